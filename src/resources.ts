@@ -1,0 +1,16 @@
+// The one definition of table names, keys and queue settings. serverless.yml reads the same
+// values from resources.json with ${file(...)}; the local runner and the tests import them from here.
+import resources from './resources.json' with { type: 'json' };
+
+export type TableName = keyof typeof resources.tables;
+export type QueueName = keyof typeof resources.queues;
+
+export const SERVICE = resources.service;
+export const TABLES = resources.tables;
+export const QUEUES = resources.queues;
+export const FUNCTIONS = resources.functions;
+
+/** Physical name of a table or queue for a stage, as serverless.yml names it: `<service>-<stage>-<suffix>`. */
+export function resourceName(stage: string, suffix: string): string {
+  return `${SERVICE}-${stage}-${suffix}`;
+}
