@@ -1,0 +1,74 @@
+// Runtime configuration, read once from the environment. serverless.yml, the local runner and the
+// tests set these variables; nothing else in src/ reads process.env.
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TABLES, resourceName } from './resources.js';
+
+export type ModelDtype = 'q8' | 'fp32';
+
+export interface Config {
+  stage: string;
+  tables: { posts: string; results: string; aggregates: string };
+  /** URL of the classify queue's DLQ: malformed messages are sent there at once. */
+  dlqUrl: string | undefined;
+  model: {
+    id: string;
+    dir: string;
+    dtype: ModelDtype;
+    /** onnxruntime intra-op threads: the vCPUs Lambda gives this memory size, not os.cpus(). */
+    threads: number;
+    /** For binary (positive/negative) models: |P(pos) - P(neg)| below this is neutral. */
+    binaryNeutralMargin: number;
+  };
+  /** Score posts whose detected language the model was not trained on (they are flagged either way). */
+  scoreUnsupportedLanguages: boolean;
+}
+
+/** Lambda CPU scales with memory: 1,769 MB is one vCPU, up to 6 vCPUs at 10,240 MB. */
+export function vcpusForMemory(memoryMb: number): number {
+  return Math.max(1, Math.min(6, Math.floor(memoryMb / 1769)));
+}
+
+function defaultThreads(env: NodeJS.ProcessEnv): number {
+  const lambdaMemory = Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE);
+  return lambdaMemory > 0 ? vcpusForMemory(lambdaMemory) : availableParallelism();
+}
+
+function defaultModelDir(env: NodeJS.ProcessEnv): string {
+  // On Lambda the model ships inside the package at $LAMBDA_TASK_ROOT/models.
+  if (env.LAMBDA_TASK_ROOT) return join(env.LAMBDA_TASK_ROOT, 'models');
+  return fileURLToPath(new URL('../models/', import.meta.url));
+}
+
+function positiveInt(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const stage = env.STAGE ?? 'dev';
+  const dtype = env.MODEL_DTYPE ?? 'q8';
+  if (dtype !== 'q8' && dtype !== 'fp32') throw new Error(`MODEL_DTYPE must be q8 or fp32, got "${dtype}"`);
+  const margin = Number(env.BINARY_NEUTRAL_MARGIN ?? '0.2');
+  if (!(margin >= 0 && margin < 1)) throw new Error(`BINARY_NEUTRAL_MARGIN must be in [0, 1), got "${env.BINARY_NEUTRAL_MARGIN}"`);
+  return {
+    stage,
+    tables: {
+      posts: env.POSTS_TABLE ?? resourceName(stage, TABLES.posts.suffix),
+      results: env.RESULTS_TABLE ?? resourceName(stage, TABLES.results.suffix),
+      aggregates: env.AGGREGATES_TABLE ?? resourceName(stage, TABLES.aggregates.suffix),
+    },
+    dlqUrl: env.DLQ_URL || undefined,
+    model: {
+      id: env.MODEL_ID ?? 'impact-sentiment-v1',
+      dir: env.MODEL_DIR ?? defaultModelDir(env),
+      dtype,
+      threads: positiveInt(env.ORT_THREADS, 'ORT_THREADS', defaultThreads(env)),
+      binaryNeutralMargin: margin,
+    },
+    scoreUnsupportedLanguages: (env.SCORE_UNSUPPORTED_LANGUAGES ?? 'true') !== 'false',
+  };
+}
