@@ -1,0 +1,54 @@
+// Entry point for everything that needs sentiment: handlers, CLIs, tests.
+//
+// getClassifier() loads the transformer model once per process (Lambda keeps the process warm across
+// invocations, so the cost is paid on cold start only) and shares it. If the model cannot load, it falls
+// back to the AFINN lexicon and says so loudly: results carry method "lexicon" so they can be told apart.
+import { loadConfig, type Config } from '../config.js';
+import type { Classifier } from '../domain/sentiment.js';
+import { LexiconClassifier } from './lexicon.js';
+
+export type { Classifier, Sentiment, SentimentFlags, Label, Probabilities } from '../domain/sentiment.js';
+export { LexiconClassifier, LEXICON_MODEL_ID } from './lexicon.js';
+
+/** One classifier per distinct model configuration; in production there is exactly one. */
+const classifiers = new Map<string, Promise<Classifier>>();
+
+function cacheKey(config: Config): string {
+  const { id, dir, dtype, threads, binaryNeutralMargin } = config.model;
+  return JSON.stringify([id, dir, dtype, threads, binaryNeutralMargin, config.scoreUnsupportedLanguages]);
+}
+
+export function getClassifier(config: Config = loadConfig()): Promise<Classifier> {
+  const key = cacheKey(config);
+  let classifier = classifiers.get(key);
+  if (!classifier) {
+    classifier = loadWithFallback(config);
+    classifiers.set(key, classifier);
+  }
+  return classifier;
+}
+
+async function loadWithFallback(config: Config): Promise<Classifier> {
+  try {
+    // Imported lazily so the lexicon path never pays for loading onnxruntime.
+    const { loadTransformerClassifier } = await import('./transformer.js');
+    return await loadTransformerClassifier(config);
+  } catch (error) {
+    logFallback(config, error);
+    return new LexiconClassifier({ scoreUnsupportedLanguages: config.scoreUnsupportedLanguages });
+  }
+}
+
+function logFallback(config: Config, error: unknown): void {
+  // console.error on purpose: one JSON line that CloudWatch and the local runner both show as an error.
+  console.error(
+    JSON.stringify({
+      level: 'ERROR',
+      message: 'Transformer model failed to load; FALLING BACK TO LEXICON classifier (lower accuracy)',
+      modelId: config.model.id,
+      modelDir: config.model.dir,
+      dtype: config.model.dtype,
+      error: error instanceof Error ? error.message : String(error),
+    }),
+  );
+}
