@@ -12,6 +12,10 @@ export interface Config {
   tables: { posts: string; results: string; aggregates: string };
   /** URL of the classify queue's DLQ: malformed messages are sent there at once. */
   dlqUrl: string | undefined;
+  /** URL of the classify queue, where the producer (ingest CLI) enqueues post IDs. */
+  queueUrl: string | undefined;
+  /** CloudWatch namespace of the EMF metrics. */
+  metricsNamespace: string;
   model: {
     id: string;
     dir: string;
@@ -62,6 +66,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       aggregates: env.AGGREGATES_TABLE ?? resourceName(stage, TABLES.aggregates.suffix),
     },
     dlqUrl: env.DLQ_URL || undefined,
+    queueUrl: env.QUEUE_URL || undefined,
+    metricsNamespace: env.POWERTOOLS_METRICS_NAMESPACE || 'ImpactSentiment',
     model: {
       id: env.MODEL_ID ?? 'impact-sentiment-v1',
       dir: env.MODEL_DIR ?? defaultModelDir(env),
