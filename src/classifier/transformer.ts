@@ -1,8 +1,174 @@
-// Transformer classifier (transformers.js on onnxruntime-node). Placeholder until the model path lands:
-// getClassifier() falls back to the lexicon when this throws.
+// Transformer classifier: a local transformers.js model (AutoTokenizer + AutoModelForSequenceClassification)
+// on onnxruntime-node. Loaded once per process by getClassifier(); never fetches anything remotely.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AutoModelForSequenceClassification, AutoTokenizer, Tensor, env } from '@huggingface/transformers';
 import type { Config } from '../config.js';
-import type { Classifier } from '../domain/sentiment.js';
+import { labelSchemeFromConfig, softmax, type LabelScheme } from '../domain/labels.js';
+import type { Classifier, Sentiment } from '../domain/sentiment.js';
+import { classifyBatch, type ScoredText } from './batch.js';
+import { detectLanguage } from './language.js';
+import { encodeForModel, planBatches, type EncodedText, type SpecialTokenLayout } from './tokens.js';
 
-export async function loadTransformerClassifier(config: Config): Promise<Classifier> {
-  throw new Error(`transformer classifier not implemented yet (model ${config.model.id})`);
+/** Files a model directory must hold, by dtype (transformers.js naming). */
+export function requiredModelFiles(dtype: Config['model']['dtype']): string[] {
+  const onnx = dtype === 'q8' ? 'onnx/model_quantized.onnx' : 'onnx/model.onnx';
+  return ['config.json', 'tokenizer.json', 'tokenizer_config.json', onnx];
+}
+
+/** Fallback when neither the tokenizer nor the config states a maximum length. */
+const DEFAULT_MAX_TOKENS = 512;
+/** Raw characters kept per token of model maximum before tokenising: generous, a token is rarely > 16 chars. */
+const CHARS_PER_TOKEN_BUDGET = 16;
+/** Padded tokens per ONNX run (batch size x longest sequence): bounds memory and padding waste. */
+const MAX_TOKENS_PER_RUN = 8192;
+const MAX_TEXTS_PER_RUN = 64;
+
+type Tokenizer = Awaited<ReturnType<typeof AutoTokenizer.from_pretrained>>;
+type Model = Awaited<ReturnType<typeof AutoModelForSequenceClassification.from_pretrained>>;
+
+export interface TransformerParts {
+  modelId: string;
+  tokenizer: Tokenizer;
+  model: Model;
+  scheme: LabelScheme;
+  maxTokens: number;
+  needsTokenTypeIds: boolean;
+  scoreUnsupportedLanguages: boolean;
+}
+
+export class TransformerClassifier implements Classifier {
+  readonly modelId: string;
+  readonly method = 'transformer' as const;
+  readonly scheme: LabelScheme;
+  readonly maxTokens: number;
+  readonly #tokenizer: Tokenizer;
+  readonly #model: Model;
+  readonly #layout: SpecialTokenLayout;
+  readonly #padId: number;
+  readonly #needsTokenTypeIds: boolean;
+  readonly #batchOptions: Parameters<typeof classifyBatch>[1];
+
+  constructor(parts: TransformerParts) {
+    this.modelId = parts.modelId;
+    this.scheme = parts.scheme;
+    this.maxTokens = parts.maxTokens;
+    this.#tokenizer = parts.tokenizer;
+    this.#model = parts.model;
+    this.#needsTokenTypeIds = parts.needsTokenTypeIds;
+    this.#padId = parts.tokenizer.pad_token_id ?? 0;
+    this.#layout = specialTokenLayout(parts.tokenizer);
+    this.#batchOptions = {
+      modelId: this.modelId,
+      method: this.method,
+      maxChars: this.maxTokens * CHARS_PER_TOKEN_BUDGET,
+      detectLanguage,
+      scoreUnsupportedLanguages: parts.scoreUnsupportedLanguages,
+    };
+  }
+
+  classify(texts: string[]): Promise<Sentiment[]> {
+    return classifyBatch(texts, this.#batchOptions, (batch) => this.#score(batch));
+  }
+
+  async #score(texts: string[]): Promise<ScoredText[]> {
+    const encoded = texts.map((text) => encodeForModel(this.#tokenizer.encode(text), this.#layout, this.maxTokens));
+    const results = new Array<ScoredText>(texts.length);
+    // Sorted by length so each run pads to a similar length; the plan keeps original indices.
+    for (const run of planBatches(encoded.map((e) => e.ids.length), MAX_TEXTS_PER_RUN, MAX_TOKENS_PER_RUN)) {
+      const logits = await this.#run(run.map((i) => encoded[i]));
+      const numClasses = this.scheme.numClasses;
+      run.forEach((textIndex, row) => {
+        const probabilities = this.scheme.toProbabilities(softmax(logits, row * numClasses, numClasses));
+        results[textIndex] = encoded[textIndex].truncated ? { probabilities, truncated: true } : { probabilities };
+      });
+    }
+    return results;
+  }
+
+  /** One ONNX run over texts padded to the longest of them; returns logits row-major [batch, classes]. */
+  async #run(batch: EncodedText[]): Promise<ArrayLike<number>> {
+    const width = Math.max(...batch.map((e) => e.ids.length));
+    const size = batch.length * width;
+    const inputIds = new BigInt64Array(size).fill(BigInt(this.#padId));
+    const attentionMask = new BigInt64Array(size);
+    batch.forEach(({ ids }, row) => {
+      const offset = row * width;
+      for (let i = 0; i < ids.length; i++) {
+        inputIds[offset + i] = BigInt(ids[i]);
+        attentionMask[offset + i] = 1n;
+      }
+    });
+    const dims = [batch.length, width];
+    const feeds: Record<string, Tensor> = {
+      input_ids: new Tensor('int64', inputIds, dims),
+      attention_mask: new Tensor('int64', attentionMask, dims),
+    };
+    if (this.#needsTokenTypeIds) feeds.token_type_ids = new Tensor('int64', new BigInt64Array(size), dims);
+    const { logits } = (await this.#model(feeds)) as { logits: Tensor };
+    return logits.data as Float32Array;
+  }
+}
+
+/** How many special tokens the tokenizer puts before and after a single text (e.g. [CLS] ... [SEP]). */
+function specialTokenLayout(tokenizer: Tokenizer): SpecialTokenLayout {
+  const probe = 'hello world';
+  const withSpecial = tokenizer.encode(probe).length;
+  const plain = tokenizer.encode(probe, { add_special_tokens: false }).length;
+  const added = withSpecial - plain;
+  // BERT/RoBERTa-style tokenizers add one at each end; anything else keeps its tokens at the start.
+  const suffix = added >= 2 ? 1 : 0;
+  return { prefix: added - suffix, suffix };
+}
+
+/** Serialises loads: transformers.js reads the model root from the global env. */
+let loading: Promise<unknown> = Promise.resolve();
+
+export async function loadTransformerClassifier(config: Config): Promise<TransformerClassifier> {
+  const load = loading.then(() => loadUnserialised(config));
+  loading = load.catch(() => undefined);
+  return load;
+}
+
+async function loadUnserialised(config: Config): Promise<TransformerClassifier> {
+  const { id, dir, dtype, threads, binaryNeutralMargin } = config.model;
+  const modelDir = join(dir, id);
+  const configPath = join(modelDir, 'config.json');
+  // Read and check the labels first: an unsupported label set fails here, before the ONNX load.
+  const modelConfig = JSON.parse(await readFile(configPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new Error(`Model ${id} not found in ${dir} (${error.code ?? error.message}); expected ${requiredModelFiles(dtype).join(', ')}`);
+  })) as { id2label?: Record<string, string>; max_position_embeddings?: number };
+  const scheme = labelSchemeFromConfig(modelConfig, { binaryNeutralMargin, source: configPath });
+
+  env.allowRemoteModels = false; // never fetch: the model ships with the package
+  env.allowLocalModels = true;
+  env.localModelPath = dir.endsWith('/') ? dir : `${dir}/`;
+
+  const [tokenizer, model] = await Promise.all([
+    AutoTokenizer.from_pretrained(id, { local_files_only: true }),
+    AutoModelForSequenceClassification.from_pretrained(id, {
+      local_files_only: true,
+      device: 'cpu',
+      dtype,
+      session_options: {
+        graphOptimizationLevel: 'all',
+        intraOpNumThreads: threads,
+        interOpNumThreads: 1,
+        executionMode: 'sequential',
+      },
+    }),
+  ]);
+
+  const fromTokenizer = Number.isFinite(tokenizer.model_max_length) ? tokenizer.model_max_length : undefined;
+  const maxTokens = Math.min(fromTokenizer ?? Infinity, modelConfig.max_position_embeddings ?? Infinity);
+  const session = (model as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions.model;
+  return new TransformerClassifier({
+    modelId: id,
+    tokenizer,
+    model,
+    scheme,
+    maxTokens: Number.isFinite(maxTokens) ? maxTokens : DEFAULT_MAX_TOKENS,
+    needsTokenTypeIds: session?.inputNames.includes('token_type_ids') ?? false,
+    scoreUnsupportedLanguages: config.scoreUnsupportedLanguages,
+  });
 }
