@@ -18,6 +18,7 @@ export function stackEnvironment(emulators: Emulators, stage: ProvisionedStage):
     RESULTS_TABLE: stage.tables.results,
     AGGREGATES_TABLE: stage.tables.aggregates,
     DLQ_URL: stage.queues.classifyDlq.url,
+    QUEUE_URL: stage.queues.classify.url,
   };
 }
 

@@ -56,6 +56,7 @@ describe('local stack harness', () => {
     const config = loadConfig();
     assert.deepEqual(config.tables, stack.stage.tables);
     assert.equal(config.dlqUrl, stack.stage.queues.classifyDlq.url);
+    assert.equal(config.queueUrl, stack.stage.queues.classify.url);
 
     // No endpoint in the client config: only AWS_ENDPOINT_URL_* can get these calls to the emulators.
     const dynamodb = new DynamoDBClient({});
