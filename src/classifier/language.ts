@@ -6,6 +6,7 @@
 // commonly appear in replies. Short texts fall back to 'und' (undetermined), which counts as supported:
 // a two-word post is scored rather than dropped on a guess.
 import { francAll } from 'franc';
+import { COMMON_ENGLISH_WORDS } from './english-words.js';
 
 /** Languages the model was trained on. */
 export const SUPPORTED_LANGUAGES: ReadonlySet<string> = new Set(['eng']);
@@ -29,11 +30,24 @@ export const MIN_LETTERS_FOR_DETECTION = 10;
  */
 export const ENGLISH_PREFERENCE = 0.88;
 
+/**
+ * Texts where at least this share of the words are very common English words are English whatever
+ * franc says: its trigram profiles come from formal text and misjudge casual English posts.
+ */
+export const ENGLISH_WORD_SHARE = 0.5;
+
 /** Only the head of a long text is looked at: detection does not need a megabyte. */
 const DETECTION_CHAR_BUDGET = 2000;
 
 const NOISE = /https?:\/\/\S+|www\.\S+|[@#][\p{L}\p{N}_]+|\p{Extended_Pictographic}|\d+/gu;
 const LETTER = /\p{L}/gu;
+
+/** Share of the words (letters-only tokens) that are very common English words. */
+export function commonEnglishShare(signal: string): number {
+  const words = signal.split(/\s+/).map((w) => w.toLowerCase().replace(/[^\p{L}']/gu, '')).filter(Boolean);
+  if (words.length === 0) return 0;
+  return words.filter((w) => COMMON_ENGLISH_WORDS.has(w.replace(/'/g, ''))).length / words.length;
+}
 
 /** Removes what carries no language signal (links, @mentions, #tags, emoji, digits). */
 export function languageSignal(text: string): string {
@@ -44,6 +58,7 @@ export function detectLanguage(text: string): { language: string; unsupported: b
   const signal = languageSignal(text);
   const letters = signal.match(LETTER)?.length ?? 0;
   if (letters < MIN_LETTERS_FOR_DETECTION) return { language: 'und', unsupported: false };
+  if (commonEnglishShare(signal) >= ENGLISH_WORD_SHARE) return { language: 'eng', unsupported: false };
   const ranked = francAll(signal, { only: CANDIDATE_ONLY, minLength: MIN_LETTERS_FOR_DETECTION });
   const [top, topScore] = ranked[0] ?? ['und', 0];
   const englishScore = ranked.find(([code]) => code === 'eng')?.[1] ?? 0;

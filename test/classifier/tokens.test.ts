@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { encodeForModel, planBatches } from '../../src/classifier/tokens.js';
+
+const CLS = 101;
+const SEP = 102;
+const bert = { prefix: 1, suffix: 1 };
+
+describe('encodeForModel', () => {
+  it('leaves sequences within the limit unchanged', () => {
+    assert.deepEqual(encodeForModel([CLS, 5, 6, SEP], bert, 4), { ids: [CLS, 5, 6, SEP], truncated: false });
+  });
+
+  it('cuts long sequences to the limit and keeps the closing special token', () => {
+    const ids = [CLS, ...Array.from({ length: 20 }, (_, i) => i + 1), SEP];
+    const { ids: cut, truncated } = encodeForModel(ids, bert, 8);
+    assert.equal(truncated, true);
+    assert.deepEqual(cut, [CLS, 1, 2, 3, 4, 5, 6, SEP]);
+  });
+
+  it('handles tokenizers without a closing token', () => {
+    assert.deepEqual(encodeForModel([CLS, 1, 2, 3, 4], { prefix: 1, suffix: 0 }, 3).ids, [CLS, 1, 2]);
+  });
+});
+
+describe('planBatches', () => {
+  it('covers every index exactly once, shortest texts first', () => {
+    const lengths = [50, 3, 20, 3, 8, 100, 1];
+    const runs = planBatches(lengths, 3, 10_000);
+    assert.deepEqual(runs.flat().sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6]);
+    const flat = runs.flat().map((i) => lengths[i]);
+    assert.deepEqual(flat, [...flat].sort((a, b) => a - b));
+    assert.ok(runs.every((run) => run.length <= 3));
+  });
+
+  it('closes a run before its padded size passes the token budget', () => {
+    const runs = planBatches([10, 10, 10, 40, 40], 64, 80);
+    for (const run of runs) {
+      const longest = Math.max(...run.map((i) => [10, 10, 10, 40, 40][i]));
+      assert.ok(run.length * longest <= 80, JSON.stringify(runs));
+    }
+  });
+
+  it('still runs a single text longer than the budget on its own', () => {
+    assert.deepEqual(planBatches([5000], 64, 100), [[0]]);
+  });
+
+  it('returns no runs for no texts', () => {
+    assert.deepEqual(planBatches([], 8, 100), []);
+  });
+});
