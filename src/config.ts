@@ -14,6 +14,8 @@ export interface Config {
   dlqUrl: string | undefined;
   /** URL of the classify queue, where the producer (ingest CLI) enqueues post IDs. */
   queueUrl: string | undefined;
+  /** AWS_ENDPOINT_URL_SQS: set when SQS is an emulator (ops redrive then moves messages itself). */
+  sqsEndpoint: string | undefined;
   /** CloudWatch namespace of the EMF metrics. */
   metricsNamespace: string;
   model: {
@@ -67,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     dlqUrl: env.DLQ_URL || undefined,
     queueUrl: env.QUEUE_URL || undefined,
+    sqsEndpoint: env.AWS_ENDPOINT_URL_SQS || undefined,
     metricsNamespace: env.POWERTOOLS_METRICS_NAMESPACE || 'ImpactSentiment',
     model: {
       id: env.MODEL_ID ?? 'impact-sentiment-v1',
