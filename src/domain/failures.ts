@@ -1,0 +1,33 @@
+// Why a queue record was not scored. Permanent failures can never succeed on retry, so the classify
+// Lambda moves them to the DLQ itself (with the reason) instead of spending maxReceiveCount invocations.
+
+/** Can never succeed: sent to the DLQ at once and acknowledged. */
+export const PERMANENT_FAILURES = ['not-json', 'schema-invalid', 'invalid-post'] as const;
+/** May succeed later: reported as a batch item failure; after maxReceiveCount receives SQS redrives it to the DLQ. */
+export const RETRYABLE_FAILURES = ['post-not-found', 'post-read-failed', 'model-error', 'write-failed', 'dlq-send-failed'] as const;
+
+export type PermanentFailureReason = (typeof PERMANENT_FAILURES)[number];
+export type RetryableFailureReason = (typeof RETRYABLE_FAILURES)[number];
+export type FailureReason = PermanentFailureReason | RetryableFailureReason;
+
+/** Message attributes on every message the classify Lambda sends to the DLQ. */
+export const DLQ_ATTRIBUTES = {
+  reason: 'failureReason',
+  detail: 'failureDetail',
+  originalMessageId: 'originalMessageId',
+  sourceQueueArn: 'sourceQueueArn',
+  receiveCount: 'receiveCount',
+  failedAt: 'failedAt',
+} as const;
+
+/** A record-level failure with its reason; thrown inside per-record processing so the batch utility reports it. */
+export class RecordFailure extends Error {
+  constructor(
+    readonly reason: RetryableFailureReason,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${reason}: ${message}`, options);
+    this.name = 'RecordFailure';
+  }
+}

@@ -1,0 +1,46 @@
+// A scored post as the results table stores it (one item per postId, replaced when another model rescores it).
+import { z } from 'zod';
+import { LABELS, type Sentiment } from './sentiment.js';
+import { UNKNOWN_SOURCE, dayOf, type StoredPost } from './posts.js';
+
+export interface ResultItem {
+  postId: string;
+  label: Sentiment['label'];
+  score: number;
+  probabilities: Sentiment['probabilities'];
+  modelId: string;
+  method: Sentiment['method'];
+  flags: Sentiment['flags'];
+  source: string;
+  /** UTC day of the post's createdAt, YYYY-MM-DD. */
+  day: string;
+  createdAt: string;
+  classifiedAt: string;
+}
+
+export function buildResult(post: StoredPost, sentiment: Sentiment, classifiedAt: Date): ResultItem {
+  return {
+    postId: post.postId,
+    label: sentiment.label,
+    score: sentiment.score,
+    probabilities: sentiment.probabilities,
+    modelId: sentiment.modelId,
+    method: sentiment.method,
+    flags: sentiment.flags,
+    source: post.source ?? UNKNOWN_SOURCE,
+    day: dayOf(post.createdAt),
+    createdAt: post.createdAt,
+    classifiedAt: classifiedAt.toISOString(),
+  };
+}
+
+/** The part of a result the aggregates depend on; validated on every stream image before counting it. */
+export const CountedResultSchema = z.object({
+  postId: z.string().min(1),
+  label: z.enum(LABELS),
+  score: z.number().min(-1).max(1),
+  source: z.string().min(1),
+  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'day must be YYYY-MM-DD'),
+});
+
+export type CountedResult = z.infer<typeof CountedResultSchema>;
