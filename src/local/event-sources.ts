@@ -1,0 +1,108 @@
+// Lambda's event source mappings, locally: the classify queue → classify handler, the results
+// stream → aggregate handler, and a loop that runs both until the whole system is idle.
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { SqsEventSource, type SqsBatchResult, type SqsEventSourceOptions, type SqsHandler } from './sqs-event-source.js';
+import { StreamEventSource, type StreamBatchResult, type StreamEventSourceOptions, type StreamHandler } from './stream-event-source.js';
+import type { ProvisionedStage } from './provision.js';
+
+export { SqsEventSource, StreamEventSource };
+export type { SqsBatchResult, SqsHandler, StreamBatchResult, StreamHandler };
+
+/** Something that polls an AWS source and invokes a function, one batch per pollOnce(). */
+export interface EventSource<Result = unknown> {
+  readonly name: string;
+  /** Polls and invokes at most one batch; undefined when there was nothing to deliver. */
+  pollOnce(): Promise<Result | undefined>;
+  /** True when nothing is waiting, in flight or unread. */
+  isIdle(): Promise<boolean>;
+}
+
+export interface PipelineEventSources {
+  classify: SqsEventSource;
+  aggregate: StreamEventSource;
+}
+
+export interface PipelineHandlers {
+  classify: SqsHandler;
+  aggregate: StreamHandler;
+}
+
+/**
+ * The two mappings serverless.yml declares, wired to a provisioned stage. Settings come from
+ * resources.json; override them for tests (e.g. a short batching window).
+ */
+export function pipelineEventSources(
+  clients: { sqs: SQSClient; streams: DynamoDBStreamsClient },
+  stage: ProvisionedStage,
+  handlers: PipelineHandlers,
+  overrides: {
+    classify?: Partial<Omit<SqsEventSourceOptions, 'sqs' | 'queue' | 'region' | 'handler'>>;
+    aggregate?: Partial<Omit<StreamEventSourceOptions, 'streams' | 'streamArn' | 'region' | 'handler' | 'failureQueue' | 'sqs'>>;
+  } = {},
+): PipelineEventSources {
+  return {
+    classify: new SqsEventSource({
+      sqs: clients.sqs, queue: stage.queues.classify, region: stage.region, handler: handlers.classify,
+      function: { name: `impact-sentiment-${stage.stage}-classify` },
+      ...overrides.classify,
+    }),
+    aggregate: new StreamEventSource({
+      streams: clients.streams, streamArn: stage.resultsStreamArn, region: stage.region, handler: handlers.aggregate,
+      failureQueue: stage.queues.streamFailures, sqs: clients.sqs,
+      function: { name: `impact-sentiment-${stage.stage}-aggregate` },
+      ...overrides.aggregate,
+    }),
+  };
+}
+
+export interface IdleRunProgress {
+  /** Name of the source that just invoked its handler. */
+  source: string;
+  result: unknown;
+  invocations: Record<string, number>;
+  elapsedMs: number;
+}
+
+export interface RunUntilIdleOptions {
+  onBatch?: (progress: IdleRunProgress) => void;
+  /** Give up (throw) when the system is not idle after this long. Default 10 minutes. */
+  timeoutMs?: number;
+  /** Pause between idle checks while messages wait out their visibility timeout. Default 200 ms. */
+  pauseMs?: number;
+}
+
+export interface IdleRunSummary {
+  invocations: Record<string, number>;
+  elapsedMs: number;
+}
+
+/**
+ * Polls every source in turn until none has anything to deliver and all report idle in the same
+ * pass (so records a handler wrote, e.g. results feeding the stream, are drained too).
+ */
+export async function runUntilIdle(sources: EventSource[], options: RunUntilIdleOptions = {}): Promise<IdleRunSummary> {
+  const started = Date.now();
+  const deadline = started + (options.timeoutMs ?? 600_000);
+  const invocations: Record<string, number> = Object.fromEntries(sources.map((s) => [s.name, 0]));
+  for (;;) {
+    let delivered = false;
+    for (const source of sources) {
+      const result = await source.pollOnce();
+      if (result === undefined) continue;
+      delivered = true;
+      invocations[source.name] += 1;
+      options.onBatch?.({ source: source.name, result, invocations: { ...invocations }, elapsedMs: Date.now() - started });
+    }
+    if (!delivered && (await allIdle(sources))) return { invocations, elapsedMs: Date.now() - started };
+    if (Date.now() > deadline) {
+      throw new Error(`not idle after ${Math.round((Date.now() - started) / 1000)} s (invocations: ${JSON.stringify(invocations)})`);
+    }
+    if (!delivered) await new Promise((resolve) => setTimeout(resolve, options.pauseMs ?? 200));
+  }
+}
+
+async function allIdle(sources: EventSource[]): Promise<boolean> {
+  for (const source of sources) if (!(await source.isIdle())) return false;
+  return true;
+}

@@ -1,0 +1,199 @@
+// What Lambda's SQS event source mapping does, for local runs and tests: poll the queue, gather a
+// batch within the batching window, invoke the function with a real SQS event, delete what succeeded
+// and leave the failures to reappear after the visibility timeout (so maxReceiveCount redrives them).
+import {
+  DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient,
+  type Message, type MessageAttributeValue,
+} from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import { FUNCTIONS } from '../resources.js';
+import { invokeWithTimeout, type LocalFunction } from './lambda-context.js';
+import type { QueueRef } from './provision.js';
+import type { EventSource } from './event-sources.js';
+
+export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void | undefined | null>;
+
+export interface SqsEventSourceOptions {
+  sqs: SQSClient;
+  queue: QueueRef;
+  region: string;
+  handler: SqsHandler;
+  /** Defaults: the classify function's settings in resources.json. */
+  batchSize?: number;
+  maximumBatchingWindowSeconds?: number;
+  function?: Partial<LocalFunction>;
+  /** How long one poll waits for a first message (long poll). Default 1 s. */
+  pollWaitSeconds?: number;
+}
+
+export interface SqsBatchResult {
+  messageIds: string[];
+  succeeded: string[];
+  failed: string[];
+  /** Why the whole batch failed (handler error, timeout, invalid response), if it did. */
+  error?: string;
+}
+
+export interface SqsQueueDepth {
+  visible: number;
+  inFlight: number;
+  delayed: number;
+}
+
+const RECEIVE_LIMIT = 10;
+const DELETE_LIMIT = 10;
+
+export class SqsEventSource implements EventSource<SqsBatchResult> {
+  readonly name: string;
+  readonly fn: LocalFunction;
+  private readonly batchSize: number;
+  private readonly windowMs: number;
+  private readonly pollWaitSeconds: number;
+
+  constructor(private readonly options: SqsEventSourceOptions) {
+    this.batchSize = options.batchSize ?? FUNCTIONS.classify.batchSize;
+    this.windowMs = (options.maximumBatchingWindowSeconds ?? FUNCTIONS.classify.maximumBatchingWindowSeconds) * 1000;
+    this.pollWaitSeconds = options.pollWaitSeconds ?? 1;
+    this.fn = {
+      name: `${options.queue.name}-consumer`,
+      region: options.region,
+      timeoutSeconds: FUNCTIONS.classify.timeoutSeconds,
+      memorySizeMb: FUNCTIONS.classify.memorySizeMb,
+      ...options.function,
+    };
+    this.name = `sqs:${options.queue.name}`;
+  }
+
+  /** One poll: gathers a batch (if any message is there), invokes the handler, deletes the successes. */
+  async pollOnce(): Promise<SqsBatchResult | undefined> {
+    const messages = await this.gatherBatch();
+    if (messages.length === 0) return undefined;
+    const event: SQSEvent = { Records: messages.map((m) => this.toRecord(m)) };
+    const ids = event.Records.map((r) => r.messageId);
+    let failed: Set<string>;
+    let error: string | undefined;
+    try {
+      const response = await invokeWithTimeout(this.fn, this.options.handler, event);
+      ({ failed, error } = failuresFrom(response, ids));
+    } catch (thrown) {
+      failed = new Set(ids);
+      error = `handler failed: ${thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown)}`;
+    }
+    const succeeded = event.Records.filter((r) => !failed.has(r.messageId));
+    await this.delete(succeeded);
+    return { messageIds: ids, succeeded: succeeded.map((r) => r.messageId), failed: [...failed], error };
+  }
+
+  async depth(): Promise<SqsQueueDepth> {
+    const { Attributes = {} } = await this.options.sqs.send(new GetQueueAttributesCommand({
+      QueueUrl: this.options.queue.url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+    }));
+    return {
+      visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+      inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+      delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
+    };
+  }
+
+  /** Idle: nothing visible, nothing in flight (a failure waiting to reappear), nothing delayed. */
+  async isIdle(): Promise<boolean> {
+    const { visible, inFlight, delayed } = await this.depth();
+    return visible + inFlight + delayed === 0;
+  }
+
+  /** Long-polls for a first message, then keeps receiving until the batch is full or the window closes. */
+  private async gatherBatch(): Promise<Message[]> {
+    const batch: Message[] = [];
+    const first = await this.receive(Math.min(RECEIVE_LIMIT, this.batchSize), this.pollWaitSeconds);
+    if (first.length === 0) return batch;
+    batch.push(...first);
+    const windowEnds = Date.now() + this.windowMs;
+    while (batch.length < this.batchSize && Date.now() < windowEnds) {
+      const more = await this.receive(Math.min(RECEIVE_LIMIT, this.batchSize - batch.length), 0);
+      if (more.length > 0) batch.push(...more);
+      else await new Promise((resolve) => setTimeout(resolve, Math.min(50, Math.max(0, windowEnds - Date.now()))));
+    }
+    return batch;
+  }
+
+  private async receive(max: number, waitSeconds: number): Promise<Message[]> {
+    const { Messages = [] } = await this.options.sqs.send(new ReceiveMessageCommand({
+      QueueUrl: this.options.queue.url,
+      MaxNumberOfMessages: max,
+      WaitTimeSeconds: waitSeconds,
+      MessageSystemAttributeNames: ['All'],
+      MessageAttributeNames: ['All'],
+    }));
+    return Messages;
+  }
+
+  private toRecord(message: Message): SQSRecord {
+    const attributes = message.Attributes ?? {};
+    const record: SQSRecord = {
+      messageId: message.MessageId!,
+      receiptHandle: message.ReceiptHandle!,
+      body: message.Body ?? '',
+      attributes: {
+        ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+        SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
+        SenderId: attributes.SenderId ?? '000000000000',
+        ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+      },
+      messageAttributes: lambdaMessageAttributes(message.MessageAttributes),
+      md5OfBody: message.MD5OfBody!,
+      eventSource: 'aws:sqs',
+      eventSourceARN: this.options.queue.arn,
+      awsRegion: this.options.region,
+    };
+    if (message.MD5OfMessageAttributes) record.md5OfMessageAttributes = message.MD5OfMessageAttributes;
+    return record;
+  }
+
+  private async delete(records: SQSRecord[]): Promise<void> {
+    for (let i = 0; i < records.length; i += DELETE_LIMIT) {
+      const chunk = records.slice(i, i + DELETE_LIMIT);
+      const { Failed = [] } = await this.options.sqs.send(new DeleteMessageBatchCommand({
+        QueueUrl: this.options.queue.url,
+        Entries: chunk.map((r, index) => ({ Id: String(index), ReceiptHandle: r.receiptHandle })),
+      }));
+      // Lambda does not fail the invocation for this; the message comes back and is processed again.
+      if (Failed.length > 0) console.warn(`[${this.name}] ${Failed.length} delete(s) failed: ${Failed.map((f) => f.Message).join('; ')}`);
+    }
+  }
+}
+
+/**
+ * Lambda's reading of a partial batch response: no response or no failures means all succeeded;
+ * an empty, null or unknown itemIdentifier makes the whole batch a failure.
+ */
+export function failuresFrom(response: SQSBatchResponse | void | undefined | null, ids: string[]): { failed: Set<string>; error?: string } {
+  const items = response?.batchItemFailures ?? [];
+  const known = new Set(ids);
+  const failed = new Set<string>();
+  for (const item of items) {
+    const id = item?.itemIdentifier;
+    if (typeof id !== 'string' || id === '' || !known.has(id)) {
+      return { failed: new Set(ids), error: `invalid batchItemFailures entry ${JSON.stringify(item)}: whole batch failed` };
+    }
+    failed.add(id);
+  }
+  return { failed };
+}
+
+/** SQS API attribute values → the shape Lambda puts in the event (lower-case keys, base64 binaries, list fields). */
+export function lambdaMessageAttributes(attributes: Record<string, MessageAttributeValue> | undefined): SQSMessageAttributes {
+  const result: SQSMessageAttributes = {};
+  for (const [name, value] of Object.entries(attributes ?? {})) {
+    result[name] = {
+      stringValue: value.StringValue,
+      binaryValue: value.BinaryValue ? Buffer.from(value.BinaryValue).toString('base64') : undefined,
+      stringListValues: value.StringListValues ?? [],
+      binaryListValues: (value.BinaryListValues ?? []).map((b) => Buffer.from(b).toString('base64')),
+      dataType: value.DataType!,
+    };
+    if (result[name].stringValue === undefined) delete result[name].stringValue;
+    if (result[name].binaryValue === undefined) delete result[name].binaryValue;
+  }
+  return result;
+}
