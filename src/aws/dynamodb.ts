@@ -1,0 +1,182 @@
+// DynamoDB adapter: the few table operations the pipeline needs, with the batch APIs' partial results
+// retried (UnprocessedItems / UnprocessedKeys) and conditional writes turned into plain answers.
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  PutCommand,
+  TransactWriteCommand,
+  paginateScan,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { documentClient } from './clients.js';
+import { DEFAULT_BACKOFF, backoffDelay, chunk, mapWithConcurrency, sleep, type BackoffOptions } from './backoff.js';
+import type { AggregateDelta, AggregateKey } from '../domain/aggregation.js';
+
+type Item = Record<string, unknown>;
+
+/** DynamoDB API limits. */
+export const BATCH_WRITE_LIMIT = 25;
+export const BATCH_GET_LIMIT = 100;
+/** Chunks in flight at once: enough to overlap round trips without provoking throttling. */
+const PARALLEL_CALLS = 4;
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+export interface WriteFailure {
+  item: Item;
+  error: string;
+}
+
+/**
+ * Writes items with BatchWriteItem (25 a call), retrying UnprocessedItems with backoff. A call rejected
+ * as a whole (e.g. one item too large) falls back to one PutItem per item so only the bad item fails.
+ * Answers the items that could not be written; never throws for item-level problems.
+ */
+export async function batchWriteItems(table: string, items: readonly Item[], backoff: BackoffOptions = DEFAULT_BACKOFF): Promise<WriteFailure[]> {
+  const failures = await mapWithConcurrency(chunk(items, BATCH_WRITE_LIMIT), PARALLEL_CALLS, (batch) => writeChunk(table, batch, backoff));
+  return failures.flat();
+}
+
+async function writeChunk(table: string, items: Item[], backoff: BackoffOptions): Promise<WriteFailure[]> {
+  let pending = items.map((Item) => ({ PutRequest: { Item } }));
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    if (attempt > backoff.attempts) {
+      return pending.map(({ PutRequest }) => ({ item: PutRequest.Item, error: `still unprocessed after ${backoff.attempts} BatchWriteItem attempts` }));
+    }
+    if (attempt > 1) await sleep(backoffDelay(attempt - 1, backoff));
+    try {
+      const answer = await documentClient().send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
+      pending = (answer.UnprocessedItems?.[table] ?? []) as typeof pending;
+    } catch (error) {
+      return putOneByOne(table, pending.map(({ PutRequest }) => PutRequest.Item));
+    }
+  }
+  return [];
+}
+
+async function putOneByOne(table: string, items: Item[]): Promise<WriteFailure[]> {
+  const outcomes = await mapWithConcurrency(items, PARALLEL_CALLS, async (item) => {
+    try {
+      await documentClient().send(new PutCommand({ TableName: table, Item: item }));
+      return undefined;
+    } catch (error) {
+      return { item, error: errorMessage(error) };
+    }
+  });
+  return outcomes.filter((outcome): outcome is WriteFailure => outcome !== undefined);
+}
+
+export interface BatchGetAnswer {
+  /** Items found, by key value. Keys absent from both maps do not exist in the table. */
+  found: Map<string, Item>;
+  /** Keys that could not be read (still unprocessed after retries, or the call failed), with the error. */
+  failed: Map<string, string>;
+}
+
+/**
+ * Reads items by a string partition key with BatchGetItem (100 keys a call, duplicates removed),
+ * retrying UnprocessedKeys with backoff.
+ */
+export async function batchGetByKey(table: string, keyName: string, keys: readonly string[], backoff: BackoffOptions = DEFAULT_BACKOFF): Promise<BatchGetAnswer> {
+  const answer: BatchGetAnswer = { found: new Map(), failed: new Map() };
+  const unique = [...new Set(keys)];
+  await mapWithConcurrency(chunk(unique, BATCH_GET_LIMIT), PARALLEL_CALLS, async (batch) => {
+    let pending: Item[] = batch.map((key) => ({ [keyName]: key }));
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > backoff.attempts) {
+        for (const key of pending) answer.failed.set(String(key[keyName]), `still unprocessed after ${backoff.attempts} BatchGetItem attempts`);
+        return;
+      }
+      if (attempt > 1) await sleep(backoffDelay(attempt - 1, backoff));
+      try {
+        const result = await documentClient().send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }));
+        for (const item of result.Responses?.[table] ?? []) answer.found.set(String(item[keyName]), item);
+        pending = (result.UnprocessedKeys?.[table]?.Keys ?? []) as Item[];
+      } catch (error) {
+        for (const key of pending) answer.failed.set(String(key[keyName]), errorMessage(error));
+        return;
+      }
+    }
+  });
+  return answer;
+}
+
+/**
+ * Puts a result unless the table already holds one for this key from the same model. A redelivered
+ * message therefore changes nothing (and emits no stream event); another model's result is replaced.
+ */
+export async function putUnlessSameModel(table: string, keyName: string, item: Item & { modelId: string }): Promise<'written' | 'unchanged'> {
+  try {
+    await documentClient().send(new PutCommand({
+      TableName: table,
+      Item: item,
+      ConditionExpression: 'attribute_not_exists(#key) OR #modelId <> :modelId',
+      ExpressionAttributeNames: { '#key': keyName, '#modelId': 'modelId' },
+      ExpressionAttributeValues: { ':modelId': item.modelId },
+    }));
+    return 'written';
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return 'unchanged';
+    throw error;
+  }
+}
+
+export interface IdempotencyMarker {
+  key: AggregateKey;
+  ttlAttribute: string;
+  /** Epoch seconds after which DynamoDB's TTL may delete the marker. */
+  expiresAt: number;
+  attributes?: Item;
+}
+
+/**
+ * Applies aggregate deltas exactly once: one transaction that creates the marker (condition: it does
+ * not exist yet) and ADDs every delta. If the marker exists the transaction is cancelled and nothing
+ * changes: 'already-applied'. Deltas must be merged per key beforehand (one action per item).
+ */
+export async function applyDeltasOnce(table: string, marker: IdempotencyMarker, deltas: readonly AggregateDelta[], now: Date): Promise<'applied' | 'already-applied'> {
+  const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [{
+    Put: {
+      TableName: table,
+      Item: { ...marker.attributes, ...marker.key, [marker.ttlAttribute]: marker.expiresAt },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  }];
+  for (const delta of deltas) items.push({ Update: counterUpdate(table, delta, now) });
+  try {
+    await documentClient().send(new TransactWriteCommand({ TransactItems: items }));
+    return 'applied';
+  } catch (error) {
+    const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons;
+    if ((error as Error).name === 'TransactionCanceledException' && reasons?.[0]?.Code === 'ConditionalCheckFailed') return 'already-applied';
+    throw error;
+  }
+}
+
+function counterUpdate(table: string, delta: AggregateDelta, now: Date) {
+  const { count, scoreSum, negative, neutral, positive } = delta.counters;
+  return {
+    TableName: table,
+    Key: delta.key,
+    UpdateExpression:
+      'ADD #count :count, #scoreSum :scoreSum, #negative :negative, #neutral :neutral, #positive :positive ' +
+      'SET #day = :day, #scope = :scope, #updatedAt = :updatedAt',
+    ExpressionAttributeNames: {
+      '#count': 'count', '#scoreSum': 'scoreSum', '#negative': 'negative', '#neutral': 'neutral', '#positive': 'positive',
+      '#day': 'day', '#scope': 'source', '#updatedAt': 'updatedAt',
+    },
+    ExpressionAttributeValues: {
+      ':count': count, ':scoreSum': scoreSum, ':negative': negative, ':neutral': neutral, ':positive': positive,
+      ':day': delta.day, ':scope': delta.source ?? '*', ':updatedAt': now.toISOString(),
+    },
+  };
+}
+
+/** Every item of a table (tests, checks and small operational jobs; not for request paths). */
+export async function* scanItems(table: string): AsyncGenerator<Item> {
+  for await (const page of paginateScan({ client: documentClient() }, { TableName: table })) {
+    yield* page.Items ?? [];
+  }
+}

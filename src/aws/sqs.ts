@@ -1,0 +1,91 @@
+// SQS adapter: sending messages in batches (SendMessageBatch, 10 entries a call), retrying the entries
+// that failed for the service's reasons and reporting the ones that cannot be sent.
+import { SendMessageBatchCommand, type MessageAttributeValue, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import { sqsClient } from './clients.js';
+import { DEFAULT_BACKOFF, backoffDelay, mapWithConcurrency, sleep, type BackoffOptions } from './backoff.js';
+
+export const SEND_BATCH_LIMIT = 10;
+/** Total payload of one SendMessageBatch call (bodies and attributes), 256 KiB. */
+export const SEND_BATCH_BYTES = 262_144;
+const PARALLEL_CALLS = 4;
+
+export interface OutgoingMessage {
+  body: string;
+  /** String message attributes (e.g. a failure reason). */
+  attributes?: Record<string, string>;
+}
+
+export interface SendFailure {
+  /** Index of the message in the list given to sendMessages. */
+  index: number;
+  error: string;
+}
+
+function messageBytes(message: OutgoingMessage): number {
+  let bytes = Buffer.byteLength(message.body);
+  for (const [name, value] of Object.entries(message.attributes ?? {})) bytes += Buffer.byteLength(name) + Buffer.byteLength(value) + 6; // + 'String'
+  return bytes;
+}
+
+/** Groups messages into SendMessageBatch calls: at most 10 entries and 256 KiB each. */
+function batches(messages: readonly OutgoingMessage[]): number[][] {
+  const result: number[][] = [];
+  let current: number[] = [];
+  let bytes = 0;
+  messages.forEach((message, index) => {
+    const size = messageBytes(message);
+    if (current.length > 0 && (current.length === SEND_BATCH_LIMIT || bytes + size > SEND_BATCH_BYTES)) {
+      result.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(index);
+    bytes += size;
+  });
+  if (current.length > 0) result.push(current);
+  return result;
+}
+
+function toEntry(message: OutgoingMessage, index: number): SendMessageBatchRequestEntry {
+  const attributes: Record<string, MessageAttributeValue> = {};
+  for (const [name, value] of Object.entries(message.attributes ?? {})) attributes[name] = { DataType: 'String', StringValue: value };
+  return { Id: `m${index}`, MessageBody: message.body, MessageAttributes: message.attributes ? attributes : undefined };
+}
+
+/**
+ * Sends messages with SendMessageBatch. Entries the service failed on its side are retried with backoff;
+ * entries rejected as the sender's fault (e.g. too large), entries still failing after the retries and
+ * entries of a call that failed as a whole are answered as failures. Never throws.
+ */
+export async function sendMessages(queueUrl: string, messages: readonly OutgoingMessage[], backoff: BackoffOptions = DEFAULT_BACKOFF): Promise<SendFailure[]> {
+  const failures = await mapWithConcurrency(batches(messages), PARALLEL_CALLS, async (indices) => {
+    const failed: SendFailure[] = [];
+    let pending = indices;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > backoff.attempts) {
+        for (const index of pending) failed.push({ index, error: `still failing after ${backoff.attempts} SendMessageBatch attempts` });
+        break;
+      }
+      if (attempt > 1) await sleep(backoffDelay(attempt - 1, backoff));
+      try {
+        const answer = await sqsClient().send(new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: pending.map((index) => toEntry(messages[index], index)),
+        }));
+        const retry: number[] = [];
+        for (const entry of answer.Failed ?? []) {
+          const index = Number(entry.Id?.slice(1));
+          if (entry.SenderFault) failed.push({ index, error: `${entry.Code}: ${entry.Message ?? ''}`.trim() });
+          else retry.push(index);
+        }
+        pending = retry;
+      } catch (error) {
+        const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        for (const index of pending) failed.push({ index, error: detail });
+        break;
+      }
+    }
+    return failed;
+  });
+  return failures.flat();
+}

@@ -1,0 +1,88 @@
+// npm run ingest -- FILE.jsonl|FILE.csv [--queue-url URL] [--posts-table NAME] [--rejects OUT.jsonl]
+// Stores the file's posts and enqueues their IDs for classification, then prints a summary in which
+// every row that was not ingested appears with its reason.
+import { statSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { SingleBar, Presets } from 'cli-progress';
+import { loadConfig } from '../config.js';
+import { ingestPosts, readPostsFile, formatOf, type IngestSummary, type RowProblem } from '../producer.js';
+import { resetClients } from '../aws/clients.js';
+
+const USAGE = `usage: npm run ingest -- FILE.jsonl|FILE.csv [--queue-url URL] [--posts-table NAME] [--format jsonl|csv] [--rejects OUT.jsonl]
+  --queue-url    classify queue URL (default: $QUEUE_URL)
+  --posts-table  posts table name (default: $POSTS_TABLE, else the stage's table)
+  --rejects      write every rejected or failed row, with its reason, to this JSONL file
+Rows: JSON objects / CSV records with postId, text, createdAt (ISO 8601 with Z or offset), optional source, author, url.`;
+
+/** Files above this size get a progress bar. */
+const PROGRESS_BAR_BYTES = 1_000_000;
+const SHOWN_PROBLEMS = 20;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      'queue-url': { type: 'string' },
+      'posts-table': { type: 'string' },
+      format: { type: 'string' },
+      rejects: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return console.log(USAGE), 0;
+  const [file] = positionals;
+  if (!file || positionals.length > 1) return console.error(USAGE), 2;
+  const config = loadConfig();
+  const queueUrl = values['queue-url'] ?? config.queueUrl;
+  if (!queueUrl) return console.error(`No queue URL: set QUEUE_URL or pass --queue-url.\n${USAGE}`), 2;
+  const format = values.format ?? formatOf(file);
+  if (format !== 'jsonl' && format !== 'csv') return console.error(`--format must be jsonl or csv, got ${format}`), 2;
+  const postsTable = values['posts-table'] ?? config.tables.posts;
+
+  const size = statSync(file).size;
+  const bar = size > PROGRESS_BAR_BYTES
+    ? new SingleBar({ format: 'ingest [{bar}] {percentage}% | rows {read} | enqueued {enqueued} | rejected {rejected} | failed {failed}' }, Presets.shades_classic)
+    : undefined;
+  bar?.start(size, 0, { read: 0, enqueued: 0, rejected: 0, failed: 0 });
+  let summary: IngestSummary;
+  try {
+    summary = await ingestPosts(readPostsFile(file, format), {
+      postsTable,
+      queueUrl,
+      onProgress: (p) => bar?.update(p.bytesRead ?? 0, { read: p.read, enqueued: p.enqueued, rejected: p.rejected, failed: p.failed }),
+    });
+    bar?.update(size);
+  } finally {
+    bar?.stop();
+  }
+
+  printSummary(file, postsTable, queueUrl, summary);
+  if (values.rejects) {
+    const lines = [...summary.rejected.map((p) => ({ kind: 'rejected', ...p })), ...summary.failed.map((p) => ({ kind: 'failed', ...p }))];
+    writeFileSync(values.rejects, lines.map((line) => JSON.stringify(line)).join('\n') + (lines.length ? '\n' : ''));
+    console.log(`All ${lines.length} rejected/failed rows written to ${values.rejects}`);
+  }
+  return summary.failed.length > 0 ? 1 : 0;
+}
+
+function printSummary(file: string, postsTable: string, queueUrl: string, summary: IngestSummary): void {
+  console.log(`\n${file} -> ${postsTable}, ${queueUrl}`);
+  console.log(`  read ${summary.read}, stored ${summary.stored}, enqueued ${summary.enqueued}, rejected ${summary.rejected.length}, failed ${summary.failed.length}`);
+  printProblems('rejected (invalid rows)', summary.rejected);
+  printProblems('failed (valid, not stored or not enqueued: re-run to retry)', summary.failed);
+}
+
+function printProblems(title: string, problems: RowProblem[]): void {
+  if (problems.length === 0) return;
+  console.log(`  ${title}:`);
+  for (const { row, postId, reason } of problems.slice(0, SHOWN_PROBLEMS)) {
+    console.log(`    row ${row}${postId ? ` (${postId})` : ''}: ${reason}`);
+  }
+  if (problems.length > SHOWN_PROBLEMS) console.log(`    ... and ${problems.length - SHOWN_PROBLEMS} more (use --rejects FILE for all)`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { resetClients(); process.exitCode = code; },
+  (error) => { console.error(`ingest failed: ${error instanceof Error ? error.message : error}`); process.exitCode = 1; },
+);

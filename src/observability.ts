@@ -1,0 +1,36 @@
+// Logger and Metrics, one of each per process (Powertools singletons), shared by both handlers.
+// Handlers attach them with injectLambdaContext / logMetrics; pipeline code just uses them.
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { loadConfig } from './config.js';
+import { SERVICE } from './resources.js';
+
+export const logger = new Logger({ serviceName: SERVICE });
+
+export const metrics = new Metrics({ serviceName: SERVICE, namespace: loadConfig().metricsNamespace });
+
+/** Every metric name the pipeline emits, in one place (dashboards and alarms refer to these). */
+export const MetricName = {
+  BatchSize: 'BatchSize',
+  PostsScored: 'PostsScored',
+  InferenceMsPerPost: 'InferenceMsPerPost',
+  LexiconFallbackPosts: 'LexiconFallbackPosts',
+  RecordsFailed: 'RecordsFailed',
+  DlqSends: 'DlqSends',
+  DuplicatesSkipped: 'DuplicatesSkipped',
+  AggregateUpdates: 'AggregateUpdates',
+  ReplaysSkipped: 'ReplaysSkipped',
+} as const;
+
+/**
+ * A count with its own dimension (e.g. label=positive, reason=model-error). Published as a separate EMF
+ * blob so the dimension does not leak onto the invocation's other metrics.
+ */
+export function addCountWithDimension(name: string, dimension: string, value: string, count: number): void {
+  if (count <= 0) return;
+  const single = metrics.singleMetric();
+  single.addDimension(dimension, value);
+  single.addMetric(name, MetricUnit.Count, count);
+}
+
+export { MetricUnit };

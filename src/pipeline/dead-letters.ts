@@ -1,0 +1,50 @@
+// Moving queue records that can never succeed to the classify DLQ, with the reason as message attributes,
+// so a poison message costs one invocation instead of maxReceiveCount and its cause is on the message.
+import type { SQSRecord } from 'aws-lambda';
+import { DLQ_ATTRIBUTES, type PermanentFailureReason } from '../domain/failures.js';
+import { sendMessages, type OutgoingMessage } from '../aws/sqs.js';
+
+export interface DeadLetter {
+  record: SQSRecord;
+  reason: PermanentFailureReason;
+  detail: string;
+}
+
+export interface DeadLetterFailure {
+  record: SQSRecord;
+  error: string;
+}
+
+/** The original body when SQS could carry it again; otherwise a JSON note of what it was. */
+function bodyOf(record: SQSRecord): string {
+  const body: unknown = record?.body;
+  if (typeof body === 'string' && body.length > 0) return body;
+  return JSON.stringify({ unusableBody: body === undefined ? 'missing' : body === '' ? 'empty' : typeof body });
+}
+
+export function deadLetterMessage({ record, reason, detail }: DeadLetter, failedAt: Date): OutgoingMessage {
+  const attributes: Record<string, string> = {
+    [DLQ_ATTRIBUTES.reason]: reason,
+    [DLQ_ATTRIBUTES.detail]: detail || reason,
+    [DLQ_ATTRIBUTES.failedAt]: failedAt.toISOString(),
+  };
+  // SQS rejects empty attribute values, so optional ones are set only when present.
+  const optional: Record<string, unknown> = {
+    [DLQ_ATTRIBUTES.originalMessageId]: record?.messageId,
+    [DLQ_ATTRIBUTES.sourceQueueArn]: record?.eventSourceARN,
+    [DLQ_ATTRIBUTES.receiveCount]: record?.attributes?.ApproximateReceiveCount,
+  };
+  for (const [name, value] of Object.entries(optional)) if (typeof value === 'string' && value) attributes[name] = value;
+  return { body: bodyOf(record), attributes };
+}
+
+/**
+ * Sends the records to the DLQ. Answers the ones that could not be sent: the caller must then NOT
+ * acknowledge them (they stay on the queue and reach the DLQ by redrive at worst).
+ */
+export async function sendToDlq(dlqUrl: string | undefined, letters: readonly DeadLetter[], failedAt: Date): Promise<DeadLetterFailure[]> {
+  if (letters.length === 0) return [];
+  if (!dlqUrl) return letters.map(({ record }) => ({ record, error: 'DLQ_URL is not configured' }));
+  const failures = await sendMessages(dlqUrl, letters.map((letter) => deadLetterMessage(letter, failedAt)));
+  return failures.map(({ index, error }) => ({ record: letters[index].record, error }));
+}
