@@ -1,0 +1,119 @@
+// npm run model:fetch -- <hub-id> [--fp32] [--base-url URL] [--dir DIR]
+// For machines with internet: downloads a transformers.js-ready model from the Hugging Face hub into
+// MODEL_DIR/<hub-id>/ with plain fetch(). The classifier itself never downloads anything.
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
+import { labelSchemeFromConfig } from '../domain/labels.js';
+
+const USAGE = `usage: npm run model:fetch -- <hub-id> [--fp32] [--base-url URL] [--dir DIR]
+  e.g. npm run model:fetch -- Xenova/distilbert-base-uncased-finetuned-sst-2-english
+  --fp32      also fetch onnx/model.onnx (default: only the q8 onnx/model_quantized.onnx)
+  --base-url  hub address (default https://huggingface.co)
+  --dir       models directory (default: $MODEL_DIR)`;
+
+export const DEFAULT_HUB_URL = 'https://huggingface.co';
+/** Per-file limit: a quantised base model is ~100 MB. */
+const FILE_TIMEOUT_MS = 10 * 60_000;
+
+export function filesToFetch(fp32: boolean): string[] {
+  const files = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx'];
+  return fp32 ? [...files, 'onnx/model.onnx'] : files;
+}
+
+export function fileUrl(baseUrl: string, hubId: string, file: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/${hubId}/resolve/main/${file}`;
+}
+
+/** A failure worth one line to the user (no stack trace). */
+export class FetchFailure extends Error {}
+
+async function download(url: string, destination: string): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(FILE_TIMEOUT_MS) });
+  } catch (error) {
+    throw new FetchFailure(`cannot reach ${url}: ${describeNetworkError(error)}`);
+  }
+  if (!response.ok || !response.body) throw new FetchFailure(`${url} answered HTTP ${response.status} ${response.statusText}`.trim());
+  await mkdir(dirname(destination), { recursive: true });
+  const partial = `${destination}.partial`;
+  try {
+    await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), createWriteStream(partial));
+    await rename(partial, destination);
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw new FetchFailure(`download of ${url} failed: ${describeNetworkError(error)}`);
+  }
+}
+
+const NETWORK_HINTS: Record<string, string> = {
+  ENOTFOUND: 'host not found, is there internet access?',
+  EAI_AGAIN: 'DNS lookup failed, is there internet access?',
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ETIMEDOUT: 'connection timed out',
+  ENETUNREACH: 'network unreachable',
+};
+
+function describeNetworkError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause as { code?: string; message?: string } | undefined;
+  if (error.name === 'TimeoutError') return 'timed out';
+  const code = cause?.code;
+  if (code && code in NETWORK_HINTS) return `${NETWORK_HINTS[code]} (${code})`;
+  return code ?? cause?.message ?? error.message;
+}
+
+export async function fetchModel(hubId: string, options: { fp32: boolean; baseUrl: string; dir: string; log: (line: string) => void }): Promise<string> {
+  if (!/^[\w.-]+(\/[\w.-]+)?$/.test(hubId) || hubId.includes('..')) throw new FetchFailure(`"${hubId}" is not a hub model id like owner/name`);
+  const target = join(options.dir, hubId);
+  for (const file of filesToFetch(options.fp32)) {
+    await download(fileUrl(options.baseUrl, hubId, file), join(target, file));
+    options.log(`fetched ${file}`);
+  }
+  // Catch label sets the classifier would refuse now rather than at the next cold start.
+  const config = JSON.parse(await readFile(join(target, 'config.json'), 'utf8'));
+  const scheme = labelSchemeFromConfig(config, { binaryNeutralMargin: 0.2, source: join(target, 'config.json') });
+  options.log(`labels: ${scheme.kind} (${Object.keys(scheme.indices).join(', ')})`);
+  return target;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      fp32: { type: 'boolean' },
+      'base-url': { type: 'string' },
+      dir: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return console.log(USAGE), 0;
+  if (positionals.length !== 1) return console.error(USAGE), 2;
+  const [hubId] = positionals;
+  const target = await fetchModel(hubId, {
+    fp32: values.fp32 ?? false,
+    baseUrl: values['base-url'] ?? DEFAULT_HUB_URL,
+    dir: values.dir ?? loadConfig().model.dir,
+    log: (line) => console.error(line),
+  });
+  console.log(`model ${hubId} saved to ${target}; use it with MODEL_ID=${hubId}${values.fp32 ? '' : ' (MODEL_DTYPE=q8)'}`);
+  return 0;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`model:fetch: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    },
+  );
+}
