@@ -47,17 +47,16 @@ function change(record: DynamoDBRecord): { before?: CountedResult; after?: Count
 }
 
 export interface AggregateOptions {
-  /** Defaults to loadConfig() at the first record. */
+  /** Defaults to loadConfig() at each record (cheap; tests may point the environment at a new stage). */
   config?: Config;
   now?: () => Date;
 }
 
 /** The per-record function: applies one stream record to the aggregates, at most once. */
 export function createAggregateRecord(options: AggregateOptions = {}): (record: DynamoDBRecord) => Promise<AggregateOutcome> {
-  let config = options.config;
   const now = options.now ?? (() => new Date());
   return async (record) => {
-    config ??= loadConfig();
+    const config = options.config ?? loadConfig();
     if (typeof record?.eventID !== 'string' || record.eventID === '') throw new InvalidStreamRecord('no eventID');
     const { before, after } = change(record);
     const deltas = deltasForChange(before, after);

@@ -25,7 +25,7 @@ type Outcome =
 type Rejected = { record: SQSRecord; reason: PermanentFailureReason; detail: string };
 
 export interface ClassifyOptions {
-  /** Defaults to loadConfig() at the first invocation (so tests can set the environment first). */
+  /** Defaults to loadConfig() at each invocation (cheap; tests may point the environment at a new stage). */
   config?: Config;
   /** Defaults to the shared getClassifier(config). */
   classifier?: (config: Config) => Promise<Classifier>;
@@ -35,15 +35,14 @@ export interface ClassifyOptions {
 export type ClassifyBatch = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
 
 export function createClassifyBatch(options: ClassifyOptions = {}): ClassifyBatch {
-  let config = options.config;
   const classifierFor = options.classifier ?? getClassifier;
   const now = options.now ?? (() => new Date());
 
   return async (event, context) => {
-    config ??= loadConfig();
+    const config = options.config ?? loadConfig();
     const records = Array.isArray(event?.Records) ? event.Records : [];
     metrics.addMetric(MetricName.BatchSize, MetricUnit.Count, records.length);
-    const { outcomes, modelId } = await decideOutcomes(records, config, () => classifierFor(config!), now());
+    const { outcomes, modelId } = await decideOutcomes(records, config, () => classifierFor(config), now());
     const writes = new Map<string, Promise<'written' | 'unchanged'>>();
     const tally = { written: 0, unchanged: 0 };
 
@@ -61,7 +60,7 @@ export function createClassifyBatch(options: ClassifyOptions = {}): ClassifyBatc
       const { result } = outcome;
       let write = writes.get(result.postId);
       if (!write) {
-        write = putUnlessSameModel(config!.tables.results, TABLES.results.partitionKey, { ...result });
+        write = putUnlessSameModel(config.tables.results, TABLES.results.partitionKey, { ...result });
         writes.set(result.postId, write);
         write.then((answer) => {
           tally[answer]++;
