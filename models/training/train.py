@@ -1,0 +1,338 @@
+#!/usr/bin/python3
+"""Trains the default sentiment model and exports it for transformers.js.
+
+    /usr/bin/python3 models/training/train.py --prep DIR --out models/impact-sentiment-v1 [--smoke]
+
+DIR is what prepare-data.mjs wrote (tokenizer files, lexicon.json, encoded/*.jsonl). Model selection uses a
+held-out slice of the SemEval *training* tweets, never dev.jsonl: dev is only reported.
+"""
+import argparse
+import hashlib
+import json
+import math
+import os
+import random
+import shutil
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from model import Encoder, Ensemble, NGram
+
+LABELS = ["negative", "neutral", "positive"]
+LABEL_ID = {l: i for i, l in enumerate(LABELS)}
+
+
+def load(prep, name, limit=None):
+    rows = []
+    with open(os.path.join(prep, "encoded", f"{name}.jsonl")) as f:
+        for line in f:
+            r = json.loads(line)
+            rows.append((r["ids"], LABEL_ID[r["label"]]))
+            if limit and len(rows) >= limit:
+                break
+    return rows
+
+
+def batches(rows, batch_size, shuffle, rng):
+    """Length-bucketed batches: sort chunks by length so padding stays small, then shuffle the batches."""
+    order = list(range(len(rows)))
+    if shuffle:
+        rng.shuffle(order)
+    chunk = batch_size * 50
+    out = []
+    for s in range(0, len(order), chunk):
+        part = sorted(order[s:s + chunk], key=lambda i: len(rows[i][0]))
+        out.extend(part[i:i + batch_size] for i in range(0, len(part), batch_size))
+    if shuffle:
+        rng.shuffle(out)
+    for idx in out:
+        t = max(len(rows[i][0]) for i in idx)
+        ids = torch.zeros(len(idx), t, dtype=torch.long)
+        mask = torch.zeros(len(idx), t, dtype=torch.long)
+        for j, i in enumerate(idx):
+            seq = rows[i][0]
+            ids[j, :len(seq)] = torch.tensor(seq)
+            mask[j, :len(seq)] = 1
+        yield ids, mask, torch.tensor([rows[i][1] for i in idx])
+
+
+def macro_recall(y, p, n=3):
+    recalls = []
+    for c in range(n):
+        idx = y == c
+        if idx.sum():
+            recalls.append(float((p[idx] == c).mean()))
+    return sum(recalls) / len(recalls)
+
+
+def metrics(y, p):
+    conf = np.zeros((3, 3), dtype=int)
+    for a, b in zip(y, p):
+        conf[a, b] += 1
+    f1s = []
+    for c in range(3):
+        tp = conf[c, c]
+        prec = tp / max(conf[:, c].sum(), 1)
+        rec = tp / max(conf[c, :].sum(), 1)
+        f1s.append(0.0 if tp == 0 else 2 * prec * rec / (prec + rec))
+    return {
+        "accuracy": float((y == p).mean()),
+        "macroRecall": macro_recall(y, p),
+        "macroF1": float(np.mean(f1s)),
+        "perClassRecall": {LABELS[c]: float(conf[c, c] / max(conf[c].sum(), 1)) for c in range(3)},
+        "confusion": conf.tolist(),
+    }
+
+
+@torch.no_grad()
+def probabilities(fn, rows, batch_size=128):
+    """Class probabilities in the rows' original order."""
+    out = np.zeros((len(rows), 3), dtype=np.float64)
+    order = sorted(range(len(rows)), key=lambda i: len(rows[i][0]))
+    for s in range(0, len(order), batch_size):
+        idx = order[s:s + batch_size]
+        sub = [rows[i] for i in idx]
+        ids, mask, _ = next(batches(sub, len(sub), False, None))
+        out[idx] = torch.softmax(fn(ids, mask), -1).double().numpy()
+    return out
+
+
+def class_weights(rows):
+    counts = np.bincount([y for _, y in rows], minlength=3).astype(np.float64)
+    return torch.tensor(len(rows) / (3 * counts), dtype=torch.float32)
+
+
+def train_ngram(train, holdout, vocab_size, args, log):
+    rng = random.Random(args.seed)
+    model = NGram(vocab_size, buckets=args.buckets)
+    opt = torch.optim.Adam(model.parameters(), lr=args.ngram_lr)
+    weights = class_weights(train)
+    best, best_state = -1.0, None
+    for epoch in range(args.ngram_epochs):
+        model.train()
+        for ids, mask, y in batches(train, 64, True, rng):
+            loss = F.cross_entropy(model(ids, mask), y, weight=weights)
+            # L2 on the rows this batch touched only (a dense penalty would shrink unseen n-grams each step).
+            loss = loss + args.ngram_l2 * (model.uni(ids).pow(2).mean() + model.bias.pow(2).sum())
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        model.eval()
+        p = probabilities(lambda i, m: model(i, m), holdout)
+        mr = macro_recall(np.array([y for _, y in holdout]), p.argmax(1))
+        log(f"ngram epoch {epoch + 1}: holdout macro-recall {mr:.4f}")
+        if mr > best:
+            best, best_state = mr, {k: v.clone() for k, v in model.state_dict().items()}
+    model.load_state_dict(best_state)
+    return model, best
+
+
+def train_encoder(train, aux, holdout, vocab_size, polarity, args, log):
+    torch.manual_seed(args.seed)
+    rng = random.Random(args.seed)
+    model = Encoder(vocab_size, polarity, hidden=args.hidden, layers=args.layers, heads=args.heads,
+                    ffn=args.ffn, max_len=args.max_len, dropout=args.dropout)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    steps_per_epoch = math.ceil(len(train) / args.batch)
+    total = steps_per_epoch * args.epochs
+    warmup = min(300, total // 10)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / warmup) * max(0.05, 1 - s / total))
+    weights = class_weights(train)
+    y_hold = np.array([y for _, y in holdout])
+    best, best_state, step, t0 = -1.0, None, 0, time.time()
+    evals_per_epoch = 3
+    eval_every = max(1, steps_per_epoch // evals_per_epoch)
+    history = []
+    for epoch in range(args.epochs):
+        aux_iter = iter(batches(aux, args.batch, True, rng)) if aux else None
+        for ids, mask, y in batches(train, args.batch, True, rng):
+            model.train()
+            loss = F.cross_entropy(model(ids, mask, torch.zeros_like(ids)), y, weight=weights,
+                                   label_smoothing=0.05)
+            if aux_iter is not None and step % 2 == 0:  # an auxiliary binary batch every other step
+                batch = next(aux_iter, None)
+                if batch is None:
+                    aux_iter = iter(batches(aux, args.batch, True, rng))
+                    batch = next(aux_iter)
+                a_ids, a_mask, a_y = batch
+                logit = model.aux(model.pooled(a_ids, a_mask, torch.zeros_like(a_ids))).squeeze(-1)
+                loss = loss + args.aux_weight * F.binary_cross_entropy_with_logits(logit, (a_y == 2).float())
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            step += 1
+            if step % eval_every == 0 or step == total:
+                model.eval()
+                p = probabilities(lambda i, m: model(i, m, torch.zeros_like(i)), holdout)
+                mr = macro_recall(y_hold, p.argmax(1))
+                history.append({"step": step, "epoch": round(step / steps_per_epoch, 2), "holdoutMacroRecall": mr})
+                log(f"encoder step {step}/{total} ({time.time() - t0:.0f}s): holdout macro-recall {mr:.4f}")
+                if mr > best:
+                    best, best_state = mr, {k: v.clone() for k, v in model.state_dict().items()}
+            if args.max_steps and step >= args.max_steps:
+                break
+        if args.max_steps and step >= args.max_steps:
+            break
+    model.load_state_dict(best_state)
+    model.eval()
+    return model, best, history
+
+
+def calibrate(p_enc, p_ng, y, log):
+    """Encoder weight and per-class log offsets that maximise held-out macro-recall (coarse grids)."""
+    best = (-1.0, 1.0, (0.0, 0.0, 0.0))
+    for w in np.linspace(0.0, 1.0, 11):
+        logp = np.log(w * p_enc + (1 - w) * p_ng + 1e-7)
+        for a in np.linspace(-0.6, 0.6, 13):  # negative offset
+            for b in np.linspace(-0.6, 0.6, 13):  # neutral offset
+                mr = macro_recall(y, (logp + np.array([a, b, 0.0])).argmax(1))
+                if mr > best[0] + 1e-9:
+                    best = (mr, float(w), (float(a), float(b), 0.0))
+    log(f"calibration: encoder weight {best[1]:.2f}, offsets {best[2]}, holdout macro-recall {best[0]:.4f}")
+    return best
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--prep", required=True, help="directory written by prepare-data.mjs")
+    ap.add_argument("--out", required=True, help="model directory to write (config, tokenizer, onnx/)")
+    ap.add_argument("--data", default=None, help="the data directory prepare-data.mjs read (for SHA-256s)")
+    ap.add_argument("--smoke", action="store_true", help="a few steps on a few hundred rows, tiny model")
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--holdout", type=int, default=2500)
+    ap.add_argument("--hidden", type=int, default=256)
+    ap.add_argument("--layers", type=int, default=4)
+    ap.add_argument("--heads", type=int, default=4)
+    ap.add_argument("--ffn", type=int, default=1024)
+    ap.add_argument("--max-len", type=int, default=128)
+    ap.add_argument("--dropout", type=float, default=0.1)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--lr", type=float, default=5e-4)
+    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--max-steps", type=int, default=0)
+    ap.add_argument("--aux-weight", type=float, default=0.3)
+    ap.add_argument("--aux-phrases", type=int, default=20000, help="GLUE SST-2 phrases used as auxiliary data")
+    ap.add_argument("--buckets", type=int, default=1 << 18)
+    ap.add_argument("--ngram-epochs", type=int, default=6)
+    ap.add_argument("--ngram-lr", type=float, default=0.02)
+    ap.add_argument("--ngram-l2", type=float, default=0.0)
+    ap.add_argument("--threads", type=int, default=1, help="torch threads (1 was fastest on 2 cores)")
+    args = ap.parse_args()
+    if args.smoke:
+        args.hidden, args.layers, args.heads, args.ffn = 32, 1, 2, 64
+        args.epochs, args.max_steps, args.ngram_epochs, args.holdout, args.buckets = 1, 20, 1, 100, 1 << 12
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    started = time.time()
+    log_lines = []
+
+    def log(msg):
+        print(msg, flush=True)
+        log_lines.append(msg)
+
+    limit = 400 if args.smoke else None
+    meta = json.load(open(os.path.join(args.prep, "meta.json")))
+    polarity = json.load(open(os.path.join(args.prep, "lexicon.json")))
+    vocab_size = len(polarity)
+    tweets = load(args.prep, "semeval_train", limit)
+    random.Random(args.seed).shuffle(tweets)
+    holdout, train = tweets[:args.holdout], tweets[args.holdout:]
+    aux = [r for name in ("sst_train", "uci_amazon", "uci_imdb", "uci_yelp") for r in load(args.prep, name, limit)
+           if r[1] != 1]
+    phrases = load(args.prep, "glue_phrases", limit)
+    random.Random(args.seed + 1).shuffle(phrases)
+    aux += phrases[:args.aux_phrases]
+    log(f"train {len(train)} tweets, holdout {len(holdout)}, auxiliary binary {len(aux)}, vocab {vocab_size}")
+
+    ngram, ngram_hold = train_ngram(train, holdout, vocab_size, args, log)
+    encoder, enc_hold, history = train_encoder(train, aux, holdout, vocab_size, polarity, args, log)
+
+    y_hold = np.array([y for _, y in holdout])
+    p_enc = probabilities(lambda i, m: encoder(i, m, torch.zeros_like(i)), holdout)
+    p_ng = probabilities(lambda i, m: ngram(i, m), holdout)
+    hold_mr, w, offsets = calibrate(p_enc, p_ng, y_hold, log)
+    ensemble = Ensemble(encoder, ngram, w, offsets).eval()
+
+    # Dev is reported, never used for a choice.
+    dev = load(args.prep, "semeval_dev", limit)
+    y_dev = np.array([y for _, y in dev])
+    p_dev = probabilities(lambda i, m: ensemble(i, m, torch.zeros_like(i)), dev)
+    dev_metrics = metrics(y_dev, p_dev.argmax(1))
+    enc_dev = macro_recall(y_dev, probabilities(lambda i, m: encoder(i, m, torch.zeros_like(i)), dev).argmax(1))
+    ng_dev = macro_recall(y_dev, probabilities(lambda i, m: ngram(i, m), dev).argmax(1))
+    log(f"dev macro-recall: ensemble {dev_metrics['macroRecall']:.4f}, encoder {enc_dev:.4f}, n-gram {ng_dev:.4f}")
+
+    os.makedirs(os.path.join(args.out, "onnx"), exist_ok=True)
+    for f in ("tokenizer.json", "tokenizer_config.json"):
+        shutil.copy(os.path.join(args.prep, f), os.path.join(args.out, f))
+    example = torch.tensor([[2, 10, 11, 3], [2, 12, 3, 0]])
+    torch.onnx.export(
+        ensemble, (example, (example > 0).long(), torch.zeros_like(example)),
+        os.path.join(args.out, "onnx", "model.onnx"),
+        input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["logits"],
+        dynamic_axes={n: {0: "batch", 1: "sequence"} for n in ("input_ids", "attention_mask", "token_type_ids")}
+        | {"logits": {0: "batch"}},
+        opset_version=14, do_constant_folding=True)
+    config = {
+        "architectures": ["BertForSequenceClassification"],
+        "model_type": "bert",
+        "vocab_size": vocab_size,
+        "hidden_size": args.hidden,
+        "num_hidden_layers": args.layers,
+        "num_attention_heads": args.heads,
+        "intermediate_size": args.ffn,
+        "max_position_embeddings": args.max_len,
+        "type_vocab_size": 2,
+        "pad_token_id": 0,
+        "id2label": {str(i): l for i, l in enumerate(LABELS)},
+        "label2id": LABEL_ID,
+        "problem_type": "single_label_classification",
+        "impact_sentiment": {"ensemble": "encoder + hashed n-gram linear model", "ngram_buckets": args.buckets,
+                             "encoder_weight": w, "class_offsets": list(offsets)},
+    }
+    json.dump(config, open(os.path.join(args.out, "config.json"), "w"), indent=2)
+
+    data_files = {}
+    if args.data:
+        for name, rel in meta["files"].items():
+            data_files[rel] = sha256(os.path.join(args.data, rel))
+    record = {
+        "model": os.path.basename(os.path.normpath(args.out)),
+        "smoke": args.smoke,
+        "command": "models/training/retrain.sh ../shared/data/sentiment",
+        "data": {"files": data_files, "rows": meta["rows"], "holdoutFromSemevalTrain": args.holdout,
+                 "auxiliaryBinaryRows": len(aux), "notUsed": "twitter-us-airline (CC BY-NC-SA)"},
+        "tokenizer": {"type": "WordPiece", "vocabSize": vocab_size, "maxLength": meta["maxLength"],
+                      "unkRate": meta["unkRate"]},
+        "hyperParameters": {k: v for k, v in vars(args).items() if k not in ("prep", "out", "data")},
+        "torch": torch.__version__,
+        "wallTimeSeconds": round(time.time() - started, 1),
+        "holdout": {"ensembleMacroRecall": hold_mr, "encoderMacroRecall": enc_hold, "ngramMacroRecall": ngram_hold},
+        "encoderHistory": history,
+        "ensemble": {"encoderWeight": w, "classOffsets": list(offsets)},
+        "dev": {"file": meta["files"]["semeval_dev"], "torch": dev_metrics, "encoderMacroRecall": enc_dev,
+                "ngramMacroRecall": ng_dev},
+        "log": log_lines,
+    }
+    json.dump(record, open(os.path.join(args.out, "training.json"), "w"), indent=2)
+    log(f"wrote {args.out} in {time.time() - started:.0f}s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+// Keeps the training tooling honest: the real retrain script, in smoke mode (tiny model, a few steps), must
+// produce a folder transformers.js can serve. Needs Debian's python3-torch/python3-onnx (.ci/run installs them)
+// and the shared data; without them the test is reported as skipped, with the reason.
+import { strict as assert } from 'node:assert';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+const root = new URL('../../', import.meta.url).pathname;
+const data = join(root, '../shared/data/sentiment');
+const torchCheck = spawnSync('/usr/bin/python3', ['-c', 'import torch, onnx'], { stdio: 'ignore' });
+const skip = torchCheck.status !== 0
+  ? 'python3-torch/python3-onnx not installed (apt-get install -y python3-torch python3-onnx)'
+  : !existsSync(data) ? `no training data at ${data}` : false;
+
+test('retrain.sh --smoke trains, exports, quantises and checks a servable model', { skip, timeout: 300_000 }, () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'smoke-model-')), 'smoke-model');
+  try {
+    execFileSync('bash', [join(root, 'models/training/retrain.sh'), data, out, '--smoke'], { cwd: root, stdio: 'pipe' });
+    for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'onnx/model_quantized.onnx']) {
+      assert.ok(existsSync(join(out, f)), `${f} written`);
+    }
+    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+    assert.equal(config.model_type, 'bert');
+    assert.deepEqual(Object.values(config.id2label), ['negative', 'neutral', 'positive']);
+    const training = JSON.parse(readFileSync(join(out, 'training.json'), 'utf8'));
+    assert.equal(training.smoke, true);
+    assert.match(training.data.files['semeval2017-task4a-2013-2016/train.jsonl'], /^[0-9a-f]{64}$/);
+    assert.ok(training.quantization.devTopLabelAgreement >= 0.98, 'q8 agrees with fp32');
+  } finally {
+    rmSync(join(out, '..'), { recursive: true, force: true });
+  }
+});
