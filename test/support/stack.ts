@@ -5,21 +5,11 @@
 // when their module loads, e.g.
 //   const stack = await startStack();
 //   const { handler } = await import('../../handlers/classify.js');
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { DUMMY_CREDENTIALS, startEmulators, type Emulators } from '../../src/local/emulators.js';
+import { startEmulators, type Emulators } from '../../src/local/emulators.js';
+import { localClients, type LocalClients } from '../../src/local/clients.js';
 import { applyEnvironment, stackEnvironment } from '../../src/local/environment.js';
 import { provision, type ProvisionedStage } from '../../src/local/provision.js';
-
-export interface StackClients {
-  dynamodb: DynamoDBClient;
-  /** Document client (plain JS values, undefined removed). */
-  documents: DynamoDBDocumentClient;
-  streams: DynamoDBStreamsClient;
-  sqs: SQSClient;
-}
+import { resetClients } from '../../src/aws/clients.js';
 
 export interface TestStack {
   emulators: Emulators;
@@ -27,7 +17,8 @@ export interface TestStack {
   stage: ProvisionedStage;
   /** The variables set on process.env for that stage. */
   env: Record<string, string>;
-  clients: StackClients;
+  /** Clients aimed at the emulators explicitly (for the test's own setup and checks). */
+  clients: LocalClients;
   /** Provisions another fresh stage on the same emulators and points process.env at it. */
   freshStage(options?: StageOptions): Promise<ProvisionedStage>;
   /** Stops the emulators, destroys the clients, restores process.env. */
@@ -49,14 +40,7 @@ function uniqueStage(): string {
 
 export async function startStack(options: StageOptions = {}): Promise<TestStack> {
   const emulators = await startEmulators();
-  const target = { region: emulators.region, credentials: DUMMY_CREDENTIALS };
-  const dynamodb = new DynamoDBClient({ ...target, endpoint: emulators.dynamodbEndpoint });
-  const clients: StackClients = {
-    dynamodb,
-    documents: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
-    streams: new DynamoDBStreamsClient({ ...target, endpoint: emulators.dynamodbEndpoint }),
-    sqs: new SQSClient({ ...target, endpoint: emulators.sqsEndpoint }),
-  };
+  const clients = localClients(emulators);
   let restoreEnv: (() => void) | undefined;
 
   const stack: TestStack = {
@@ -76,11 +60,10 @@ export async function startStack(options: StageOptions = {}): Promise<TestStack>
       return stage;
     },
     async teardown() {
+      resetClients(); // the app's shared clients must not outlive these emulators
       restoreEnv?.();
       restoreEnv = undefined;
-      clients.dynamodb.destroy();
-      clients.streams.destroy();
-      clients.sqs.destroy();
+      clients.destroy();
       await emulators.stop();
     },
   };

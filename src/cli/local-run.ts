@@ -1,0 +1,209 @@
+// npm start [-- --input FILE] [--keep] [--help]
+// The whole pipeline on this machine: emulators up, a stage provisioned, posts ingested with the
+// producer, the real handlers run by local event source mappings until idle, then the aggregates and
+// an account of every post: scored, in the DLQ (with reasons), or rejected at ingest (with reasons).
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SingleBar, Presets } from 'cli-progress';
+import { startEmulators, stopAllEmulators, type Emulators } from '../local/emulators.js';
+import { provision, type ProvisionedStage } from '../local/provision.js';
+import { applyEnvironment, stackEnvironment } from '../local/environment.js';
+import { localClients } from '../local/clients.js';
+import { pipelineEventSources, runUntilIdle, type SqsBatchResult, type StreamBatchResult } from '../local/event-sources.js';
+import { generateSamplePosts, sampleJsonl } from '../local/sample-posts.js';
+import { collectRunReport, formatAggregates, type DeadLetterSummary } from '../local/run-report.js';
+
+const USAGE = `usage: npm start -- [--input FILE.jsonl|FILE.csv] [--keep] [--visibility-timeout SECONDS] [--verbose]
+       npm start -- --write-sample FILE.jsonl
+
+Runs the whole pipeline locally on real emulators (DynamoDB Local via java, fauxqs in process):
+provisions a fresh stage, ingests the posts with the producer, sends two poison messages straight to
+the queue (they must end in the DLQ), runs the classify and aggregate handlers the way Lambda's event
+source mappings would until the system is idle, and prints the aggregates and the accounting.
+
+  --input FILE               posts to ingest (default: the built-in deterministic sample, ${generateSamplePosts().rows.length} rows)
+  --keep                     leave the emulators running afterwards (until Ctrl-C) to poke at them
+  --visibility-timeout SECS  classify queue visibility timeout (default 5; production uses 400)
+  --write-sample FILE        write the built-in sample as JSONL and exit
+  -v, --verbose              show the handlers' logs and metrics (Powertools JSON lines)
+  -h, --help                 this text
+
+Exit status: 0 when every message that entered the queue is accounted for (scored + DLQ = enqueued)
+and the aggregates count every scored post once; 1 otherwise; 2 for bad arguments.`;
+
+/** Messages no producer would send: they show the DLQ path (the classify function rejects them at once). */
+const POISON_MESSAGES = ['this is not JSON {', JSON.stringify({ v: 99, postId: 'from-the-future' })];
+
+async function main(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        input: { type: 'string' },
+        keep: { type: 'boolean' },
+        'visibility-timeout': { type: 'string' },
+        'write-sample': { type: 'string' },
+        verbose: { type: 'boolean', short: 'v' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) return console.log(USAGE), 0;
+  if (values['write-sample']) {
+    writeFileSync(values['write-sample'], sampleJsonl(generateSamplePosts()));
+    console.log(`wrote the sample to ${values['write-sample']}`);
+    return 0;
+  }
+  const visibilityTimeoutSeconds = Number(values['visibility-timeout'] ?? 5);
+  if (!Number.isInteger(visibilityTimeoutSeconds) || visibilityTimeoutSeconds < 1) {
+    console.error(`--visibility-timeout must be a whole number of seconds >= 1\n\n${USAGE}`);
+    return 2;
+  }
+
+  const started = Date.now();
+  const seconds = (since: number) => ((Date.now() - since) / 1000).toFixed(1);
+  process.once('SIGINT', () => void interrupted());
+
+  console.log('Starting DynamoDB Local and fauxqs…');
+  const emulators = await startEmulators();
+  const stage = await provision(emulators, { stage: 'local', visibilityTimeoutSeconds });
+  applyEnvironment(stackEnvironment(emulators, stage));
+  // The handlers' own JSON logs and EMF metrics drown the summary; warnings and errors still show.
+  if (!values.verbose) applyEnvironment({ POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true' });
+  const clients = localClients(emulators);
+  console.log(`  ready in ${seconds(started)} s (DynamoDB ${emulators.dynamodbEndpoint}, SQS ${emulators.sqsEndpoint})`);
+
+  // Imported only now: the handlers and the producer read their config and endpoints from the environment just set.
+  const { ingestPosts, readPostsFile } = await import('../producer.js');
+  const { handler: classify } = await import('../../handlers/classify.js');
+  const { handler: aggregate } = await import('../../handlers/aggregate.js');
+
+  const ingestStarted = Date.now();
+  const rows = values.input ? readPostsFile(values.input) : generateSamplePosts().rows;
+  console.log(`Ingesting ${values.input ?? 'the built-in sample'}…`);
+  const ingest = await ingestPosts(rows, { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });
+  for (const body of POISON_MESSAGES) {
+    await clients.sqs.send(new SendMessageCommand({ QueueUrl: stage.queues.classify.url, MessageBody: body }));
+  }
+  const enqueued = ingest.enqueued + POISON_MESSAGES.length;
+  console.log(`  ${ingest.read} rows read, ${ingest.stored} stored, ${ingest.enqueued} enqueued, ${ingest.rejected.length} rejected, `
+    + `${ingest.failed.length} failed, plus ${POISON_MESSAGES.length} poison messages (${seconds(ingestStarted)} s)`);
+
+  const processingStarted = Date.now();
+  const sources = pipelineEventSources(clients, stage, {
+    classify, aggregate,
+  });
+  const progress = new Progress(enqueued);
+  try {
+    await runUntilIdle([sources.classify, sources.aggregate], {
+      onBatch: ({ source, result }) => progress.batch(source === sources.classify.name, result as SqsBatchResult & StreamBatchResult),
+    });
+  } finally {
+    progress.stop();
+  }
+  const processingSeconds = (Date.now() - processingStarted) / 1000;
+
+  const report = await collectRunReport(clients, stage);
+  console.log(`\nAggregates (${stage.tables.aggregates}):\n${formatAggregates(report.aggregates)}\n`);
+  const aggregated = report.aggregates.filter((r) => r.source !== '*').reduce((sum, r) => sum + r.count, 0);
+  const accounted = report.scored + report.dlq.count === enqueued;
+  const aggregatesMatch = aggregated === report.scored;
+
+  console.log('Totals');
+  console.log(`  read              ${ingest.read}`);
+  console.log(`  rejected at ingest ${ingest.rejected.length}${reasons(ingest.rejected.map((r) => `${r.postId ?? `row ${r.row}`}: ${r.reason}`))}`);
+  if (ingest.failed.length > 0) console.log(`  failed at ingest  ${ingest.failed.length}${reasons(ingest.failed.map((r) => `${r.postId}: ${r.reason}`))}`);
+  console.log(`  enqueued          ${enqueued} (${ingest.enqueued} posts + ${POISON_MESSAGES.length} poison)`);
+  console.log(`  scored            ${report.scored}`);
+  console.log(`  in the DLQ        ${report.dlq.count}${reasonCounts(report.dlq)}`);
+  if (report.streamFailures.count > 0) console.log(`  stream failures   ${report.streamFailures.count}${reasonCounts(report.streamFailures)}`);
+  console.log(`  aggregated        ${aggregated}${aggregatesMatch ? '' : `  ≠ scored ${report.scored}: the aggregates are off`}`);
+  console.log(`  ${accounted ? 'OK' : 'MISMATCH'}: scored + DLQ = ${report.scored + report.dlq.count}, enqueued = ${enqueued}`);
+  console.log(`\nProcessing: ${processingSeconds.toFixed(1)} s, ${(report.scored / processingSeconds).toFixed(1)} posts/s scored `
+    + `(${progress.classifyInvocations} classify, ${progress.aggregateInvocations} aggregate invocations); wall time ${seconds(started)} s`);
+
+  clients.destroy();
+  if (values.keep) {
+    keepRunning(emulators, stage);
+    return new Promise(() => undefined); // until Ctrl-C
+  }
+  await stopAllEmulators();
+  return accounted && aggregatesMatch ? 0 : 1;
+}
+
+function reasons(lines: string[]): string {
+  return lines.map((line) => `\n      ${line}`).join('');
+}
+
+function reasonCounts(summary: DeadLetterSummary): string {
+  return [...summary.reasons].map(([reason, n]) => `\n      ${n} × ${reason}`).join('');
+}
+
+/** A progress bar on a terminal; a line per classify batch otherwise (CI logs). */
+class Progress {
+  classifyInvocations = 0;
+  aggregateInvocations = 0;
+  private acknowledged = 0;
+  private retried = 0;
+  private readonly bar = process.stdout.isTTY
+    ? new SingleBar({ format: 'processing [{bar}] {value}/{total} messages done | retries {retried} | classify {classify} | aggregate {aggregate}' }, Presets.shades_classic)
+    : undefined;
+
+  constructor(private readonly total: number) {
+    this.bar?.start(total, 0, this.payload());
+  }
+
+  batch(isClassify: boolean, result: SqsBatchResult & StreamBatchResult): void {
+    if (isClassify) {
+      this.classifyInvocations += 1;
+      this.acknowledged += result.succeeded.length;
+      this.retried += result.failed.length;
+      if (!this.bar) console.log(`  classify batch of ${result.messageIds.length}: ${result.succeeded.length} done, ${result.failed.length} to retry${result.error ? ` (${result.error})` : ''}`);
+    } else {
+      this.aggregateInvocations += 1;
+      if (result.error && !this.bar) console.log(`  aggregate batch of ${result.sequenceNumbers.length}: ${result.error}`);
+    }
+    this.bar?.update(Math.min(this.acknowledged, this.total), this.payload());
+  }
+
+  stop(): void {
+    this.bar?.stop();
+  }
+
+  private payload() {
+    return { retried: this.retried, classify: this.classifyInvocations, aggregate: this.aggregateInvocations };
+  }
+}
+
+function keepRunning(emulators: Emulators, stage: ProvisionedStage): void {
+  console.log(`
+The emulators are still running. Press Ctrl-C to stop them.
+  DynamoDB Local  ${emulators.dynamodbEndpoint}   (java pid ${emulators.dynamodbPid})
+  SQS (fauxqs)    ${emulators.sqsEndpoint}   (inside this process, pid ${process.pid})
+  tables          ${Object.values(stage.tables).join(', ')}
+  results stream  ${stage.resultsStreamArn}
+  queues          ${Object.values(stage.queues).map((q) => q.url).join('\n                  ')}
+For the AWS CLI or your own scripts:
+  export ${Object.entries(stackEnvironment(emulators, stage)).map(([k, v]) => `${k}=${v}`).join(' \\\n         ')}
+  e.g. aws dynamodb scan --table-name ${stage.tables.aggregates} --endpoint-url ${emulators.dynamodbEndpoint}`);
+}
+
+async function interrupted(): Promise<never> {
+  console.error('\nInterrupted: stopping the emulators…');
+  await stopAllEmulators().catch(() => undefined);
+  process.exit(130);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  async (error) => {
+    console.error(error instanceof Error ? error.stack ?? error.message : error);
+    await stopAllEmulators().catch(() => undefined);
+    process.exit(1);
+  },
+);
