@@ -1,0 +1,158 @@
+// npm run eval -- --data FILE.jsonl [--model ID|lexicon] [--dtype q8|fp32] [--baseline lexicon] [--json]
+// Scores a labelled JSONL file ({"text", "label"} per line) and prints accuracy, macro recall (TweetEval's
+// official metric), macro F1, per-class scores, the confusion matrix and throughput. Files without neutral
+// rows are scored as binary: the neutral probability is folded away (positive iff P(pos) >= P(neg)).
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { SingleBar, Presets } from 'cli-progress';
+import { loadConfig, type Config } from '../config.js';
+import { LexiconClassifier } from '../classifier/lexicon.js';
+import { computeMetrics, predictionFor, type EvalMetrics } from '../classifier/metrics.js';
+import { LABELS, type Classifier, type Label } from '../domain/sentiment.js';
+import { UsageError, withModel } from './classify.js';
+
+const USAGE = `usage: npm run eval -- --data FILE.jsonl [--model ID|lexicon] [--dtype q8|fp32] [--baseline lexicon] [--json]
+  --data      JSONL, one {"text": "...", "label": "negative|neutral|positive"} per line
+  --model     model directory name under MODEL_DIR (default: $MODEL_ID), or "lexicon"
+  --dtype     q8 (default) or fp32
+  --baseline  lexicon: also evaluate the AFINN lexicon on the same data
+  --json      exactly one JSON object on stdout (logs go to stderr)`;
+
+/** Texts per classify() call: large enough for efficient batches, small enough for a live progress bar. */
+const CHUNK = 256;
+
+export interface LabelledText {
+  text: string;
+  label: Label;
+}
+
+export interface EvalReport extends EvalMetrics {
+  model: string;
+  method: string;
+  dtype?: string;
+  /** 'binary' when the data has no neutral rows (neutral folded away), else 'three-class'. */
+  scoring: 'binary' | 'three-class';
+  textsPerSecond: number;
+  baseline?: EvalReport;
+}
+
+/** Parses JSONL; errors name the line. */
+export function parseLabelledJsonl(contents: string, source: string): LabelledText[] {
+  const rows: LabelledText[] = [];
+  contents.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    let row: unknown;
+    try {
+      row = JSON.parse(line);
+    } catch {
+      throw new UsageError(`${source}:${i + 1}: not valid JSON`);
+    }
+    const { text, label } = (row ?? {}) as { text?: unknown; label?: unknown };
+    if (typeof text !== 'string') throw new UsageError(`${source}:${i + 1}: "text" must be a string`);
+    if (!LABELS.includes(label as Label)) throw new UsageError(`${source}:${i + 1}: "label" must be one of ${LABELS.join(', ')}, got ${JSON.stringify(label)}`);
+    rows.push({ text, label: label as Label });
+  });
+  if (rows.length === 0) throw new UsageError(`${source}: no rows`);
+  return rows;
+}
+
+export async function evaluate(
+  classifier: Classifier & { method?: string },
+  rows: LabelledText[],
+  onProgress: (done: number) => void = () => {},
+): Promise<Omit<EvalReport, 'model' | 'method' | 'dtype'>> {
+  const binary = !rows.some((r) => r.label === 'neutral');
+  const labels: readonly Label[] = binary ? ['negative', 'positive'] : LABELS;
+  const predicted: Label[] = [];
+  let elapsedMs = 0;
+  for (let start = 0; start < rows.length; start += CHUNK) {
+    const chunk = rows.slice(start, start + CHUNK).map((r) => r.text);
+    const began = performance.now();
+    const results = await classifier.classify(chunk);
+    elapsedMs += performance.now() - began;
+    for (const sentiment of results) predicted.push(predictionFor(sentiment, binary));
+    onProgress(predicted.length);
+  }
+  const metrics = computeMetrics(rows.map((r) => r.label), predicted, labels);
+  return { ...metrics, scoring: binary ? 'binary' : 'three-class', textsPerSecond: rows.length / (elapsedMs / 1000) };
+}
+
+async function loadModel(config: Config): Promise<Classifier & { method: string }> {
+  if (config.model.id === 'lexicon') return new LexiconClassifier();
+  // No silent lexicon fallback here: an evaluation of the wrong classifier is worse than none.
+  const { loadTransformerClassifier } = await import('../classifier/transformer.js');
+  return loadTransformerClassifier(config);
+}
+
+async function run(classifier: Classifier & { method: string }, rows: LabelledText[], dtype: string | undefined, showProgress: boolean): Promise<EvalReport> {
+  const bar = showProgress ? new SingleBar({ format: `${classifier.modelId} [{bar}] {value}/{total} texts`, stream: process.stderr }, Presets.shades_classic) : undefined;
+  bar?.start(rows.length, 0);
+  try {
+    const result = await evaluate(classifier, rows, (done) => bar?.update(done));
+    return { model: classifier.modelId, method: classifier.method, ...(dtype ? { dtype } : {}), ...result };
+  } finally {
+    bar?.stop();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      data: { type: 'string' },
+      model: { type: 'string' },
+      dtype: { type: 'string' },
+      baseline: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return console.log(USAGE), 0;
+  if (!values.data) return console.error(USAGE), 2;
+  if (values.baseline !== undefined && values.baseline !== 'lexicon') return console.error(`--baseline must be lexicon\n${USAGE}`), 2;
+  // Every row is scored, whatever its language: the metric is over the whole file.
+  const config = { ...withModel(loadConfig(), values.model, values.dtype), scoreUnsupportedLanguages: true };
+  const rows = parseLabelledJsonl(await readFile(values.data, 'utf8'), values.data);
+  const showProgress = process.stderr.isTTY === true;
+
+  const classifier = await loadModel(config);
+  const report = await run(classifier, rows, classifier.method === 'transformer' ? config.model.dtype : undefined, showProgress);
+  if (values.baseline === 'lexicon') report.baseline = await run(new LexiconClassifier(), rows, undefined, showProgress);
+
+  if (values.json) console.log(JSON.stringify(report));
+  else printReport(values.data, report);
+  return 0;
+}
+
+function printReport(source: string, report: EvalReport): void {
+  console.log(`data ${source}: ${report.n} texts, scored ${report.scoring}` +
+    (report.scoring === 'binary' ? ' (no neutral rows: neutral probability folded, positive iff P(pos) >= P(neg))' : ''));
+  for (const r of report.baseline ? [report, report.baseline] : [report]) printOne(r);
+}
+
+function printOne(r: EvalReport): void {
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(7);
+  const labels = Object.keys(r.perClass);
+  console.log(`\n${r.model} (${r.method}${r.dtype ? `, ${r.dtype}` : ''})`);
+  console.log(`  accuracy      ${pct(r.accuracy)}`);
+  console.log(`  macro recall  ${pct(r.macroRecall)}   (TweetEval's official metric)`);
+  console.log(`  macro F1      ${pct(r.macroF1)}`);
+  console.log(`  speed         ${r.textsPerSecond.toFixed(1)} texts/s`);
+  console.log(`\n  class        recall  precision       F1  support`);
+  for (const l of labels) {
+    const c = r.perClass[l];
+    console.log(`  ${l.padEnd(10)} ${pct(c.recall)}    ${pct(c.precision)}  ${pct(c.f1)}  ${String(c.support).padStart(7)}`);
+  }
+  console.log(`\n  confusion (rows gold, columns predicted)\n  ${''.padEnd(10)} ${labels.map((l) => l.padStart(9)).join('')}`);
+  for (const g of labels) console.log(`  ${g.padEnd(10)} ${labels.map((p) => String(r.confusion[g][p]).padStart(9)).join('')}`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`eval: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(error instanceof UsageError ? 2 : 1);
+    },
+  );
+}
