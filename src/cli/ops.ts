@@ -9,7 +9,7 @@ import { loadConfig, type Config } from '../config.js';
 import { resetClients, sqsClient } from '../aws/clients.js';
 import { classifyQueue, classifyQueues } from '../ops/queues.js';
 import { describeMoveTask, listDeadLetters, listMoveTasks, moveDeadLettersManually, startMoveTask, type DeadLetterEntry } from '../ops/redrive.js';
-import { rescore } from '../ops/rescore.js';
+import { DAY_PATTERN, rescore } from '../ops/rescore.js';
 import { formatTable, loadReportRows } from '../ops/report-data.js';
 import { renderReportHtml } from '../ops/report-html.js';
 
@@ -110,6 +110,7 @@ async function redriveCommand(config: Config, args: string[]): Promise<number> {
 async function rescoreCommand(config: Config, args: string[]): Promise<number> {
   const flags = parse(args, { model: { type: 'string' }, since: { type: 'string' }, 'dry-run': { type: 'boolean' } });
   if (!flags.model) throw new UsageError('rescore needs --model ID (the model classify now runs with)');
+  if (flags.since !== undefined && !DAY_PATTERN.test(flags.since)) throw new UsageError(`--since must be YYYY-MM-DD, got "${flags.since}"`);
   const queue = flags['dry-run'] ? undefined : await classifyQueue(config);
   const result = await rescore(config, queue, {
     modelId: flags.model,

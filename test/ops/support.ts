@@ -21,14 +21,21 @@ export const SOURCES = ['twitter', 'reddit', 'news'];
 
 export interface TestPost { postId: string; text: string; createdAt: string; source: string }
 
-/** `count` posts of clear tone over the sources and `days` consecutive days from 2024-05-01. */
+/**
+ * `count` posts of clear tone on `days` consecutive days from 2024-05-01 (post i on day i % days). Each day
+ * cycles through positive, negative, neutral and the sources, so every day has every tone and leans
+ * positive when its post count is not a multiple of three.
+ */
 export function makePosts(count: number, prefix: string, days = 3): TestPost[] {
-  return Array.from({ length: count }, (_, i) => ({
-    postId: `${prefix}-${i}`,
-    text: TONES[i % TONES.length],
-    createdAt: `2024-05-${String(1 + (i % days)).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}:00:00Z`,
-    source: SOURCES[Math.floor(i / TONES.length) % SOURCES.length],
-  }));
+  return Array.from({ length: count }, (_, i) => {
+    const k = Math.floor(i / days); // position within the day
+    return {
+      postId: `${prefix}-${i}`,
+      text: TONES[k % TONES.length],
+      createdAt: `2024-05-${String(1 + (i % days)).padStart(2, '0')}T${String(k % 24).padStart(2, '0')}:00:00Z`,
+      source: SOURCES[Math.floor(k / TONES.length) % SOURCES.length],
+    };
+  });
 }
 
 /**
