@@ -13,7 +13,7 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'eval-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function writeJsonl(name: string, rows: object[]): string {
+function writeJsonl(name: string, rows: readonly object[]): string {
   const file = join(dir, name);
   writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
   return file;
