@@ -5,6 +5,7 @@
 // back to the AFINN lexicon and says so loudly: results carry method "lexicon" so they can be told apart.
 import { loadConfig, type Config } from '../config.js';
 import type { Classifier } from '../domain/sentiment.js';
+import { logger } from '../observability.js';
 import { LexiconClassifier } from './lexicon.js';
 
 export type { Classifier, Sentiment, SentimentFlags, Label, Probabilities } from '../domain/sentiment.js';
@@ -31,8 +32,11 @@ export function getClassifier(config: Config = loadConfig()): Promise<Classifier
 async function loadWithFallback(config: Config): Promise<Classifier> {
   try {
     // Imported lazily so the lexicon path never pays for loading onnxruntime.
+    const began = performance.now();
     const { loadTransformerClassifier } = await import('./transformer.js');
-    return await loadTransformerClassifier(config);
+    const classifier = await loadTransformerClassifier(config);
+    logger.debug('Transformer model loaded', { modelId: config.model.id, dtype: config.model.dtype, loadMs: Math.round(performance.now() - began) });
+    return classifier;
   } catch (error) {
     logFallback(config, error);
     return new LexiconClassifier({ scoreUnsupportedLanguages: config.scoreUnsupportedLanguages });
@@ -40,15 +44,11 @@ async function loadWithFallback(config: Config): Promise<Classifier> {
 }
 
 function logFallback(config: Config, error: unknown): void {
-  // console.error on purpose: one JSON line that CloudWatch and the local runner both show as an error.
-  console.error(
-    JSON.stringify({
-      level: 'ERROR',
-      message: 'Transformer model failed to load; FALLING BACK TO LEXICON classifier (lower accuracy)',
-      modelId: config.model.id,
-      modelDir: config.model.dir,
-      dtype: config.model.dtype,
-      error: error instanceof Error ? error.message : String(error),
-    }),
-  );
+  // ERROR level (stderr, alarmable): every result until the next cold start is a lower-accuracy lexicon score.
+  logger.error('Transformer model failed to load; FALLING BACK TO LEXICON classifier (lower accuracy)', {
+    modelId: config.model.id,
+    modelDir: config.model.dir,
+    dtype: config.model.dtype,
+    error: error instanceof Error ? error.message : String(error),
+  });
 }

@@ -5,18 +5,19 @@ import { join } from 'node:path';
 import { after, describe, it, mock } from 'node:test';
 import { getClassifier } from '../../src/classifier/index.js';
 import { loadConfig } from '../../src/config.js';
+import { logger } from '../../src/observability.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fallback-models-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
 const configFor = (id: string) => loadConfig({ MODEL_DIR: root, MODEL_ID: id, ORT_THREADS: '1' });
 
-/** Runs getClassifier with console.error captured; returns the classifier and what was logged. */
+/** Runs getClassifier with error logs captured; returns the classifier and what was logged. */
 async function loadCapturingErrors(id: string) {
-  const errorLog = mock.method(console, 'error', () => {});
+  const errorLog = mock.method(logger, 'error', () => {});
   try {
     const classifier = await getClassifier(configFor(id));
-    return { classifier, logged: errorLog.mock.calls.map((c) => String(c.arguments[0])) };
+    return { classifier, logged: errorLog.mock.calls.map((c) => c.arguments.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')) };
   } finally {
     errorLog.mock.restore();
   }
