@@ -10,6 +10,7 @@ import { FUNCTIONS, TABLES } from '../resources.js';
 import { deltasForChange, markerKey } from '../domain/aggregation.js';
 import { CountedResultSchema, type CountedResult } from '../domain/results.js';
 import { applyDeltasOnce } from '../aws/dynamodb.js';
+import { failWholeBatchIfUnnamed, recordsOf } from './batch-records.js';
 import { MetricName, MetricUnit, addCountWithDimension, logger, metrics } from '../observability.js';
 
 export type AggregateOutcome = 'applied' | 'replay-skipped' | 'no-change';
@@ -80,7 +81,7 @@ export type AggregateBatch = (event: DynamoDBStreamEvent, context?: Context) => 
 export function createAggregateBatch(options: AggregateOptions = {}): AggregateBatch {
   const aggregateRecord = createAggregateRecord(options);
   return async (event, context) => {
-    const records = Array.isArray(event?.Records) ? event.Records : [];
+    const { records, unusable } = recordsOf<DynamoDBRecord>(event);
     const outcomes = { applied: 0, 'replay-skipped': 0, 'no-change': 0 };
     const failures: Array<{ eventID?: string; sequenceNumber?: string; reason: string; error: string }> = [];
     const processRecord = async (record: DynamoDBRecord) => {
@@ -93,21 +94,21 @@ export function createAggregateBatch(options: AggregateOptions = {}): AggregateB
       }
     };
     // A fresh processor per invocation: safe even if a local runner invokes the handler concurrently.
-    const response = await processPartialResponse({ Records: records }, processRecord, new BatchProcessor(EventType.DynamoDBStreams), {
+    const processed = await processPartialResponse({ Records: records }, processRecord, new BatchProcessor(EventType.DynamoDBStreams), {
       context,
       processInParallel: false,
       throwOnFullBatchFailure: false,
     });
-    // A failed record without a sequence number cannot be reported by itself; an empty identifier makes
-    // Lambda retry the whole batch (the markers make that safe) instead of silently skipping it.
-    if (failures.some((f) => !f.sequenceNumber)) response.batchItemFailures.push({ itemIdentifier: '' });
+    // The batch utility leaves out failed records without a sequence number; they fail the whole batch
+    // instead (the markers make the retry safe) rather than being skipped silently.
+    const response = failWholeBatchIfUnnamed(processed, unusable + failures.filter((f) => !f.sequenceNumber).length);
 
     metrics.addMetric(MetricName.ReplaysSkipped, MetricUnit.Count, outcomes['replay-skipped']);
     const byReason = new Map<string, number>();
     for (const { reason } of failures) byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
     for (const [reason, count] of byReason) addCountWithDimension(MetricName.RecordsFailed, 'reason', reason, count);
     const log = failures.length > 0 ? logger.warn.bind(logger) : logger.info.bind(logger);
-    log('Aggregated stream batch', { batchSize: records.length, ...outcomes, failed: failures.length, failures: failures.slice(0, 20) });
+    log('Aggregated stream batch', { batchSize: records.length + unusable, unusableRecords: unusable || undefined, ...outcomes, failed: failures.length, failures: failures.slice(0, 20) });
     return response;
   };
 }

@@ -14,6 +14,7 @@ import { buildResult, type ResultItem } from '../domain/results.js';
 import { RecordFailure, type FailureReason, type PermanentFailureReason, type RetryableFailureReason } from '../domain/failures.js';
 import { batchGetByKey, putUnlessSameModel } from '../aws/dynamodb.js';
 import { sendToDlq } from './dead-letters.js';
+import { failWholeBatchIfUnnamed, recordsOf } from './batch-records.js';
 import { MetricName, MetricUnit, addCountWithDimension, logger, metrics } from '../observability.js';
 
 /** What the batch stage decided for one record. */
@@ -40,7 +41,7 @@ export function createClassifyBatch(options: ClassifyOptions = {}): ClassifyBatc
 
   return async (event, context) => {
     const config = options.config ?? loadConfig();
-    const records = Array.isArray(event?.Records) ? event.Records : [];
+    const { records, unusable } = recordsOf<SQSRecord>(event);
     metrics.addMetric(MetricName.BatchSize, MetricUnit.Count, records.length);
     const { outcomes, modelId } = await decideOutcomes(records, config, () => classifierFor(config), now());
     const writes = new Map<string, Promise<'written' | 'unchanged'>>();
@@ -75,10 +76,11 @@ export function createClassifyBatch(options: ClassifyOptions = {}): ClassifyBatc
     };
 
     // A fresh processor per invocation: safe even if a local runner invokes the handler concurrently.
-    const response = await processPartialResponse({ Records: records }, finishRecord, new BatchProcessor(EventType.SQS), {
+    const processed = await processPartialResponse({ Records: records }, finishRecord, new BatchProcessor(EventType.SQS), {
       context,
       throwOnFullBatchFailure: false, // report every record as failed rather than throwing: same effect, clearer logs
     });
+    const response = failWholeBatchIfUnnamed(processed, unusable);
 
     const failedByReason = new Map<FailureReason, number>();
     for (const { reason } of failures) failedByReason.set(reason, (failedByReason.get(reason) ?? 0) + 1);
@@ -87,7 +89,8 @@ export function createClassifyBatch(options: ClassifyOptions = {}): ClassifyBatc
     const deadLettered = [...outcomes.values()].filter((o) => o.kind === 'dead-lettered');
     metrics.addMetric(MetricName.DlqSends, MetricUnit.Count, deadLettered.length);
     logger.info('Classified batch', {
-      batchSize: records.length,
+      batchSize: records.length + unusable,
+      unusableRecords: unusable || undefined,
       modelId,
       written: tally.written,
       alreadyScored: tally.unchanged,
