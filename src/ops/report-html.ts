@@ -4,15 +4,18 @@
 import { LABELS, type Label } from '../domain/sentiment.js';
 import { percent, signed, tableLines, type ReportQuery, type ReportRow } from './report-data.js';
 
-/** Colour-blind-safe (Okabe-Ito based) series colours; they repeat beyond eight sources. */
-const SOURCE_COLOURS = ['#0072B2', '#E69F00', '#CC79A7', '#56B4E9', '#009E73', '#D55E00', '#8C564B', '#7F7F7F'];
+/**
+ * Colour-blind-safe (Okabe-Ito based) series colours, neighbours far apart in hue; green and vermillion,
+ * which mean positive and negative in the shares chart, come last. They repeat beyond eight sources.
+ */
+const SOURCE_COLOURS = ['#0072B2', '#E69F00', '#CC79A7', '#6A3D9A', '#56B4E9', '#8C564B', '#009E73', '#D55E00'];
 const TOTAL_COLOUR = '#222222';
 const LABEL_COLOURS: Record<Label, string> = { negative: '#D55E00', neutral: '#BDBDBD', positive: '#009E73' };
 export const ALL_SOURCES = 'all sources';
 
 const WIDTH = 960;
 const HEIGHT = 360;
-const MARGIN = { top: 20, right: 20, bottom: 64, left: 72 };
+const MARGIN = { top: 20, right: 20, bottom: 52, left: 72 };
 const PLOT_W = WIDTH - MARGIN.left - MARGIN.right;
 const PLOT_H = HEIGHT - MARGIN.top - MARGIN.bottom;
 const DAY_MS = 86_400_000;
@@ -88,7 +91,7 @@ function xTicks(days: string[], x: (day: string) => number, plotBottom: number):
 }
 
 function axisTitles(xTitle: string, yTitle: string): string {
-  return `<text class="axis-label x-label" x="${MARGIN.left + PLOT_W / 2}" y="${HEIGHT - 12}" text-anchor="middle">${escapeHtml(xTitle)}</text>` +
+  return `<text class="axis-label x-label" x="${MARGIN.left + PLOT_W / 2}" y="${HEIGHT - 10}" text-anchor="middle">${escapeHtml(xTitle)}</text>` +
     `<text class="axis-label y-label" transform="translate(18 ${MARGIN.top + PLOT_H / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(yTitle)}</text>`;
 }
 
@@ -126,7 +129,8 @@ export function meanChart(rows: readonly ReportRow[]): string {
   return `<figure><figcaption>Daily mean sentiment score by source</figcaption><ul class="legend" id="mean-legend">${legend}</ul>` +
     `<svg id="mean-chart" role="img" aria-label="Daily mean sentiment score by source" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}">` +
     `${bands}${yTicks}<line x1="${MARGIN.left}" x2="${MARGIN.left}" y1="${MARGIN.top}" y2="${bottom}" stroke="#666"/>${xTicks(days, x, bottom)}` +
-    `${axisTitles('day (UTC)', 'mean score (-1 negative … +1 positive)')}${lines}</svg></figure>`;
+    `${axisTitles('day (UTC)', 'mean score (-1 negative … +1 positive)')}${lines}</svg>` +
+    '<p class="note">Mean score: the average over the day\'s posts of P(positive) − P(negative). A gap in a line is a day without posts; hover a point for its post count.</p></figure>';
 }
 
 export function sharesChart(rows: readonly ReportRow[]): string {
@@ -168,7 +172,7 @@ function htmlTable(rows: readonly ReportRow[]): string {
 }
 
 const STYLE = `body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#222;max-width:1000px}
-h1{font-size:22px;margin:0 0 4px}.meta{color:#555;margin:0 0 16px}figure{margin:0 0 28px}figcaption{font-weight:600;font-size:16px;margin-bottom:6px}
+h1{font-size:22px;margin:0 0 4px}.note{color:#555;font-size:13px;margin:2px 0 0}.meta{color:#555;margin:0 0 16px}figure{margin:0 0 28px}figcaption{font-weight:600;font-size:16px;margin-bottom:6px}
 svg text{font:12px system-ui,sans-serif;fill:#333}svg .axis-label{font-size:13px;font-weight:600}svg .band{fill:#777;font-style:italic}
 .series:hover path{stroke-width:4}.legend{list-style:none;padding:0;margin:0 0 6px;display:flex;flex-wrap:wrap;gap:6px 18px}
 .legend-item{display:flex;align-items:center;gap:6px}.swatch{display:inline-block;width:14px;height:14px;border-radius:2px}
