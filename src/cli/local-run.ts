@@ -67,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
 
   const started = Date.now();
   const seconds = (since: number) => ((Date.now() - since) / 1000).toFixed(1);
-  process.once('SIGINT', () => void interrupted());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void interrupted(signal));
 
   console.log('Starting DynamoDB Local and fauxqs…');
   const emulators = await startEmulators();
@@ -124,8 +124,9 @@ async function main(argv: string[]): Promise<number> {
   if (report.streamFailures.count > 0) console.log(`  stream failures   ${report.streamFailures.count}${reasonCounts(report.streamFailures)}`);
   console.log(`  aggregated        ${aggregated}${aggregatesMatch ? '' : `  ≠ scored ${report.scored}: the aggregates are off`}`);
   console.log(`  ${accounted ? 'OK' : 'MISMATCH'}: scored + DLQ = ${report.scored + report.dlq.count}, enqueued = ${enqueued}`);
-  console.log(`\nProcessing: ${processingSeconds.toFixed(1)} s, ${(report.scored / processingSeconds).toFixed(1)} posts/s scored `
-    + `(${progress.classifyInvocations} classify, ${progress.aggregateInvocations} aggregate invocations); wall time ${seconds(started)} s`);
+  console.log(`\nProcessing: ${processingSeconds.toFixed(1)} s, ${(report.scored / processingSeconds).toFixed(1)} posts/s scored; `
+    + `${progress.classifyInvocations} classify invocations (${(progress.classifyMs / 1000).toFixed(1)} s in the handler), `
+    + `${progress.aggregateInvocations} aggregate invocations (${(progress.aggregateMs / 1000).toFixed(1)} s); wall time ${seconds(started)} s`);
 
   clients.destroy();
   if (values.keep) {
@@ -148,6 +149,8 @@ function reasonCounts(summary: DeadLetterSummary): string {
 class Progress {
   classifyInvocations = 0;
   aggregateInvocations = 0;
+  classifyMs = 0;
+  aggregateMs = 0;
   private acknowledged = 0;
   private retried = 0;
   private readonly bar = process.stdout.isTTY
@@ -161,11 +164,13 @@ class Progress {
   batch(isClassify: boolean, result: SqsBatchResult & StreamBatchResult): void {
     if (isClassify) {
       this.classifyInvocations += 1;
+      this.classifyMs += result.handlerMs;
       this.acknowledged += result.succeeded.length;
       this.retried += result.failed.length;
-      if (!this.bar) console.log(`  classify batch of ${result.messageIds.length}: ${result.succeeded.length} done, ${result.failed.length} to retry${result.error ? ` (${result.error})` : ''}`);
+      if (!this.bar) console.log(`  classify batch of ${result.messageIds.length}: ${result.succeeded.length} done, ${result.failed.length} to retry${result.error ? ` (${result.error})` : ''} [${result.handlerMs} ms]`);
     } else {
       this.aggregateInvocations += 1;
+      this.aggregateMs += result.handlerMs;
       if (result.error && !this.bar) console.log(`  aggregate batch of ${result.sequenceNumbers.length}: ${result.error}`);
     }
     this.bar?.update(Math.min(this.acknowledged, this.total), this.payload());
@@ -193,10 +198,14 @@ For the AWS CLI or your own scripts:
   e.g. aws dynamodb scan --table-name ${stage.tables.aggregates} --endpoint-url ${emulators.dynamodbEndpoint}`);
 }
 
-async function interrupted(): Promise<never> {
-  console.error('\nInterrupted: stopping the emulators…');
+let stopping = false;
+
+async function interrupted(signal: 'SIGINT' | 'SIGTERM'): Promise<void> {
+  if (stopping) return; // a second Ctrl-C while stopping: stopping is already under way
+  stopping = true;
+  console.error(`\n${signal === 'SIGINT' ? 'Interrupted' : 'Terminated'}: stopping the emulators…`);
   await stopAllEmulators().catch(() => undefined);
-  process.exit(130);
+  process.exit(signal === 'SIGINT' ? 130 : 143);
 }
 
 main(process.argv.slice(2)).then(

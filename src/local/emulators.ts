@@ -193,10 +193,11 @@ function installExitHandlers(): void {
   });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const onSignal = async () => {
+      // Someone else listening (e.g. a CLI) decides how the process ends; otherwise end as the default would.
+      const othersHandle = process.listenerCount(signal) > 1;
       await stopAllEmulators().catch(() => undefined);
       process.removeListener(signal, onSignal);
-      // Nobody else handles it: behave as the default would and end with the signal.
-      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+      if (!othersHandle) process.kill(process.pid, signal);
     };
     process.on(signal, onSignal);
   }

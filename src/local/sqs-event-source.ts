@@ -32,6 +32,8 @@ export interface SqsBatchResult {
   failed: string[];
   /** Why the whole batch failed (handler error, timeout, invalid response), if it did. */
   error?: string;
+  /** Time spent in the handler. */
+  handlerMs: number;
 }
 
 export interface SqsQueueDepth {
@@ -72,6 +74,7 @@ export class SqsEventSource implements EventSource<SqsBatchResult> {
     const ids = event.Records.map((r) => r.messageId);
     let failed: Set<string>;
     let error: string | undefined;
+    const invoked = Date.now();
     try {
       const response = await invokeWithTimeout(this.fn, this.options.handler, event);
       ({ failed, error } = failuresFrom(response, ids));
@@ -79,9 +82,10 @@ export class SqsEventSource implements EventSource<SqsBatchResult> {
       failed = new Set(ids);
       error = `handler failed: ${thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown)}`;
     }
+    const handlerMs = Date.now() - invoked;
     const succeeded = event.Records.filter((r) => !failed.has(r.messageId));
     await this.delete(succeeded);
-    return { messageIds: ids, succeeded: succeeded.map((r) => r.messageId), failed: [...failed], error };
+    return { messageIds: ids, succeeded: succeeded.map((r) => r.messageId), failed: [...failed], error, handlerMs };
   }
 
   async depth(): Promise<SqsQueueDepth> {

@@ -2,7 +2,6 @@
 // in order (parents before children), invoke the function with real stream events, checkpoint what
 // succeeded, retry from the first failed sequence number (bisecting on errors), and after
 // maximumRetryAttempts send the batch's metadata to the on-failure destination queue and move on.
-import { randomUUID } from 'node:crypto';
 import {
   DescribeStreamCommand, DynamoDBStreamsClient, ExpiredIteratorException, GetRecordsCommand, GetShardIteratorCommand,
   type _Record, type Shard, type ShardIteratorType,
@@ -13,7 +12,7 @@ import { FUNCTIONS } from '../resources.js';
 import { invokeWithTimeout, lambdaContext, type LocalFunction } from './lambda-context.js';
 import type { QueueRef } from './provision.js';
 import type { EventSource } from './event-sources.js';
-import { toLambdaStreamRecord } from './stream-records.js';
+import { onFailureRecord, toLambdaStreamRecord, type FailureCondition } from './stream-records.js';
 
 export type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | void | undefined | null>;
 
@@ -46,6 +45,8 @@ export interface StreamBatchResult {
   error?: string;
   /** Records given up on and reported to the failure queue (retries exhausted or too old). */
   sentToFailureQueue: number;
+  /** Time spent in the handler. */
+  handlerMs: number;
 }
 
 export interface DeliveredBatch {
@@ -188,7 +189,7 @@ export class StreamEventSource implements EventSource<StreamBatchResult> {
   private async deliver(shard: ShardState): Promise<StreamBatchResult> {
     const expired = await this.dropExpired(shard);
     if (shard.pending.length === 0) {
-      return { shardId: shard.shardId, sequenceNumbers: [], succeeded: 0, failed: 0, sentToFailureQueue: expired };
+      return { shardId: shard.shardId, sequenceNumbers: [], succeeded: 0, failed: 0, sentToFailureQueue: expired, handlerMs: 0 };
     }
     const batch = shard.pending.slice(0, shard.batchLimit);
     const event: DynamoDBStreamEvent = { Records: batch.map((r) => this.toEventRecord(r)) };
@@ -199,6 +200,7 @@ export class StreamEventSource implements EventSource<StreamBatchResult> {
     let failedAt = -1; // index of the first record to retry; -1 when all succeeded
     let functionError = false; // thrown, timed out or an unreadable response: what bisecting reacts to
     let error: string | undefined;
+    const invoked = Date.now();
     try {
       const response = await invokeWithTimeout(this.fn, this.options.handler, event);
       delivered.response = response;
@@ -210,7 +212,9 @@ export class StreamEventSource implements EventSource<StreamBatchResult> {
     }
     delivered.error = error;
 
-    const result: StreamBatchResult = { shardId: shard.shardId, sequenceNumbers, succeeded: 0, failed: 0, error, sentToFailureQueue: expired };
+    const result: StreamBatchResult = {
+      shardId: shard.shardId, sequenceNumbers, succeeded: 0, failed: 0, error, sentToFailureQueue: expired, handlerMs: Date.now() - invoked,
+    };
     if (failedAt === -1) {
       this.checkpoint(shard, batch.length);
       result.succeeded = batch.length;
@@ -259,25 +263,12 @@ export class StreamEventSource implements EventSource<StreamBatchResult> {
     return count;
   }
 
-  /** The record Lambda sends to an on-failure destination for a stream batch; the reason travels as attributes. */
-  private async sendToFailureQueue(shard: ShardState, records: _Record[], condition: string, invokeCount: number, lastError: string | undefined): Promise<void> {
-    const first = records[0].dynamodb!;
-    const last = records[records.length - 1].dynamodb!;
-    const body = {
-      requestContext: { requestId: randomUUID(), functionArn: lambdaContext(this.fn).invokedFunctionArn, condition, approximateInvokeCount: invokeCount },
-      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
-      version: '1.0',
-      timestamp: new Date().toISOString(),
-      DDBStreamBatchInfo: {
-        shardId: shard.shardId,
-        startSequenceNumber: first.SequenceNumber,
-        endSequenceNumber: last.SequenceNumber,
-        approximateArrivalOfFirstRecord: first.ApproximateCreationDateTime?.toISOString(),
-        approximateArrivalOfLastRecord: last.ApproximateCreationDateTime?.toISOString(),
-        batchSize: records.length,
-        streamArn: this.options.streamArn,
-      },
-    };
+  /** Reports records given up on to the on-failure destination; the reason also travels as attributes. */
+  private async sendToFailureQueue(shard: ShardState, records: _Record[], condition: FailureCondition, invokeCount: number, lastError: string | undefined): Promise<void> {
+    const body = onFailureRecord({
+      shardId: shard.shardId, records, condition, invokeCount,
+      streamArn: this.options.streamArn, functionArn: lambdaContext(this.fn).invokedFunctionArn,
+    });
     await this.options.sqs.send(new SendMessageCommand({
       QueueUrl: this.options.failureQueue.url,
       MessageBody: JSON.stringify(body),

@@ -1,8 +1,10 @@
-// DynamoDB Streams API records → the records Lambda puts in a DynamoDB stream event. They differ in
+// DynamoDB Streams API records → the records Lambda puts in a DynamoDB stream event (and in the
+// on-failure record it sends when it gives up on a batch). They differ in
 // two places: ApproximateCreationDateTime is epoch seconds (the SDK gives a Date) and binary
 // attribute values are base64 strings (the SDK gives bytes).
 import type { _Record, AttributeValue as StreamsAttributeValue } from '@aws-sdk/client-dynamodb-streams';
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
 
 export function toLambdaStreamRecord(record: _Record, streamArn: string, region: string): DynamoDBRecord {
   const stream = record.dynamodb ?? {};
@@ -51,4 +53,29 @@ function toLambdaValue(value: StreamsAttributeValue): AttributeValue {
   if (value.SS !== undefined) return { SS: value.SS };
   if (value.NS !== undefined) return { NS: value.NS };
   throw new Error(`unknown stream attribute value ${JSON.stringify(value)}`);
+}
+
+export type FailureCondition = 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
+
+/** The record Lambda sends to a stream mapping's on-failure destination: where the batch was, not its data. */
+export function onFailureRecord(failure: {
+  shardId: string; records: _Record[]; condition: FailureCondition; invokeCount: number; streamArn: string; functionArn: string;
+}) {
+  const first = failure.records[0].dynamodb!;
+  const last = failure.records[failure.records.length - 1].dynamodb!;
+  return {
+    requestContext: { requestId: randomUUID(), functionArn: failure.functionArn, condition: failure.condition, approximateInvokeCount: failure.invokeCount },
+    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+    version: '1.0',
+    timestamp: new Date().toISOString(),
+    DDBStreamBatchInfo: {
+      shardId: failure.shardId,
+      startSequenceNumber: first.SequenceNumber,
+      endSequenceNumber: last.SequenceNumber,
+      approximateArrivalOfFirstRecord: first.ApproximateCreationDateTime?.toISOString(),
+      approximateArrivalOfLastRecord: last.ApproximateCreationDateTime?.toISOString(),
+      batchSize: failure.records.length,
+      streamArn: failure.streamArn,
+    },
+  };
 }
