@@ -1,0 +1,48 @@
+# Container image for the classify function: the path for models too large for a 250 MB zip (hub models).
+# Build context is the repository root. Two ways to use it:
+#
+#   npx osls deploy --stage prod --param deploy=image --param modelId=Xenova/twitter-roberta-base-sentiment-latest
+#     osls builds this file (docker, linux/amd64, MODEL_ID build arg from modelId), pushes it to the ECR
+#     repository it manages and deploys classify from it (serverless.yml, provider.ecr.images.classify).
+#
+#   docker build --platform linux/amd64 --build-arg MODEL_ID=<id> -t <repo>:<tag> . && docker push <repo>:<tag>
+#   npx osls deploy --stage prod --param deploy=image --param modelId=<id> --param classifyImageUri=<repo>@sha256:<digest>
+#
+# MODEL_ID is either a folder already in models/ (e.g. the default impact-sentiment-v1) or a Hugging Face hub
+# id fetched at build time with `npm run model:fetch` (the build then needs internet). Pass the same id as
+# modelId to osls: the function's MODEL_ID environment variable must name the baked-in folder.
+ARG BASE_IMAGE=public.ecr.aws/lambda/nodejs:22
+
+FROM ${BASE_IMAGE} AS build
+WORKDIR /build
+# .npmrc: skip onnxruntime-node's install script (it downloads CUDA binaries; the CPU ones are in the package).
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+COPY handlers ./handlers
+COPY models ./models
+ARG MODEL_ID=impact-sentiment-v1
+RUN if [ ! -f "models/${MODEL_ID}/config.json" ]; then npm run model:fetch -- "${MODEL_ID}" --dir models; fi \
+ && test -f "models/${MODEL_ID}/config.json"
+# The same bundle serverless-esbuild makes for the zip (custom.esbuild in serverless.yml).
+RUN npx esbuild handlers/classify.ts --bundle --platform=node --target=node22 --format=esm \
+      --outdir=dist/handlers --out-extension:.js=.mjs --sourcemap=linked --keep-names --main-fields=module,main \
+      --external:@huggingface/transformers --external:onnxruntime-node --external:onnxruntime-common --external:sharp \
+      "--banner:js=import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);"
+# Production dependencies, pruned to what Lambda (linux x64, CPU) loads.
+RUN mkdir /prod && cp package.json package-lock.json .npmrc /prod/ && cd /prod \
+ && npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && rm -rf node_modules/onnxruntime-node/bin/napi-v6/darwin node_modules/onnxruntime-node/bin/napi-v6/win32 \
+           node_modules/onnxruntime-node/bin/napi-v6/linux/arm64 \
+           node_modules/onnxruntime-web/dist node_modules/onnxruntime-web/lib \
+           node_modules/@huggingface/transformers/src node_modules/@huggingface/transformers/types
+
+FROM ${BASE_IMAGE}
+ARG MODEL_ID=impact-sentiment-v1
+# src/config.ts finds the model at $LAMBDA_TASK_ROOT/models/$MODEL_ID.
+ENV MODEL_ID=${MODEL_ID}
+COPY --from=build /prod/node_modules ${LAMBDA_TASK_ROOT}/node_modules
+COPY --from=build /build/dist/handlers ${LAMBDA_TASK_ROOT}/handlers
+COPY --from=build /build/models/${MODEL_ID} ${LAMBDA_TASK_ROOT}/models/${MODEL_ID}
+CMD ["handlers/classify.handler"]

@@ -1,0 +1,89 @@
+// The container-image switch (`--param deploy=image`) and the optional alarm notifications
+// (`--param alarmEmail=...`), packaged together in one extra `osls package` run. Building the image itself
+// needs Docker (osls builds ./Dockerfile when no classifyImageUri is given), so here classify points at
+// an image digest, which osls accepts offline.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import resourcesJson from '../../src/resources.json' with { type: 'json' };
+import { FUNCTIONS, SERVICE } from '../../src/resources.js';
+import { condition, findBy, isCreated, resolveIfs, resource, resourcesOfType } from './cfn.js';
+import { ROOT, cleanStaleCaches, packageService, type Packaged } from './package.js';
+
+const IMAGE_URI = `123456789012.dkr.ecr.us-east-1.amazonaws.com/impact-sentiment-classify@sha256:${'ab'.repeat(32)}`;
+const EMAIL = 'oncall@example.com';
+let packaged: Packaged;
+
+before(async () => {
+  cleanStaleCaches();
+  packaged = await packageService({
+    stage: 'ci',
+    region: 'us-east-1',
+    params: { deploy: 'image', classifyImageUri: IMAGE_URI, alarmEmail: EMAIL },
+  });
+});
+
+const fn = (name: string) => resource(packaged.template, findBy(packaged.template, 'AWS::Lambda::Function', 'FunctionName', `${SERVICE}-ci-${name}`));
+
+describe('deploy=image', () => {
+  it('classify is deployed from the container image, with the same memory, timeout, role and model id', () => {
+    const props = fn('classify').Properties;
+    assert.equal(props.PackageType, 'Image');
+    assert.equal(props.Code.ImageUri, IMAGE_URI);
+    assert.equal(props.Handler, undefined);
+    assert.equal(props.Runtime, undefined);
+    assert.deepEqual(props.Architectures, ['x86_64']);
+    assert.equal(props.MemorySize, FUNCTIONS.classify.memorySizeMb);
+    assert.equal(props.Timeout, FUNCTIONS.classify.timeoutSeconds);
+    assert.equal(props.Environment.Variables.MODEL_ID, resourcesJson.model.id);
+    assert.ok(props.Role);
+    assert.equal(existsSync(packaged.zip('classify')), false, 'no classify zip in image mode');
+  });
+
+  it('aggregate stays a zip', () => {
+    const props = fn('aggregate').Properties;
+    assert.equal(props.PackageType, undefined);
+    assert.equal(props.Handler, 'handlers/aggregate.handler');
+    assert.equal(props.Runtime, 'nodejs22.x');
+    assert.ok(existsSync(packaged.zip('aggregate')));
+  });
+
+  it('the classify SQS mapping is unchanged', () => {
+    const [[, mapping]] = resourcesOfType(packaged.template, 'AWS::Lambda::EventSourceMapping')
+      .filter(([, m]) => JSON.stringify(m.Properties.EventSourceArn).includes('ClassifyQueue'));
+    assert.equal(mapping.Properties.BatchSize, FUNCTIONS.classify.batchSize);
+    assert.deepEqual(mapping.Properties.FunctionResponseTypes, ['ReportBatchItemFailures']);
+  });
+
+  it('the Dockerfile builds on the Lambda Node.js 22 image, bakes in MODEL_ID and runs the classify handler', () => {
+    const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+    assert.match(dockerfile, /^ARG BASE_IMAGE=public\.ecr\.aws\/lambda\/nodejs:22$/m);
+    assert.match(dockerfile, new RegExp(`^ARG MODEL_ID=${resourcesJson.model.id}$`, 'm'));
+    assert.match(dockerfile, /^COPY --from=build \/build\/models\/\$\{MODEL_ID\} \$\{LAMBDA_TASK_ROOT\}\/models\/\$\{MODEL_ID\}$/m);
+    const cmd = /^CMD \[(.*)\]$/m.exec(dockerfile);
+    assert.ok(cmd);
+    assert.deepEqual(JSON.parse(`[${cmd[1]}]`), ['handlers/classify.handler']);
+    assert.match(dockerfile, /npx esbuild handlers\/classify\.ts /);
+  });
+});
+
+describe('alarmEmail', () => {
+  it('creates an SNS topic with an email subscription to the given address', () => {
+    const [[id, topic]] = resourcesOfType(packaged.template, 'AWS::SNS::Topic');
+    assert.equal(isCreated(packaged.template, id), true);
+    assert.equal(condition(packaged.template, 'AlarmNotifications'), true);
+    assert.deepEqual(topic.Properties.Subscription, [{ Protocol: 'email', Endpoint: EMAIL }]);
+  });
+
+  it('every alarm notifies the topic on ALARM and OK', () => {
+    const [[topicId]] = resourcesOfType(packaged.template, 'AWS::SNS::Topic');
+    const alarms = resourcesOfType(packaged.template, 'AWS::CloudWatch::Alarm');
+    assert.ok(alarms.length >= 5);
+    for (const [id, alarm] of alarms) {
+      const props = resolveIfs(packaged.template, alarm.Properties) as Record<string, unknown>;
+      assert.deepEqual(props.AlarmActions, [{ Ref: topicId }], id);
+      assert.deepEqual(props.OKActions, [{ Ref: topicId }], id);
+    }
+  });
+});
