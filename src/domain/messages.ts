@@ -33,6 +33,12 @@ export const PostMessageSchema = z.object({
 
 export type PostMessage = z.infer<typeof PostMessageSchema>;
 
+/** The message schema as JSON Schema (for the README and for producers in other languages). */
+export function postMessageJsonSchema(): Record<string, unknown> {
+  // io 'input': what a producer may send (unknown extra fields are allowed and ignored).
+  return z.toJSONSchema(PostMessageSchema, { io: 'input' }) as Record<string, unknown>;
+}
+
 export type MessageRejection = { reason: 'not-json' | 'schema-invalid'; detail: string };
 export type ParsedMessage = { ok: true; message: PostMessage } | ({ ok: false } & MessageRejection);
 

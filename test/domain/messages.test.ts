@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodePostMessage, parsePostMessage, PostMessageSchema, MAX_POST_ID_LENGTH } from '../../src/domain/messages.js';
+import { encodePostMessage, parsePostMessage, postMessageJsonSchema, PostMessageSchema, MAX_POST_ID_LENGTH } from '../../src/domain/messages.js';
 
 test('accepts a minimal v1 message and ignores unknown extra fields', () => {
   const parsed = parsePostMessage(JSON.stringify({ v: 1, postId: 'p-1', futureField: [1, 2] }));
@@ -68,4 +68,11 @@ test('the failure detail is bounded even for huge invalid bodies', () => {
 test('the exported schema is the one the parser applies', () => {
   assert.equal(PostMessageSchema.safeParse({ v: 1, postId: 'x' }).success, true);
   assert.equal(PostMessageSchema.safeParse({ v: 1, postId: '' }).success, false);
+});
+
+test('the JSON Schema for documentation requires v = 1 and postId, and allows extra fields', () => {
+  const schema = postMessageJsonSchema() as { required: string[]; properties: Record<string, { const?: unknown }>; additionalProperties?: unknown };
+  assert.deepEqual(schema.required.sort(), ['postId', 'v']);
+  assert.equal(schema.properties.v.const, 1);
+  assert.notEqual(schema.additionalProperties, false);
 });
