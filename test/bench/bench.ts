@@ -1,0 +1,165 @@
+// npm run bench -- [--json] [--model ID|DIR] [--quick] [--no-handler] [--no-prod-shape]
+//
+// Speed, memory and cost of the classify path on generated posts: raw onnxruntime (the floor), the
+// project's classifier at batch 1/8/50 in q8 and fp32, the lexicon fallback, the SQS handler against
+// DynamoDB Local, a cold start in a fresh process, and the same on a DistilBERT-shaped model. Targets are
+// reported PASS/MISS; the exit code is non-zero only when the bench itself fails.
+import { existsSync } from 'node:fs';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig, type ModelDtype } from '../../src/config.js';
+import { benchConfig, profileStages, timeClassifier, timeLexicon, timeTokenizer, transformerClassifier } from './classifier-runs.js';
+import { measureColdStart } from './cold-start.js';
+import { lambdaCostPerMillion } from './cost.js';
+import { ensureDistilbertShaped } from './distilbert.js';
+import { timeHandler } from './handler-run.js';
+import { isTrainingRunning, log, machineInfo, median, type RunPlan } from './measure.js';
+import { samplePosts } from './posts.js';
+import { measureProdShape, measureRawOrt } from './raw-ort-runs.js';
+import { tokenizeAll, type ModelRef } from './raw-ort.js';
+import { costSection, formatTable, judge, type BenchResult } from './report.js';
+
+const { values: args } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
+    model: { type: 'string' },
+    'no-handler': { type: 'boolean', default: false },
+    'no-prod-shape': { type: 'boolean', default: false },
+    seed: { type: 'string', default: '42' },
+  },
+});
+
+// In --json mode stdout carries exactly one JSON object: everything else printed goes to stderr.
+const writeStdout = process.stdout.write.bind(process.stdout);
+if (args.json) process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+
+/** --model takes a model id (in MODEL_DIR) or a model directory. */
+function resolveModel(option: string | undefined, defaults: ModelRef): ModelRef {
+  if (!option) return defaults;
+  if (option.includes('/') || isAbsolute(option)) {
+    const dir = resolve(option);
+    return { dir: dirname(dir), id: basename(dir) };
+  }
+  return { dir: defaults.dir, id: option };
+}
+
+async function section<T>(name: string, errors: Record<string, string>, fn: () => Promise<T>): Promise<T | null> {
+  log(`- ${name}`);
+  try {
+    return await fn();
+  } catch (error) {
+    errors[name] = error instanceof Error ? error.message : String(error);
+    log(`  FAILED: ${errors[name]}`);
+    return null;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const model = resolveModel(args.model, { dir: resolve(config.model.dir), id: config.model.id });
+  if (!existsSync(resolve(model.dir, model.id, 'config.json'))) {
+    throw new Error(`no model at ${resolve(model.dir, model.id)}: pass --model ID (in ${model.dir}) or --model DIR`);
+  }
+  const { threads } = config.model;
+  const defaultDtype = config.model.dtype;
+  const otherDtype: ModelDtype = defaultDtype === 'q8' ? 'fp32' : 'q8';
+  // The handler reads its config from the environment: point it at the same model and threads.
+  Object.assign(process.env, { MODEL_ID: model.id, MODEL_DIR: model.dir, ORT_THREADS: String(threads) });
+
+  const quick = args.quick;
+  const plan: RunPlan = quick ? { warmups: 1, runs: 2 } : { warmups: 1, runs: 5 };
+  const seed = Number(args.seed);
+  const texts = samplePosts(quick ? 100 : 400, seed);
+  const machine = machineInfo();
+  const errors: Record<string, string> = {};
+  log(`bench: ${model.id} from ${model.dir}, ${texts.length} texts, ${threads} thread(s)${machine.trainingRunning ? ' (train.py is running: numbers are pessimistic)' : ''}`);
+
+  const tokens = await tokenizeAll(model, texts);
+  const lengths = tokens.ids.map((ids) => ids.length).sort((a, b) => a - b);
+  const raw = await measureRawOrt(model, tokens, defaultDtype, otherDtype, threads, plan);
+
+  const classifier: BenchResult['classifier'] = {};
+  for (const dtype of [defaultDtype, otherDtype]) {
+    log(`- classifier ${dtype}`);
+    const instance = await transformerClassifier(benchConfig(model, dtype, threads));
+    classifier[dtype] = {};
+    for (const batch of [1, 8, 50]) classifier[dtype][batch] = await timeClassifier(instance, texts, batch, plan);
+  }
+  const atFifty = classifier[defaultDtype][50];
+  const tokenizeMs = await timeTokenizer(model, texts, 50, plan);
+  const defaultClassifier = await transformerClassifier(benchConfig(model, defaultDtype, threads));
+  const profile = await section('profile', errors, () =>
+    profileStages(model, benchConfig(model, defaultDtype, threads), texts, tokens, plan, median(atFifty.passMs)));
+  const lexicon = await section('lexicon', errors, () => timeLexicon(texts, plan));
+
+  const singleThread = await section('single thread', errors, async () => {
+    const one = threads === 1 ? defaultClassifier : await transformerClassifier(benchConfig(model, defaultDtype, 1));
+    const rawOne = threads === 1 ? raw.sortedBest : (await measureRawOrt(model, tokens, defaultDtype, otherDtype, 1, plan, { sweep: false })).sortedBest;
+    const t = threads === 1 ? atFifty : await timeClassifier(one, texts, 50, plan);
+    return { rawOrtTextsPerSec: rawOne.textsPerSec, classifierTextsPerSec: t.textsPerSec, msPerPost: t.msPerText };
+  });
+
+  const handler = args['no-handler']
+    ? { skipped: '--no-handler' }
+    : await section('handler', errors, () => timeHandler(texts, defaultClassifier, quick ? { warmups: 1, runs: 2 } : { warmups: 2, runs: 5 }));
+  const coldStart = await section('cold start', errors, () => measureColdStart(model, threads, texts, quick ? 1 : 3));
+
+  const prodShape: BenchResult['prodShape'] = args['no-prod-shape']
+    ? nullProdShape('--no-prod-shape')
+    : (await section('DistilBERT-shaped', errors, async () => {
+        const shaped = await ensureDistilbertShaped(model);
+        if ('skipped' in shaped) return nullProdShape(shaped.skipped);
+        const prodPlan: RunPlan = quick ? { warmups: 1, runs: 1 } : { warmups: 1, runs: 3 };
+        return measureProdShape(shaped.model, texts, defaultDtype, threads, prodPlan, { singleThread: !quick, generated: shaped.generated });
+      })) ?? nullProdShape(`failed: ${errors['DistilBERT-shaped']}`);
+
+  const result: BenchResult = {
+    machine: { ...machine, trainingRunning: machine.trainingRunning || isTrainingRunning() },
+    startedAt: new Date().toISOString(),
+    quick,
+    model: { id: model.id, dir: model.dir, defaultDtype, threads },
+    texts: {
+      count: texts.length, seed, tokensP50: lengths[lengths.length >> 1], tokensP90: lengths[Math.floor(lengths.length * 0.9)],
+      tokensMax: lengths[lengths.length - 1], cutToMaxTokens: lengths.filter((n) => n >= tokens.maxTokens).length,
+    },
+    plan,
+    rawOrtTextsPerSec: raw.sortedBest.textsPerSec,
+    rawOrtArrivalTextsPerSec: raw.arrivalBest.textsPerSec,
+    rawOrtPaddingFactor: { lengthSorted: raw.sortedBest.paddingFactor, arrival: raw.arrivalBest.paddingFactor },
+    sessionOptions: raw.variants,
+    bestSessionOptions: raw.bestName,
+    classifierTextsPerSec: atFifty.textsPerSec,
+    ratioToRawOrt: atFifty.textsPerSec / raw.sortedBest.textsPerSec,
+    tokenizeShare: tokenizeMs / median(atFifty.passMs),
+    coldStartMs: coldStart?.coldStartMs ?? null,
+    peakRssMb: coldStart?.peakRssMb ?? null,
+    costPerMillionUsd: singleThread ? lambdaCostPerMillion(singleThread.msPerPost) : null,
+    classifier,
+    rawOrtByDtype: raw.byDtype,
+    singleThread,
+    lexicon,
+    handler,
+    coldStart,
+    profile,
+    cost: costSection(singleThread ? lambdaCostPerMillion(singleThread.msPerPost) : null),
+    prodShape,
+    targets: [],
+    errors,
+  };
+  result.targets = judge(result);
+  if (args.json) writeStdout(`${JSON.stringify(result, null, 2)}\n`);
+  else console.log(`\n${formatTable(result)}`);
+}
+
+function nullProdShape(skipped: string): BenchResult['prodShape'] {
+  return { rawOrtTextsPerSec: null, classifierTextsPerSec: null, ratioToRawOrt: null, fp32TextsPerSec: null, q8TextsPerSec: null, skipped };
+}
+
+main().then(
+  () => process.exit(0), // DynamoDB Local's watchdog and ORT's thread pools would keep the process alive
+  (error) => {
+    log(`bench failed: ${error instanceof Error ? error.stack : String(error)}`);
+    process.exit(1);
+  },
+);

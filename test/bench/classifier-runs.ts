@@ -1,0 +1,111 @@
+// The project's classifier as callers use it (getClassifier().classify, tokenisation included), the
+// lexicon fallback, and a stage-by-stage profile of one classify call to see where the time goes.
+import { AutoModelForSequenceClassification, Tensor } from '@huggingface/transformers';
+import { loadConfig, type Config, type ModelDtype } from '../../src/config.js';
+import { getClassifier, LexiconClassifier, type Classifier } from '../../src/classifier/index.js';
+import { prepareInput } from '../../src/classifier/input.js';
+import { detectLanguage } from '../../src/classifier/language.js';
+import { softmax } from '../../src/domain/labels.js';
+import { median, timePasses, textsPerSec, type RunPlan } from './measure.js';
+import { arrivalBatches, buildFeeds, createSession, loadTokenizer, modelPath, useLocalModels, type ModelRef, type ModelTokens } from './raw-ort.js';
+
+export function benchConfig(model: ModelRef, dtype: ModelDtype, threads: number): Config {
+  return loadConfig({ ...process.env, MODEL_ID: model.id, MODEL_DIR: model.dir, MODEL_DTYPE: dtype, ORT_THREADS: String(threads) });
+}
+
+/** The shared classifier for that model; refuses the silent lexicon fallback (it would be benchmarked as the model). */
+export async function transformerClassifier(config: Config): Promise<Classifier> {
+  const classifier = await getClassifier(config);
+  const [probe] = await classifier.classify(['benchmark probe: is the model loaded?']);
+  if (probe.method !== 'transformer') {
+    throw new Error(`model ${config.model.id} (${config.model.dtype}) did not load from ${config.model.dir}: the classifier fell back to the lexicon`);
+  }
+  return classifier;
+}
+
+export function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export interface ThroughputResult {
+  textsPerSec: number;
+  msPerText: number;
+  passMs: number[];
+}
+
+/** One pass = every text once, in arrival order, `batchSize` texts per classify() call. */
+export async function timeClassifier(classifier: Classifier, texts: string[], batchSize: number, plan: RunPlan): Promise<ThroughputResult> {
+  const batches = chunks(texts, batchSize);
+  const passMs = await timePasses(plan, async () => {
+    for (const batch of batches) await classifier.classify(batch);
+  });
+  const perSec = textsPerSec(texts.length, passMs);
+  return { textsPerSec: perSec, msPerText: 1000 / perSec, passMs };
+}
+
+export async function timeLexicon(texts: string[], plan: RunPlan): Promise<ThroughputResult> {
+  return timeClassifier(new LexiconClassifier(), texts, 50, plan);
+}
+
+/** Median ms per pass of the tokenizer call alone (tokenizer.encode per text, as the classifier calls it). */
+export async function timeTokenizer(model: ModelRef, texts: string[], batchSize: number, plan: RunPlan): Promise<number> {
+  const { tokenizer } = await loadTokenizer(model);
+  const batches = chunks(texts, batchSize);
+  return median(await timePasses(plan, async () => {
+    for (const batch of batches) for (const text of batch) tokenizer.encode(text);
+  }));
+}
+
+/** Where one classify pass (batches of 50, arrival order) spends its time, stage by stage, in ms per pass. */
+export interface StageProfile {
+  inputHygieneMs: number;
+  languageDetectionMs: number;
+  tokenizeMs: number;
+  tensorsMs: number;
+  /** The ONNX run through transformers.js (model(feeds)) on one padded run per batch, as the classifier does. */
+  modelCallMs: number;
+  /** Plain session.run on the same tensors with the same options: modelCallMs minus this is the wrapper. */
+  sessionRunMs: number;
+  softmaxMs: number;
+  /** The sum of the stages above minus sessionRunMs (counted inside modelCallMs). */
+  stagesTotalMs: number;
+  measuredClassifierMs: number;
+}
+
+export async function profileStages(
+  model: ModelRef, config: Config, texts: string[], tokens: ModelTokens, plan: RunPlan, measuredClassifierMs: number,
+): Promise<StageProfile> {
+  const batches = arrivalBatches(texts.length, 50);
+  const byStage = async (pass: () => unknown) => median(await timePasses(plan, async () => { pass(); }));
+  const hygiene = { maxChars: tokens.maxTokens * 16, detectLanguage, scoreUnsupportedLanguages: true };
+  const inputHygieneMs = await byStage(() => texts.forEach((t) => prepareInput(t, hygiene)));
+  const languageDetectionMs = await byStage(() => texts.forEach((t) => detectLanguage(t)));
+  const tokenizeMs = await byStage(() => texts.forEach((t) => tokens.tokenizer.encode(t)));
+
+  const inputNames = ['input_ids', 'attention_mask', 'token_type_ids'];
+  const tensorsMs = await byStage(() => batches.forEach((b) => buildFeeds(b.map((i) => tokens.ids[i]), tokens.padId, inputNames)));
+  const feeds = batches.map((b) => buildFeeds(b.map((i) => tokens.ids[i]), tokens.padId, inputNames));
+
+  const { dtype, threads } = config.model;
+  const sessionOptions = { graphOptimizationLevel: 'all', intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential' } as const;
+  useLocalModels(model);
+  const hfModel = await AutoModelForSequenceClassification.from_pretrained(model.id, { local_files_only: true, device: 'cpu', dtype, session_options: sessionOptions });
+  const hfFeeds = feeds.map((f) => Object.fromEntries(Object.entries(f.feeds).map(([k, t]) => [k, new Tensor('int64', t.data as BigInt64Array, t.dims as number[])])));
+  const logits: Float32Array[] = [];
+  const modelCallMs = median(await timePasses(plan, async () => {
+    logits.length = 0;
+    for (const f of hfFeeds) logits.push(((await hfModel(f)) as { logits: Tensor }).logits.data as Float32Array);
+  }));
+  await hfModel.dispose();
+  const session = await createSession(modelPath(model, dtype), sessionOptions);
+  const sessionRunMs = median(await timePasses(plan, async () => {
+    for (const f of feeds) await session.run(Object.fromEntries(session.inputNames.map((n) => [n, f.feeds[n]])));
+  }));
+  await session.release();
+  const softmaxMs = await byStage(() => logits.forEach((l) => { for (let r = 0; r < l.length / 3; r++) softmax(l, r * 3, 3); }));
+
+  const stagesTotalMs = inputHygieneMs + tokenizeMs + tensorsMs + modelCallMs + softmaxMs;
+  return { inputHygieneMs, languageDetectionMs, tokenizeMs, tensorsMs, modelCallMs, sessionRunMs, softmaxMs, stagesTotalMs, measuredClassifierMs };
+}

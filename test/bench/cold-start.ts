@@ -1,0 +1,66 @@
+// Cold start: a fresh node process, bundled with esbuild the way serverless.yml packages the Lambda
+// (ESM, transformers.js and onnxruntime external), from process start to the first scored batch of 50.
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { median } from './measure.js';
+import type { ModelRef } from './raw-ort.js';
+
+const run = promisify(execFile);
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+// Inside node_modules so the bundle's external imports resolve from the repo's node_modules, as on Lambda.
+const outDir = join(repoRoot, 'node_modules', '.cache', 'impact-sentiment-bench');
+
+export interface ColdStartRun {
+  enteredMs: number;
+  importMs: number;
+  loadMs: number;
+  firstBatchMs: number;
+  coldStartMs: number;
+  firstBatchRssMb: number;
+  peakRssMb: number;
+}
+
+export interface ColdStartResult extends ColdStartRun {
+  runs: ColdStartRun[];
+}
+
+async function bundleChild(): Promise<string> {
+  mkdirSync(outDir, { recursive: true });
+  const outfile = join(outDir, 'cold-start-child.mjs');
+  await build({
+    entryPoints: [fileURLToPath(new URL('./cold-start-child.ts', import.meta.url))],
+    outfile, bundle: true, format: 'esm', platform: 'node', target: 'node22', logLevel: 'warning',
+    mainFields: ['module', 'main'],
+    external: ['@huggingface/transformers', 'onnxruntime-node', 'onnxruntime-common', 'sharp'],
+    banner: { js: "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);" },
+  });
+  return outfile;
+}
+
+/** `count` fresh processes one after another; medians of the times, the largest peak RSS. */
+export async function measureColdStart(model: ModelRef, threads: number, texts: string[], count: number): Promise<ColdStartResult> {
+  const child = await bundleChild();
+  const textsFile = join(outDir, 'texts.json');
+  writeFileSync(textsFile, JSON.stringify(texts));
+  const env: NodeJS.ProcessEnv = { ...process.env, MODEL_ID: model.id, MODEL_DIR: model.dir, ORT_THREADS: String(threads) };
+  delete env.MODEL_DTYPE; // the default dtype, as deployed
+  delete env.NODE_OPTIONS; // no tsx loader in the child: it runs plain JS like Lambda
+  const runs: ColdStartRun[] = [];
+  for (let i = 0; i < count; i++) {
+    const { stdout } = await run(process.execPath, [child, textsFile], { env, cwd: repoRoot, maxBuffer: 1 << 20 });
+    const line = stdout.trim().split('\n').pop() ?? '';
+    const result = JSON.parse(line) as ColdStartRun & { method: string };
+    if (result.method !== 'transformer') throw new Error(`cold-start child fell back to ${result.method}: model ${model.id} did not load`);
+    runs.push(result);
+  }
+  const med = (key: keyof ColdStartRun) => median(runs.map((r) => r[key]));
+  return {
+    enteredMs: med('enteredMs'), importMs: med('importMs'), loadMs: med('loadMs'), firstBatchMs: med('firstBatchMs'),
+    coldStartMs: med('coldStartMs'), firstBatchRssMb: Math.max(...runs.map((r) => r.firstBatchRssMb)),
+    peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)), runs,
+  };
+}

@@ -1,0 +1,110 @@
+// The classify handler (handlers/classify.ts, middy + Powertools) on synthetic SQS events of 50 records
+// against DynamoDB Local, next to the bare classifier on the same 50 texts: the difference is the handler's
+// own cost per batch (BatchGet of the posts, conditional result writes, logs and metrics).
+import { randomUUID } from 'node:crypto';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { encodePostMessage } from '../../src/domain/messages.js';
+import { lambdaContext } from '../../src/local/lambda-context.js';
+import { FUNCTIONS } from '../../src/resources.js';
+import type { Classifier } from '../../src/classifier/index.js';
+import { startStack, type TestStack } from '../support/stack.js';
+import { log, median, type RunPlan } from './measure.js';
+
+export interface HandlerResult {
+  batchSize: number;
+  handlerMsPerBatch: number;
+  classifierMsPerBatch: number;
+  overheadMsPerBatch: number;
+  overheadShare: number;
+  runs: number;
+  failedRecords: number;
+}
+
+type Handler = (event: SQSEvent, context: unknown) => Promise<SQSBatchResponse>;
+
+async function writePosts(stack: TestStack, posts: Array<{ postId: string; text: string }>): Promise<void> {
+  const now = new Date().toISOString();
+  for (let i = 0; i < posts.length; i += 25) {
+    const RequestItems = {
+      [stack.stage.tables.posts]: posts.slice(i, i + 25).map((p) => ({
+        PutRequest: { Item: { ...p, createdAt: now, source: 'bench', ingestedAt: now } },
+      })),
+    };
+    const answer = await stack.clients.documents.send(new BatchWriteCommand({ RequestItems }));
+    if (Object.keys(answer.UnprocessedItems ?? {}).length > 0) throw new Error('DynamoDB Local left posts unprocessed');
+  }
+}
+
+function sqsEvent(stack: TestStack, postIds: string[]): SQSEvent {
+  const queue = stack.stage.queues.classify;
+  const sentAt = String(Date.now());
+  return {
+    Records: postIds.map((postId): SQSRecord => ({
+      messageId: randomUUID(),
+      receiptHandle: randomUUID(),
+      body: encodePostMessage(postId, { source: 'bench', enqueuedAt: new Date().toISOString() }),
+      attributes: {
+        ApproximateReceiveCount: '1', SentTimestamp: sentAt, SenderId: 'bench', ApproximateFirstReceiveTimestamp: sentAt,
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: queue.arn,
+      awsRegion: stack.stage.region,
+    })),
+  };
+}
+
+/** Swallows what the handler prints (Powertools logs and EMF metrics go to stdout) while `fn` runs. */
+async function withStdoutSwallowed<T>(fn: () => Promise<T>): Promise<T> {
+  const write = process.stdout.write;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  try {
+    return await fn();
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+/**
+ * `classifier` must be the one the handler will get from getClassifier() (same config from process.env),
+ * so both sides use the same warm model. Each timed handler run reads 50 freshly written posts.
+ */
+export async function timeHandler(texts: string[], classifier: Classifier, plan: RunPlan): Promise<HandlerResult> {
+  const batch = texts.slice(0, FUNCTIONS.classify.batchSize);
+  log('  starting DynamoDB Local + fauxqs ...');
+  const stack = await startStack();
+  try {
+    process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+    const { handler } = (await import('../../handlers/classify.js')) as unknown as { handler: Handler };
+    const fn = { name: 'bench-classify', region: stack.stage.region, timeoutSeconds: FUNCTIONS.classify.timeoutSeconds, memorySizeMb: FUNCTIONS.classify.memorySizeMb };
+    const handlerMs: number[] = [];
+    const classifierMs: number[] = [];
+    let failedRecords = 0;
+    for (let run = 0; run < plan.warmups + plan.runs; run++) {
+      const posts = batch.map((text, i) => ({ postId: `bench-${run}-${i}-${randomUUID().slice(0, 8)}`, text }));
+      await writePosts(stack, posts);
+      const event = sqsEvent(stack, posts.map((p) => p.postId));
+      let started = performance.now();
+      const response = await withStdoutSwallowed(() => handler(event, lambdaContext(fn)));
+      const elapsed = performance.now() - started;
+      started = performance.now();
+      await classifier.classify(batch);
+      const bare = performance.now() - started;
+      if (run < plan.warmups) continue;
+      failedRecords += response?.batchItemFailures?.length ?? 0;
+      handlerMs.push(elapsed);
+      classifierMs.push(bare);
+    }
+    const handlerMsPerBatch = median(handlerMs);
+    const classifierMsPerBatch = median(classifierMs);
+    const overheadMsPerBatch = handlerMsPerBatch - classifierMsPerBatch;
+    return {
+      batchSize: batch.length, handlerMsPerBatch, classifierMsPerBatch, overheadMsPerBatch,
+      overheadShare: overheadMsPerBatch / handlerMsPerBatch, runs: plan.runs, failedRecords,
+    };
+  } finally {
+    await stack.teardown();
+  }
+}

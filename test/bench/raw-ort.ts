@@ -1,0 +1,140 @@
+// The floor: onnxruntime-node's InferenceSession.run on texts tokenised ahead of time, in length-sorted
+// batches, with tensors built before the clock starts. Whatever the classifier spends above this is overhead.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { AutoTokenizer, env } from '@huggingface/transformers';
+import { timePasses, textsPerSec, type RunPlan } from './measure.js';
+
+export interface ModelRef {
+  dir: string;
+  id: string;
+}
+
+export const modelPath = (model: ModelRef, dtype: 'q8' | 'fp32'): string =>
+  join(model.dir, model.id, 'onnx', dtype === 'q8' ? 'model_quantized.onnx' : 'model.onnx');
+
+type Tokenizer = Awaited<ReturnType<typeof AutoTokenizer.from_pretrained>>;
+
+export interface ModelTokens {
+  tokenizer: Tokenizer;
+  maxTokens: number;
+  padId: number;
+  /** Token ids per text ([CLS] ... [SEP]), cut to maxTokens keeping [SEP] as the classifier does. */
+  ids: number[][];
+}
+
+/** Points transformers.js (a global setting) at the model's directory, local files only, as the classifier does. */
+export function useLocalModels(model: ModelRef): void {
+  env.allowRemoteModels = false;
+  env.allowLocalModels = true;
+  env.localModelPath = model.dir.endsWith('/') ? model.dir : `${model.dir}/`;
+}
+
+/** The model's own tokenizer, loaded the way the classifier loads it. */
+export async function loadTokenizer(model: ModelRef): Promise<{ tokenizer: Tokenizer; maxTokens: number; padId: number }> {
+  useLocalModels(model);
+  const tokenizer = await AutoTokenizer.from_pretrained(model.id, { local_files_only: true });
+  const config = JSON.parse(readFileSync(join(model.dir, model.id, 'config.json'), 'utf8')) as { max_position_embeddings?: number };
+  const fromTokenizer = Number.isFinite(tokenizer.model_max_length) ? tokenizer.model_max_length : Infinity;
+  const maxTokens = Math.min(fromTokenizer, config.max_position_embeddings ?? Infinity, 512);
+  return { tokenizer, maxTokens, padId: tokenizer.pad_token_id ?? 0 };
+}
+
+export async function tokenizeAll(model: ModelRef, texts: string[]): Promise<ModelTokens> {
+  const loaded = await loadTokenizer(model);
+  const ids = texts.map((text) => {
+    const all = loaded.tokenizer.encode(text);
+    return all.length <= loaded.maxTokens ? all : [...all.slice(0, loaded.maxTokens - 1), all[all.length - 1]];
+  });
+  return { ...loaded, ids };
+}
+
+/** Text indices in length order, cut into batches: the least padding any batching of these texts can have. */
+export function lengthSortedBatches(ids: number[][], size: number): number[][] {
+  const order = ids.map((_, i) => i).sort((a, b) => ids[a].length - ids[b].length);
+  const batches: number[][] = [];
+  for (let i = 0; i < order.length; i += size) batches.push(order.slice(i, i + size));
+  return batches;
+}
+
+/** Text indices in arrival order (as an SQS batch brings them), cut into batches, each one padded run. */
+export function arrivalBatches(count: number, size: number): number[][] {
+  const batches: number[][] = [];
+  for (let i = 0; i < count; i += size) batches.push(Array.from({ length: Math.min(size, count - i) }, (_, j) => i + j));
+  return batches;
+}
+
+export interface Feeds {
+  feeds: Record<string, ort.Tensor>;
+  texts: number;
+  realTokens: number;
+  paddedTokens: number;
+}
+
+/** Pads one batch to its longest text and builds the int64 tensors the model takes. */
+export function buildFeeds(batch: number[][], padId: number, inputNames: readonly string[]): Feeds {
+  const width = Math.max(...batch.map((ids) => ids.length));
+  const size = batch.length * width;
+  const inputIds = new BigInt64Array(size).fill(BigInt(padId));
+  const mask = new BigInt64Array(size);
+  let realTokens = 0;
+  batch.forEach((ids, row) => {
+    for (let i = 0; i < ids.length; i++) {
+      inputIds[row * width + i] = BigInt(ids[i]);
+      mask[row * width + i] = 1n;
+    }
+    realTokens += ids.length;
+  });
+  const dims = [batch.length, width];
+  const all: Record<string, ort.Tensor> = {
+    input_ids: new ort.Tensor('int64', inputIds, dims),
+    attention_mask: new ort.Tensor('int64', mask, dims),
+    token_type_ids: new ort.Tensor('int64', new BigInt64Array(size), dims),
+  };
+  const feeds = Object.fromEntries(inputNames.map((name) => [name, all[name]]));
+  return { feeds, texts: batch.length, realTokens, paddedTokens: size };
+}
+
+export interface SessionVariant {
+  name: string;
+  options: ort.InferenceSession.SessionOptions;
+}
+
+/** The classifier's options (transformers.js passes them through) and the variants worth trying. */
+export function sessionVariants(threads: number): SessionVariant[] {
+  const base: ort.InferenceSession.SessionOptions = {
+    graphOptimizationLevel: 'all', intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential',
+  };
+  const noSpin = { session: { intra_op: { allow_spinning: '0' } } };
+  return [
+    { name: 'classifier options (arena on, pattern on)', options: { ...base } },
+    { name: 'arena on, pattern off', options: { ...base, enableCpuMemArena: true, enableMemPattern: false } },
+    { name: 'arena off, pattern off', options: { ...base, enableCpuMemArena: false, enableMemPattern: false } },
+    ...(threads > 1 ? [{ name: 'no spinning (allow_spinning 0)', options: { ...base, extra: noSpin } }] : []),
+  ];
+}
+
+export async function createSession(path: string, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(path, { logSeverityLevel: 3, ...options });
+}
+
+export interface RawOrtResult {
+  textsPerSec: number;
+  passMs: number[];
+  batches: number;
+  /** Padded tokens / real tokens over the pass: 1 means no padding at all. */
+  paddingFactor: number;
+}
+
+/** Times session.run over prebuilt feeds: one pass is every batch once, in order. */
+export async function timeRawOrt(session: ort.InferenceSession, tokens: ModelTokens, batches: number[][], plan: RunPlan): Promise<RawOrtResult> {
+  const feeds = batches.map((batch) => buildFeeds(batch.map((i) => tokens.ids[i]), tokens.padId, session.inputNames));
+  const texts = feeds.reduce((n, f) => n + f.texts, 0);
+  const passMs = await timePasses(plan, async () => {
+    for (const f of feeds) await session.run(f.feeds);
+  });
+  const padded = feeds.reduce((n, f) => n + f.paddedTokens, 0);
+  const real = feeds.reduce((n, f) => n + f.realTokens, 0);
+  return { textsPerSec: textsPerSec(texts, passMs), passMs, batches: feeds.length, paddingFactor: padded / real };
+}

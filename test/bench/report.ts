@@ -1,0 +1,150 @@
+// The bench result (what --json prints), the targets it is judged against, and the readable table.
+import type { StageProfile, ThroughputResult } from './classifier-runs.js';
+import type { ColdStartResult } from './cold-start.js';
+import { COMPREHEND_USD_PER_MILLION, COST_ASSUMPTIONS, SEED_PYTHON, seedPythonCostPerMillion, type CostAssumptions } from './cost.js';
+import type { HandlerResult } from './handler-run.js';
+import type { Machine } from './measure.js';
+
+export interface SessionOptionResult {
+  name: string;
+  textsPerSec: number;
+}
+
+export interface ProdShape {
+  rawOrtTextsPerSec: number | null;
+  classifierTextsPerSec: number | null;
+  ratioToRawOrt: number | null;
+  fp32TextsPerSec: number | null;
+  q8TextsPerSec: number | null;
+  singleThreadQ8TextsPerSec?: number | null;
+  costPerMillionUsd?: number | null;
+  generated?: boolean;
+  skipped?: string;
+}
+
+export interface Target {
+  name: string;
+  value: number | null;
+  limit: string;
+  pass: boolean | null;
+}
+
+export interface BenchResult {
+  machine: Machine;
+  startedAt: string;
+  quick: boolean;
+  model: { id: string; dir: string; defaultDtype: string; threads: number };
+  texts: { count: number; seed: number; tokensP50: number; tokensP90: number; tokensMax: number; cutToMaxTokens: number };
+  plan: { warmups: number; runs: number };
+  rawOrtTextsPerSec: number;
+  /** Same session, the classifier's batches (arrival order, one padded run per 50): floor minus sorting. */
+  rawOrtArrivalTextsPerSec: number;
+  rawOrtPaddingFactor: { lengthSorted: number; arrival: number };
+  sessionOptions: SessionOptionResult[];
+  bestSessionOptions: string;
+  classifierTextsPerSec: number;
+  ratioToRawOrt: number;
+  tokenizeShare: number;
+  coldStartMs: number | null;
+  peakRssMb: number | null;
+  costPerMillionUsd: number | null;
+  classifier: Record<string, Record<string, ThroughputResult>>;
+  rawOrtByDtype: Record<string, number>;
+  singleThread: { rawOrtTextsPerSec: number; classifierTextsPerSec: number; msPerPost: number } | null;
+  lexicon: ThroughputResult | null;
+  handler: HandlerResult | { skipped: string } | null;
+  coldStart: ColdStartResult | { skipped: string } | null;
+  profile: StageProfile | null;
+  cost: { assumptions: CostAssumptions; lambdaPerMillionUsd: number | null; comprehendPerMillionUsd: number; seedPythonPerMillionUsd: number; seedPythonTextsPerSec: number };
+  prodShape: ProdShape;
+  targets: Target[];
+  errors: Record<string, string>;
+}
+
+const targetOf = (name: string, value: number | null, limit: string, ok: (v: number) => boolean): Target =>
+  ({ name, value, limit, pass: value === null ? null : ok(value) });
+
+export function judge(r: BenchResult): Target[] {
+  return [
+    targetOf('shipped model: classifier / raw ORT at batch 50', r.ratioToRawOrt, '>= 0.85', (v) => v >= 0.85),
+    targetOf('DistilBERT-shaped: classifier / raw ORT at batch 50', r.prodShape.ratioToRawOrt, '>= 0.95', (v) => v >= 0.95),
+    targetOf('cold start to first scored batch (ms)', r.coldStartMs, '<= 1000', (v) => v <= 1000),
+    targetOf('peak RSS with the shipped model (MB)', r.peakRssMb, '<= 400', (v) => v <= 400),
+    targetOf('DistilBERT-shaped q8 texts/s vs the seed plan', r.prodShape.q8TextsPerSec, `>= ${SEED_PYTHON.textsPerSec}`, (v) => v >= SEED_PYTHON.textsPerSec),
+  ];
+}
+
+export function costSection(lambdaPerMillionUsd: number | null): BenchResult['cost'] {
+  return {
+    assumptions: COST_ASSUMPTIONS, lambdaPerMillionUsd, comprehendPerMillionUsd: COMPREHEND_USD_PER_MILLION,
+    seedPythonPerMillionUsd: seedPythonCostPerMillion(), seedPythonTextsPerSec: SEED_PYTHON.textsPerSec,
+  };
+}
+
+const fmt = (v: number | null | undefined, digits = 0): string => (v === null || v === undefined || Number.isNaN(v) ? '-' : v.toFixed(digits));
+const row = (cells: string[], widths: number[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+
+export function formatTable(r: BenchResult): string {
+  const m = r.machine;
+  const lines: string[] = [];
+  lines.push(`impact-sentiment bench${r.quick ? ' (--quick)' : ''}  ${r.startedAt}`);
+  lines.push(`machine: ${m.cpu}, ${m.cores} cores (${m.simd.join(' ')}), ${m.memoryGb} GB, Node ${m.node} ${m.platform}, load ${m.load1}`);
+  if (m.trainingRunning) lines.push('WARNING: a training run (train.py) was using a core during this bench: numbers are pessimistic');
+  lines.push(`model: ${r.model.id} (${r.model.dir}), default dtype ${r.model.defaultDtype}, ${r.model.threads} ORT thread(s)`);
+  lines.push(`texts: ${r.texts.count} generated posts (seed ${r.texts.seed}), tokens p50 ${r.texts.tokensP50} / p90 ${r.texts.tokensP90} / max ${r.texts.tokensMax}, ${r.texts.cutToMaxTokens} cut to the model maximum; median of ${r.plan.runs} runs after ${r.plan.warmups} warm-up`);
+  lines.push('');
+  const w = [58, 10, 9];
+  lines.push(row(['throughput', 'texts/s', 'ms/text'], w));
+  const tp = (label: string, perSec: number | null | undefined) => lines.push(row([label, fmt(perSec), perSec ? fmt(1000 / perSec, 2) : '-'], w));
+  tp(`raw ORT, length-sorted batches of 50, ${r.model.defaultDtype} (floor)`, r.rawOrtTextsPerSec);
+  tp('raw ORT, arrival-order batches of 50 (classifier padding)', r.rawOrtArrivalTextsPerSec);
+  for (const [dtype, byBatch] of Object.entries(r.classifier)) {
+    for (const [batch, t] of Object.entries(byBatch)) tp(`classifier ${dtype}, batch ${batch}`, t.textsPerSec);
+  }
+  if (r.singleThread) {
+    tp(`raw ORT, 1 thread, ${r.model.defaultDtype}`, r.singleThread.rawOrtTextsPerSec);
+    tp(`classifier, 1 thread, ${r.model.defaultDtype}, batch 50`, r.singleThread.classifierTextsPerSec);
+  }
+  if (r.lexicon) tp('lexicon fallback, batch 50', r.lexicon.textsPerSec);
+  const ps = r.prodShape;
+  if (ps.skipped) lines.push(`DistilBERT-shaped: skipped (${ps.skipped})`);
+  else {
+    tp('DistilBERT-shaped raw ORT, length-sorted batches of 50', ps.rawOrtTextsPerSec);
+    tp('DistilBERT-shaped classifier q8, batch 50', ps.q8TextsPerSec);
+    tp('DistilBERT-shaped classifier fp32, batch 50', ps.fp32TextsPerSec);
+    if (ps.singleThreadQ8TextsPerSec) tp('DistilBERT-shaped classifier q8, 1 thread, batch 50', ps.singleThreadQ8TextsPerSec);
+  }
+  tp(`seed's Python plan (5 s per batch of 50, 3 GB Lambda)`, SEED_PYTHON.textsPerSec);
+  lines.push('');
+  lines.push(`ratio classifier/raw ORT (batch 50, ${r.model.defaultDtype}): ${fmt(r.ratioToRawOrt, 3)}; DistilBERT-shaped: ${fmt(ps.ratioToRawOrt, 3)}`);
+  lines.push(`padding factor (padded/real tokens): length-sorted ${fmt(r.rawOrtPaddingFactor.lengthSorted, 2)}, arrival order ${fmt(r.rawOrtPaddingFactor.arrival, 2)}`);
+  lines.push(`tokenizeShare: ${fmt(r.tokenizeShare * 100, 1)}% of classifier time`);
+  lines.push(`session options (raw ORT, ${r.model.defaultDtype}): ${r.sessionOptions.map((s) => `${s.name} ${fmt(s.textsPerSec)}`).join('; ')}`);
+  if (r.profile) {
+    const p = r.profile;
+    lines.push(`profile, ms per pass of ${r.texts.count} texts at batch 50: hygiene+language ${fmt(p.inputHygieneMs, 1)} (language ${fmt(p.languageDetectionMs, 1)}), `
+      + `tokenize ${fmt(p.tokenizeMs, 1)}, tensors ${fmt(p.tensorsMs, 1)}, model call ${fmt(p.modelCallMs, 1)} (session.run ${fmt(p.sessionRunMs, 1)}), `
+      + `softmax ${fmt(p.softmaxMs, 2)}; sum ${fmt(p.stagesTotalMs, 1)} vs measured ${fmt(p.measuredClassifierMs, 1)}`);
+  }
+  const h = r.handler;
+  if (h && 'skipped' in h) lines.push(`handler: skipped (${h.skipped})`);
+  else if (h) {
+    lines.push(`handler (SQS event of ${h.batchSize}, DynamoDB Local): ${fmt(h.handlerMsPerBatch, 1)} ms/batch vs bare classifier ${fmt(h.classifierMsPerBatch, 1)} `
+      + `-> overhead ${fmt(h.overheadMsPerBatch, 1)} ms/batch (${fmt(h.overheadShare * 100, 1)}%)${h.failedRecords ? `, ${h.failedRecords} FAILED records` : ''}`);
+  }
+  const c = r.coldStart;
+  if (c && 'skipped' in c) lines.push(`cold start: skipped (${c.skipped})`);
+  else if (c) {
+    lines.push(`cold start (fresh bundled process, ${r.model.defaultDtype}): ${fmt(c.coldStartMs)} ms to first scored batch of 50 = node+static imports ${fmt(c.enteredMs)} `
+      + `+ classifier import ${fmt(c.importMs)} + model load ${fmt(c.loadMs)} + first batch ${fmt(c.firstBatchMs)}; peak RSS ${fmt(c.peakRssMb)} MB (${fmt(c.firstBatchRssMb)} after first batch)`);
+  }
+  lines.push('');
+  lines.push(`cost per million posts: Lambda ${r.cost.assumptions.memoryMb} MB $${fmt(r.cost.lambdaPerMillionUsd, 2)}`
+    + `${ps.costPerMillionUsd ? ` (DistilBERT-shaped q8: $${fmt(ps.costPerMillionUsd, 2)})` : ''}; seed Python plan $${fmt(r.cost.seedPythonPerMillionUsd, 2)}; `
+    + `AWS Comprehend $${fmt(r.cost.comprehendPerMillionUsd)}`);
+  lines.push(`  assumptions: $${r.cost.assumptions.usdPerGbSecond}/GB-s, $${r.cost.assumptions.usdPerMillionRequests}/M requests, ${r.cost.assumptions.postsPerInvocation} posts/invocation; ${r.cost.assumptions.note}`);
+  lines.push('');
+  for (const t of r.targets) lines.push(`${t.pass === null ? 'SKIP' : t.pass ? 'PASS' : 'MISS'}  ${t.name}: ${fmt(t.value, t.value !== null && t.value < 10 ? 3 : 0)} (target ${t.limit})`);
+  for (const [part, error] of Object.entries(r.errors)) lines.push(`ERROR in ${part}: ${error}`);
+  return lines.join('\n');
+}
