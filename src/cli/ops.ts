@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
 import { resetClients, sqsClient } from '../aws/clients.js';
-import { classifyQueue, classifyQueues } from '../ops/queues.js';
+import { classifyQueue, classifyQueues, visibleMessages } from '../ops/queues.js';
 import { describeMoveTask, listDeadLetters, listMoveTasks, moveDeadLettersManually, startMoveTask, type DeadLetterEntry } from '../ops/redrive.js';
 import { DAY_PATTERN, rescore } from '../ops/rescore.js';
 import { formatTable, loadReportRows } from '../ops/report-data.js';
@@ -38,6 +38,9 @@ AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_DYNAMODB (local emulators); the worker a
 (MODEL_ID, MODEL_DIR, ...).`;
 
 class UsageError extends Error {}
+
+/** A dry run holds what it lists (invisible) until it ends: keep that bounded unless asked for more. */
+const DRY_RUN_DEFAULT_LIMIT = 1000;
 
 function positiveInteger(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
@@ -76,12 +79,14 @@ async function redriveCommand(config: Config, args: string[]): Promise<number> {
     return 0;
   }
   if (flags['dry-run']) {
-    const entries = await listDeadLetters(config, dlq, limit);
+    const shown = limit ?? DRY_RUN_DEFAULT_LIMIT;
+    const entries = await listDeadLetters(config, dlq, shown);
     printDeadLetters(entries);
     const byReason = new Map<string, number>();
     for (const e of entries) byReason.set(e.reason, (byReason.get(e.reason) ?? 0) + 1);
     const reasons = [...byReason].sort((a, b) => b[1] - a[1]).map(([reason, n]) => `${n} ${reason}`).join(', ');
-    console.log(`${entries.length} message(s) in ${dlq.name}${reasons ? ` (${reasons})` : ''}. Dry run: nothing moved.`);
+    const more = entries.length >= shown ? ` Listed the first ${shown}; the DLQ holds about ${await visibleMessages(dlq.url) + entries.length} (--limit N to list more).` : '';
+    console.log(`${entries.length} message(s) in ${dlq.name}${reasons ? ` (${reasons})` : ''}. Dry run: nothing moved.${more}`);
     return 0;
   }
   const manual = flags.manual || config.sqsEndpoint !== undefined || limit !== undefined;
@@ -98,7 +103,7 @@ async function redriveCommand(config: Config, args: string[]): Promise<number> {
   console.log(`Started message move task ${dlq.name} -> ${classify.name} (task ${handle}).`);
   if (flags['no-wait']) return 0;
   for (let last = '';;) {
-    const task = (await listMoveTasks(dlq)).find((t) => t.TaskHandle === handle) ?? (await listMoveTasks(dlq))[0];
+    const task = (await listMoveTasks(dlq)).find((t) => t.TaskHandle === handle);
     const line = task ? describeMoveTask(task) : 'task not listed yet';
     if (line !== last) console.log(line);
     last = line;

@@ -59,3 +59,9 @@ export async function classifyQueues(config: Config): Promise<{ classify: QueueI
   const dlq = await describeQueue(config.dlqUrl ?? (await queueUrlByName(dlqName)));
   return { classify, dlq };
 }
+
+/** ApproximateNumberOfMessages: visible messages (not the ones in flight). */
+export async function visibleMessages(url: string): Promise<number> {
+  const { Attributes = {} } = await sqsClient().send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }));
+  return Number(Attributes.ApproximateNumberOfMessages ?? 0);
+}
