@@ -126,4 +126,24 @@ describe('whole pipeline', () => {
 
     assert.equal(await assertAggregatesMatchResults(stage.tables.results, stage.tables.aggregates), 180);
   });
+
+  it('reports valid posts it could not store or enqueue, with the reason, instead of dropping them', async () => {
+    const stage = await stack.freshStage();
+    const { ingestPosts } = await import('../../src/producer.js');
+    const posts = syntheticPosts(30, 'lost');
+
+    const unstored = await ingestPosts(posts, { postsTable: `${stage.tables.posts}-missing`, queueUrl: stage.queues.classify.url });
+    assert.deepEqual([unstored.stored, unstored.enqueued, unstored.failed.length], [0, 0, 30]);
+    assert.ok(unstored.failed.every((f) => /^not stored: .*ResourceNotFound/.test(f.reason)), unstored.failed[0]?.reason);
+    assert.deepEqual(unstored.failed.map((f) => f.postId), posts.map((p) => p.postId));
+
+    const unqueued = await ingestPosts(posts, { postsTable: stage.tables.posts, queueUrl: `${stage.queues.classify.url}-missing` });
+    assert.deepEqual([unqueued.stored, unqueued.enqueued, unqueued.failed.length], [30, 0, 30]);
+    assert.ok(unqueued.failed.every((f) => /^stored but not enqueued: /.test(f.reason)), unqueued.failed[0]?.reason);
+
+    // Re-running against the right queue recovers them: what was reported can be retried.
+    const rerun = await ingestPosts(posts, { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });
+    assert.deepEqual([rerun.stored, rerun.enqueued, rerun.failed.length, rerun.rejected.length], [30, 30, 0, 0]);
+    assert.equal((await drainQueue(stack.clients.sqs, stage.queues.classify.url)).length, 30);
+  });
 });
