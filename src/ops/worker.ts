@@ -41,13 +41,16 @@ const MAX_VISIBILITY_SECONDS = 43_200;
  * resets their timeout to the queue's, so a batch slower than the timeout is not delivered twice, while
  * a batch that ends (or a worker that dies) leaves failures to reappear within one timeout, as Lambda does.
  */
-export function withVisibilityHeartbeat(handler: SqsHandler, queue: QueueInfo, sqs: SQSClient): SqsHandler {
+export function withVisibilityHeartbeat(handler: SqsHandler, queue: QueueInfo, sqs: SQSClient, timeoutSeconds: number): SqsHandler {
   const extendTo = Math.min(MAX_VISIBILITY_SECONDS, Math.max(1, queue.visibilityTimeoutSeconds));
   const everyMs = Math.max(500, (extendTo * 1000) / 3);
   return async (event, context) => {
     const handles = event.Records.map((r) => r.receiptHandle);
     logger.info('Worker batch started', { messages: handles.length, messageIds: event.Records.map((r) => r.messageId) });
+    // Past the batch timeout the batch counts as failed: stop extending so a hung handler's messages reappear.
+    const giveUpAt = Date.now() + timeoutSeconds * 1000;
     const timer = setInterval(() => {
+      if (Date.now() > giveUpAt) return clearInterval(timer);
       void extendVisibility(sqs, queue.url, handles, extendTo).catch((error) => {
         logger.warn('Could not extend the visibility of the batch in hand; it may be delivered twice', { error: error as Error });
       });
@@ -74,15 +77,16 @@ async function extendVisibility(sqs: SQSClient, queueUrl: string, handles: strin
 export async function runWorker(options: WorkerOptions): Promise<WorkerStats> {
   const sqs = options.sqs ?? sqsClient();
   const batchSize = options.batchSize ?? FUNCTIONS.classify.batchSize;
+  const timeoutSeconds = options.timeoutSeconds ?? 900;
   const source = new SqsEventSource({
     sqs,
     queue: options.queue,
     region: options.region,
-    handler: withVisibilityHeartbeat(options.handler, options.queue, sqs),
+    handler: withVisibilityHeartbeat(options.handler, options.queue, sqs, timeoutSeconds),
     batchSize,
     maximumBatchingWindowSeconds: options.maximumBatchingWindowSeconds ?? FUNCTIONS.classify.maximumBatchingWindowSeconds,
     pollWaitSeconds: options.waitSeconds ?? 10,
-    function: { name: `${options.queue.name}-worker`, timeoutSeconds: options.timeoutSeconds ?? 900 },
+    function: { name: `${options.queue.name}-worker`, timeoutSeconds },
   });
   const stats: WorkerStats = { batches: 0, succeeded: 0, failed: 0, pollErrors: 0 };
   logger.info('Worker started', { queueUrl: options.queue.url, batchSize, visibilityTimeoutSeconds: options.queue.visibilityTimeoutSeconds });
