@@ -100,18 +100,31 @@ function run(cwd: string, argv: string[]): Promise<{ code: number | null; log: s
         SLS_NOTIFICATIONS_MODE: 'off',
       },
     });
+    const kill = () => {
+      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
+    };
     let log = '';
-    child.stdout.on('data', (chunk) => (log += chunk));
-    child.stderr.on('data', (chunk) => (log += chunk));
+    let failed = false;
+    const onOutput = (chunk: Buffer) => {
+      log += chunk;
+      // After reporting an error osls does not exit (serverless-esbuild leaves its esbuild context
+      // running), so an error report ends the run instead of the timeout.
+      if (!failed && /^Environment: .*osls/m.test(log) && /^Error:$/m.test(log)) {
+        failed = true;
+        setTimeout(kill, 3000).unref();
+      }
+    };
+    child.stdout.on('data', onOutput);
+    child.stderr.on('data', onOutput);
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
+      kill();
     }, PACKAGE_TIMEOUT_MS);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolvePromise({ code, log, timedOut });
+      resolvePromise({ code: failed ? (code || 1) : code, log, timedOut });
     });
   });
 }

@@ -331,7 +331,7 @@ describe('dashboard', () => {
 });
 
 describe('alarms', () => {
-  const alarms = () => resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([id, a]) => ({ id, ...a.Properties }));
+  const alarms = (): Record<string, any>[] => resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([id, a]) => ({ id, ...a.Properties }));
   const alarmOn = (namespace: string, metric: string, dims: Record<string, string>) => {
     const found = alarms().filter((a) => a.Namespace === namespace && a.MetricName === metric &&
       JSON.stringify(Object.fromEntries(a.Dimensions.map((d: { Name: string; Value: string }) => [d.Name, d.Value]))) === JSON.stringify(dims));
