@@ -214,7 +214,6 @@ describe('IAM: one least-privilege role per function', () => {
     const failures = arn(queueId(QUEUES.streamFailures.suffix));
     const logs = arn(`${fnId('aggregate').replace(/LambdaFunction$/, '')}LogGroup`);
     assert.deepEqual(grantKeys(grants(roleStatements(template, roleOf('aggregate')))), [
-      `dynamodb:ConditionCheckItem ${aggregates}`,
       `dynamodb:DescribeStream ${stream}`,
       `dynamodb:GetRecords ${stream}`,
       `dynamodb:GetShardIterator ${stream}`,
