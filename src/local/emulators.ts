@@ -39,6 +39,8 @@ export interface EmulatorOptions {
 export const DUMMY_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
 const running = new Set<Emulators>();
+/** Every DynamoDB Local started by this process and not yet exited, including ones still starting up. */
+const javaProcesses = new Set<ChildProcess>();
 
 export async function startEmulators(options: EmulatorOptions = {}): Promise<Emulators> {
   const region = options.region ?? 'us-east-1';
@@ -52,7 +54,6 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     await sqs.stop();
     throw error;
   }
-  const watchdog = startOrphanWatchdog(java.pid!);
   let stopped: Promise<void> | undefined;
   const emulators: Emulators = {
     region,
@@ -62,7 +63,6 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     stop: () => {
       stopped ??= (async () => {
         running.delete(emulators);
-        killGroup(watchdog.pid, 'SIGKILL');
         await stopJava(java);
         await sqs.stop();
       })();
@@ -73,9 +73,10 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
   return emulators;
 }
 
-/** Stops every emulator started by this process (used by the CLI's signal handling and by tests). */
+/** Stops every emulator started by this process, also any still starting (CLI signal handling, tests). */
 export async function stopAllEmulators(): Promise<void> {
   await Promise.all([...running].map((e) => e.stop()));
+  await Promise.all([...javaProcesses].map(stopJava));
 }
 
 function dynamoDbLocalDir(): string {
@@ -96,6 +97,12 @@ async function startDynamoDbLocal(region: string, options: EmulatorOptions): Pro
   const cwd = join(tmpdir(), 'impact-sentiment-dynamodb-local');
   mkdirSync(cwd, { recursive: true });
   const java = spawn(javaCommand, args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (java.pid !== undefined) {
+    // Tracked from the start: a Ctrl-C or a crash during the (slow) startup must not leave it behind.
+    javaProcesses.add(java);
+    java.once('exit', () => javaProcesses.delete(java));
+    startOrphanWatchdog(java.pid);
+  }
   let output = '';
   const collect = (chunk: Buffer) => { output = (output + chunk.toString()).slice(-4000); };
   java.stdout!.on('data', collect);
@@ -163,11 +170,12 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
  * If this process dies without running its exit handlers (SIGKILL, a crash of the runtime), a
  * tiny shell loop notices and kills DynamoDB Local, so no java is left behind holding memory.
  */
-function startOrphanWatchdog(javaPid: number): ChildProcess {
-  const script = `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${javaPid} 2>/dev/null; do sleep 2; done; kill -9 -${javaPid} 2>/dev/null`;
+function startOrphanWatchdog(javaPid: number): void {
+  // Ends by itself once java is gone; kills java only if this process went first.
+  const script = `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${javaPid} 2>/dev/null; do sleep 2; done; `
+    + `kill -0 ${process.pid} 2>/dev/null || kill -9 -${javaPid} 2>/dev/null`;
   const watchdog = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' });
   watchdog.unref();
-  return watchdog;
 }
 
 function freePort(): Promise<number> {
@@ -189,7 +197,7 @@ function installExitHandlers(): void {
   exitHandlersInstalled = true;
   // 'exit' runs synchronously: kill the java process groups; fauxqs dies with this process.
   process.on('exit', () => {
-    for (const emulators of running) killGroup(emulators.dynamodbPid, 'SIGKILL');
+    for (const java of javaProcesses) killGroup(java.pid, 'SIGKILL');
   });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const onSignal = async () => {

@@ -2,7 +2,7 @@
 // when the owner dies without a chance to clean up (SIGKILL). A missing java is a clear error.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startEmulators } from '../../src/local/emulators.js';
 
@@ -39,6 +39,15 @@ async function gone(pid: number, limitMs: number): Promise<boolean> {
   return !alive(pid);
 }
 
+/** Pid of the owner's java child, once it has spawned one. */
+function javaChildOf(ownerPid: number): number | undefined {
+  try {
+    return Number(execFileSync('pgrep', ['-P', String(ownerPid), '-x', 'java'], { encoding: 'utf8' }).trim().split('\n')[0]) || undefined;
+  } catch {
+    return undefined; // pgrep exits 1 when nothing matches
+  }
+}
+
 describe('emulators', () => {
   it('reports a missing java clearly', async () => {
     await assert.rejects(startEmulators({ javaCommand: 'no-such-java-here' }), /"no-such-java-here" was not found on PATH.*Java runtime/);
@@ -53,6 +62,24 @@ describe('emulators', () => {
       assert.equal(await gone(javaPid, 10_000), true, 'java stopped');
     } finally {
       if (alive(javaPid)) process.kill(-javaPid, 'SIGKILL');
+    }
+  });
+
+  it('stops DynamoDB Local when its owner gets SIGTERM while it is still starting up', { timeout: 120_000 }, async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', owner], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_, signal) => resolve(signal)));
+    let javaPid: number | undefined;
+    try {
+      while (!(javaPid = javaChildOf(child.pid!))) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(output, '', 'still starting: DynamoDB Local has not answered yet');
+      child.kill('SIGTERM');
+      assert.equal(await exited, 'SIGTERM');
+      assert.equal(await gone(javaPid, 10_000), true, 'java stopped');
+    } finally {
+      if (javaPid && alive(javaPid)) process.kill(-javaPid, 'SIGKILL');
+      child.kill('SIGKILL');
     }
   });
 
