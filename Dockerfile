@@ -15,9 +15,10 @@ ARG BASE_IMAGE=public.ecr.aws/lambda/nodejs:22
 
 FROM ${BASE_IMAGE} AS build
 WORKDIR /build
-# .npmrc: skip onnxruntime-node's install script (it downloads CUDA binaries; the CPU ones are in the package).
+# No install scripts: onnxruntime-node's downloads CUDA binaries (its CPU ones are in the package); the
+# others (esbuild, protobufjs, dev tools) only check or optimise and are not needed to bundle.
 COPY package.json package-lock.json .npmrc ./
-RUN npm ci --no-audit --no-fund
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
 COPY handlers ./handlers
