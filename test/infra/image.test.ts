@@ -11,7 +11,9 @@ import { FUNCTIONS, SERVICE } from '../../src/resources.js';
 import { condition, findBy, isCreated, resolveIfs, resource, resourcesOfType } from './cfn.js';
 import { ROOT, cleanStaleCaches, packageService, type Packaged } from './package.js';
 
-const IMAGE_URI = `123456789012.dkr.ecr.us-east-1.amazonaws.com/impact-sentiment-classify@sha256:${'ab'.repeat(32)}`;
+// Also packaged for another region than the default, to check --region reaches everything region-bound.
+const REGION = 'eu-west-1';
+const IMAGE_URI = `123456789012.dkr.ecr.${REGION}.amazonaws.com/impact-sentiment-classify@sha256:${'ab'.repeat(32)}`;
 const EMAIL = 'oncall@example.com';
 let packaged: Packaged;
 
@@ -19,7 +21,7 @@ before(async () => {
   cleanStaleCaches();
   packaged = await packageService({
     stage: 'ci',
-    region: 'us-east-1',
+    region: REGION,
     params: { deploy: 'image', classifyImageUri: IMAGE_URI, alarmEmail: EMAIL },
   });
 });
@@ -65,6 +67,15 @@ describe('deploy=image', () => {
     assert.ok(cmd);
     assert.deepEqual(JSON.parse(`[${cmd[1]}]`), ['handlers/classify.handler']);
     assert.match(dockerfile, /npx esbuild handlers\/classify\.ts /);
+  });
+});
+
+describe('--region', () => {
+  it('the dashboard shows the stack\'s region', () => {
+    const [[, d]] = resourcesOfType(packaged.template, 'AWS::CloudWatch::Dashboard');
+    const widgets: { properties: { region: string } }[] = JSON.parse(d.Properties.DashboardBody).widgets;
+    assert.ok(widgets.length > 0);
+    for (const w of widgets) assert.equal(w.properties.region, REGION);
   });
 });
 
