@@ -85,6 +85,8 @@ describe('alarmEmail', () => {
     assert.equal(isCreated(packaged.template, id), true);
     assert.equal(condition(packaged.template, 'AlarmNotifications'), true);
     assert.deepEqual(topic.Properties.Subscription, [{ Protocol: 'email', Endpoint: EMAIL }]);
+    // CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed alias/aws/sns key.
+    assert.notEqual(topic.Properties.KmsMasterKeyId, 'alias/aws/sns');
   });
 
   it('every alarm notifies the topic on ALARM and OK', () => {
