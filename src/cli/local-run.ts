@@ -114,15 +114,16 @@ async function main(argv: string[]): Promise<number> {
   const accounted = report.scored + report.dlq.count === enqueued;
   const aggregatesMatch = aggregated === report.scored;
 
+  const row = (label: string, value: string) => console.log(`  ${label.padEnd(20)}${value}`);
   console.log('Totals');
-  console.log(`  read              ${ingest.read}`);
-  console.log(`  rejected at ingest ${ingest.rejected.length}${reasons(ingest.rejected.map((r) => `${r.postId ?? `row ${r.row}`}: ${r.reason}`))}`);
-  if (ingest.failed.length > 0) console.log(`  failed at ingest  ${ingest.failed.length}${reasons(ingest.failed.map((r) => `${r.postId}: ${r.reason}`))}`);
-  console.log(`  enqueued          ${enqueued} (${ingest.enqueued} posts + ${POISON_MESSAGES.length} poison)`);
-  console.log(`  scored            ${report.scored}`);
-  console.log(`  in the DLQ        ${report.dlq.count}${reasonCounts(report.dlq)}`);
-  if (report.streamFailures.count > 0) console.log(`  stream failures   ${report.streamFailures.count}${reasonCounts(report.streamFailures)}`);
-  console.log(`  aggregated        ${aggregated}${aggregatesMatch ? '' : `  ≠ scored ${report.scored}: the aggregates are off`}`);
+  row('read', `${ingest.read}`);
+  row('rejected at ingest', `${ingest.rejected.length}${reasons(ingest.rejected.map((r) => `${r.postId ?? `row ${r.row}`}: ${r.reason}`))}`);
+  if (ingest.failed.length > 0) row('failed at ingest', `${ingest.failed.length}${reasons(ingest.failed.map((r) => `${r.postId}: ${r.reason}`))}`);
+  row('enqueued', `${enqueued} (${ingest.enqueued} posts + ${POISON_MESSAGES.length} poison)`);
+  row('scored', `${report.scored}`);
+  row('in the DLQ', `${report.dlq.count}${reasonCounts(report.dlq)}`);
+  if (report.streamFailures.count > 0) row('stream failures', `${report.streamFailures.count}${reasonCounts(report.streamFailures)}`);
+  row('aggregated', `${aggregated}${aggregatesMatch ? '' : `  ≠ scored ${report.scored}: the aggregates are off`}`);
   console.log(`  ${accounted ? 'OK' : 'MISMATCH'}: scored + DLQ = ${report.scored + report.dlq.count}, enqueued = ${enqueued}`);
   console.log(`\nProcessing: ${processingSeconds.toFixed(1)} s, ${(report.scored / processingSeconds).toFixed(1)} posts/s scored; `
     + `${progress.classifyInvocations} classify invocations (${(progress.classifyMs / 1000).toFixed(1)} s in the handler), `

@@ -72,7 +72,7 @@ describe('npm start (src/cli/local-run.ts)', () => {
   it('runs the built-in sample end to end and accounts for every message (exit 0)', { timeout: 600_000 }, async () => {
     const run = await runCli([]);
     assert.equal(run.code, 0, run.output);
-    assert.match(run.output, /rejected at ingest 10\b/);
+    assert.match(run.output, /rejected at ingest\s+10\b/);
     assert.match(run.output, /enqueued\s+302 \(300 posts \+ 2 poison\)/);
     assert.match(run.output, /scored\s+300\b/);
     assert.match(run.output, /in the DLQ\s+2\b/);
