@@ -198,9 +198,16 @@ export function packagingSeconds(options: PackageOptions = {}): number | undefin
   return existsSync(file) ? Number(readFileSync(file, 'utf8')) : undefined;
 }
 
-/** Removes cache directories of test runs whose runner is gone. */
+/** Removes cache directories of test runs whose runner is gone, and scratch projects left by killed runs. */
 export function cleanStaleCaches(): void {
   for (const entry of readdirSync(tmpdir())) {
+    if (entry.startsWith('impact-sentiment-project-')) {
+      try {
+        const path = join(tmpdir(), entry);
+        if (Date.now() - statSync(path).mtimeMs > 2 * PACKAGE_TIMEOUT_MS) rmSync(path, { recursive: true, force: true });
+      } catch { /* raced */ }
+      continue;
+    }
     const match = /^impact-sentiment-infra-(\d+)$/.exec(entry);
     if (!match || match[1] === RUN_ID) continue;
     try {
