@@ -7,7 +7,7 @@ import { prepareInput } from '../../src/classifier/input.js';
 import { detectLanguage } from '../../src/classifier/language.js';
 import { softmax } from '../../src/domain/labels.js';
 import { median, timePasses, textsPerSec, type RunPlan } from './measure.js';
-import { arrivalBatches, buildFeeds, createSession, loadTokenizer, modelPath, useLocalModels, type ModelRef, type ModelTokens } from './raw-ort.js';
+import { buildFeeds, classifierRuns, createSession, loadTokenizer, modelPath, useLocalModels, type ModelRef, type ModelTokens } from './raw-ort.js';
 
 export function benchConfig(model: ModelRef, dtype: ModelDtype, threads: number): Config {
   return loadConfig({ ...process.env, MODEL_ID: model.id, MODEL_DIR: model.dir, MODEL_DTYPE: dtype, ORT_THREADS: String(threads) });
@@ -64,7 +64,7 @@ export interface StageProfile {
   languageDetectionMs: number;
   tokenizeMs: number;
   tensorsMs: number;
-  /** The ONNX run through transformers.js (model(feeds)) on one padded run per batch, as the classifier does. */
+  /** The ONNX runs through transformers.js (model(feeds)), on the runs the classifier plans for batches of 50. */
   modelCallMs: number;
   /** Plain session.run on the same tensors with the same options: modelCallMs minus this is the wrapper. */
   sessionRunMs: number;
@@ -77,7 +77,7 @@ export interface StageProfile {
 export async function profileStages(
   model: ModelRef, config: Config, texts: string[], tokens: ModelTokens, plan: RunPlan, measuredClassifierMs: number,
 ): Promise<StageProfile> {
-  const batches = arrivalBatches(texts.length, 50);
+  const batches = classifierRuns(tokens.ids, 50);
   const byStage = async (pass: () => unknown) => median(await timePasses(plan, async () => { pass(); }));
   const hygiene = { maxChars: tokens.maxTokens * 16, detectLanguage, scoreUnsupportedLanguages: true };
   const inputHygieneMs = await byStage(() => texts.forEach((t) => prepareInput(t, hygiene)));

@@ -21,7 +21,10 @@ export interface ColdStartRun {
   firstBatchMs: number;
   coldStartMs: number;
   firstBatchRssMb: number;
+  /** The child's own peak RSS (VmHWM on Linux). */
   peakRssMb: number;
+  /** process.resourceUsage().maxRSS in the child: on Linux it includes the bench process's RSS at fork. */
+  maxRssMb: number;
 }
 
 export interface ColdStartResult extends ColdStartRun {
@@ -61,6 +64,6 @@ export async function measureColdStart(model: ModelRef, threads: number, texts: 
   return {
     enteredMs: med('enteredMs'), importMs: med('importMs'), loadMs: med('loadMs'), firstBatchMs: med('firstBatchMs'),
     coldStartMs: med('coldStartMs'), firstBatchRssMb: Math.max(...runs.map((r) => r.firstBatchRssMb)),
-    peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)), runs,
+    peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)), maxRssMb: Math.max(...runs.map((r) => r.maxRssMb)), runs,
   };
 }

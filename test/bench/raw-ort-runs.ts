@@ -4,7 +4,7 @@ import { benchConfig, timeClassifier, transformerClassifier } from './classifier
 import { lambdaCostPerMillion } from './cost.js';
 import { log, type RunPlan } from './measure.js';
 import {
-  arrivalBatches, createSession, lengthSortedBatches, modelPath, sessionVariants, timeRawOrt, tokenizeAll,
+  arrivalBatches, classifierRuns, createSession, lengthSortedBatches, modelPath, sessionVariants, timeRawOrt, tokenizeAll,
   type ModelRef, type ModelTokens, type RawOrtResult, type SessionVariant,
 } from './raw-ort.js';
 import type { ProdShape, SessionOptionResult } from './report.js';
@@ -12,31 +12,50 @@ import type { ProdShape, SessionOptionResult } from './report.js';
 const BATCH = 50;
 
 export interface RawOrtRuns {
+  /** Length-sorted batches of 50 with the best session options: the floor. */
   sortedBest: RawOrtResult;
+  /** Same session: arrival-order batches of 50, one padded run each. */
   arrivalBest: RawOrtResult;
+  /** Same session: the runs the classifier's planBatches() makes of each arrival-order batch. */
+  classifierRunsBest: RawOrtResult;
   bestName: string;
   bestVariant: SessionVariant;
   variants: SessionOptionResult[];
   byDtype: Record<string, number>;
 }
 
-/** Best of `variants` on length-sorted batches; that session also times the arrival-order batches. */
-async function bestOf(model: ModelRef, tokens: ModelTokens, dtype: ModelDtype, variants: SessionVariant[], plan: RunPlan, withArrival: boolean) {
-  const sorted = lengthSortedBatches(tokens.ids, BATCH);
-  const results: Array<{ variant: SessionVariant; sorted: RawOrtResult; arrival?: RawOrtResult }> = [];
+/** Each variant on length-sorted batches; then the best one also on arrival-order batches and the classifier's runs. */
+interface Swept {
+  variant: SessionVariant;
+  sorted: RawOrtResult;
+  arrival?: RawOrtResult;
+  planned?: RawOrtResult;
+}
+
+async function sweep(
+  model: ModelRef, tokens: ModelTokens, dtype: ModelDtype, variants: SessionVariant[], plan: RunPlan, withOtherBatchings: boolean,
+): Promise<{ best: Swept; results: Swept[] }> {
+  const results: Swept[] = [];
   for (const variant of variants) {
     const session = await createSession(modelPath(model, dtype), variant.options);
     try {
-      const onSorted = await timeRawOrt(session, tokens, sorted, plan);
-      const onArrival = withArrival ? await timeRawOrt(session, tokens, arrivalBatches(tokens.ids.length, BATCH), plan) : undefined;
-      log(`  raw ORT ${dtype} ${variant.name}: ${onSorted.textsPerSec.toFixed(0)} texts/s`);
-      results.push({ variant, sorted: onSorted, arrival: onArrival });
+      const sorted = await timeRawOrt(session, tokens, lengthSortedBatches(tokens.ids, BATCH), plan);
+      log(`  raw ORT ${dtype} ${variant.name}: ${sorted.textsPerSec.toFixed(1)} texts/s`);
+      results.push({ variant, sorted });
     } finally {
       await session.release();
     }
   }
   const best = results.reduce((a, b) => (b.sorted.textsPerSec > a.sorted.textsPerSec ? b : a));
-  return { best, results };
+  if (!withOtherBatchings) return { best, results };
+  const session = await createSession(modelPath(model, dtype), best.variant.options);
+  try {
+    const arrival = await timeRawOrt(session, tokens, arrivalBatches(tokens.ids.length, BATCH), plan);
+    const planned = await timeRawOrt(session, tokens, classifierRuns(tokens.ids, BATCH), plan);
+    return { best: { ...best, arrival, planned }, results };
+  } finally {
+    await session.release();
+  }
 }
 
 export async function measureRawOrt(
@@ -46,11 +65,12 @@ export async function measureRawOrt(
   log(`- raw ORT (${threads} thread(s))`);
   const all = sessionVariants(threads);
   const variants = options.sweep === false ? all.slice(0, 1) : all;
-  const { best, results } = await bestOf(model, tokens, defaultDtype, variants, plan, true);
-  const other = options.sweep === false ? undefined : await bestOf(model, tokens, otherDtype, [best.variant], plan, false);
+  const { best, results } = await sweep(model, tokens, defaultDtype, variants, plan, true);
+  const other = options.sweep === false ? undefined : await sweep(model, tokens, otherDtype, [best.variant], plan, false);
   return {
     sortedBest: best.sorted,
     arrivalBest: best.arrival!,
+    classifierRunsBest: best.planned!,
     bestName: best.variant.name,
     bestVariant: best.variant,
     variants: results.map((r) => ({ name: r.variant.name, textsPerSec: r.sorted.textsPerSec })),
@@ -61,10 +81,10 @@ export async function measureRawOrt(
 /** Raw ORT vs the classifier at batch 50 on the DistilBERT-shaped model, both dtypes (and q8 on one thread). */
 export async function measureProdShape(
   model: ModelRef, texts: string[], defaultDtype: ModelDtype, threads: number, plan: RunPlan,
-  options: { singleThread: boolean; generated: boolean },
+  options: { variants: SessionVariant[]; singleThread: boolean; generated: boolean },
 ): Promise<ProdShape> {
   const tokens = await tokenizeAll(model, texts);
-  const { best } = await bestOf(model, tokens, defaultDtype, sessionVariants(threads), plan, false);
+  const { best } = await sweep(model, tokens, defaultDtype, options.variants, plan, true);
   const perDtype: Partial<Record<ModelDtype, number>> = {};
   for (const dtype of ['q8', 'fp32'] as const) {
     const classifier = await transformerClassifier(benchConfig(model, dtype, threads));
@@ -86,6 +106,8 @@ export async function measureProdShape(
     ratioToRawOrt: classifierTextsPerSec / best.sorted.textsPerSec,
     fp32TextsPerSec: perDtype.fp32!,
     q8TextsPerSec: perDtype.q8!,
+    rawOrtArrivalTextsPerSec: best.arrival!.textsPerSec,
+    rawOrtClassifierRunsTextsPerSec: best.planned!.textsPerSec,
     singleThreadQ8TextsPerSec: singleThreadQ8,
     costPerMillionUsd: singleThreadQ8 ? lambdaCostPerMillion(1000 / singleThreadQ8) : null,
     generated: options.generated,

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { AutoTokenizer, env } from '@huggingface/transformers';
+import { planBatches } from '../../src/classifier/tokens.js';
 import { timePasses, textsPerSec, type RunPlan } from './measure.js';
 
 export interface ModelRef {
@@ -63,6 +64,20 @@ export function arrivalBatches(count: number, size: number): number[][] {
   const batches: number[][] = [];
   for (let i = 0; i < count; i += size) batches.push(Array.from({ length: Math.min(size, count - i) }, (_, j) => i + j));
   return batches;
+}
+
+/** src/classifier/transformer.ts's run limits (module-private there): texts and padded tokens per ONNX run. */
+const CLASSIFIER_MAX_TEXTS_PER_RUN = 64;
+const CLASSIFIER_MAX_TOKENS_PER_RUN = 8192;
+
+/**
+ * The ONNX runs the classifier makes for arrival-order batches: each batch split by its own planBatches().
+ * Raw ORT over these runs is the classifier minus its JavaScript overhead, whatever its padding strategy.
+ */
+export function classifierRuns(ids: number[][], size: number): number[][] {
+  return arrivalBatches(ids.length, size).flatMap((batch) =>
+    planBatches(batch.map((i) => ids[i].length), CLASSIFIER_MAX_TEXTS_PER_RUN, CLASSIFIER_MAX_TOKENS_PER_RUN)
+      .map((run) => run.map((j) => batch[j])));
 }
 
 export interface Feeds {

@@ -16,6 +16,8 @@ export interface ProdShape {
   ratioToRawOrt: number | null;
   fp32TextsPerSec: number | null;
   q8TextsPerSec: number | null;
+  rawOrtArrivalTextsPerSec?: number | null;
+  rawOrtClassifierRunsTextsPerSec?: number | null;
   singleThreadQ8TextsPerSec?: number | null;
   costPerMillionUsd?: number | null;
   generated?: boolean;
@@ -39,7 +41,11 @@ export interface BenchResult {
   rawOrtTextsPerSec: number;
   /** Same session, the classifier's batches (arrival order, one padded run per 50): floor minus sorting. */
   rawOrtArrivalTextsPerSec: number;
-  rawOrtPaddingFactor: { lengthSorted: number; arrival: number };
+  /** Same session, the runs the classifier's planBatches() makes of each batch of 50: the classifier minus its JS. */
+  rawOrtClassifierRunsTextsPerSec: number;
+  /** classifier / raw ORT on the classifier's own runs: 1 - this is the classifier's JavaScript overhead. */
+  ratioToRawOrtSameRuns: number;
+  rawOrtPaddingFactor: { lengthSorted: number; arrival: number; classifierRuns: number };
   sessionOptions: SessionOptionResult[];
   bestSessionOptions: string;
   classifierTextsPerSec: number;
@@ -97,7 +103,8 @@ export function formatTable(r: BenchResult): string {
   lines.push(row(['throughput', 'texts/s', 'ms/text'], w));
   const tp = (label: string, perSec: number | null | undefined) => lines.push(row([label, fmt(perSec), perSec ? fmt(1000 / perSec, 2) : '-'], w));
   tp(`raw ORT, length-sorted batches of 50, ${r.model.defaultDtype} (floor)`, r.rawOrtTextsPerSec);
-  tp('raw ORT, arrival-order batches of 50 (classifier padding)', r.rawOrtArrivalTextsPerSec);
+  tp('raw ORT, arrival-order batches of 50, one run each', r.rawOrtArrivalTextsPerSec);
+  tp(`raw ORT, the classifier's planned runs of each batch of 50`, r.rawOrtClassifierRunsTextsPerSec);
   for (const [dtype, byBatch] of Object.entries(r.classifier)) {
     for (const [batch, t] of Object.entries(byBatch)) tp(`classifier ${dtype}, batch ${batch}`, t.textsPerSec);
   }
@@ -110,6 +117,8 @@ export function formatTable(r: BenchResult): string {
   if (ps.skipped) lines.push(`DistilBERT-shaped: skipped (${ps.skipped})`);
   else {
     tp('DistilBERT-shaped raw ORT, length-sorted batches of 50', ps.rawOrtTextsPerSec);
+    tp('DistilBERT-shaped raw ORT, arrival-order batches, one run each', ps.rawOrtArrivalTextsPerSec);
+    tp(`DistilBERT-shaped raw ORT, the classifier's planned runs`, ps.rawOrtClassifierRunsTextsPerSec);
     tp('DistilBERT-shaped classifier q8, batch 50', ps.q8TextsPerSec);
     tp('DistilBERT-shaped classifier fp32, batch 50', ps.fp32TextsPerSec);
     if (ps.singleThreadQ8TextsPerSec) tp('DistilBERT-shaped classifier q8, 1 thread, batch 50', ps.singleThreadQ8TextsPerSec);
@@ -117,7 +126,8 @@ export function formatTable(r: BenchResult): string {
   tp(`seed's Python plan (5 s per batch of 50, 3 GB Lambda)`, SEED_PYTHON.textsPerSec);
   lines.push('');
   lines.push(`ratio classifier/raw ORT (batch 50, ${r.model.defaultDtype}): ${fmt(r.ratioToRawOrt, 3)}; DistilBERT-shaped: ${fmt(ps.ratioToRawOrt, 3)}`);
-  lines.push(`padding factor (padded/real tokens): length-sorted ${fmt(r.rawOrtPaddingFactor.lengthSorted, 2)}, arrival order ${fmt(r.rawOrtPaddingFactor.arrival, 2)}`);
+  lines.push(`ratio classifier/raw ORT on the classifier's own runs: ${fmt(r.ratioToRawOrtSameRuns, 3)} (the rest is JavaScript: input hygiene, language, tokenizer, tensors)`);
+  lines.push(`padding factor (padded/real tokens): length-sorted ${fmt(r.rawOrtPaddingFactor.lengthSorted, 2)}, arrival order ${fmt(r.rawOrtPaddingFactor.arrival, 2)}, classifier runs ${fmt(r.rawOrtPaddingFactor.classifierRuns, 2)}`);
   lines.push(`tokenizeShare: ${fmt(r.tokenizeShare * 100, 1)}% of classifier time`);
   lines.push(`session options (raw ORT, ${r.model.defaultDtype}): ${r.sessionOptions.map((s) => `${s.name} ${fmt(s.textsPerSec)}`).join('; ')}`);
   if (r.profile) {
@@ -136,7 +146,8 @@ export function formatTable(r: BenchResult): string {
   if (c && 'skipped' in c) lines.push(`cold start: skipped (${c.skipped})`);
   else if (c) {
     lines.push(`cold start (fresh bundled process, ${r.model.defaultDtype}): ${fmt(c.coldStartMs)} ms to first scored batch of 50 = node+static imports ${fmt(c.enteredMs)} `
-      + `+ classifier import ${fmt(c.importMs)} + model load ${fmt(c.loadMs)} + first batch ${fmt(c.firstBatchMs)}; peak RSS ${fmt(c.peakRssMb)} MB (${fmt(c.firstBatchRssMb)} after first batch)`);
+      + `+ classifier import ${fmt(c.importMs)} + model load ${fmt(c.loadMs)} + first batch ${fmt(c.firstBatchMs)}; peak RSS ${fmt(c.peakRssMb)} MB `
+      + `(${fmt(c.firstBatchRssMb)} after the first batch; VmHWM: getrusage maxRSS says ${fmt(c.maxRssMb)} as it counts this bench process's RSS at fork)`);
   }
   lines.push('');
   lines.push(`cost per million posts: Lambda ${r.cost.assumptions.memoryMb} MB $${fmt(r.cost.lambdaPerMillionUsd, 2)}`
