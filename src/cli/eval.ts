@@ -11,8 +11,10 @@ import { computeMetrics, predictionFor, type EvalMetrics } from '../classifier/m
 import { LABELS, type Classifier, type Label } from '../domain/sentiment.js';
 import { UsageError, withModel } from './classify.js';
 
-const USAGE = `usage: npm run eval -- --data FILE.jsonl [--model ID|lexicon] [--dtype q8|fp32] [--baseline lexicon] [--json]
+const USAGE = `usage: npm run eval -- --data FILE.jsonl [--model ID|lexicon] [--dtype q8|fp32] [--baseline lexicon] [--binary] [--json]
   --data      JSONL, one {"text": "...", "label": "negative|neutral|positive"} per line
+              (a file without neutral rows is scored binary: neutral folded, positive iff P(pos) >= P(neg))
+  --binary    drop the neutral rows first and score binary (e.g. SST-2 from the 3-class SST files)
   --model     model directory name under MODEL_DIR (default: $MODEL_ID), or "lexicon"
   --dtype     q8 (default) or fp32
   --baseline  lexicon: also evaluate the AFINN lexicon on the same data
@@ -104,6 +106,7 @@ async function main(argv: string[]): Promise<number> {
       dtype: { type: 'string' },
       baseline: { type: 'string' },
       json: { type: 'boolean' },
+      binary: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -112,7 +115,10 @@ async function main(argv: string[]): Promise<number> {
   if (values.baseline !== undefined && values.baseline !== 'lexicon') return console.error(`--baseline must be lexicon\n${USAGE}`), 2;
   // Every row is scored, whatever its language: the metric is over the whole file.
   const config = { ...withModel(loadConfig(), values.model, values.dtype), scoreUnsupportedLanguages: true };
-  const rows = parseLabelledJsonl(await readFile(values.data, 'utf8'), values.data);
+  const allRows = parseLabelledJsonl(await readFile(values.data, 'utf8'), values.data);
+  const rows = values.binary ? allRows.filter((r) => r.label !== 'neutral') : allRows;
+  if (rows.length === 0) throw new UsageError(`${values.data}: no rows left after dropping neutral ones`);
+  if (values.binary) console.error(`--binary: dropped ${allRows.length - rows.length} neutral rows of ${allRows.length}`);
   const showProgress = process.stderr.isTTY === true;
 
   const classifier = await loadModel(config);

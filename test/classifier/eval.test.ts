@@ -109,6 +109,16 @@ describe('npm run eval --json', () => {
     assert.match(stdout, /scored binary \(no neutral rows/);
   });
 
+  it('--binary drops the neutral rows and scores the rest as binary', async () => {
+    const data = writeJsonl('mixed.jsonl', UNAMBIGUOUS);
+    const { status, stdout } = await runEval(['--data', data, '--model', 'lexicon', '--binary', '--json']);
+    assert.equal(status, 0);
+    const report = JSON.parse(stdout);
+    assert.equal(report.n, UNAMBIGUOUS.filter((s) => s.label !== 'neutral').length);
+    assert.equal(report.scoring, 'binary');
+    assert.deepEqual(Object.keys(report.confusion), ['negative', 'positive']);
+  });
+
   it('exits 1 with a one-line error when the model cannot load (no silent lexicon fallback)', async () => {
     const data = writeJsonl('one.jsonl', [{ text: 'good', label: 'positive' }]);
     const { status, stderr, stdout } = await runEval(['--data', data, '--model', 'no-such-model', '--json']);
