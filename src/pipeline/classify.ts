@@ -42,10 +42,11 @@ export function createClassifyBatch(options: ClassifyOptions = {}): ClassifyBatc
   return async (event, context) => {
     const config = options.config ?? loadConfig();
     const { records, unusable } = recordsOf<SQSRecord>(event);
-    metrics.addMetric(MetricName.BatchSize, MetricUnit.Count, records.length);
+    metrics.addMetric(MetricName.BatchSize, MetricUnit.Count, records.length + unusable);
     const { outcomes, modelId } = await decideOutcomes(records, config, () => classifierFor(config), now());
     const writes = new Map<string, Promise<'written' | 'unchanged'>>();
     const tally = { written: 0, unchanged: 0 };
+    const writtenByLabel = new Map<string, number>();
 
     const failures: Array<{ messageId: string; reason: FailureReason; detail: string }> = [];
     const fail = (record: SQSRecord, reason: RetryableFailureReason, detail: string, cause?: unknown): never => {
@@ -65,7 +66,7 @@ export function createClassifyBatch(options: ClassifyOptions = {}): ClassifyBatc
         writes.set(result.postId, write);
         write.then((answer) => {
           tally[answer]++;
-          if (answer === 'written') addCountWithDimension(MetricName.PostsScored, 'label', result.label, 1);
+          if (answer === 'written') writtenByLabel.set(result.label, (writtenByLabel.get(result.label) ?? 0) + 1);
         }, () => undefined);
       }
       try {
@@ -85,6 +86,7 @@ export function createClassifyBatch(options: ClassifyOptions = {}): ClassifyBatc
     const failedByReason = new Map<FailureReason, number>();
     for (const { reason } of failures) failedByReason.set(reason, (failedByReason.get(reason) ?? 0) + 1);
     for (const [reason, count] of failedByReason) addCountWithDimension(MetricName.RecordsFailed, 'reason', reason, count);
+    for (const [label, count] of writtenByLabel) addCountWithDimension(MetricName.PostsScored, 'label', label, count);
     metrics.addMetric(MetricName.DuplicatesSkipped, MetricUnit.Count, tally.unchanged);
     const deadLettered = [...outcomes.values()].filter((o) => o.kind === 'dead-lettered');
     metrics.addMetric(MetricName.DlqSends, MetricUnit.Count, deadLettered.length);

@@ -11,7 +11,6 @@ import { lambdaMessageAttributes } from '../../src/local/sqs-event-source.js';
 import { pipelineEventSources, runUntilIdle, type PipelineHandlers } from '../../src/local/event-sources.js';
 import { encodePostMessage } from '../../src/domain/messages.js';
 import { loadConfig } from '../../src/config.js';
-import { LEXICON_MODEL_ID } from '../../src/classifier/index.js';
 import { assertAggregatesMatchResults, attribute, drainQueue, readAggregates, readResults, sendBodies, syntheticPosts } from './pipeline-fixtures.js';
 
 process.env.MODEL_ID = 'no-such-model-lexicon-fallback';
@@ -25,6 +24,7 @@ let stack: TestStack;
 let handlers: PipelineHandlers;
 let ingestPosts: typeof import('../../src/producer.js').ingestPosts;
 let createClassifyBatch: typeof import('../../src/pipeline/classify.js').createClassifyBatch;
+let LEXICON_MODEL_ID: string;
 
 before(async () => {
   stack = await startStack();
@@ -34,6 +34,7 @@ before(async () => {
   };
   ({ ingestPosts } = await import('../../src/producer.js'));
   ({ createClassifyBatch } = await import('../../src/pipeline/classify.js'));
+  ({ LEXICON_MODEL_ID } = await import('../../src/classifier/index.js'));
 });
 
 after(async () => {

@@ -7,7 +7,6 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { startStack, type TestStack } from '../support/stack.js';
 import { pipelineEventSources, runUntilIdle, type PipelineHandlers } from '../../src/local/event-sources.js';
 import type { Classifier, Label, Sentiment } from '../../src/domain/sentiment.js';
-import { createClassifyBatch } from '../../src/pipeline/classify.js';
 import { encodePostMessage } from '../../src/domain/messages.js';
 import { ALL_SOURCES_PK } from '../../src/domain/aggregation.js';
 import { QUEUES } from '../../src/resources.js';
@@ -22,6 +21,8 @@ process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 let stack: TestStack;
 let handlers: PipelineHandlers;
 let ingestPosts: typeof import('../../src/producer.js').ingestPosts;
+// Imported in before(), after the environment above is set (modules creating Logger/Metrics read it on load).
+let createClassifyBatch: typeof import('../../src/pipeline/classify.js').createClassifyBatch;
 
 before(async () => {
   stack = await startStack();
@@ -30,6 +31,7 @@ before(async () => {
     aggregate: (await import('../../handlers/aggregate.js')).handler,
   };
   ({ ingestPosts } = await import('../../src/producer.js'));
+  ({ createClassifyBatch } = await import('../../src/pipeline/classify.js'));
 });
 
 after(async () => {
