@@ -11,6 +11,7 @@ import {
 import { documentClient } from './clients.js';
 import { DEFAULT_BACKOFF, backoffDelay, chunk, mapWithConcurrency, sleep, type BackoffOptions } from './backoff.js';
 import type { AggregateDelta, AggregateKey } from '../domain/aggregation.js';
+import { TABLES } from '../resources.js';
 
 type Item = Record<string, unknown>;
 
@@ -141,7 +142,8 @@ export async function applyDeltasOnce(table: string, marker: IdempotencyMarker, 
     Put: {
       TableName: table,
       Item: { ...marker.attributes, ...marker.key, [marker.ttlAttribute]: marker.expiresAt },
-      ConditionExpression: 'attribute_not_exists(pk)',
+      ConditionExpression: 'attribute_not_exists(#pk)',
+      ExpressionAttributeNames: { '#pk': TABLES.aggregates.partitionKey },
     },
   }];
   for (const delta of deltas) items.push({ Update: counterUpdate(table, delta, now) });

@@ -5,6 +5,7 @@ import {
   type AggregateDelta, type Counters,
 } from '../../src/domain/aggregation.js';
 import type { CountedResult } from '../../src/domain/results.js';
+import { TABLES } from '../../src/resources.js';
 
 const result = (over: Partial<CountedResult> = {}): CountedResult => ({
   postId: 'p1', label: 'positive', score: 0.75, source: 'twitter', day: '2024-05-01', ...over,
@@ -122,4 +123,10 @@ test('applying deltas of a history of changes equals a recount of the final resu
     const parts = [...expected.values()].filter((d) => d.key.pk !== ALL_SOURCES_PK && d.day === delta.day);
     assert.equal(parts.reduce((sum, d) => sum + d.counters.count, 0), delta.counters.count, id);
   }
+});
+
+test('aggregate keys use the aggregates table key attributes of resources.json', () => {
+  const key = sourceDayKey('s', '2024-01-01');
+  assert.deepEqual(Object.keys(key).sort(), [TABLES.aggregates.partitionKey, TABLES.aggregates.sortKey].sort());
+  assert.deepEqual(Object.keys(markerKey('e')).sort(), Object.keys(key).sort());
 });
