@@ -146,4 +146,16 @@ describe('whole pipeline', () => {
     assert.deepEqual([rerun.stored, rerun.enqueued, rerun.failed.length, rerun.rejected.length], [30, 30, 0, 0]);
     assert.equal((await drainQueue(stack.clients.sqs, stage.queues.classify.url)).length, 30);
   });
+
+  it('sends large messages in batches under the size limit and reports one that is too large by itself', async () => {
+    const stage = await stack.freshStage();
+    const { sendMessages } = await import('../../src/aws/sqs.js');
+    const bodies = Array.from({ length: 25 }, (_, i) => JSON.stringify({ i, pad: 'x'.repeat(40_000) }));
+    const tooLarge = 'y'.repeat(1_100_000);
+    const failures = await sendMessages(stage.queues.classify.url, [...bodies.slice(0, 12), { body: tooLarge }, ...bodies.slice(12)].map((b) => (typeof b === 'string' ? { body: b } : b)));
+    assert.deepEqual(failures.map((f) => f.index), [12]);
+    assert.ok(failures[0].error.length > 0);
+    const received = await drainQueue(stack.clients.sqs, stage.queues.classify.url);
+    assert.deepEqual(received.map((m) => JSON.parse(m.Body!).i).sort((a, b) => a - b), bodies.map((_, i) => i));
+  });
 });
