@@ -15,7 +15,7 @@ if [ "$smoke" = "--smoke" ]; then
   /usr/bin/python3 "$here/train.py" --prep "$prep" --out "$out" --data "$data" --smoke
 else
   node "$here/prepare-data.mjs" --out "$prep" --data "$data"
-  /usr/bin/python3 "$here/train.py" --prep "$prep" --out "$out" --data "$data"
+  /usr/bin/python3 "$here/train.py" --prep "$prep" --out "$out" --data "$data" --max-minutes 50
 fi
 /usr/bin/python3 "$here/quantize.py" "$out/onnx/model.onnx" "$out/onnx/model_quantized.onnx"
 node "$here/check-model.mjs" --model "$out" --data "$data"

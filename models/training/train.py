@@ -13,6 +13,7 @@ import math
 import os
 import random
 import shutil
+import signal
 import time
 
 import numpy as np
@@ -147,6 +148,10 @@ def train_encoder(train, aux, holdout, vocab_size, polarity, args, log):
     evals_per_epoch = 3
     eval_every = max(1, steps_per_epoch // evals_per_epoch)
     history = []
+    # Stop early, keeping the best checkpoint, on SIGUSR1 or when the wall-clock budget runs out.
+    stop = {"now": False}
+    signal.signal(signal.SIGUSR1, lambda *_: stop.update(now=True))
+    deadline = t0 + args.max_minutes * 60 if args.max_minutes else float("inf")
     for epoch in range(args.epochs):
         aux_iter = iter(batches(aux, args.batch, True, rng)) if aux else None
         for ids, mask, y in batches(train, args.batch, True, rng):
@@ -167,7 +172,8 @@ def train_encoder(train, aux, holdout, vocab_size, polarity, args, log):
             opt.step()
             sched.step()
             step += 1
-            if step % eval_every == 0 or step == total:
+            out_of_time = stop["now"] or time.time() > deadline
+            if step % eval_every == 0 or step == total or out_of_time:
                 model.eval()
                 p = probabilities(lambda i, m: model(i, m, torch.zeros_like(i)), holdout)
                 mr = macro_recall(y_hold, p.argmax(1))
@@ -175,9 +181,10 @@ def train_encoder(train, aux, holdout, vocab_size, polarity, args, log):
                 log(f"encoder step {step}/{total} ({time.time() - t0:.0f}s): holdout macro-recall {mr:.4f}")
                 if mr > best:
                     best, best_state = mr, {k: v.clone() for k, v in model.state_dict().items()}
-            if args.max_steps and step >= args.max_steps:
+            if (args.max_steps and step >= args.max_steps) or out_of_time:
                 break
-        if args.max_steps and step >= args.max_steps:
+        if (args.max_steps and step >= args.max_steps) or out_of_time:
+            log(f"encoder stopped at step {step}: {'signal/budget' if out_of_time else 'max steps'}")
             break
     model.load_state_dict(best_state)
     model.eval()
@@ -222,12 +229,13 @@ def main():
     ap.add_argument("--dropout", type=float, default=0.1)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=5e-4)
-    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--max-steps", type=int, default=0)
+    ap.add_argument("--max-minutes", type=float, default=0, help="encoder wall-clock budget (0 = none)")
     ap.add_argument("--aux-weight", type=float, default=0.3)
     ap.add_argument("--aux-phrases", type=int, default=20000, help="GLUE SST-2 phrases used as auxiliary data")
     ap.add_argument("--buckets", type=int, default=1 << 18)
-    ap.add_argument("--ngram-epochs", type=int, default=6)
+    ap.add_argument("--ngram-epochs", type=int, default=2)
     ap.add_argument("--ngram-lr", type=float, default=0.02)
     ap.add_argument("--ngram-l2", type=float, default=0.0)
     ap.add_argument("--threads", type=int, default=1, help="torch threads (1 was fastest on 2 cores)")
