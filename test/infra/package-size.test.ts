@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import resourcesJson from '../../src/resources.json' with { type: 'json' };
 import { cleanStaleCaches, packageService, type Packaged } from './package.js';
 import { extractZip, listZip, unzippedSize, type ZipEntry } from './zip.js';
@@ -62,44 +62,75 @@ describe('classify zip', () => {
     const img = [...new Set(names(classify).filter((n) => n.startsWith('node_modules/@img/sharp-')).map((n) => n.split('/')[2]))].sort();
     assert.deepEqual(img, ['sharp-libvips-linux-x64', 'sharp-linux-x64']);
   });
+});
 
-  it('loads as packaged: the handler imports and onnxruntime opens the packaged model from the package alone', (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'impact-sentiment-classify-zip-'));
-    try {
-      extractZip(packaged.zip('classify'), dir);
-      const script = `
-        import { createRequire } from 'node:module';
-        const require = createRequire(process.cwd() + '/');
-        const ortPath = require.resolve('onnxruntime-node');
-        if (!ortPath.startsWith(process.cwd())) throw new Error('onnxruntime-node resolved outside the package: ' + ortPath);
-        const { handler } = await import(process.cwd() + '/handlers/classify.mjs');
-        const ort = require('onnxruntime-node');
-        const out = { handler: typeof handler, ortPath, models: {} };
-        for (const file of ['onnx/model_quantized.onnx', 'onnx/model.onnx']) {
-          const session = await ort.InferenceSession.create('${MODEL_DIR}/' + file);
-          out.models[file] = { inputs: session.inputNames, outputs: session.outputNames };
-        }
-        const transformers = await import('@huggingface/transformers');
-        out.transformers = typeof transformers.AutoModelForSequenceClassification;
-        console.log(JSON.stringify(out));
-      `;
-      const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-        cwd: dir,
-        encoding: 'utf8',
-        env: { PATH: process.env.PATH, LAMBDA_TASK_ROOT: dir, AWS_REGION: 'us-east-1', STAGE: 'ci' },
-        timeout: 120_000,
-      });
-      assert.equal(child.status, 0, child.stderr);
-      const out = JSON.parse(child.stdout.trim().split('\n').pop()!);
-      t.diagnostic(JSON.stringify(out.models));
-      assert.equal(out.handler, 'function');
-      assert.equal(out.transformers, 'function');
-      for (const file of ['onnx/model_quantized.onnx', 'onnx/model.onnx']) {
-        assert.ok(out.models[file].inputs.includes('input_ids'), `${file} inputs ${out.models[file].inputs}`);
-        assert.ok(out.models[file].outputs.includes('logits'), `${file} outputs ${out.models[file].outputs}`);
+describe('classify zip, unpacked: runs from the package alone', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'impact-sentiment-classify-zip-'));
+    extractZip(packaged.zip('classify'), dir);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Runs an ES module script in the unpacked package (cwd = LAMBDA_TASK_ROOT) and returns what it prints after RESULT. */
+  function inPackage(body: string): any {
+    const script = `
+      import { createRequire } from 'node:module';
+      const require = createRequire(process.cwd() + '/');
+      for (const name of ['onnxruntime-node', '@huggingface/transformers']) {
+        const path = require.resolve(name);
+        if (!path.startsWith(process.cwd())) throw new Error(name + ' resolved outside the package: ' + path);
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+      ${body}
+    `;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, LAMBDA_TASK_ROOT: dir, AWS_REGION: 'us-east-1', STAGE: 'ci',
+        AWS_ACCESS_KEY_ID: 'AKIANOTUSED000000000', AWS_SECRET_ACCESS_KEY: 'not-used' },
+      timeout: 120_000,
+    });
+    assert.equal(child.status, 0, child.stderr);
+    const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+    assert.ok(line, child.stdout);
+    return JSON.parse(line.slice('RESULT '.length));
+  }
+
+  it('the bundled handler loads (with transformers.js and onnxruntime) and answers SQS batches', () => {
+    const out = inPackage(`
+      const { handler } = await import(process.cwd() + '/handlers/classify.mjs');
+      const transformers = await import('@huggingface/transformers');
+      // Invocations that need no AWS call: an empty batch, and a malformed message with no DLQ configured.
+      const context = { functionName: 'classify', awsRequestId: 'r', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:classify',
+        memoryLimitInMB: '1769', functionVersion: '1', getRemainingTimeInMillis: () => 60000 };
+      const record = { messageId: 'm-1', receiptHandle: 'h', body: 'not json', messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:q', awsRegion: 'us-east-1',
+        attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1', SenderId: 's', ApproximateFirstReceiveTimestamp: '1' } };
+      console.log('RESULT ' + JSON.stringify({
+        transformers: typeof transformers.AutoModelForSequenceClassification,
+        empty: await handler({ Records: [] }, context),
+        malformed: await handler({ Records: [record] }, context),
+      }));
+    `);
+    assert.equal(out.transformers, 'function');
+    assert.deepEqual(out.empty, { batchItemFailures: [] });
+    assert.deepEqual(out.malformed, { batchItemFailures: [{ itemIdentifier: 'm-1' }] });
+  });
+
+  it('the packaged onnxruntime opens both packaged model files', (t) => {
+    const out = inPackage(`
+      const ort = require('onnxruntime-node');
+      const models = {};
+      for (const file of ['onnx/model_quantized.onnx', 'onnx/model.onnx']) {
+        const session = await ort.InferenceSession.create('${MODEL_DIR}/' + file);
+        models[file] = { inputs: session.inputNames, outputs: session.outputNames };
+      }
+      console.log('RESULT ' + JSON.stringify(models));
+    `);
+    t.diagnostic(JSON.stringify(out));
+    for (const file of ['onnx/model_quantized.onnx', 'onnx/model.onnx']) {
+      assert.ok(out[file].inputs.includes('input_ids'), `${file} inputs ${out[file].inputs}`);
+      assert.ok(out[file].outputs.includes('logits'), `${file} outputs ${out[file].outputs}`);
     }
   });
 });
