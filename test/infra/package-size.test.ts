@@ -143,4 +143,30 @@ describe('aggregate zip', () => {
     assert.ok(!names(aggregate).includes('handlers/classify.mjs'));
     assert.ok(unzippedSize(aggregate) < LAMBDA_UNZIPPED_LIMIT);
   });
+
+  it('unpacked, the bundled handler loads and answers an empty stream batch', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'impact-sentiment-aggregate-zip-'));
+    try {
+      extractZip(packaged.zip('aggregate'), dir);
+      const script = `
+        const { handler } = await import(process.cwd() + '/handlers/aggregate.mjs');
+        const context = { functionName: 'aggregate', awsRequestId: 'r', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:aggregate',
+          memoryLimitInMB: '256', functionVersion: '1', getRemainingTimeInMillis: () => 30000 };
+        console.log('RESULT ' + JSON.stringify(await handler({ Records: [] }, context)));
+      `;
+      const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, LAMBDA_TASK_ROOT: dir, AWS_REGION: 'us-east-1', STAGE: 'ci',
+          AWS_ACCESS_KEY_ID: 'AKIANOTUSED000000000', AWS_SECRET_ACCESS_KEY: 'not-used' },
+        timeout: 60_000,
+      });
+      assert.equal(child.status, 0, child.stderr);
+      const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+      assert.ok(line, child.stdout);
+      assert.deepEqual(JSON.parse(line.slice('RESULT '.length)), { batchItemFailures: [] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
