@@ -148,7 +148,7 @@ async function main(): Promise<void> {
     handler,
     coldStart,
     profile,
-    cost: costSection(singleThread ? lambdaCostPerMillion(singleThread.msPerPost) : null),
+    cost: costSection(singleThread?.msPerPost ?? null, handler && 'overheadMsPerBatch' in handler ? handler.overheadMsPerBatch / handler.batchSize : null),
     prodShape,
     targets: [],
     errors,

@@ -1,7 +1,7 @@
 // The bench result (what --json prints), the targets it is judged against, and the readable table.
 import type { StageProfile, ThroughputResult } from './classifier-runs.js';
 import type { ColdStartResult } from './cold-start.js';
-import { COMPREHEND_USD_PER_MILLION, COST_ASSUMPTIONS, SEED_PYTHON, seedPythonCostPerMillion, type CostAssumptions } from './cost.js';
+import { COMPREHEND_USD_PER_MILLION, COST_ASSUMPTIONS, SEED_PYTHON, lambdaCostPerMillion, seedPythonCostPerMillion, type CostAssumptions } from './cost.js';
 import type { HandlerResult } from './handler-run.js';
 import type { Machine } from './measure.js';
 
@@ -61,7 +61,15 @@ export interface BenchResult {
   handler: HandlerResult | { skipped: string } | null;
   coldStart: ColdStartResult | { skipped: string } | null;
   profile: StageProfile | null;
-  cost: { assumptions: CostAssumptions; lambdaPerMillionUsd: number | null; comprehendPerMillionUsd: number; seedPythonPerMillionUsd: number; seedPythonTextsPerSec: number };
+  cost: {
+    assumptions: CostAssumptions;
+    lambdaPerMillionUsd: number | null;
+    /** Adding the handler's overhead per post as measured against DynamoDB Local (I/O waits are billed too). */
+    lambdaWithHandlerPerMillionUsd: number | null;
+    comprehendPerMillionUsd: number;
+    seedPythonPerMillionUsd: number;
+    seedPythonTextsPerSec: number;
+  };
   prodShape: ProdShape;
   targets: Target[];
   errors: Record<string, string>;
@@ -80,9 +88,12 @@ export function judge(r: BenchResult): Target[] {
   ];
 }
 
-export function costSection(lambdaPerMillionUsd: number | null): BenchResult['cost'] {
+export function costSection(msPerPost: number | null, handlerOverheadMsPerPost: number | null): BenchResult['cost'] {
   return {
-    assumptions: COST_ASSUMPTIONS, lambdaPerMillionUsd, comprehendPerMillionUsd: COMPREHEND_USD_PER_MILLION,
+    assumptions: COST_ASSUMPTIONS,
+    lambdaPerMillionUsd: msPerPost === null ? null : lambdaCostPerMillion(msPerPost),
+    lambdaWithHandlerPerMillionUsd: msPerPost === null || handlerOverheadMsPerPost === null ? null : lambdaCostPerMillion(msPerPost + handlerOverheadMsPerPost),
+    comprehendPerMillionUsd: COMPREHEND_USD_PER_MILLION,
     seedPythonPerMillionUsd: seedPythonCostPerMillion(), seedPythonTextsPerSec: SEED_PYTHON.textsPerSec,
   };
 }
@@ -153,6 +164,9 @@ export function formatTable(r: BenchResult): string {
   lines.push(`cost per million posts: Lambda ${r.cost.assumptions.memoryMb} MB $${fmt(r.cost.lambdaPerMillionUsd, 2)}`
     + `${ps.costPerMillionUsd ? ` (DistilBERT-shaped q8: $${fmt(ps.costPerMillionUsd, 2)})` : ''}; seed Python plan $${fmt(r.cost.seedPythonPerMillionUsd, 2)}; `
     + `AWS Comprehend $${fmt(r.cost.comprehendPerMillionUsd)}`);
+  if (h && !('skipped' in h) && r.cost.lambdaWithHandlerPerMillionUsd !== null) {
+    lines.push(`  with the handler's overhead as measured on DynamoDB Local (${fmt(h.overheadMsPerBatch / h.batchSize, 2)} ms/post, mostly waiting on I/O): $${fmt(r.cost.lambdaWithHandlerPerMillionUsd, 2)}`);
+  }
   lines.push(`  assumptions: $${r.cost.assumptions.usdPerGbSecond}/GB-s, $${r.cost.assumptions.usdPerMillionRequests}/M requests, ${r.cost.assumptions.postsPerInvocation} posts/invocation; ${r.cost.assumptions.note}`);
   lines.push('');
   for (const t of r.targets) lines.push(`${t.pass === null ? 'SKIP' : t.pass ? 'PASS' : 'MISS'}  ${t.name}: ${fmt(t.value, t.value !== null && t.value < 10 ? 3 : 0)} (target ${t.limit})`);
