@@ -4,6 +4,8 @@
 // project's classifier at batch 1/8/50 in q8 and fp32, the lexicon fallback, the SQS handler against
 // DynamoDB Local, a cold start in a fresh process, and the same on a DistilBERT-shaped model. Targets are
 // reported PASS/MISS; the exit code is non-zero only when the bench itself fails.
+// --json prints one JSON object on stdout (progress goes to stderr); npm itself prints a "> bench" banner
+// on stdout first, so pipe `npm run -s bench -- --json` (or `npx tsx test/bench/bench.ts --json`).
 import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
