@@ -3,7 +3,8 @@
 
 /** Can never succeed: sent to the DLQ at once and acknowledged. */
 export const PERMANENT_FAILURES = ['not-json', 'schema-invalid', 'invalid-post'] as const;
-/** May succeed later: reported as a batch item failure; after maxReceiveCount receives SQS redrives it to the DLQ. */
+/** May succeed later: reported as a batch item failure; on its last allowed receive (maxReceiveCount) the
+ * classify Lambda dead-letters it with the reason (SQS redrive only if that send fails). */
 export const RETRYABLE_FAILURES = ['post-not-found', 'post-read-failed', 'model-error', 'write-failed', 'dlq-send-failed'] as const;
 
 export type PermanentFailureReason = (typeof PERMANENT_FAILURES)[number];

@@ -5,7 +5,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { loadConfig, type Config } from '../config.js';
-import { TABLES } from '../resources.js';
+import { QUEUES, TABLES } from '../resources.js';
 import { getClassifier } from '../classifier/index.js';
 import type { Classifier, Sentiment } from '../domain/sentiment.js';
 import { parsePostMessage, truncateDetail } from '../domain/messages.js';
@@ -49,15 +49,24 @@ export function createClassifyBatch(options: ClassifyOptions = {}): ClassifyBatc
     const writtenByLabel = new Map<string, number>();
 
     const failures: Array<{ messageId: string; reason: FailureReason; detail: string }> = [];
-    const fail = (record: SQSRecord, reason: RetryableFailureReason, detail: string, cause?: unknown): never => {
+    let gaveUp = 0;
+    const fail = async (record: SQSRecord, reason: RetryableFailureReason, detail: string, cause?: unknown): Promise<void> => {
       failures.push({ messageId: record.messageId, reason, detail });
+      // On its last allowed receive, SQS would redrive the record with no reason attached: dead-letter it
+      // ourselves, with the reason, and acknowledge it. If that send fails, redrive remains the safety net.
+      const receives = Number(record.attributes?.ApproximateReceiveCount);
+      if (receives >= QUEUES.classify.maxReceiveCount) {
+        const retriesExhausted = `gave up after ${receives} receives: ${detail}`;
+        const [unsent] = await sendToDlq(config.dlqUrl, [{ record, reason, detail: truncateDetail(retriesExhausted) }], now());
+        if (!unsent) { gaveUp++; return; }
+      }
       throw new RecordFailure(reason, detail, { cause });
     };
 
     const finishRecord = async (record: SQSRecord): Promise<void> => {
       const outcome = outcomes.get(record)!;
       if (outcome.kind === 'dead-lettered') return; // acknowledged: the DLQ holds it with its reason
-      if (outcome.kind === 'retry') return fail(record, outcome.reason, outcome.detail);
+      if (outcome.kind === 'retry') return await fail(record, outcome.reason, outcome.detail);
       // Duplicates of one post in a batch share one conditional write.
       const { result } = outcome;
       let write = writes.get(result.postId);
@@ -72,7 +81,7 @@ export function createClassifyBatch(options: ClassifyOptions = {}): ClassifyBatc
       try {
         await write;
       } catch (error) {
-        fail(record, 'write-failed', truncateDetail((error as Error).message), error);
+        await fail(record, 'write-failed', truncateDetail((error as Error).message), error);
       }
     };
 
@@ -89,7 +98,7 @@ export function createClassifyBatch(options: ClassifyOptions = {}): ClassifyBatc
     for (const [label, count] of writtenByLabel) addCountWithDimension(MetricName.PostsScored, 'label', label, count);
     metrics.addMetric(MetricName.DuplicatesSkipped, MetricUnit.Count, tally.unchanged);
     const deadLettered = [...outcomes.values()].filter((o) => o.kind === 'dead-lettered');
-    metrics.addMetric(MetricName.DlqSends, MetricUnit.Count, deadLettered.length);
+    metrics.addMetric(MetricName.DlqSends, MetricUnit.Count, deadLettered.length + gaveUp);
     logger.info('Classified batch', {
       batchSize: records.length + unusable,
       unusableRecords: unusable || undefined,
@@ -97,6 +106,7 @@ export function createClassifyBatch(options: ClassifyOptions = {}): ClassifyBatc
       written: tally.written,
       alreadyScored: tally.unchanged,
       deadLettered: deadLettered.length,
+      retriesExhausted: gaveUp || undefined,
       failedByReason: Object.fromEntries(failedByReason),
       failures: failures.slice(0, 50),
     });

@@ -1,12 +1,13 @@
 // Moving queue records that can never succeed to the classify DLQ, with the reason as message attributes,
 // so a poison message costs one invocation instead of maxReceiveCount and its cause is on the message.
 import type { SQSRecord } from 'aws-lambda';
-import { DLQ_ATTRIBUTES, type PermanentFailureReason } from '../domain/failures.js';
+import { DLQ_ATTRIBUTES, type FailureReason } from '../domain/failures.js';
 import { sendMessages, type OutgoingMessage } from '../aws/sqs.js';
 
 export interface DeadLetter {
   record: SQSRecord;
-  reason: PermanentFailureReason;
+  /** Permanent failures on first sight; retryable ones on the record's last allowed receive. */
+  reason: FailureReason;
   detail: string;
 }
 

@@ -127,7 +127,7 @@ describe('exactly once under redelivery', () => {
     await assertAggregatesMatchResults(stage.tables.results, stage.tables.aggregates);
   });
 
-  it('retries a message whose post is not stored yet, and redrives one whose post never comes', async () => {
+  it('retries a message whose post is not stored yet, and dead-letters one whose post never comes, with the reason', async () => {
     const { stage, sources, ingest, run } = await freshPipeline();
     await sendBodies(stack.clients.sqs, stage.queues.classify.url, [encodePostMessage('late'), encodePostMessage('ghost')]);
     const first = await sources.classify.pollOnce();
@@ -143,8 +143,10 @@ describe('exactly once under redelivery', () => {
     const dead = await drainQueue(stack.clients.sqs, stage.queues.classifyDlq.url);
     assert.equal(dead.length, 1);
     assert.equal(JSON.parse(dead[0].Body!).postId, 'ghost');
-    assert.equal(attribute(dead[0], 'failureReason'), undefined, 'a retryable failure reaches the DLQ by SQS redrive');
-    assert.ok(invocations[sources.classify.name] + 1 >= QUEUES.classify.maxReceiveCount, 'after maxReceiveCount receives');
+    assert.equal(attribute(dead[0], 'failureReason'), 'post-not-found', 'dead-lettered with the reason of its last failure');
+    assert.equal(attribute(dead[0], 'receiveCount'), String(QUEUES.classify.maxReceiveCount), 'on its last allowed receive, not before');
+    assert.match(attribute(dead[0], 'failureDetail') ?? '', /gave up after \d+ receives/);
+    assert.ok(invocations[sources.classify.name] >= QUEUES.classify.maxReceiveCount, 'after maxReceiveCount receives');
     await assertAggregatesMatchResults(stage.tables.results, stage.tables.aggregates);
   });
 

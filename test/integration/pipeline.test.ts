@@ -112,8 +112,8 @@ describe('whole pipeline', () => {
     assert.equal(results.size + dead.length, enqueued, 'scored + dead-lettered == enqueued');
     assert.equal(results.size, 180);
     for (const post of [...jsonlPosts, ...csvPosts]) assert.ok(results.has(post.postId), post.postId);
-    assert.deepEqual(dead.map((m) => attribute(m, 'failureReason') ?? 'redriven').sort(), ['not-json', 'redriven', 'schema-invalid']);
-    assert.equal(JSON.parse(dead.find((m) => !attribute(m, 'failureReason'))!.Body!).postId, 'orphan');
+    assert.deepEqual(dead.map((m) => attribute(m, 'failureReason')).sort(), ['not-json', 'post-not-found', 'schema-invalid'], 'every DLQ message carries its reason');
+    assert.equal(JSON.parse(dead.find((m) => attribute(m, 'failureReason') === 'post-not-found')!.Body!).postId, 'orphan');
 
     const methods = new Set([...results.values()].map((r) => r.method));
     assert.deepEqual([...methods], [modelPresent ? 'transformer' : 'lexicon'], modelPresent ? 'the real model scored every post' : 'no model in models/: the lexicon fallback scored every post');
