@@ -2,7 +2,7 @@
 // on onnxruntime-node. Loaded once per process by getClassifier(); never fetches anything remotely.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AutoModelForSequenceClassification, AutoTokenizer, Tensor, env } from '@huggingface/transformers';
+import type { AutoModelForSequenceClassification, AutoTokenizer, Tensor } from '@huggingface/transformers';
 import type { Config } from '../config.js';
 import { labelSchemeFromConfig, softmax, type LabelScheme } from '../domain/labels.js';
 import type { Classifier, Sentiment } from '../domain/sentiment.js';
@@ -24,6 +24,11 @@ const CHARS_PER_TOKEN_BUDGET = 16;
 const MAX_TOKENS_PER_RUN = 8192;
 const MAX_TEXTS_PER_RUN = 64;
 
+// transformers.js (and onnxruntime's native binding under it) is imported on first load, not with this
+// module: if the binding cannot load, getClassifier() still falls back to the lexicon instead of the
+// handler failing at import.
+const loadTransformers = () => import('@huggingface/transformers');
+
 type Tokenizer = Awaited<ReturnType<typeof AutoTokenizer.from_pretrained>>;
 type Model = Awaited<ReturnType<typeof AutoModelForSequenceClassification.from_pretrained>>;
 
@@ -35,6 +40,7 @@ export interface TransformerParts {
   maxTokens: number;
   needsTokenTypeIds: boolean;
   scoreUnsupportedLanguages: boolean;
+  Tensor: typeof Tensor;
 }
 
 export class TransformerClassifier implements Classifier {
@@ -47,6 +53,7 @@ export class TransformerClassifier implements Classifier {
   readonly #layout: SpecialTokenLayout;
   readonly #padId: number;
   readonly #needsTokenTypeIds: boolean;
+  readonly #Tensor: typeof Tensor;
   readonly #batchOptions: Parameters<typeof classifyBatch>[1];
 
   constructor(parts: TransformerParts) {
@@ -56,6 +63,7 @@ export class TransformerClassifier implements Classifier {
     this.#tokenizer = parts.tokenizer;
     this.#model = parts.model;
     this.#needsTokenTypeIds = parts.needsTokenTypeIds;
+    this.#Tensor = parts.Tensor;
     this.#padId = parts.tokenizer.pad_token_id ?? 0;
     this.#layout = specialTokenLayout(parts.tokenizer);
     this.#batchOptions = {
@@ -101,10 +109,10 @@ export class TransformerClassifier implements Classifier {
     });
     const dims = [batch.length, width];
     const feeds: Record<string, Tensor> = {
-      input_ids: new Tensor('int64', inputIds, dims),
-      attention_mask: new Tensor('int64', attentionMask, dims),
+      input_ids: new this.#Tensor('int64', inputIds, dims),
+      attention_mask: new this.#Tensor('int64', attentionMask, dims),
     };
-    if (this.#needsTokenTypeIds) feeds.token_type_ids = new Tensor('int64', new BigInt64Array(size), dims);
+    if (this.#needsTokenTypeIds) feeds.token_type_ids = new this.#Tensor('int64', new BigInt64Array(size), dims);
     const { logits } = (await this.#model(feeds)) as { logits: Tensor };
     return logits.data as Float32Array;
   }
@@ -140,6 +148,7 @@ async function loadUnserialised(config: Config): Promise<TransformerClassifier> 
   })) as { id2label?: Record<string, string>; max_position_embeddings?: number };
   const scheme = labelSchemeFromConfig(modelConfig, { binaryNeutralMargin, source: configPath });
 
+  const { AutoModelForSequenceClassification, AutoTokenizer, Tensor, env } = await loadTransformers();
   env.allowRemoteModels = false; // never fetch: the model ships with the package
   env.allowLocalModels = true;
   env.localModelPath = dir.endsWith('/') ? dir : `${dir}/`;
@@ -170,5 +179,6 @@ async function loadUnserialised(config: Config): Promise<TransformerClassifier> 
     maxTokens: Number.isFinite(maxTokens) ? maxTokens : DEFAULT_MAX_TOKENS,
     needsTokenTypeIds: session?.inputNames.includes('token_type_ids') ?? false,
     scoreUnsupportedLanguages: config.scoreUnsupportedLanguages,
+    Tensor,
   });
 }
