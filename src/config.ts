@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TABLES, resourceName } from './resources.js';
+import { DEFAULT_MODEL, TABLES, resourceName } from './resources.js';
 
 export type ModelDtype = 'q8' | 'fp32';
 
@@ -56,7 +56,7 @@ function positiveInt(value: string | undefined, name: string, fallback: number):
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const stage = env.STAGE ?? 'dev';
-  const dtype = env.MODEL_DTYPE ?? 'q8';
+  const dtype = env.MODEL_DTYPE ?? DEFAULT_MODEL.dtype;
   if (dtype !== 'q8' && dtype !== 'fp32') throw new Error(`MODEL_DTYPE must be q8 or fp32, got "${dtype}"`);
   const margin = Number(env.BINARY_NEUTRAL_MARGIN ?? '0.2');
   if (!(margin >= 0 && margin < 1)) throw new Error(`BINARY_NEUTRAL_MARGIN must be in [0, 1), got "${env.BINARY_NEUTRAL_MARGIN}"`);
@@ -72,7 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sqsEndpoint: env.AWS_ENDPOINT_URL_SQS || undefined,
     metricsNamespace: env.POWERTOOLS_METRICS_NAMESPACE || 'ImpactSentiment',
     model: {
-      id: env.MODEL_ID ?? 'impact-sentiment-v1',
+      id: env.MODEL_ID ?? DEFAULT_MODEL.id,
       dir: env.MODEL_DIR ?? defaultModelDir(env),
       dtype,
       threads: positiveInt(env.ORT_THREADS, 'ORT_THREADS', defaultThreads(env)),

@@ -9,6 +9,8 @@ export const SERVICE = resources.service;
 export const TABLES = resources.tables;
 export const QUEUES = resources.queues;
 export const FUNCTIONS = resources.functions;
+/** The model the classify function serves by default (serverless.yml packages this folder). */
+export const DEFAULT_MODEL = resources.model;
 
 /** Physical name of a table or queue for a stage, as serverless.yml names it: `<service>-<stage>-<suffix>`. */
 export function resourceName(stage: string, suffix: string): string {
