@@ -1,4 +1,4 @@
-"""The shipped model: a small BERT-style encoder and a hashed n-gram linear model over the same WordPiece ids,
+"""The shipped model: a small BERT-style encoder and a TF-IDF n-gram logistic regression over the same WordPiece ids,
 averaged in probability space inside one graph (they make different errors; see ../shared/notes).
 
 Inputs and outputs match Hugging Face's BertForSequenceClassification, so transformers.js serves it as
@@ -82,45 +82,88 @@ class Encoder(nn.Module):
         return self.head(self.pooled(input_ids, attention_mask, token_type_ids))
 
 
-class NGram(nn.Module):
-    """Linear model over token unigrams plus hashed bigrams and trigrams (fastText/TF-IDF-like)."""
+class TfidfLinear(nn.Module):
+    """Logistic regression over L2-normalised TF-IDF features of the token sequence, computable from input_ids:
+    token unigrams, each token's own character 3-5-grams, and hashed token bigrams and trigrams.
+
+    Per-token features (the unigram and its char-grams) never cross tokens, so export folds them into one row per
+    vocabulary id: `token_weight[id]` (idf-weighted, summed) and `token_mass[id]` (the sum of their squared idf).
+    Bigrams and trigrams share one hashed table. logits = sum(weights) / sqrt(sum(masses)) + bias.
+    """
 
     def __init__(self, vocab_size, buckets=1 << 18):
         super().__init__()
         self.vocab_size = vocab_size
         self.buckets = buckets
-        self.uni = nn.Embedding(vocab_size, 3)
-        self.grams = nn.Embedding(buckets, 3)
+        self.token_weight = nn.Parameter(torch.zeros(vocab_size, 3))
+        self.register_buffer("token_mass", torch.zeros(vocab_size))
+        self.gram_weight = nn.Parameter(torch.zeros(buckets, 3))
+        self.register_buffer("gram_mass", torch.zeros(buckets))
         self.bias = nn.Parameter(torch.zeros(3))
-        nn.init.zeros_(self.uni.weight)
-        nn.init.zeros_(self.grams.weight)
+
+    def gram_ids(self, input_ids):
+        """Hashed bigram and trigram buckets: the same arithmetic as training (see tfidf.py)."""
+        v = self.vocab_size
+        bi = (input_ids[:, :-1] * v + input_ids[:, 1:]) % self.buckets
+        tri = (input_ids[:, :-2] * (v * v) + input_ids[:, 1:-1] * v + input_ids[:, 2:] + 7919) % self.buckets
+        return bi, tri
 
     def forward(self, input_ids, attention_mask):
         mask = attention_mask.to(torch.float32)
-        v = self.vocab_size
-        total = (self.uni(input_ids) * mask.unsqueeze(-1)).sum(1)
-        bi = (input_ids[:, :-1] * v + input_ids[:, 1:]) % self.buckets
+        bi, tri = self.gram_ids(input_ids)
         bi_mask = mask[:, :-1] * mask[:, 1:]
-        total = total + (self.grams(bi) * bi_mask.unsqueeze(-1)).sum(1)
-        tri = (input_ids[:, :-2] * (v * v) + input_ids[:, 1:-1] * v + input_ids[:, 2:] + 7919) % self.buckets
         tri_mask = bi_mask[:, :-1] * mask[:, 2:]
-        total = total + (self.grams(tri) * tri_mask.unsqueeze(-1)).sum(1)
-        # Length normalisation like an L2-normalised binary bag of n-grams.
-        return total / mask.sum(1, keepdim=True).clamp(min=1.0).sqrt() + self.bias
+        num = (self.token_weight[input_ids] * mask.unsqueeze(-1)).sum(1)
+        num = num + (self.gram_weight[bi] * bi_mask.unsqueeze(-1)).sum(1)
+        num = num + (self.gram_weight[tri] * tri_mask.unsqueeze(-1)).sum(1)
+        mass = (self.token_mass[input_ids] * mask).sum(1) + (self.gram_mass[bi] * bi_mask).sum(1)
+        mass = mass + (self.gram_mass[tri] * tri_mask).sum(1)
+        return num / mass.clamp(min=1e-6).sqrt().unsqueeze(-1) + self.bias
 
 
 class Ensemble(nn.Module):
     """What is exported: log of the weighted average of the two branches' probabilities, plus per-class
     offsets calibrated on held-out training tweets (transformers.js applies softmax, recovering them)."""
 
-    def __init__(self, encoder, ngram, encoder_weight, class_offsets):
+    def __init__(self, encoder, linear, encoder_weight, class_offsets):
         super().__init__()
         self.encoder = encoder
-        self.ngram = ngram
+        self.linear = linear
         self.register_buffer("w", torch.tensor(float(encoder_weight)))
         self.register_buffer("offsets", torch.tensor(class_offsets, dtype=torch.float32))
 
     def forward(self, input_ids, attention_mask, token_type_ids):
         p = self.w * torch.softmax(self.encoder(input_ids, attention_mask, token_type_ids), -1)
-        p = p + (1.0 - self.w) * torch.softmax(self.ngram(input_ids, attention_mask), -1)
+        p = p + (1.0 - self.w) * torch.softmax(self.linear(input_ids, attention_mask), -1)
         return torch.log(p + 1e-7) + self.offsets
+
+
+def encoder_from_onnx(path, polarity, **dims):
+    """Rebuilds a trained Encoder from a model.onnx this project exported (to retrain only the linear branch).
+    Named initializers map to parameters directly; Linear weights were folded into transposed MatMul
+    constants, which appear in forward order: the polarity projection, then qkv/out/ff1/ff2 per block."""
+    import onnx
+    from onnx import numpy_helper
+
+    encoder = Encoder(len(polarity), polarity, **dims)
+    graph = onnx.load(path).graph
+    inits = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in graph.initializer}
+    state = {k[len("encoder."):]: v for k, v in inits.items() if k.startswith("encoder.")}
+    consts = {i.name for i in graph.initializer}
+    folded = []
+    for node in graph.node:  # MatMul constants in the order the forward pass uses them
+        if node.op_type == "MatMul" and node.input[1] in consts and node.input[1] not in folded:
+            folded.append(node.input[1])
+    targets = ["pol.weight"] + [f"blocks.{b}.{n}.weight" for b in range(len(encoder.blocks))
+                                for n in ("qkv", "out", "ff1", "ff2")]
+    if len(folded) != len(targets):
+        raise ValueError(f"{path}: {len(folded)} folded MatMul weights, expected {len(targets)}")
+    for target, name in zip(targets, folded):
+        state[target] = inits[name].t().contiguous()
+    own = encoder.state_dict()
+    state = {k: v for k, v in state.items() if k in own}
+    missing = [k for k in own if k not in state and not k.startswith("aux.")]
+    if missing:
+        raise ValueError(f"{path}: no weights for {missing}")
+    encoder.load_state_dict({**own, **state})
+    return encoder.eval()

@@ -29,15 +29,20 @@ def quantize(src, dst):
             uses[name] = uses.get(name, 0) + 1
     new_inits, drop, nodes = [], set(), []
     stats = {"matmul": 0, "gather_int8": 0, "gather_fp16": 0}
+    written = set()
 
     def const(name, array):
-        new_inits.append(numpy_helper.from_array(array, name))
+        # A table used by several nodes (the n-gram table serves bigrams and trigrams) is stored once.
+        if name not in written:
+            written.add(name)
+            new_inits.append(numpy_helper.from_array(array, name))
         return name
 
     for node in graph.node:
         w_name = node.input[1] if node.op_type == "MatMul" else node.input[0] if node.op_type == "Gather" else None
         w = inits.get(w_name) if w_name else None
-        if w is None or w.data_type != TensorProto.FLOAT or uses.get(w_name, 0) != 1:
+        shared_matmul = node.op_type == "MatMul" and uses.get(w_name, 0) != 1
+        if w is None or w.data_type != TensorProto.FLOAT or shared_matmul:
             nodes.append(node)
             continue
         arr = numpy_helper.to_array(w)

@@ -2,7 +2,7 @@
 # Retrains the default model from scratch: vocabulary + encoding (Node, tokenizers.js), training + export
 # (PyTorch), int8 quantisation (onnx), then the fp32/q8 check and dev evaluation (transformers.js).
 #   models/training/retrain.sh ../shared/data/sentiment [models/impact-sentiment-v1] [--smoke]
-# Needs: apt-get install -y python3-torch python3-onnx libopenblas0-pthread (use /usr/bin/python3).
+# Needs: apt-get install -y python3-torch python3-onnx python3-sklearn libopenblas0-pthread (use /usr/bin/python3).
 set -euo pipefail
 data=${1:?usage: retrain.sh DATA_DIR [MODEL_DIR] [--smoke]}
 out=${2:-models/impact-sentiment-v1}

@@ -20,7 +20,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from model import Encoder, Ensemble, NGram
+from model import Encoder, Ensemble, encoder_from_onnx
+from tfidf import train_tfidf
 
 LABELS = ["negative", "neutral", "positive"]
 LABEL_ID = {l: i for i, l in enumerate(LABELS)}
@@ -106,31 +107,6 @@ def class_weights(rows):
     return torch.tensor(len(rows) / (3 * counts), dtype=torch.float32)
 
 
-def train_ngram(train, holdout, vocab_size, args, log):
-    rng = random.Random(args.seed)
-    model = NGram(vocab_size, buckets=args.buckets)
-    opt = torch.optim.Adam(model.parameters(), lr=args.ngram_lr)
-    weights = class_weights(train)
-    best, best_state = -1.0, None
-    for epoch in range(args.ngram_epochs):
-        model.train()
-        for ids, mask, y in batches(train, 64, True, rng):
-            loss = F.cross_entropy(model(ids, mask), y, weight=weights)
-            # L2 on the rows this batch touched only (a dense penalty would shrink unseen n-grams each step).
-            loss = loss + args.ngram_l2 * (model.uni(ids).pow(2).mean() + model.bias.pow(2).sum())
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        model.eval()
-        p = probabilities(lambda i, m: model(i, m), holdout)
-        mr = macro_recall(np.array([y for _, y in holdout]), p.argmax(1))
-        log(f"ngram epoch {epoch + 1}: holdout macro-recall {mr:.4f}")
-        if mr > best:
-            best, best_state = mr, {k: v.clone() for k, v in model.state_dict().items()}
-    model.load_state_dict(best_state)
-    return model, best
-
-
 def train_encoder(train, aux, holdout, vocab_size, polarity, args, log):
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
@@ -191,6 +167,17 @@ def train_encoder(train, aux, holdout, vocab_size, polarity, args, log):
     return model, best, history
 
 
+def check_fold(linear, rows, log):
+    """The folded graph must give scikit-learn's own probabilities (else export would serve another model)."""
+    lr, feats = linear.sklearn_check
+    expected = lr.predict_proba(feats.transform(feats.counts(rows)))
+    got = probabilities(lambda i, m: linear(i, m), rows)
+    diff = float(np.abs(expected - got).max())
+    log(f"tf-idf fold check: max |p_sklearn - p_graph| = {diff:.2e}")
+    if diff > 1e-4:
+        raise SystemExit(f"folded tf-idf model disagrees with scikit-learn (max diff {diff})")
+
+
 def calibrate(p_enc, p_ng, y, log):
     """Encoder weight and per-class log offsets that maximise held-out macro-recall (coarse grids)."""
     best = (-1.0, 1.0, (0.0, 0.0, 0.0))
@@ -234,15 +221,15 @@ def main():
     ap.add_argument("--max-minutes", type=float, default=0, help="encoder wall-clock budget (0 = none)")
     ap.add_argument("--aux-weight", type=float, default=0.3)
     ap.add_argument("--aux-phrases", type=int, default=20000, help="GLUE SST-2 phrases used as auxiliary data")
-    ap.add_argument("--buckets", type=int, default=1 << 18)
-    ap.add_argument("--ngram-epochs", type=int, default=2)
-    ap.add_argument("--ngram-lr", type=float, default=0.02)
-    ap.add_argument("--ngram-l2", type=float, default=0.0)
+    ap.add_argument("--buckets", type=int, default=1 << 18, help="hashed bigram/trigram table size")
+    ap.add_argument("--c-grid", default="0.3,1", help="logistic regression C values tried on the holdout")
+    ap.add_argument("--reuse-encoder", default=None,
+                    help="model.onnx of an earlier run with the same data and vocabulary: skip encoder training")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (1 was fastest on 2 cores)")
     args = ap.parse_args()
     if args.smoke:
         args.hidden, args.layers, args.heads, args.ffn = 32, 1, 2, 64
-        args.epochs, args.max_steps, args.ngram_epochs, args.holdout, args.buckets = 1, 20, 1, 100, 1 << 12
+        args.epochs, args.max_steps, args.holdout, args.buckets, args.c_grid = 1, 20, 100, 1 << 12, "1"
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     random.seed(args.seed)
@@ -268,14 +255,24 @@ def main():
     aux += phrases[:args.aux_phrases]
     log(f"train {len(train)} tweets, holdout {len(holdout)}, auxiliary binary {len(aux)}, vocab {vocab_size}")
 
-    ngram, ngram_hold = train_ngram(train, holdout, vocab_size, args, log)
-    encoder, enc_hold, history = train_encoder(train, aux, holdout, vocab_size, polarity, args, log)
-
+    vocab_map = json.load(open(os.path.join(args.prep, "tokenizer.json")))["model"]["vocab"]
+    vocab = sorted(vocab_map, key=vocab_map.get)
+    linear, linear_hold, best_c = train_tfidf(train, holdout, vocab, args.buckets,
+                                              [float(c) for c in args.c_grid.split(",")], log)
+    check_fold(linear, holdout, log)
     y_hold = np.array([y for _, y in holdout])
+    if args.reuse_encoder:
+        dims = dict(hidden=args.hidden, layers=args.layers, heads=args.heads, ffn=args.ffn, max_len=args.max_len)
+        encoder, history = encoder_from_onnx(args.reuse_encoder, polarity, **dims), []
+        enc_hold = macro_recall(y_hold, probabilities(lambda i, m: encoder(i, m, torch.zeros_like(i)), holdout).argmax(1))
+        log(f"encoder reused from {args.reuse_encoder}: holdout macro-recall {enc_hold:.4f}")
+    else:
+        encoder, enc_hold, history = train_encoder(train, aux, holdout, vocab_size, polarity, args, log)
+
     p_enc = probabilities(lambda i, m: encoder(i, m, torch.zeros_like(i)), holdout)
-    p_ng = probabilities(lambda i, m: ngram(i, m), holdout)
-    hold_mr, w, offsets = calibrate(p_enc, p_ng, y_hold, log)
-    ensemble = Ensemble(encoder, ngram, w, offsets).eval()
+    p_lin = probabilities(lambda i, m: linear(i, m), holdout)
+    hold_mr, w, offsets = calibrate(p_enc, p_lin, y_hold, log)
+    ensemble = Ensemble(encoder, linear, w, offsets).eval()
 
     # Dev is reported, never used for a choice.
     dev = load(args.prep, "semeval_dev", limit)
@@ -283,8 +280,8 @@ def main():
     p_dev = probabilities(lambda i, m: ensemble(i, m, torch.zeros_like(i)), dev)
     dev_metrics = metrics(y_dev, p_dev.argmax(1))
     enc_dev = macro_recall(y_dev, probabilities(lambda i, m: encoder(i, m, torch.zeros_like(i)), dev).argmax(1))
-    ng_dev = macro_recall(y_dev, probabilities(lambda i, m: ngram(i, m), dev).argmax(1))
-    log(f"dev macro-recall: ensemble {dev_metrics['macroRecall']:.4f}, encoder {enc_dev:.4f}, n-gram {ng_dev:.4f}")
+    lin_dev = macro_recall(y_dev, probabilities(lambda i, m: linear(i, m), dev).argmax(1))
+    log(f"dev macro-recall: ensemble {dev_metrics['macroRecall']:.4f}, encoder {enc_dev:.4f}, tf-idf {lin_dev:.4f}")
 
     os.makedirs(os.path.join(args.out, "onnx"), exist_ok=True)
     for f in ("tokenizer.json", "tokenizer_config.json"):
@@ -311,7 +308,7 @@ def main():
         "id2label": {str(i): l for i, l in enumerate(LABELS)},
         "label2id": LABEL_ID,
         "problem_type": "single_label_classification",
-        "impact_sentiment": {"ensemble": "encoder + hashed n-gram linear model", "ngram_buckets": args.buckets,
+        "impact_sentiment": {"ensemble": "encoder + tf-idf n-gram logistic regression", "ngram_buckets": args.buckets,
                              "encoder_weight": w, "class_offsets": list(offsets)},
     }
     json.dump(config, open(os.path.join(args.out, "config.json"), "w"), indent=2)
@@ -331,11 +328,13 @@ def main():
         "hyperParameters": {k: v for k, v in vars(args).items() if k not in ("prep", "out", "data")},
         "torch": torch.__version__,
         "wallTimeSeconds": round(time.time() - started, 1),
-        "holdout": {"ensembleMacroRecall": hold_mr, "encoderMacroRecall": enc_hold, "ngramMacroRecall": ngram_hold},
+        "holdout": {"ensembleMacroRecall": hold_mr, "encoderMacroRecall": enc_hold, "tfidfMacroRecall": linear_hold},
+        "tfidf": {"C": best_c, "buckets": args.buckets},
+        "encoderFrom": args.reuse_encoder or "trained in this run",
         "encoderHistory": history,
         "ensemble": {"encoderWeight": w, "classOffsets": list(offsets)},
         "dev": {"file": meta["files"]["semeval_dev"], "torch": dev_metrics, "encoderMacroRecall": enc_dev,
-                "ngramMacroRecall": ng_dev},
+                "tfidfMacroRecall": lin_dev},
         "log": log_lines,
     }
     json.dump(record, open(os.path.join(args.out, "training.json"), "w"), indent=2)

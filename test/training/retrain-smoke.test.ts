@@ -1,6 +1,6 @@
 // Keeps the training tooling honest: the real retrain script, in smoke mode (tiny model, a few steps), must
 // produce a folder transformers.js can serve. Needs Debian's python3-torch/python3-onnx (.ci/run installs them)
-// and the shared data; without them the test is reported as skipped, with the reason.
+// (and python3-sklearn) and the shared data; without them the test is reported as skipped, with the reason.
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -10,9 +10,9 @@ import { test } from 'node:test';
 
 const root = new URL('../../', import.meta.url).pathname;
 const data = join(root, '../shared/data/sentiment');
-const torchCheck = spawnSync('/usr/bin/python3', ['-c', 'import torch, onnx'], { stdio: 'ignore' });
+const torchCheck = spawnSync('/usr/bin/python3', ['-c', 'import torch, onnx, sklearn'], { stdio: 'ignore' });
 const skip = torchCheck.status !== 0
-  ? 'python3-torch/python3-onnx not installed (apt-get install -y python3-torch python3-onnx)'
+  ? 'python3-torch/python3-onnx/python3-sklearn not installed (apt-get install -y python3-torch python3-onnx python3-sklearn)'
   : !existsSync(data) ? `no training data at ${data}` : false;
 
 test('retrain.sh --smoke trains, exports, quantises and checks a servable model', { skip, timeout: 300_000 }, () => {
