@@ -45,6 +45,15 @@ describe('planBatches', () => {
     assert.deepEqual(planBatches([5000], 64, 100), [[0]]);
   });
 
+  it('runs one long post apart instead of padding a batch of short ones to its length', () => {
+    // One run: 5 x 120 padded tokens; two runs: 4 x 5 + 1 x 120 plus one more run's overhead.
+    assert.deepEqual(planBatches([5, 120, 5, 5, 5], 64, 10_000, 64), [[0, 2, 3, 4], [1]]);
+  });
+
+  it('keeps similar lengths together in one run when another run would cost more than it saves', () => {
+    assert.deepEqual(planBatches([30, 32, 31, 29], 64, 10_000, 64), [[3, 0, 2, 1]]);
+  });
+
   it('returns no runs for no texts', () => {
     assert.deepEqual(planBatches([], 8, 100), []);
   });
