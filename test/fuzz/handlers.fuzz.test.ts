@@ -13,7 +13,7 @@ import type { PipelineHandlers } from '../../src/local/event-sources.js';
 import { encodePostMessage } from '../../src/domain/messages.js';
 import { recount, keyId } from '../../src/domain/aggregation.js';
 import type { CountedResult } from '../../src/domain/results.js';
-import { attribute, drainQueue, readAggregates, readResults, seeded, syntheticPosts } from '../integration/pipeline-fixtures.js';
+import { attribute, drainQueue, readAggregates, readResults, seeded, syntheticPosts, importHandlers } from '../integration/pipeline-fixtures.js';
 
 process.env.MODEL_ID = 'no-such-model-lexicon-fallback';
 process.env.POWERTOOLS_LOG_LEVEL = 'CRITICAL';
@@ -27,10 +27,7 @@ let ingestPosts: typeof import('../../src/producer.js').ingestPosts;
 
 before(async () => {
   stack = await startStack();
-  handlers = {
-    classify: (await import('../../handlers/classify.js')).handler,
-    aggregate: (await import('../../handlers/aggregate.js')).handler,
-  };
+  handlers = await importHandlers();
   ({ ingestPosts } = await import('../../src/producer.js'));
 });
 

@@ -11,7 +11,7 @@ import { lambdaMessageAttributes } from '../../src/local/sqs-event-source.js';
 import { pipelineEventSources, runUntilIdle, type PipelineHandlers } from '../../src/local/event-sources.js';
 import { encodePostMessage } from '../../src/domain/messages.js';
 import { loadConfig } from '../../src/config.js';
-import { assertAggregatesMatchResults, attribute, drainQueue, readAggregates, readResults, sendBodies, syntheticPosts } from './pipeline-fixtures.js';
+import { assertAggregatesMatchResults, attribute, drainQueue, readAggregates, readResults, sendBodies, syntheticPosts, importHandlers } from './pipeline-fixtures.js';
 
 process.env.MODEL_ID = 'no-such-model-lexicon-fallback';
 process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
@@ -28,10 +28,7 @@ let LEXICON_MODEL_ID: string;
 
 before(async () => {
   stack = await startStack();
-  handlers = {
-    classify: (await import('../../handlers/classify.js')).handler,
-    aggregate: (await import('../../handlers/aggregate.js')).handler,
-  };
+  handlers = await importHandlers();
   ({ ingestPosts } = await import('../../src/producer.js'));
   ({ createClassifyBatch } = await import('../../src/pipeline/classify.js'));
   ({ LEXICON_MODEL_ID } = await import('../../src/classifier/index.js'));

@@ -11,7 +11,7 @@ import { encodePostMessage } from '../../src/domain/messages.js';
 import { ALL_SOURCES_PK } from '../../src/domain/aggregation.js';
 import { QUEUES } from '../../src/resources.js';
 import {
-  assertAggregatesMatchResults, attribute, countMarkers, drainQueue, queueDepth, readAggregates, readResults, sendBodies, syntheticPosts,
+  assertAggregatesMatchResults, attribute, countMarkers, drainQueue, importHandlers, queueDepth, readAggregates, readResults, sendBodies, syntheticPosts,
 } from './pipeline-fixtures.js';
 
 process.env.MODEL_ID = 'no-such-model-lexicon-fallback';
@@ -26,10 +26,7 @@ let createClassifyBatch: typeof import('../../src/pipeline/classify.js').createC
 
 before(async () => {
   stack = await startStack();
-  handlers = {
-    classify: (await import('../../handlers/classify.js')).handler,
-    aggregate: (await import('../../handlers/aggregate.js')).handler,
-  };
+  handlers = await importHandlers();
   ({ ingestPosts } = await import('../../src/producer.js'));
   ({ createClassifyBatch } = await import('../../src/pipeline/classify.js'));
 });

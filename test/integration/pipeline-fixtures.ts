@@ -5,6 +5,7 @@ import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCom
 import { scanItems } from '../../src/aws/dynamodb.js';
 import { isMarkerKey, keyId, recount, type Counters } from '../../src/domain/aggregation.js';
 import { CountedResultSchema, type ResultItem } from '../../src/domain/results.js';
+import type { PipelineHandlers } from '../../src/local/event-sources.js';
 
 const POSITIVE = ['love', 'great', 'wonderful', 'happy', 'excellent', 'amazing', 'thanks', 'good'];
 const NEGATIVE = ['hate', 'terrible', 'awful', 'sad', 'horrible', 'bad', 'angry', 'worst'];
@@ -132,4 +133,15 @@ export async function assertAggregatesMatchResults(resultsTable: string, aggrega
 
 export function attribute(message: Message, name: string): string | undefined {
   return message.MessageAttributes?.[name]?.StringValue;
+}
+
+/**
+ * The real Lambda handlers. Import them only after the test file has set its environment: the modules that
+ * create the Powertools Logger/Metrics singletons read it when they load.
+ */
+export async function importHandlers(): Promise<PipelineHandlers> {
+  return {
+    classify: (await import('../../handlers/classify.js')).handler,
+    aggregate: (await import('../../handlers/aggregate.js')).handler,
+  };
 }
