@@ -3,6 +3,7 @@
 // @mentions and hashtags, plus a few malformed rows the producer must reject with a reason.
 import type { Label } from '../domain/sentiment.js';
 import { SAMPLE_PHRASES, type Language } from './sample-phrases.js';
+import { seededRandom } from './seeded-random.js';
 
 export const SAMPLE_SOURCES = ['twitter', 'facebook', 'news-comments', 'forum'] as const;
 /** The UTC days the valid sample posts fall on (some are written with an offset that is another local day). */
@@ -36,17 +37,6 @@ export interface SampleOptions {
   seed?: number;
 }
 
-/** mulberry32: a small, fast, seedable PRNG; the same seed always gives the same sample. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TONES: Label[] = ['negative', 'neutral', 'positive'];
 /** About one post in five is not English. */

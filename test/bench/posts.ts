@@ -2,18 +2,8 @@
 // tweet-sized, some comments and reviews, a few long threads past the model's 128 tokens, a few posts in
 // the audience's other languages), with mentions, links, hashtags, emoji and emoticons. The same seed
 // always gives the same texts, so runs on different days compare.
+import { seededRandom } from '../../src/local/seeded-random.js';
 
-/** mulberry32: tiny, fast, good enough for picking words. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SUBJECTS = ['the new update', 'this phone', 'the service', 'my order', 'the game last night', 'the new album',
   'customer support', 'the delivery', 'the app', 'this place', 'the show', 'the team', 'the battery', 'the hotel',

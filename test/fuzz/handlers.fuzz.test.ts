@@ -13,7 +13,8 @@ import type { PipelineHandlers } from '../../src/local/event-sources.js';
 import { encodePostMessage } from '../../src/domain/messages.js';
 import { recount, keyId } from '../../src/domain/aggregation.js';
 import type { CountedResult } from '../../src/domain/results.js';
-import { attribute, drainQueue, readAggregates, readResults, seeded, syntheticPosts, importHandlers } from '../integration/pipeline-fixtures.js';
+import { seededRandom } from '../../src/local/seeded-random.js';
+import { attribute, drainQueue, readAggregates, readResults, syntheticPosts, importHandlers } from '../integration/pipeline-fixtures.js';
 
 process.env.MODEL_ID = 'no-such-model-lexicon-fallback';
 process.env.POWERTOOLS_LOG_LEVEL = 'CRITICAL';
@@ -97,7 +98,7 @@ const context = (name: string) => lambdaContext({ name, region: 'us-east-1', tim
 describe('fuzz', () => {
   for (const seed of SEEDS) {
     it(`classify handler, seed ${seed}: every bad record is dead-lettered with a reason or reported failed; valid ones are scored`, async () => {
-      const random = seeded(seed);
+      const random = seededRandom(seed);
       const stage = await stack.freshStage();
       const posts = syntheticPosts(40, `fz${seed}`, seed);
       await ingestPosts(posts, { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });
@@ -160,7 +161,7 @@ describe('fuzz', () => {
     });
 
     it(`aggregate handler, seed ${seed}: bad stream records are reported failed, valid ones counted once`, async () => {
-      const random = seeded(seed * 7);
+      const random = seededRandom(seed * 7);
       const stage = await stack.freshStage();
       let sequence = 1000;
       const valid: CountedResult[] = [];

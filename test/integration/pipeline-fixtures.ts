@@ -6,20 +6,13 @@ import { scanItems } from '../../src/aws/dynamodb.js';
 import { isMarkerKey, keyId, recount, type Counters } from '../../src/domain/aggregation.js';
 import { CountedResultSchema, type ResultItem } from '../../src/domain/results.js';
 import type { PipelineHandlers } from '../../src/local/event-sources.js';
+import { seededRandom } from '../../src/local/seeded-random.js';
 
 const POSITIVE = ['love', 'great', 'wonderful', 'happy', 'excellent', 'amazing', 'thanks', 'good'];
 const NEGATIVE = ['hate', 'terrible', 'awful', 'sad', 'horrible', 'bad', 'angry', 'worst'];
 const NEUTRAL = ['the', 'meeting', 'is', 'at', 'noon', 'on', 'tuesday', 'report', 'published', 'today'];
 export const SOURCES = ['twitter', 'reddit', 'news'] as const;
 
-/** Deterministic pseudo-random numbers (tests must be repeatable). */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 export interface TestPost {
   postId: string;
@@ -31,7 +24,7 @@ export interface TestPost {
 
 /** Made-up posts of clear, mixed and neutral tone, spread over sources and three days (one without a source). */
 export function syntheticPosts(count: number, prefix = 'post', seed = 1): TestPost[] {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
   return Array.from({ length: count }, (_, i) => {
     const tone = i % 3;
