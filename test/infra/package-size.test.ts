@@ -64,6 +64,24 @@ describe('classify zip', () => {
   });
 });
 
+/**
+ * Runs an ES module script in an unpacked package (cwd = LAMBDA_TASK_ROOT, dummy credentials, nothing else
+ * from this environment) and returns the JSON it prints after RESULT.
+ */
+function runInPackage(dir: string, script: string, timeout: number): any {
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, LAMBDA_TASK_ROOT: dir, AWS_REGION: 'us-east-1', STAGE: 'ci',
+      AWS_ACCESS_KEY_ID: 'AKIANOTUSED000000000', AWS_SECRET_ACCESS_KEY: 'not-used' },
+    timeout,
+  });
+  assert.equal(child.status, 0, child.stderr);
+  const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  assert.ok(line, child.stdout);
+  return JSON.parse(line.slice('RESULT '.length));
+}
+
 describe('classify zip, unpacked: runs from the package alone', () => {
   let dir: string;
   before(() => {
@@ -83,17 +101,7 @@ describe('classify zip, unpacked: runs from the package alone', () => {
       }
       ${body}
     `;
-    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-      cwd: dir,
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, LAMBDA_TASK_ROOT: dir, AWS_REGION: 'us-east-1', STAGE: 'ci',
-        AWS_ACCESS_KEY_ID: 'AKIANOTUSED000000000', AWS_SECRET_ACCESS_KEY: 'not-used' },
-      timeout: 120_000,
-    });
-    assert.equal(child.status, 0, child.stderr);
-    const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
-    assert.ok(line, child.stdout);
-    return JSON.parse(line.slice('RESULT '.length));
+    return runInPackage(dir, script, 120_000);
   }
 
   it('the bundled handler loads (with transformers.js and onnxruntime) and answers SQS batches', () => {
@@ -148,23 +156,13 @@ describe('aggregate zip', () => {
     const dir = mkdtempSync(join(tmpdir(), 'impact-sentiment-aggregate-zip-'));
     try {
       extractZip(packaged.zip('aggregate'), dir);
-      const script = `
+      const answer = runInPackage(dir, `
         const { handler } = await import(process.cwd() + '/handlers/aggregate.mjs');
         const context = { functionName: 'aggregate', awsRequestId: 'r', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:aggregate',
           memoryLimitInMB: '256', functionVersion: '1', getRemainingTimeInMillis: () => 30000 };
         console.log('RESULT ' + JSON.stringify(await handler({ Records: [] }, context)));
-      `;
-      const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-        cwd: dir,
-        encoding: 'utf8',
-        env: { PATH: process.env.PATH, LAMBDA_TASK_ROOT: dir, AWS_REGION: 'us-east-1', STAGE: 'ci',
-          AWS_ACCESS_KEY_ID: 'AKIANOTUSED000000000', AWS_SECRET_ACCESS_KEY: 'not-used' },
-        timeout: 60_000,
-      });
-      assert.equal(child.status, 0, child.stderr);
-      const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
-      assert.ok(line, child.stdout);
-      assert.deepEqual(JSON.parse(line.slice('RESULT '.length)), { batchItemFailures: [] });
+      `, 60_000);
+      assert.deepEqual(answer, { batchItemFailures: [] });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
