@@ -107,7 +107,12 @@ def class_weights(rows):
     return torch.tensor(len(rows) / (3 * counts), dtype=torch.float32)
 
 
-def train_encoder(train, aux, holdout, vocab_size, polarity, args, log):
+def binary_accuracy(y, p):
+    """Accuracy on labels without neutral, with neutral folded away (positive when P(pos) > P(neg))."""
+    return float(((p[:, 2] > p[:, 0]) == (y == 2)).mean())
+
+
+def train_encoder(train, aux, holdout, vocab_size, polarity, args, log, watch=()):
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
     model = Encoder(vocab_size, polarity, hidden=args.hidden, layers=args.layers, heads=args.heads,
@@ -153,8 +158,13 @@ def train_encoder(train, aux, holdout, vocab_size, polarity, args, log):
                 model.eval()
                 p = probabilities(lambda i, m: model(i, m, torch.zeros_like(i)), holdout)
                 mr = macro_recall(y_hold, p.argmax(1))
-                history.append({"step": step, "epoch": round(step / steps_per_epoch, 2), "holdoutMacroRecall": mr})
-                log(f"encoder step {step}/{total} ({time.time() - t0:.0f}s): holdout macro-recall {mr:.4f}")
+                # Watched sets (SST dev, binary) are logged for the record; only the tweet holdout picks the checkpoint.
+                watched = binary_accuracy(np.array([y for _, y in watch]),
+                                          probabilities(lambda i, m: model(i, m, torch.zeros_like(i)), watch)) if watch else None
+                history.append({"step": step, "epoch": round(step / steps_per_epoch, 2), "holdoutMacroRecall": mr,
+                                "sstDevBinaryAccuracy": watched})
+                log(f"encoder step {step}/{total} ({time.time() - t0:.0f}s): holdout macro-recall {mr:.4f}"
+                    + (f", SST dev binary accuracy {watched:.4f}" if watch else ""))
                 if mr > best:
                     best, best_state = mr, {k: v.clone() for k, v in model.state_dict().items()}
             if (args.max_steps and step >= args.max_steps) or out_of_time:
@@ -178,32 +188,35 @@ def check_fold(linear, rows, log):
         raise SystemExit(f"folded tf-idf model disagrees with scikit-learn (max diff {diff})")
 
 
-def calibrate(p_enc, p_lin, y, log, margin=0.01):
-    """Encoder weight and per-class log offsets for the ensemble, chosen on held-out tweets but only where they
-    beat the plain average by more than `margin` macro-recall: smaller gains on 2,500 tweets are noise, and a
-    holdout drawn from the training distribution is not the distribution the model will serve."""
-    def score(w, offsets):
-        return macro_recall(y, (np.log(w * p_enc + (1 - w) * p_lin + 1e-7) + np.array(offsets)).argmax(1))
+def calibrate(validation, log, margin=0.01):
+    """Encoder weight and per-class log offsets for the ensemble, chosen on two validation sets (held-out tweets,
+    macro-recall; SST dev, binary accuracy) by their mean, and kept only where they beat the plain average by
+    more than `margin`: smaller gains are noise, and offsets fitted to one set's class balance did not carry
+    over to other data (tweet-holdout-only offsets cost SST dev accuracy)."""
+    def scores(w, offsets):
+        out = {}
+        for name, (p_enc, p_lin, y, metric) in validation.items():
+            logp = np.log(w * p_enc + (1 - w) * p_lin + 1e-7) + np.array(offsets)
+            out[name] = macro_recall(y, logp.argmax(1)) if metric == "macroRecall" else binary_accuracy(y, logp)
+        return out
 
-    base = score(0.5, (0.0, 0.0, 0.0))
-    w, best = 0.5, base
+    def mean(w, offsets):
+        return float(np.mean(list(scores(w, offsets).values())))
+
+    base = mean(0.5, (0.0, 0.0, 0.0))
+    best, w, offsets = base, 0.5, (0.0, 0.0, 0.0)
     for cand in np.linspace(0.0, 1.0, 11):
-        mr = score(cand, (0.0, 0.0, 0.0))
-        if mr > best + 1e-9:
-            w, best = float(cand), mr
+        for a in np.linspace(-0.6, 0.6, 13):  # negative offset
+            for b in np.linspace(-0.6, 0.6, 13):  # neutral offset
+                m = mean(cand, (a, b, 0.0))
+                if m > best + 1e-9:
+                    best, w, offsets = m, float(cand), (float(a), float(b), 0.0)
     if best < base + margin:
-        w, best = 0.5, base
-    offsets, with_offsets = (0.0, 0.0, 0.0), best
-    for a in np.linspace(-0.6, 0.6, 13):  # negative offset
-        for b in np.linspace(-0.6, 0.6, 13):  # neutral offset
-            mr = score(w, (a, b, 0.0))
-            if mr > with_offsets + 1e-9:
-                offsets, with_offsets = (float(a), float(b), 0.0), mr
-    if with_offsets < best + margin:
-        offsets, with_offsets = (0.0, 0.0, 0.0), best
-    log(f"calibration: plain average {base:.4f}; encoder weight {w:.2f}, offsets {offsets}: holdout macro-recall "
-        f"{with_offsets:.4f}")
-    return with_offsets, w, offsets
+        best, w, offsets = base, 0.5, (0.0, 0.0, 0.0)
+    chosen = scores(w, offsets)
+    log(f"calibration: plain average {base:.4f}; encoder weight {w:.2f}, offsets {offsets}: mean {best:.4f} "
+        + ", ".join(f"{k} {v:.4f}" for k, v in chosen.items()))
+    return chosen, w, offsets
 
 
 def sha256(path):
@@ -239,6 +252,11 @@ def main():
     ap.add_argument("--c-grid", default="0.3,1", help="logistic regression C values tried on the holdout")
     ap.add_argument("--linear-extra", default="sst_train,uci_amazon,uci_imdb,uci_yelp",
                     help="encoded files (besides the tweets) the tf-idf regression is fitted on")
+    ap.add_argument("--encoder-extra", default="",
+                    help="encoded files (besides the tweets) the encoder's main head is also trained on, e.g. "
+                         "sst_train:polar (NAME:polar drops their neutral rows: SST's 'neutral' is mixed or weak "
+                         "opinion, a tweet's is no opinion). Default none, as for impact-sentiment-v1; see "
+                         "models/README.md for what sst_train:polar measured")
     ap.add_argument("--reuse-encoder", default=None,
                     help="model.onnx of an earlier run with the same data and vocabulary: skip encoder training")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (1 was fastest on 2 cores)")
@@ -269,7 +287,12 @@ def main():
     phrases = load(args.prep, "glue_phrases", limit)
     random.Random(args.seed + 1).shuffle(phrases)
     aux += phrases[:args.aux_phrases]
-    log(f"train {len(train)} tweets, holdout {len(holdout)}, auxiliary binary {len(aux)}, vocab {vocab_size}")
+    # Optional review sentences (e.g. SST, positive/negative only) on the encoder's main head too: with tweets
+    # alone the head never sees longer, non-tweet sentences.
+    encoder_extra = [r for entry in args.encoder_extra.split(",") if entry
+                     for r in load(args.prep, entry.split(":")[0], limit) if not (entry.endswith(":polar") and r[1] == 1)]
+    log(f"train {len(train)} tweets + {len(encoder_extra)} sentences ({args.encoder_extra}), holdout {len(holdout)}, "
+        f"auxiliary binary {len(aux)}, vocab {vocab_size}")
 
     vocab_map = json.load(open(os.path.join(args.prep, "tokenizer.json")))["model"]["vocab"]
     vocab = sorted(vocab_map, key=vocab_map.get)
@@ -281,17 +304,21 @@ def main():
                                               [float(c) for c in args.c_grid.split(",")], log)
     check_fold(linear, holdout, log)
     y_hold = np.array([y for _, y in holdout])
+    sst_dev = [r for r in load(args.prep, "sst_dev", limit) if r[1] != 1]  # validation, binary (neutral dropped)
     if args.reuse_encoder:
         dims = dict(hidden=args.hidden, layers=args.layers, heads=args.heads, ffn=args.ffn, max_len=args.max_len)
         encoder, history = encoder_from_onnx(args.reuse_encoder, polarity, **dims), []
         enc_hold = macro_recall(y_hold, probabilities(lambda i, m: encoder(i, m, torch.zeros_like(i)), holdout).argmax(1))
         log(f"encoder reused from {args.reuse_encoder}: holdout macro-recall {enc_hold:.4f}")
     else:
-        encoder, enc_hold, history = train_encoder(train, aux, holdout, vocab_size, polarity, args, log)
+        encoder, enc_hold, history = train_encoder(train + encoder_extra, aux, holdout, vocab_size, polarity, args, log,
+                                                     watch=sst_dev)
 
-    p_enc = probabilities(lambda i, m: encoder(i, m, torch.zeros_like(i)), holdout)
-    p_lin = probabilities(lambda i, m: linear(i, m), holdout)
-    hold_mr, w, offsets = calibrate(p_enc, p_lin, y_hold, log)
+    validation = {}
+    for name, rows, metric in (("holdoutMacroRecall", holdout, "macroRecall"), ("sstDevBinaryAccuracy", sst_dev, "binary")):
+        validation[name] = (probabilities(lambda i, m: encoder(i, m, torch.zeros_like(i)), rows),
+                            probabilities(lambda i, m: linear(i, m), rows), np.array([y for _, y in rows]), metric)
+    calibrated, w, offsets = calibrate(validation, log)
     ensemble = Ensemble(encoder, linear, w, offsets).eval()
 
     # Dev is reported, never used for a choice.
@@ -348,7 +375,10 @@ def main():
         "hyperParameters": {k: v for k, v in vars(args).items() if k not in ("prep", "out", "data")},
         "torch": torch.__version__,
         "wallTimeSeconds": round(time.time() - started, 1),
-        "holdout": {"ensembleMacroRecall": hold_mr, "encoderMacroRecall": enc_hold, "tfidfMacroRecall": linear_hold},
+        "holdout": {"ensembleMacroRecall": calibrated["holdoutMacroRecall"], "encoderMacroRecall": enc_hold,
+                    "tfidfMacroRecall": linear_hold},
+        "validation": {"calibratedEnsemble": calibrated,
+                       "sets": "holdout = 2,500 SemEval train tweets; SST dev without neutral rows (binary)"},
         "tfidf": {"C": best_c, "buckets": args.buckets},
         "encoderFrom": args.reuse_encoder or "trained in this run",
         "encoderHistory": history,

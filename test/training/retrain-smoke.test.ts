@@ -29,6 +29,8 @@ test('retrain.sh --smoke trains, exports, quantises and checks a servable model'
     assert.equal(training.smoke, true);
     assert.match(training.data.files['semeval2017-task4a-2013-2016/train.jsonl'], /^[0-9a-f]{64}$/);
     assert.ok(training.quantization.devTopLabelAgreement >= 0.98, 'q8 agrees with fp32');
+    // The ensemble is calibrated on both validation sets (held-out tweets, SST dev).
+    assert.deepEqual(Object.keys(training.validation.calibratedEnsemble).sort(), ['holdoutMacroRecall', 'sstDevBinaryAccuracy']);
   } finally {
     rmSync(join(out, '..'), { recursive: true, force: true });
   }
