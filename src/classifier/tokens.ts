@@ -25,17 +25,18 @@ export function encodeForModel(ids: number[], layout: SpecialTokenLayout, maxTok
 }
 
 /**
- * What one more ONNX run costs, in padded tokens. Measured with npm run bench (q8 and fp32, shipped-size
- * and DistilBERT-sized models, 1 thread): 32-256 all within noise of each other, 0 and 1024 clearly worse.
+ * What one more ONNX run costs, in padded tokens. Measured with npm run bench's plan sweep (shipped model, q8,
+ * batches of 50 cut at 8-2048 tokens per run): 64-256 best and within noise of each other on 1 and on 2
+ * threads, 8-16 and 512 or more slower. An earlier 1-thread sweep found the same for fp32 and DistilBERT size.
  */
 export const RUN_OVERHEAD_TOKENS = 64;
 
 /**
  * Groups text indices into runs that minimise padded tokens plus a fixed cost per run: texts are sorted
  * by length and cut into contiguous runs by dynamic programming (50 texts: 1,275 candidate runs).
- * runOverheadTokens is what one extra session.run costs, in padded tokens; maxTexts/maxTokens still bound each run.
+ * costPerRun is what one extra session.run costs, in padded tokens; maxTexts/maxTokens still bound each run.
  */
-export function planBatches(lengths: number[], maxTexts: number, maxTokens: number, runOverheadTokens = RUN_OVERHEAD_TOKENS): number[][] {
+export function planBatches(lengths: number[], maxTexts: number, maxTokens: number, costPerRun = RUN_OVERHEAD_TOKENS): number[][] {
   const order = lengths.map((_, i) => i).sort((a, b) => lengths[a] - lengths[b]);
   const n = order.length;
   // best[j]: cheapest plan for the first j sorted texts; cut[j]: where its last run starts.
@@ -47,7 +48,7 @@ export function planBatches(lengths: number[], maxTexts: number, maxTokens: numb
     for (let i = j - 1; i >= 0 && j - i <= maxTexts; i--) {
       const count = j - i;
       if (count > 1 && count * width > maxTokens) break;
-      const cost = best[i] + count * width + runOverheadTokens;
+      const cost = best[i] + count * width + costPerRun;
       if (cost < best[j]) { best[j] = cost; cut[j] = i; }
     }
   }

@@ -5,9 +5,11 @@ import { loadConfig, type Config, type ModelDtype } from '../../src/config.js';
 import { getClassifier, LexiconClassifier, type Classifier } from '../../src/classifier/index.js';
 import { prepareInput } from '../../src/classifier/input.js';
 import { detectLanguage } from '../../src/classifier/language.js';
+import { RUN_OVERHEAD_TOKENS } from '../../src/classifier/tokens.js';
+import { SESSION_OPTIONS } from '../../src/classifier/transformer.js';
 import { softmax } from '../../src/domain/labels.js';
-import { median, timePasses, textsPerSec, type RunPlan } from './measure.js';
-import { buildFeeds, classifierRuns, createSession, loadTokenizer, modelPath, useLocalModels, type ModelRef, type ModelTokens } from './raw-ort.js';
+import { chunks, median, timePasses, textsPerSec, type RunPlan } from './measure.js';
+import { buildFeeds, createSession, plannedRuns, loadTokenizer, modelPath, useLocalModels, type ModelRef, type ModelTokens } from './raw-ort.js';
 
 export function benchConfig(model: ModelRef, dtype: ModelDtype, threads: number): Config {
   return loadConfig({ ...process.env, MODEL_ID: model.id, MODEL_DIR: model.dir, MODEL_DTYPE: dtype, ORT_THREADS: String(threads) });
@@ -21,12 +23,6 @@ export async function transformerClassifier(config: Config): Promise<Classifier>
     throw new Error(`model ${config.model.id} (${config.model.dtype}) did not load from ${config.model.dir}: the classifier fell back to the lexicon`);
   }
   return classifier;
-}
-
-export function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 export interface ThroughputResult {
@@ -77,7 +73,7 @@ export interface StageProfile {
 export async function profileStages(
   model: ModelRef, config: Config, texts: string[], tokens: ModelTokens, plan: RunPlan, measuredClassifierMs: number,
 ): Promise<StageProfile> {
-  const batches = classifierRuns(tokens.ids, 50);
+  const batches = plannedRuns(tokens.ids, 50, RUN_OVERHEAD_TOKENS);
   const byStage = async (pass: () => unknown) => median(await timePasses(plan, async () => { pass(); }));
   const hygiene = { maxChars: tokens.maxTokens * 16, detectLanguage, scoreUnsupportedLanguages: true };
   const inputHygieneMs = await byStage(() => texts.forEach((t) => prepareInput(t, hygiene)));
@@ -89,7 +85,7 @@ export async function profileStages(
   const feeds = batches.map((b) => buildFeeds(b.map((i) => tokens.ids[i]), tokens.padId, inputNames));
 
   const { dtype, threads } = config.model;
-  const sessionOptions = { graphOptimizationLevel: 'all', intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential' } as const;
+  const sessionOptions = SESSION_OPTIONS(threads);
   useLocalModels(model);
   const hfModel = await AutoModelForSequenceClassification.from_pretrained(model.id, { local_files_only: true, device: 'cpu', dtype, session_options: sessionOptions });
   const hfFeeds = feeds.map((f) => Object.fromEntries(Object.entries(f.feeds).map(([k, t]) => [k, new Tensor('int64', t.data as BigInt64Array, t.dims as number[])])));

@@ -9,6 +9,12 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+export function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 export interface RunPlan {
   warmups: number;
   runs: number;
@@ -22,6 +28,23 @@ export async function timePasses(plan: RunPlan, pass: () => Promise<unknown>): P
     const started = performance.now();
     await pass();
     times.push(performance.now() - started);
+  }
+  return times;
+}
+
+/**
+ * Like timePasses for several contenders at once, in rounds (one pass of each per round), so a slow spell on a
+ * shared machine hits all of them alike: comparisons between them are far steadier than back-to-back blocks.
+ */
+export async function timeInterleaved<K extends string>(plan: RunPlan, passes: Record<K, () => Promise<unknown>>): Promise<Record<K, number[]>> {
+  const names = Object.keys(passes) as K[];
+  const times = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<K, number[]>;
+  for (let round = 0; round < plan.warmups + plan.runs; round++) {
+    for (const name of names) {
+      const started = performance.now();
+      await passes[name]();
+      if (round >= plan.warmups) times[name].push(performance.now() - started);
+    }
   }
   return times;
 }

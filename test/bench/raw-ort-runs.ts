@@ -1,81 +1,137 @@
-// Raw-ORT measurements for one model (session-option sweep, both dtypes), and the DistilBERT-shaped part.
+// Raw-ORT measurements for one model (session options, run plans, both dtypes), and the DistilBERT-shaped part.
+// The floor is raw ORT on the batches the classifier gets (arrival order, 50 each), pre-tokenised, sorted by
+// length and cut into runs by the best plan found; batches sorted across all texts are reported as a bound.
+import type * as ort from 'onnxruntime-node';
+import { RUN_OVERHEAD_TOKENS } from '../../src/classifier/tokens.js';
 import type { ModelDtype } from '../../src/config.js';
-import { benchConfig, timeClassifier, transformerClassifier } from './classifier-runs.js';
+import type { Classifier } from '../../src/classifier/index.js';
+import { benchConfig, timeClassifier, transformerClassifier, type ThroughputResult } from './classifier-runs.js';
 import { lambdaCostPerMillion } from './cost.js';
-import { log, type RunPlan } from './measure.js';
+import { log, textsPerSec, timeInterleaved, type RunPlan } from './measure.js';
 import {
-  arrivalBatches, classifierRuns, createSession, lengthSortedBatches, modelPath, sessionVariants, timeRawOrt, tokenizeAll,
+  createSession, lengthOrder, modelPath, plannedRuns, prepareRuns, rawOrtResult, sessionVariants, timeRawOrt, tokenizeAll,
   type ModelRef, type ModelTokens, type RawOrtResult, type SessionVariant,
 } from './raw-ort.js';
-import type { ProdShape, SessionOptionResult } from './report.js';
+import type { CrossBatch, PlanSummary, ProdShape, SessionOptionResult } from './report.js';
 
 const BATCH = 50;
+/** A cost per run no plan can pay twice: one padded run per batch of 50. */
+export const ONE_RUN = 1e9;
+/** Costs per run (padded tokens) the floor tries when cutting each batch of 50 into runs. */
+const PLAN_COSTS = [16, 32, 64, 128, 256, 512, 1024, ONE_RUN];
 
-export interface RawOrtRuns {
-  /** Length-sorted batches of 50 with the best session options: the floor. */
-  sortedBest: RawOrtResult;
-  /** Same session: arrival-order batches of 50, one padded run each. */
-  arrivalBest: RawOrtResult;
-  /** Same session: the runs the classifier's planBatches() makes of each arrival-order batch. */
-  classifierRunsBest: RawOrtResult;
+export interface PlannedResult extends RawOrtResult {
+  runOverheadTokens: number;
+}
+
+export interface RawOrtSweep {
+  /** Every plan tried for the classifier's batches (arrival order, 50 each, sorted and cut into runs), interleaved. */
+  plans: PlannedResult[];
+  /** The fastest of them: the plan the floor uses in the head-to-head. */
+  floorCost: number;
   bestName: string;
   bestVariant: SessionVariant;
   variants: SessionOptionResult[];
-  byDtype: Record<string, number>;
 }
 
-/** Each variant on length-sorted batches; then the best one also on arrival-order batches and the classifier's runs. */
-interface Swept {
-  variant: SessionVariant;
-  sorted: RawOrtResult;
-  arrival?: RawOrtResult;
-  planned?: RawOrtResult;
-}
-
-async function sweep(
-  model: ModelRef, tokens: ModelTokens, dtype: ModelDtype, variants: SessionVariant[], plan: RunPlan, withOtherBatchings: boolean,
-): Promise<{ best: Swept; results: Swept[] }> {
-  const results: Swept[] = [];
-  for (const variant of variants) {
-    const session = await createSession(modelPath(model, dtype), variant.options);
-    try {
-      const sorted = await timeRawOrt(session, tokens, lengthSortedBatches(tokens.ids, BATCH), plan);
-      log(`  raw ORT ${dtype} ${variant.name}: ${sorted.textsPerSec.toFixed(1)} texts/s`);
-      results.push({ variant, sorted });
-    } finally {
-      await session.release();
-    }
-  }
-  const best = results.reduce((a, b) => (b.sorted.textsPerSec > a.sorted.textsPerSec ? b : a));
-  if (!withOtherBatchings) return { best, results };
-  const session = await createSession(modelPath(model, dtype), best.variant.options);
+async function withSession<T>(model: ModelRef, dtype: ModelDtype, variant: SessionVariant, fn: (s: ort.InferenceSession) => Promise<T>): Promise<T> {
+  const session = await createSession(modelPath(model, dtype), variant.options);
   try {
-    const arrival = await timeRawOrt(session, tokens, arrivalBatches(tokens.ids.length, BATCH), plan);
-    const planned = await timeRawOrt(session, tokens, classifierRuns(tokens.ids, BATCH), plan);
-    return { best: { ...best, arrival, planned }, results };
+    return await fn(session);
   } finally {
     await session.release();
   }
 }
 
-export async function measureRawOrt(
-  model: ModelRef, tokens: ModelTokens, defaultDtype: ModelDtype, otherDtype: ModelDtype, threads: number, plan: RunPlan,
-  options: { sweep?: boolean } = {},
-): Promise<RawOrtRuns> {
-  log(`- raw ORT (${threads} thread(s))`);
-  const all = sessionVariants(threads);
-  const variants = options.sweep === false ? all.slice(0, 1) : all;
-  const { best, results } = await sweep(model, tokens, defaultDtype, variants, plan, true);
-  const other = options.sweep === false ? undefined : await sweep(model, tokens, otherDtype, [best.variant], plan, false);
+const planLabel = (cost: number): string => (cost === ONE_RUN ? 'one run each' : `${cost} tokens per run`);
+
+/** Session options compared on the classifier's plan; with the best one, every plan timed in interleaved rounds. */
+async function sweep(
+  model: ModelRef, tokens: ModelTokens, dtype: ModelDtype, variants: SessionVariant[], plan: RunPlan, costs: number[],
+): Promise<RawOrtSweep> {
+  const byVariant: { variant: SessionVariant; result: RawOrtResult }[] = [];
+  for (const variant of variants) {
+    const result = await withSession(model, dtype, variant, (s) => timeRawOrt(s, tokens, plannedRuns(tokens.ids, BATCH, RUN_OVERHEAD_TOKENS), plan));
+    log(`  raw ORT ${dtype} ${variant.name}: ${result.textsPerSec.toFixed(1)} texts/s`);
+    byVariant.push({ variant, result });
+  }
+  const best = byVariant.reduce((a, b) => (b.result.textsPerSec > a.result.textsPerSec ? b : a));
+  const sortedCosts = [...new Set([...costs, RUN_OVERHEAD_TOKENS])].sort((a, b) => a - b);
+  const plans = await withSession(model, dtype, best.variant, async (session) => {
+    const prepared = sortedCosts.map((cost) => prepareRuns(session, tokens, plannedRuns(tokens.ids, BATCH, cost)));
+    const times = await timeInterleaved(plan, Object.fromEntries(prepared.map((runs, i) => [String(sortedCosts[i]), runs.pass])));
+    return prepared.map((runs, i): PlannedResult => ({ ...rawOrtResult(runs, times[String(sortedCosts[i])]), runOverheadTokens: sortedCosts[i] }));
+  });
+  for (const p of plans) log(`  raw ORT ${dtype}, batches of ${BATCH} cut at ${planLabel(p.runOverheadTokens)}: ${p.textsPerSec.toFixed(1)} texts/s`);
   return {
-    sortedBest: best.sorted,
-    arrivalBest: best.arrival!,
-    classifierRunsBest: best.planned!,
+    plans,
+    floorCost: plans.reduce((a, b) => (b.textsPerSec > a.textsPerSec ? b : a)).runOverheadTokens,
     bestName: best.variant.name,
     bestVariant: best.variant,
-    variants: results.map((r) => ({ name: r.variant.name, textsPerSec: r.sorted.textsPerSec })),
-    byDtype: { [defaultDtype]: best.sorted.textsPerSec, ...(other ? { [otherDtype]: other.best.sorted.textsPerSec } : {}) },
+    variants: byVariant.map((v) => ({ name: v.variant.name, textsPerSec: v.result.textsPerSec })),
   };
+}
+
+export async function measureRawOrt(
+  model: ModelRef, tokens: ModelTokens, dtype: ModelDtype, threads: number, plan: RunPlan, options: { sweep?: boolean } = {},
+): Promise<RawOrtSweep> {
+  log(`- raw ORT ${dtype} (${threads} thread(s))`);
+  const all = sessionVariants(threads);
+  return sweep(model, tokens, dtype, options.sweep === false ? all.slice(0, 1) : all, plan, PLAN_COSTS);
+}
+
+export interface HeadToHead {
+  /** Raw ORT with the floor's plan and session options. */
+  floor: PlannedResult;
+  /** Raw ORT on exactly the classifier's runs (the floor itself when that plan won). */
+  classifierRuns: RawOrtResult;
+  classifier: ThroughputResult;
+  sortedAcrossBatches: CrossBatch;
+}
+
+/**
+ * The ratio that matters, measured in interleaved rounds so a slow spell hits both sides alike: raw ORT on the
+ * floor's plan vs the classifier on the same texts in batches of 50, in arrival order and sorted across batches.
+ */
+export async function headToHead(
+  model: ModelRef, tokens: ModelTokens, texts: string[], dtype: ModelDtype, raw: RawOrtSweep, classifier: Classifier, plan: RunPlan,
+): Promise<HeadToHead> {
+  const sortedTexts = sortedOrder(texts, tokens);
+  return withSession(model, dtype, raw.bestVariant, async (session) => {
+    const floorRuns = prepareRuns(session, tokens, plannedRuns(tokens.ids, BATCH, raw.floorCost));
+    const ownRuns = prepareRuns(session, tokens, plannedRuns(tokens.ids, BATCH, RUN_OVERHEAD_TOKENS));
+    const sortedRuns = prepareRuns(session, tokens, plannedRuns(tokens.ids, BATCH, raw.floorCost, lengthOrder(tokens.ids)));
+    const byBatch = (list: string[]) => async () => {
+      for (let i = 0; i < list.length; i += BATCH) await classifier.classify(list.slice(i, i + BATCH));
+    };
+    const t = await timeInterleaved(plan, {
+      floor: floorRuns.pass,
+      classifier: byBatch(texts),
+      ...(raw.floorCost === RUN_OVERHEAD_TOKENS ? {} : { ownRuns: ownRuns.pass }),
+      sorted: sortedRuns.pass,
+      classifierSorted: byBatch(sortedTexts),
+    } as Record<string, () => Promise<unknown>>);
+    const floor = { ...rawOrtResult(floorRuns, t.floor), runOverheadTokens: raw.floorCost };
+    const perSec = textsPerSec(texts.length, t.classifier);
+    const sorted = rawOrtResult(sortedRuns, t.sorted);
+    const result: HeadToHead = {
+      floor,
+      classifierRuns: t.ownRuns ? rawOrtResult(ownRuns, t.ownRuns) : floor,
+      classifier: { textsPerSec: perSec, msPerText: 1000 / perSec, passMs: t.classifier },
+      sortedAcrossBatches: crossBatch(sorted, textsPerSec(texts.length, t.classifierSorted)),
+    };
+    log(`  head-to-head ${dtype}: raw ORT floor (${planLabel(raw.floorCost)}) ${floor.textsPerSec.toFixed(1)}, classifier ${perSec.toFixed(1)} texts/s; `
+      + `sorted across batches: raw ${sorted.textsPerSec.toFixed(1)}, classifier ${result.sortedAcrossBatches.classifierTextsPerSec.toFixed(1)}`);
+    return result;
+  });
+}
+
+/** Plans tried on the DistilBERT-shaped model: a pass takes seconds there, so fewer than on the shipped one. */
+const PROD_PLAN_COSTS = [64, 256, 1024, ONE_RUN];
+
+/** The texts shortest first, so consecutive batches of 50 are the batches raw ORT's cross-batch bound runs. */
+export function sortedOrder(texts: string[], tokens: ModelTokens): string[] {
+  return lengthOrder(tokens.ids).map((i) => texts[i]);
 }
 
 /** Raw ORT vs the classifier at batch 50 on the DistilBERT-shaped model, both dtypes (and q8 on one thread). */
@@ -84,12 +140,19 @@ export async function measureProdShape(
   options: { variants: SessionVariant[]; singleThread: boolean; generated: boolean },
 ): Promise<ProdShape> {
   const tokens = await tokenizeAll(model, texts);
-  const { best } = await sweep(model, tokens, defaultDtype, options.variants, plan, true);
+  log(`  raw ORT ${defaultDtype} plans`);
+  const raw = await sweep(model, tokens, defaultDtype, options.variants, plan, PROD_PLAN_COSTS);
   const perDtype: Partial<Record<ModelDtype, number>> = {};
+  let versus: HeadToHead | undefined;
   for (const dtype of ['q8', 'fp32'] as const) {
     const classifier = await transformerClassifier(benchConfig(model, dtype, threads));
-    perDtype[dtype] = (await timeClassifier(classifier, texts, BATCH, plan)).textsPerSec;
-    log(`  classifier ${dtype}: ${perDtype[dtype]!.toFixed(1)} texts/s`);
+    if (dtype === defaultDtype) {
+      versus = await headToHead(model, tokens, texts, dtype, raw, classifier, plan);
+      perDtype[dtype] = versus.classifier.textsPerSec;
+    } else {
+      perDtype[dtype] = (await timeClassifier(classifier, texts, BATCH, plan)).textsPerSec;
+      log(`  classifier ${dtype}: ${perDtype[dtype]!.toFixed(1)} texts/s`);
+    }
   }
   let singleThreadQ8: number | null = null;
   if (options.singleThread && threads !== 1) {
@@ -99,17 +162,29 @@ export async function measureProdShape(
   } else if (threads === 1) {
     singleThreadQ8 = perDtype.q8!;
   }
-  const classifierTextsPerSec = perDtype[defaultDtype]!;
+  const h = versus!;
   return {
-    rawOrtTextsPerSec: best.sorted.textsPerSec,
-    classifierTextsPerSec,
-    ratioToRawOrt: classifierTextsPerSec / best.sorted.textsPerSec,
+    rawOrtTextsPerSec: h.floor.textsPerSec,
+    classifierTextsPerSec: h.classifier.textsPerSec,
+    ratioToRawOrt: h.classifier.textsPerSec / h.floor.textsPerSec,
     fp32TextsPerSec: perDtype.fp32!,
     q8TextsPerSec: perDtype.q8!,
-    rawOrtArrivalTextsPerSec: best.arrival!.textsPerSec,
-    rawOrtClassifierRunsTextsPerSec: best.planned!.textsPerSec,
+    floorRunOverheadTokens: planSummary(h.floor).runOverheadTokens,
+    rawOrtPlans: raw.plans.map(planSummary),
+    rawOrtClassifierRunsTextsPerSec: h.classifierRuns.textsPerSec,
+    sortedAcrossBatches: h.sortedAcrossBatches,
     singleThreadQ8TextsPerSec: singleThreadQ8,
     costPerMillionUsd: singleThreadQ8 ? lambdaCostPerMillion(1000 / singleThreadQ8) : null,
     generated: options.generated,
   };
 }
+
+export const planSummary = (p: PlannedResult): PlanSummary => ({
+  runOverheadTokens: p.runOverheadTokens === ONE_RUN ? null : p.runOverheadTokens,
+  runs: p.batches, paddingFactor: p.paddingFactor, textsPerSec: p.textsPerSec,
+});
+
+export const crossBatch = (raw: RawOrtResult, classifierTextsPerSec: number): CrossBatch => ({
+  rawOrtTextsPerSec: raw.textsPerSec, paddingFactor: raw.paddingFactor, classifierTextsPerSec,
+  ratioToRawOrt: classifierTextsPerSec / raw.textsPerSec,
+});

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import { planBatches } from '../../src/classifier/tokens.js';
-import { timePasses, textsPerSec, type RunPlan } from './measure.js';
+import { SESSION_OPTIONS } from '../../src/classifier/transformer.js';
+import { chunks, timePasses, textsPerSec, type RunPlan } from './measure.js';
 
 export interface ModelRef {
   dir: string;
@@ -51,32 +52,21 @@ export async function tokenizeAll(model: ModelRef, texts: string[]): Promise<Mod
   return { ...loaded, ids };
 }
 
-/** Text indices in length order, cut into batches: the least padding any batching of these texts can have. */
-export function lengthSortedBatches(ids: number[][], size: number): number[][] {
-  const order = ids.map((_, i) => i).sort((a, b) => ids[a].length - ids[b].length);
-  const batches: number[][] = [];
-  for (let i = 0; i < order.length; i += size) batches.push(order.slice(i, i + size));
-  return batches;
-}
-
-/** Text indices in arrival order (as an SQS batch brings them), cut into batches, each one padded run. */
-export function arrivalBatches(count: number, size: number): number[][] {
-  const batches: number[][] = [];
-  for (let i = 0; i < count; i += size) batches.push(Array.from({ length: Math.min(size, count - i) }, (_, j) => i + j));
-  return batches;
-}
+/** Text indices, shortest first. */
+export const lengthOrder = (ids: number[][]): number[] => ids.map((_, i) => i).sort((a, b) => ids[a].length - ids[b].length);
 
 /** src/classifier/transformer.ts's run limits (module-private there): texts and padded tokens per ONNX run. */
 const CLASSIFIER_MAX_TEXTS_PER_RUN = 64;
 const CLASSIFIER_MAX_TOKENS_PER_RUN = 8192;
 
 /**
- * The ONNX runs the classifier makes for arrival-order batches: each batch split by its own planBatches().
- * Raw ORT over these runs is the classifier minus its JavaScript overhead, whatever its padding strategy.
+ * Batches of `size` taken in `order` (arrival order by default), each sorted by length and cut into runs by
+ * planBatches() at the given cost per run (in padded tokens; a huge cost keeps one padded run per batch where the
+ * run limits allow). With the classifier's own cost per run these are exactly the ONNX runs the classifier makes.
  */
-export function classifierRuns(ids: number[][], size: number): number[][] {
-  return arrivalBatches(ids.length, size).flatMap((batch) =>
-    planBatches(batch.map((i) => ids[i].length), CLASSIFIER_MAX_TEXTS_PER_RUN, CLASSIFIER_MAX_TOKENS_PER_RUN)
+export function plannedRuns(ids: number[][], size: number, runOverheadTokens: number, order = ids.map((_, i) => i)): number[][] {
+  return chunks(order, size).flatMap((batch) =>
+    planBatches(batch.map((i) => ids[i].length), CLASSIFIER_MAX_TEXTS_PER_RUN, CLASSIFIER_MAX_TOKENS_PER_RUN, runOverheadTokens)
       .map((run) => run.map((j) => batch[j])));
 }
 
@@ -118,14 +108,12 @@ export interface SessionVariant {
 
 /** The classifier's options (transformers.js passes them through) and the variants worth trying. */
 export function sessionVariants(threads: number): SessionVariant[] {
-  const base: ort.InferenceSession.SessionOptions = {
-    graphOptimizationLevel: 'all', intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential',
-  };
+  const base: ort.InferenceSession.SessionOptions = { ...SESSION_OPTIONS(threads) };
   const noSpin = { session: { intra_op: { allow_spinning: '0' } } };
   return [
-    { name: 'classifier options (arena on, pattern on)', options: { ...base } },
-    { name: 'arena on, pattern off', options: { ...base, enableCpuMemArena: true, enableMemPattern: false } },
-    { name: 'arena off, pattern off', options: { ...base, enableCpuMemArena: false, enableMemPattern: false } },
+    { name: 'classifier options (arena on, pattern off)', options: base },
+    { name: 'arena on, pattern on', options: { ...base, enableMemPattern: true } },
+    { name: 'arena off, pattern off', options: { ...base, enableCpuMemArena: false } },
     ...(threads > 1 ? [{ name: 'no spinning (allow_spinning 0)', options: { ...base, extra: noSpin } }] : []),
   ];
 }
@@ -142,14 +130,33 @@ export interface RawOrtResult {
   paddingFactor: number;
 }
 
-/** Times session.run over prebuilt feeds: one pass is every batch once, in order. */
-export async function timeRawOrt(session: ort.InferenceSession, tokens: ModelTokens, batches: number[][], plan: RunPlan): Promise<RawOrtResult> {
+/** Tensors for every batch, built before any clock starts, and one pass over them: each batch once, in order. */
+export interface PreparedRuns {
+  pass: () => Promise<void>;
+  texts: number;
+  batches: number;
+  paddingFactor: number;
+}
+
+export function prepareRuns(session: ort.InferenceSession, tokens: ModelTokens, batches: number[][]): PreparedRuns {
   const feeds = batches.map((batch) => buildFeeds(batch.map((i) => tokens.ids[i]), tokens.padId, session.inputNames));
-  const texts = feeds.reduce((n, f) => n + f.texts, 0);
-  const passMs = await timePasses(plan, async () => {
-    for (const f of feeds) await session.run(f.feeds);
-  });
   const padded = feeds.reduce((n, f) => n + f.paddedTokens, 0);
   const real = feeds.reduce((n, f) => n + f.realTokens, 0);
-  return { textsPerSec: textsPerSec(texts, passMs), passMs, batches: feeds.length, paddingFactor: padded / real };
+  return {
+    pass: async () => {
+      for (const f of feeds) await session.run(f.feeds);
+    },
+    texts: feeds.reduce((n, f) => n + f.texts, 0),
+    batches: feeds.length,
+    paddingFactor: padded / real,
+  };
+}
+
+export const rawOrtResult = (runs: PreparedRuns, passMs: number[]): RawOrtResult =>
+  ({ textsPerSec: textsPerSec(runs.texts, passMs), passMs, batches: runs.batches, paddingFactor: runs.paddingFactor });
+
+/** Times session.run over prebuilt feeds. */
+export async function timeRawOrt(session: ort.InferenceSession, tokens: ModelTokens, batches: number[][], plan: RunPlan): Promise<RawOrtResult> {
+  const runs = prepareRuns(session, tokens, batches);
+  return rawOrtResult(runs, await timePasses(plan, runs.pass));
 }

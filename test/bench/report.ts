@@ -10,14 +10,32 @@ export interface SessionOptionResult {
   textsPerSec: number;
 }
 
+/** Raw ORT on the classifier's batches cut into runs at one cost per run (null: one padded run per batch). */
+export interface PlanSummary {
+  runOverheadTokens: number | null;
+  runs: number;
+  paddingFactor: number;
+  textsPerSec: number;
+}
+
+/** Batches cut from all texts sorted by length, for raw ORT and for the classifier fed them in that order. */
+export interface CrossBatch {
+  rawOrtTextsPerSec: number;
+  paddingFactor: number;
+  classifierTextsPerSec: number;
+  ratioToRawOrt: number;
+}
+
 export interface ProdShape {
   rawOrtTextsPerSec: number | null;
   classifierTextsPerSec: number | null;
   ratioToRawOrt: number | null;
   fp32TextsPerSec: number | null;
   q8TextsPerSec: number | null;
-  rawOrtArrivalTextsPerSec?: number | null;
+  floorRunOverheadTokens?: number | null;
+  rawOrtPlans?: PlanSummary[];
   rawOrtClassifierRunsTextsPerSec?: number | null;
+  sortedAcrossBatches?: CrossBatch;
   singleThreadQ8TextsPerSec?: number | null;
   costPerMillionUsd?: number | null;
   generated?: boolean;
@@ -38,14 +56,16 @@ export interface BenchResult {
   model: { id: string; dir: string; defaultDtype: string; threads: number };
   texts: { count: number; seed: number; tokensP50: number; tokensP90: number; tokensMax: number; cutToMaxTokens: number };
   plan: { warmups: number; runs: number };
+  /** The floor: raw ORT on the classifier's batches of 50, pre-tokenised, sorted and cut by the best plan tried. */
   rawOrtTextsPerSec: number;
-  /** Same session, the classifier's batches (arrival order, one padded run per 50): floor minus sorting. */
-  rawOrtArrivalTextsPerSec: number;
-  /** Same session, the runs the classifier's planBatches() makes of each batch of 50: the classifier minus its JS. */
+  /** That plan's cost per run in padded tokens (null: one padded run per batch). */
+  floorRunOverheadTokens: number | null;
+  rawOrtPlans: PlanSummary[];
+  /** Same session, exactly the runs the classifier makes: the classifier minus its JavaScript. */
   rawOrtClassifierRunsTextsPerSec: number;
   /** classifier / raw ORT on the classifier's own runs: 1 - this is the classifier's JavaScript overhead. */
   ratioToRawOrtSameRuns: number;
-  rawOrtPaddingFactor: { lengthSorted: number; arrival: number; classifierRuns: number };
+  sortedAcrossBatches: CrossBatch;
   sessionOptions: SessionOptionResult[];
   bestSessionOptions: string;
   classifierTextsPerSec: number;
@@ -99,6 +119,8 @@ export function costSection(msPerPost: number | null, handlerOverheadMsPerPost: 
 }
 
 const fmt = (v: number | null | undefined, digits = 0): string => (v === null || v === undefined || Number.isNaN(v) ? '-' : v.toFixed(digits));
+const planText = (p: PlanSummary): string =>
+  `${p.runOverheadTokens ?? 'one run'}: ${p.runs}, ${fmt(p.paddingFactor, 2)}x, ${fmt(p.textsPerSec)}`;
 const row = (cells: string[], widths: number[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
 
 export function formatTable(r: BenchResult): string {
@@ -110,12 +132,11 @@ export function formatTable(r: BenchResult): string {
   lines.push(`model: ${r.model.id} (${r.model.dir}), default dtype ${r.model.defaultDtype}, ${r.model.threads} ORT thread(s)`);
   lines.push(`texts: ${r.texts.count} generated posts (seed ${r.texts.seed}), tokens p50 ${r.texts.tokensP50} / p90 ${r.texts.tokensP90} / max ${r.texts.tokensMax}, ${r.texts.cutToMaxTokens} cut to the model maximum; median of ${r.plan.runs} runs after ${r.plan.warmups} warm-up`);
   lines.push('');
-  const w = [58, 10, 9];
+  const w = [64, 10, 9];
   lines.push(row(['throughput', 'texts/s', 'ms/text'], w));
   const tp = (label: string, perSec: number | null | undefined) => lines.push(row([label, fmt(perSec), perSec ? fmt(1000 / perSec, 2) : '-'], w));
-  tp(`raw ORT, length-sorted batches of 50, ${r.model.defaultDtype} (floor)`, r.rawOrtTextsPerSec);
-  tp('raw ORT, arrival-order batches of 50, one run each', r.rawOrtArrivalTextsPerSec);
-  tp(`raw ORT, the classifier's planned runs of each batch of 50`, r.rawOrtClassifierRunsTextsPerSec);
+  tp(`raw ORT, batches of 50 sorted and cut by the best plan, ${r.model.defaultDtype} (floor)`, r.rawOrtTextsPerSec);
+  tp(`raw ORT, exactly the classifier's runs`, r.rawOrtClassifierRunsTextsPerSec);
   for (const [dtype, byBatch] of Object.entries(r.classifier)) {
     for (const [batch, t] of Object.entries(byBatch)) tp(`classifier ${dtype}, batch ${batch}`, t.textsPerSec);
   }
@@ -123,13 +144,16 @@ export function formatTable(r: BenchResult): string {
     tp(`raw ORT, 1 thread, ${r.model.defaultDtype}`, r.singleThread.rawOrtTextsPerSec);
     tp(`classifier, 1 thread, ${r.model.defaultDtype}, batch 50`, r.singleThread.classifierTextsPerSec);
   }
+  tp(`raw ORT, batches sorted across all ${r.texts.count} texts, same plan`, r.sortedAcrossBatches.rawOrtTextsPerSec);
+  tp('classifier fed those same sorted batches', r.sortedAcrossBatches.classifierTextsPerSec);
   if (r.lexicon) tp('lexicon fallback, batch 50', r.lexicon.textsPerSec);
   const ps = r.prodShape;
   if (ps.skipped) lines.push(`DistilBERT-shaped: skipped (${ps.skipped})`);
   else {
-    tp('DistilBERT-shaped raw ORT, length-sorted batches of 50', ps.rawOrtTextsPerSec);
-    tp('DistilBERT-shaped raw ORT, arrival-order batches, one run each', ps.rawOrtArrivalTextsPerSec);
-    tp(`DistilBERT-shaped raw ORT, the classifier's planned runs`, ps.rawOrtClassifierRunsTextsPerSec);
+    tp('DistilBERT-shaped raw ORT, best plan (floor)', ps.rawOrtTextsPerSec);
+    tp(`DistilBERT-shaped raw ORT, exactly the classifier's runs`, ps.rawOrtClassifierRunsTextsPerSec);
+    tp('DistilBERT-shaped raw ORT, batches sorted across all texts', ps.sortedAcrossBatches?.rawOrtTextsPerSec);
+    tp('DistilBERT-shaped classifier fed those sorted batches', ps.sortedAcrossBatches?.classifierTextsPerSec);
     tp('DistilBERT-shaped classifier q8, batch 50', ps.q8TextsPerSec);
     tp('DistilBERT-shaped classifier fp32, batch 50', ps.fp32TextsPerSec);
     if (ps.singleThreadQ8TextsPerSec) tp('DistilBERT-shaped classifier q8, 1 thread, batch 50', ps.singleThreadQ8TextsPerSec);
@@ -137,8 +161,11 @@ export function formatTable(r: BenchResult): string {
   tp(`seed's Python plan (5 s per batch of 50, 3 GB Lambda)`, SEED_PYTHON.textsPerSec);
   lines.push('');
   lines.push(`ratio classifier/raw ORT (batch 50, ${r.model.defaultDtype}): ${fmt(r.ratioToRawOrt, 3)}; DistilBERT-shaped: ${fmt(ps.ratioToRawOrt, 3)}`);
-  lines.push(`ratio classifier/raw ORT on the classifier's own runs: ${fmt(r.ratioToRawOrtSameRuns, 3)} (the rest is JavaScript: input hygiene, language, tokenizer, tensors)`);
-  lines.push(`padding factor (padded/real tokens): length-sorted ${fmt(r.rawOrtPaddingFactor.lengthSorted, 2)}, arrival order ${fmt(r.rawOrtPaddingFactor.arrival, 2)}, classifier runs ${fmt(r.rawOrtPaddingFactor.classifierRuns, 2)}`);
+  lines.push(`ratio on the classifier's own runs: ${fmt(r.ratioToRawOrtSameRuns, 3)} (the rest is JavaScript: input hygiene, language, tokenizer, tensors)`);
+  lines.push(`ratio on batches sorted across all texts (both fed them): ${fmt(r.sortedAcrossBatches.ratioToRawOrt, 3)}; DistilBERT-shaped: ${fmt(ps.sortedAcrossBatches?.ratioToRawOrt, 3)}`);
+  lines.push(`raw ORT plans (cost per run in padded tokens: runs, padding, texts/s): ${r.rawOrtPlans.map(planText).join('; ')}`);
+  if (ps.rawOrtPlans) lines.push(`  DistilBERT-shaped: ${ps.rawOrtPlans.map(planText).join('; ')}`);
+  lines.push(`  batches sorted across all texts: padding ${fmt(r.sortedAcrossBatches.paddingFactor, 2)}`);
   lines.push(`tokenizeShare: ${fmt(r.tokenizeShare * 100, 1)}% of classifier time`);
   lines.push(`session options (raw ORT, ${r.model.defaultDtype}): ${r.sessionOptions.map((s) => `${s.name} ${fmt(s.textsPerSec)}`).join('; ')}`);
   if (r.profile) {

@@ -1,0 +1,68 @@
+// npm run bench's contract, not its speed: --json prints one object with the keys the README and issue name,
+// the numbers are consistent with each other, and the table renders from it. Targets are not asserted here
+// (timing belongs to the bench itself, on a quiet machine).
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, it } from 'node:test';
+import { RUN_OVERHEAD_TOKENS } from '../../src/classifier/tokens.js';
+import { formatTable, type BenchResult } from './report.js';
+
+const run = promisify(execFile);
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+describe('npm run bench -- --json --quick', { timeout: 300_000 }, () => {
+  let result: BenchResult;
+
+  it('prints exactly one JSON object on stdout', async () => {
+    const { stdout } = await run(
+      process.execPath, ['--import', 'tsx', 'test/bench/bench.ts', '--json', '--quick', '--no-handler', '--no-prod-shape'],
+      { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ORT_THREADS: '1' } },
+    );
+    result = JSON.parse(stdout) as BenchResult;
+    assert.deepEqual(result.errors, {});
+  });
+
+  it('has the required keys, with positive throughputs and a ratio that is their quotient', () => {
+    for (const key of ['rawOrtTextsPerSec', 'classifierTextsPerSec', 'coldStartMs', 'peakRssMb', 'costPerMillionUsd'] as const) {
+      assert.ok(typeof result[key] === 'number' && result[key]! > 0, `${key} = ${result[key]}`);
+    }
+    assert.ok(Math.abs(result.ratioToRawOrt - result.classifierTextsPerSec / result.rawOrtTextsPerSec) < 1e-9);
+    assert.ok(result.tokenizeShare > 0 && result.tokenizeShare < 1, `tokenizeShare ${result.tokenizeShare}`);
+    assert.equal(result.model.threads, 1);
+  });
+
+  it('takes the floor from the fastest raw-ORT plan, and times the classifier\'s own plan among them', () => {
+    const fastest = result.rawOrtPlans.reduce((a, b) => (b.textsPerSec > a.textsPerSec ? b : a));
+    assert.equal(result.floorRunOverheadTokens, fastest.runOverheadTokens);
+    assert.ok(result.rawOrtPlans.some((p) => p.runOverheadTokens === RUN_OVERHEAD_TOKENS), 'the classifier\'s plan was tried');
+    if (result.floorRunOverheadTokens === RUN_OVERHEAD_TOKENS) {
+      assert.equal(result.rawOrtClassifierRunsTextsPerSec, result.rawOrtTextsPerSec, 'same plan, same head-to-head figure');
+    }
+    const oneRun = result.rawOrtPlans.find((p) => p.runOverheadTokens === null)!;
+    assert.equal(oneRun.runs, Math.ceil(result.texts.count / 50), 'one padded run per batch of 50');
+    for (const p of result.rawOrtPlans) assert.ok(p.paddingFactor >= 1, `padding ${p.paddingFactor}`);
+    const sorted = result.sortedAcrossBatches;
+    assert.ok(sorted.rawOrtTextsPerSec > 0 && sorted.classifierTextsPerSec > 0);
+    assert.ok(sorted.paddingFactor <= oneRun.paddingFactor, 'sorting across batches pads no more than one run per batch');
+  });
+
+  it('reports the DistilBERT-shaped part as skipped, with nulls, when told to', () => {
+    assert.equal(result.prodShape.skipped, '--no-prod-shape');
+    for (const key of ['rawOrtTextsPerSec', 'classifierTextsPerSec', 'ratioToRawOrt', 'fp32TextsPerSec', 'q8TextsPerSec'] as const) {
+      assert.equal(result.prodShape[key], null, key);
+    }
+    const target = result.targets.find((t) => t.name.startsWith('DistilBERT-shaped: classifier'))!;
+    assert.equal(target.pass, null);
+  });
+
+  it('renders the table from the same object', () => {
+    const table = formatTable(result);
+    assert.match(table, /raw ORT, batches of 50 sorted and cut by the best plan, q8 \(floor\)\s+\d+/);
+    assert.match(table, /classifier q8, batch 50\s+\d+/);
+    assert.match(table, /DistilBERT-shaped: skipped \(--no-prod-shape\)/);
+    assert.match(table, /cost per million posts: Lambda 1769 MB \$\d/);
+    assert.match(table, /(PASS|MISS) {2}cold start to first scored batch/);
+  });
+});
