@@ -25,9 +25,9 @@ export function encodeForModel(ids: number[], layout: SpecialTokenLayout, maxTok
 }
 
 /**
- * What one more ONNX run costs, in padded tokens. Measured with npm run bench's plan sweep (shipped model, q8,
- * batches of 50 cut at 8-2048 tokens per run): 64-256 best and within noise of each other on 1 and on 2
- * threads, 8-16 and 512 or more slower. An earlier 1-thread sweep found the same for fp32 and DistilBERT size.
+ * What one more ONNX run costs, in padded tokens. Measured with npm run bench's plan sweep (shipped model, q8 and
+ * fp32, batches of 50 cut at 16-1024 tokens per run): 64 is within 4% of the fastest cut on 1 and on 2 threads
+ * (16-64 fastest on one, 64-256 on two), 512 or more clearly slower; DistilBERT-sized, 64 was the fastest.
  */
 export const RUN_OVERHEAD_TOKENS = 64;
 
