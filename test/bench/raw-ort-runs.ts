@@ -43,7 +43,7 @@ async function withSession<T>(model: ModelRef, dtype: ModelDtype, variant: Sessi
   }
 }
 
-const planLabel = (cost: number): string => (cost === ONE_RUN ? 'one run each' : `${cost} tokens per run`);
+const planLabel = (cost: number): string => (cost === ONE_RUN ? 'one padded run each' : `a cost of ${cost} tokens per extra run`);
 
 /** Session options compared on the classifier's plan; with the best one, every plan timed in interleaved rounds. */
 async function sweep(
@@ -62,7 +62,7 @@ async function sweep(
     const times = await timeInterleaved(plan, Object.fromEntries(prepared.map((runs, i) => [String(sortedCosts[i]), runs.pass])));
     return prepared.map((runs, i): PlannedResult => ({ ...rawOrtResult(runs, times[String(sortedCosts[i])]), runOverheadTokens: sortedCosts[i] }));
   });
-  for (const p of plans) log(`  raw ORT ${dtype}, batches of ${BATCH} cut at ${planLabel(p.runOverheadTokens)}: ${p.textsPerSec.toFixed(1)} texts/s`);
+  for (const p of plans) log(`  raw ORT ${dtype}, batches of ${BATCH} cut with ${planLabel(p.runOverheadTokens)}: ${p.textsPerSec.toFixed(1)} texts/s`);
   return {
     plans,
     floorCost: plans.reduce((a, b) => (b.textsPerSec > a.textsPerSec ? b : a)).runOverheadTokens,
