@@ -4,7 +4,8 @@
     /usr/bin/python3 models/training/train.py --prep DIR --out models/impact-sentiment-v1 [--smoke]
 
 DIR is what prepare-data.mjs wrote (tokenizer files, lexicon.json, encoded/*.jsonl). Model selection uses a
-held-out slice of the SemEval *training* tweets, never dev.jsonl: dev is only reported.
+held-out slice of the SemEval *training* tweets (and SST dev for the ensemble's calibration), never the SemEval
+dev or SST test files: those are only reported.
 """
 import argparse
 import hashlib
