@@ -155,14 +155,15 @@ export async function measureProdShape(
       log(`  classifier ${dtype}: ${perDtype[dtype]!.toFixed(1)} texts/s`);
     }
   }
-  let singleThreadQ8: number | null = null;
+  // One thread is what Lambda gives at 1,769 MB: the same head-to-head there, on the classifier's own plan.
+  let single: HeadToHead | undefined;
   if (options.singleThread && threads !== 1) {
-    const one = await transformerClassifier(benchConfig(model, 'q8', 1));
-    singleThreadQ8 = (await timeClassifier(one, texts, BATCH, plan)).textsPerSec;
-    log(`  classifier q8, 1 thread: ${singleThreadQ8.toFixed(1)} texts/s`);
-  } else if (threads === 1) {
-    singleThreadQ8 = perDtype.q8!;
+    const rawOne = await sweep(model, tokens, 'q8', sessionVariants(1).slice(0, 1), plan, [RUN_OVERHEAD_TOKENS]);
+    single = await headToHead(model, tokens, texts, 'q8', rawOne, await transformerClassifier(benchConfig(model, 'q8', 1)), plan);
+  } else if (threads === 1 && defaultDtype === 'q8') {
+    single = versus;
   }
+  const singleThreadQ8 = single?.classifier.textsPerSec ?? (threads === 1 ? perDtype.q8! : null);
   const h = versus!;
   return {
     rawOrtTextsPerSec: h.floor.textsPerSec,
@@ -175,6 +176,7 @@ export async function measureProdShape(
     rawOrtClassifierRunsTextsPerSec: h.classifierRuns.textsPerSec,
     sortedAcrossBatches: h.sortedAcrossBatches,
     singleThreadQ8TextsPerSec: singleThreadQ8,
+    singleThreadRatioToRawOrt: single ? single.classifier.textsPerSec / single.floor.textsPerSec : null,
     costPerMillionUsd: singleThreadQ8 ? lambdaCostPerMillion(1000 / singleThreadQ8) : null,
     generated: options.generated,
   };

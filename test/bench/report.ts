@@ -37,6 +37,8 @@ export interface ProdShape {
   rawOrtClassifierRunsTextsPerSec?: number | null;
   sortedAcrossBatches?: CrossBatch;
   singleThreadQ8TextsPerSec?: number | null;
+  /** classifier / raw ORT, both on one thread (Lambda's 1,769 MB), q8, same head-to-head. */
+  singleThreadRatioToRawOrt?: number | null;
   costPerMillionUsd?: number | null;
   generated?: boolean;
   skipped?: string;
@@ -161,6 +163,9 @@ export function formatTable(r: BenchResult): string {
   tp(`seed's Python plan (5 s per batch of 50, 3 GB Lambda)`, SEED_PYTHON.textsPerSec);
   lines.push('');
   lines.push(`ratio classifier/raw ORT (batch 50, ${r.model.defaultDtype}): ${fmt(r.ratioToRawOrt, 3)}; DistilBERT-shaped: ${fmt(ps.ratioToRawOrt, 3)}`);
+  if (r.singleThread) {
+    lines.push(`  on 1 thread: ${fmt(r.singleThread.classifierTextsPerSec / r.singleThread.rawOrtTextsPerSec, 3)}; DistilBERT-shaped q8: ${fmt(ps.singleThreadRatioToRawOrt, 3)}`);
+  }
   lines.push(`ratio on the classifier's own runs: ${fmt(r.ratioToRawOrtSameRuns, 3)} (the rest is JavaScript: input hygiene, language, tokenizer, tensors)`);
   lines.push(`ratio on batches sorted across all texts (both fed them): ${fmt(r.sortedAcrossBatches.ratioToRawOrt, 3)}; DistilBERT-shaped: ${fmt(ps.sortedAcrossBatches?.ratioToRawOrt, 3)}`);
   lines.push(`raw ORT plans (cost per run in padded tokens: runs, padding, texts/s): ${r.rawOrtPlans.map(planText).join('; ')}`);
