@@ -31,6 +31,10 @@ export function encodeForModel(ids: number[], layout: SpecialTokenLayout, maxTok
  */
 export const RUN_OVERHEAD_TOKENS = 64;
 
+/** Bounds on one ONNX run: texts, and padded tokens (texts x longest), which bounds memory and padding waste. */
+export const MAX_TEXTS_PER_RUN = 64;
+export const MAX_TOKENS_PER_RUN = 8192;
+
 /**
  * Groups text indices into runs that minimise padded tokens plus a fixed cost per run: texts are sorted
  * by length and cut into contiguous runs by dynamic programming (50 texts: 1,275 candidate runs).

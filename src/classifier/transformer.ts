@@ -8,7 +8,7 @@ import { labelSchemeFromConfig, softmax, type LabelScheme } from '../domain/labe
 import type { Classifier, Sentiment } from '../domain/sentiment.js';
 import { classifyBatch, type ScoredText } from './batch.js';
 import { detectLanguage } from './language.js';
-import { encodeForModel, planBatches, type EncodedText, type SpecialTokenLayout } from './tokens.js';
+import { encodeForModel, MAX_TEXTS_PER_RUN, MAX_TOKENS_PER_RUN, planBatches, type EncodedText, type SpecialTokenLayout } from './tokens.js';
 
 /** Files a model directory must hold, by dtype (transformers.js naming). */
 export function requiredModelFiles(dtype: Config['model']['dtype']): string[] {
@@ -20,9 +20,6 @@ export function requiredModelFiles(dtype: Config['model']['dtype']): string[] {
 const DEFAULT_MAX_TOKENS = 512;
 /** Raw characters kept per token of model maximum before tokenising: generous, a token is rarely > 16 chars. */
 const CHARS_PER_TOKEN_BUDGET = 16;
-/** Padded tokens per ONNX run (batch size x longest sequence): bounds memory and padding waste. */
-const MAX_TOKENS_PER_RUN = 8192;
-const MAX_TEXTS_PER_RUN = 64;
 
 // transformers.js (and onnxruntime's native binding under it) is imported on first load, not with this
 // module: if the binding cannot load, getClassifier() still falls back to the lexicon instead of the
@@ -134,7 +131,7 @@ function specialTokenLayout(tokenizer: Tokenizer): SpecialTokenLayout {
  * sequential stream. The memory pattern is off: every run has a new shape, so a pattern planned for the last
  * one rarely applies (npm run bench: pattern on was 0.3-3% slower on both models in four sweeps).
  */
-export const SESSION_OPTIONS = (threads: number) => ({
+export const sessionOptions = (threads: number) => ({
   graphOptimizationLevel: 'all',
   intraOpNumThreads: threads,
   interOpNumThreads: 1,
@@ -173,7 +170,7 @@ async function loadUnserialised(config: Config): Promise<TransformerClassifier> 
       local_files_only: true,
       device: 'cpu',
       dtype,
-      session_options: SESSION_OPTIONS(threads),
+      session_options: sessionOptions(threads),
     }),
   ]);
 

@@ -37,7 +37,6 @@ export interface SampleOptions {
   seed?: number;
 }
 
-
 const TONES: Label[] = ['negative', 'neutral', 'positive'];
 /** About one post in five is not English. */
 const OTHER_LANGUAGES: Language[] = ['ar', 'ur', 'ms', 'tr', 'id'];

@@ -17,7 +17,7 @@ import { ensureDistilbertShaped } from './distilbert.js';
 import { timeHandler } from './handler-run.js';
 import { isTrainingRunning, log, machineInfo, median, type RunPlan } from './measure.js';
 import { samplePosts } from './posts.js';
-import { headToHead, measureProdShape, measureRawOrt, planSummary, type HeadToHead } from './raw-ort-runs.js';
+import { headToHead, headToHeadOnOneThread, measureProdShape, measureRawOrt, planSummary, type HeadToHead } from './raw-ort-runs.js';
 import { sessionVariants, tokenizeAll, type ModelRef } from './raw-ort.js';
 import { costSection, formatTable, judge, type BenchResult } from './report.js';
 
@@ -102,9 +102,7 @@ async function main(): Promise<void> {
   const lexicon = await section('lexicon', errors, () => timeLexicon(texts, plan));
 
   const singleThread = await section('single thread', errors, async () => {
-    const one = threads === 1 ? h : await headToHead(model, tokens, texts, defaultDtype,
-      await measureRawOrt(model, tokens, defaultDtype, 1, plan, { sweep: false }),
-      await transformerClassifier(benchConfig(model, defaultDtype, 1)), plan);
+    const one = threads === 1 ? h : await headToHeadOnOneThread(model, tokens, texts, defaultDtype, plan);
     return { rawOrtTextsPerSec: one.floor.textsPerSec, classifierTextsPerSec: one.classifier.textsPerSec, msPerPost: one.classifier.msPerText };
   });
 

@@ -6,7 +6,7 @@ import { getClassifier, LexiconClassifier, type Classifier } from '../../src/cla
 import { prepareInput } from '../../src/classifier/input.js';
 import { detectLanguage } from '../../src/classifier/language.js';
 import { RUN_OVERHEAD_TOKENS } from '../../src/classifier/tokens.js';
-import { SESSION_OPTIONS } from '../../src/classifier/transformer.js';
+import { sessionOptions } from '../../src/classifier/transformer.js';
 import { softmax } from '../../src/domain/labels.js';
 import { chunks, median, timePasses, textsPerSec, type RunPlan } from './measure.js';
 import { buildFeeds, createSession, plannedRuns, loadTokenizer, modelPath, useLocalModels, type ModelRef, type ModelTokens } from './raw-ort.js';
@@ -85,9 +85,9 @@ export async function profileStages(
   const feeds = batches.map((b) => buildFeeds(b.map((i) => tokens.ids[i]), tokens.padId, inputNames));
 
   const { dtype, threads } = config.model;
-  const sessionOptions = SESSION_OPTIONS(threads);
+  const options = sessionOptions(threads);
   useLocalModels(model);
-  const hfModel = await AutoModelForSequenceClassification.from_pretrained(model.id, { local_files_only: true, device: 'cpu', dtype, session_options: sessionOptions });
+  const hfModel = await AutoModelForSequenceClassification.from_pretrained(model.id, { local_files_only: true, device: 'cpu', dtype, session_options: options });
   const hfFeeds = feeds.map((f) => Object.fromEntries(Object.entries(f.feeds).map(([k, t]) => [k, new Tensor('int64', t.data as BigInt64Array, t.dims as number[])])));
   const logits: Float32Array[] = [];
   const modelCallMs = median(await timePasses(plan, async () => {
@@ -95,7 +95,7 @@ export async function profileStages(
     for (const f of hfFeeds) logits.push(((await hfModel(f)) as { logits: Tensor }).logits.data as Float32Array);
   }));
   await hfModel.dispose();
-  const session = await createSession(modelPath(model, dtype), sessionOptions);
+  const session = await createSession(modelPath(model, dtype), options);
   const sessionRunMs = median(await timePasses(plan, async () => {
     for (const f of feeds) await session.run(Object.fromEntries(session.inputNames.map((n) => [n, f.feeds[n]])));
   }));

@@ -4,7 +4,6 @@
 // always gives the same texts, so runs on different days compare.
 import { seededRandom } from '../../src/local/seeded-random.js';
 
-
 const SUBJECTS = ['the new update', 'this phone', 'the service', 'my order', 'the game last night', 'the new album',
   'customer support', 'the delivery', 'the app', 'this place', 'the show', 'the team', 'the battery', 'the hotel',
   'the flight', 'the coffee here', 'the keynote', 'the match', 'the movie', 'the price increase'];

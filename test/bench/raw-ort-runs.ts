@@ -7,7 +7,7 @@ import type { ModelDtype } from '../../src/config.js';
 import type { Classifier } from '../../src/classifier/index.js';
 import { benchConfig, timeClassifier, transformerClassifier, type ThroughputResult } from './classifier-runs.js';
 import { lambdaCostPerMillion } from './cost.js';
-import { log, textsPerSec, timeInterleaved, type RunPlan } from './measure.js';
+import { chunks, log, textsPerSec, timeInterleaved, type RunPlan } from './measure.js';
 import {
   createSession, lengthOrder, modelPath, plannedRuns, prepareRuns, rawOrtResult, sessionVariants, timeRawOrt, tokenizeAll,
   type ModelRef, type ModelTokens, type RawOrtResult, type SessionVariant,
@@ -103,7 +103,7 @@ export async function headToHead(
     const ownRuns = raw.floorCost === RUN_OVERHEAD_TOKENS ? undefined : prepareRuns(session, tokens, plannedRuns(tokens.ids, BATCH, RUN_OVERHEAD_TOKENS));
     const sortedRuns = prepareRuns(session, tokens, plannedRuns(tokens.ids, BATCH, raw.floorCost, lengthOrder(tokens.ids)));
     const byBatch = (list: string[]) => async () => {
-      for (let i = 0; i < list.length; i += BATCH) await classifier.classify(list.slice(i, i + BATCH));
+      for (const batch of chunks(list, BATCH)) await classifier.classify(batch);
     };
     const t = await timeInterleaved(plan, {
       floor: floorRuns.pass,
@@ -125,6 +125,15 @@ export async function headToHead(
       + `sorted across batches: raw ${sorted.textsPerSec.toFixed(1)}, classifier ${result.sortedAcrossBatches.classifierTextsPerSec.toFixed(1)}`);
     return result;
   });
+}
+
+/** The same head-to-head on one thread, what Lambda gives at 1,769 MB (with the classifier's session options). */
+export async function headToHeadOnOneThread(
+  model: ModelRef, tokens: ModelTokens, texts: string[], dtype: ModelDtype, plan: RunPlan, costs: number[] = PLAN_COSTS,
+): Promise<HeadToHead> {
+  log(`- raw ORT ${dtype} vs the classifier, 1 thread`);
+  const raw = await sweep(model, tokens, dtype, sessionVariants(1).slice(0, 1), plan, costs);
+  return headToHead(model, tokens, texts, dtype, raw, await transformerClassifier(benchConfig(model, dtype, 1)), plan);
 }
 
 /** Plans tried on the DistilBERT-shaped model: a pass takes seconds there, so fewer than on the shipped one. */
@@ -158,8 +167,7 @@ export async function measureProdShape(
   // One thread is what Lambda gives at 1,769 MB: the same head-to-head there, on the classifier's own plan.
   let single: HeadToHead | undefined;
   if (options.singleThread && threads !== 1) {
-    const rawOne = await sweep(model, tokens, 'q8', sessionVariants(1).slice(0, 1), plan, [RUN_OVERHEAD_TOKENS]);
-    single = await headToHead(model, tokens, texts, 'q8', rawOne, await transformerClassifier(benchConfig(model, 'q8', 1)), plan);
+    single = await headToHeadOnOneThread(model, tokens, texts, 'q8', plan, [RUN_OVERHEAD_TOKENS]);
   } else if (threads === 1 && defaultDtype === 'q8') {
     single = versus;
   }

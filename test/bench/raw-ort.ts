@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { AutoTokenizer, env } from '@huggingface/transformers';
-import { planBatches } from '../../src/classifier/tokens.js';
-import { SESSION_OPTIONS } from '../../src/classifier/transformer.js';
+import { MAX_TEXTS_PER_RUN, MAX_TOKENS_PER_RUN, planBatches } from '../../src/classifier/tokens.js';
+import { sessionOptions } from '../../src/classifier/transformer.js';
 import { chunks, timePasses, textsPerSec, type RunPlan } from './measure.js';
 
 export interface ModelRef {
@@ -55,10 +55,6 @@ export async function tokenizeAll(model: ModelRef, texts: string[]): Promise<Mod
 /** Text indices, shortest first. */
 export const lengthOrder = (ids: number[][]): number[] => ids.map((_, i) => i).sort((a, b) => ids[a].length - ids[b].length);
 
-/** src/classifier/transformer.ts's run limits (module-private there): texts and padded tokens per ONNX run. */
-const CLASSIFIER_MAX_TEXTS_PER_RUN = 64;
-const CLASSIFIER_MAX_TOKENS_PER_RUN = 8192;
-
 /**
  * Batches of `size` taken in `order` (arrival order by default), each sorted by length and cut into runs by
  * planBatches() at the given cost per run (in padded tokens; a huge cost keeps one padded run per batch where the
@@ -66,7 +62,7 @@ const CLASSIFIER_MAX_TOKENS_PER_RUN = 8192;
  */
 export function plannedRuns(ids: number[][], size: number, runOverheadTokens: number, order = ids.map((_, i) => i)): number[][] {
   return chunks(order, size).flatMap((batch) =>
-    planBatches(batch.map((i) => ids[i].length), CLASSIFIER_MAX_TEXTS_PER_RUN, CLASSIFIER_MAX_TOKENS_PER_RUN, runOverheadTokens)
+    planBatches(batch.map((i) => ids[i].length), MAX_TEXTS_PER_RUN, MAX_TOKENS_PER_RUN, runOverheadTokens)
       .map((run) => run.map((j) => batch[j])));
 }
 
@@ -108,7 +104,7 @@ export interface SessionVariant {
 
 /** The classifier's options (transformers.js passes them through) and the variants worth trying. */
 export function sessionVariants(threads: number): SessionVariant[] {
-  const base: ort.InferenceSession.SessionOptions = { ...SESSION_OPTIONS(threads) };
+  const base: ort.InferenceSession.SessionOptions = { ...sessionOptions(threads) };
   const noSpin = { session: { intra_op: { allow_spinning: '0' } } };
   return [
     { name: 'classifier options (arena on, pattern off)', options: base },
