@@ -1,9 +1,10 @@
-"""The shipped model: a small BERT-style encoder and a TF-IDF n-gram logistic regression over the same WordPiece ids,
+"""The shipped model: a small BERT-style encoder (optionally the weight average of two) and a TF-IDF n-gram logistic regression over the same WordPiece ids,
 averaged in probability space inside one graph (they make different errors; see ../shared/notes).
 
 Inputs and outputs match Hugging Face's BertForSequenceClassification, so transformers.js serves it as
 `model_type: "bert"`: input_ids, attention_mask, token_type_ids (int64, [batch, seq]) -> logits [batch, 3].
 """
+import copy
 import math
 
 import torch
@@ -136,6 +137,16 @@ class Ensemble(nn.Module):
         p = self.w * torch.softmax(self.encoder(input_ids, attention_mask, token_type_ids), -1)
         p = p + (1.0 - self.w) * torch.softmax(self.linear(input_ids, attention_mask), -1)
         return torch.log(p + 1e-7) + self.offsets
+
+
+def average_encoders(first, second, share):
+    """The weight average (1 - share) * first + share * second. Meaningful only for encoders trained from the
+    same initialisation (same seed): their weights then stay close enough that the average is a working model,
+    in between the two (measured here: see models/README.md)."""
+    averaged = copy.deepcopy(first)
+    a, b = first.state_dict(), second.state_dict()
+    averaged.load_state_dict({k: torch.lerp(a[k], b[k], share) if a[k].is_floating_point() else a[k] for k in a})
+    return averaged.eval()
 
 
 def encoder_from_onnx(path, polarity, **dims):

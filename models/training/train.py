@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Trains the default sentiment model and exports it for transformers.js.
 
-    /usr/bin/python3 models/training/train.py --prep DIR --out models/impact-sentiment-v1 [--smoke]
+    /usr/bin/python3 models/training/train.py --prep DIR --out models/impact-sentiment-v2 [--smoke]
 
 DIR is what prepare-data.mjs wrote (tokenizer files, lexicon.json, encoded/*.jsonl). Model selection uses a
 held-out slice of the SemEval *training* tweets (and SST dev for the ensemble's calibration), never the SemEval
@@ -21,7 +21,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from model import Encoder, Ensemble, encoder_from_onnx
+from model import Encoder, Ensemble, average_encoders, encoder_from_onnx
 from tfidf import train_tfidf
 
 LABELS = ["negative", "neutral", "positive"]
@@ -220,12 +220,42 @@ def calibrate(validation, log, margin=0.01):
     return chosen, w, offsets
 
 
+def choose_average(first, second, validation_rows, linear_probs, shares, log):
+    """Which weight average of two encoders to keep: the share of the second that maximises the plain-average
+    ensemble's mean over the two validation sets (as calibrate() scores them). Ties keep the smaller share."""
+    scored = []
+    for share in shares:
+        encoder = average_encoders(first, second, share)
+        scores = {}
+        for name, (rows, metric) in validation_rows.items():
+            y = np.array([y for _, y in rows])
+            p = 0.5 * probabilities(lambda i, m: encoder(i, m, torch.zeros_like(i)), rows) + 0.5 * linear_probs[name]
+            scores[name] = macro_recall(y, p.argmax(1)) if metric == "macroRecall" else binary_accuracy(y, p)
+        scored.append({"share": share, **scores, "mean": float(np.mean(list(scores.values())))})
+        log(f"encoder average, share of the second {share:.2f}: " + ", ".join(f"{k} {v:.4f}" for k, v in scored[-1].items()
+                                                                              if k != "share"))
+    best = max(scored, key=lambda r: (r["mean"], -r["share"]))
+    return average_encoders(first, second, best["share"]), best["share"], scored
+
+
 def sha256(path):
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def source_record(onnx_path):
+    """Where a reused encoder came from: the file's SHA-256 and, when its folder has one, that run's training.json
+    (hyper-parameters, history and where its own encoder came from)."""
+    record = {"path": onnx_path, "sha256": sha256(onnx_path)}
+    training = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(onnx_path))), "training.json")
+    if os.path.exists(training):
+        run = json.load(open(training))
+        record["training"] = {k: run.get(k) for k in ("model", "hyperParameters", "wallTimeSeconds", "encoderFrom",
+                                                      "encoderAverage", "encoderHistory", "holdout")}
+    return record
 
 
 def main():
@@ -256,10 +286,15 @@ def main():
     ap.add_argument("--encoder-extra", default="",
                     help="encoded files (besides the tweets) the encoder's main head is also trained on, e.g. "
                          "sst_train:polar (NAME:polar drops their neutral rows: SST's 'neutral' is mixed or weak "
-                         "opinion, a tweet's is no opinion). Default none, as for impact-sentiment-v1; see "
+                         "opinion, a tweet's is no opinion). Default none; see "
                          "models/README.md for what sst_train:polar measured")
     ap.add_argument("--reuse-encoder", default=None,
                     help="model.onnx of an earlier run with the same data and vocabulary: skip encoder training")
+    ap.add_argument("--average-with", default=None,
+                    help="model.onnx of a second encoder trained from the same seed (e.g. with --encoder-extra "
+                         "sst_train:polar): the served encoder becomes a weight average of the two, the share chosen "
+                         "on the validation sets from --average-shares")
+    ap.add_argument("--average-shares", default="0,0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (1 was fastest on 2 cores)")
     args = ap.parse_args()
     if args.smoke:
@@ -306,14 +341,23 @@ def main():
     check_fold(linear, holdout, log)
     y_hold = np.array([y for _, y in holdout])
     sst_dev = [r for r in load(args.prep, "sst_dev", limit) if r[1] != 1]  # validation, binary (neutral dropped)
+    dims = dict(hidden=args.hidden, layers=args.layers, heads=args.heads, ffn=args.ffn, max_len=args.max_len)
     if args.reuse_encoder:
-        dims = dict(hidden=args.hidden, layers=args.layers, heads=args.heads, ffn=args.ffn, max_len=args.max_len)
         encoder, history = encoder_from_onnx(args.reuse_encoder, polarity, **dims), []
         enc_hold = macro_recall(y_hold, probabilities(lambda i, m: encoder(i, m, torch.zeros_like(i)), holdout).argmax(1))
         log(f"encoder reused from {args.reuse_encoder}: holdout macro-recall {enc_hold:.4f}")
     else:
         encoder, enc_hold, history = train_encoder(train + encoder_extra, aux, holdout, vocab_size, polarity, args, log,
                                                      watch=sst_dev)
+    averaging = None
+    if args.average_with:
+        second = encoder_from_onnx(args.average_with, polarity, **dims)
+        rows = {"holdoutMacroRecall": (holdout, "macroRecall"), "sstDevBinaryAccuracy": (sst_dev, "binary")}
+        linear_probs = {name: probabilities(lambda i, m: linear(i, m), r) for name, (r, _) in rows.items()}
+        shares = [float(s) for s in args.average_shares.split(",")]
+        encoder, share, scored = choose_average(encoder, second, rows, linear_probs, shares, log)
+        enc_hold = macro_recall(y_hold, probabilities(lambda i, m: encoder(i, m, torch.zeros_like(i)), holdout).argmax(1))
+        averaging = {"second": source_record(args.average_with), "shareOfSecond": share, "scored": scored}
 
     validation = {}
     for name, rows, metric in (("holdoutMacroRecall", holdout, "macroRecall"), ("sstDevBinaryAccuracy", sst_dev, "binary")):
@@ -381,7 +425,8 @@ def main():
         "validation": {"calibratedEnsemble": calibrated,
                        "sets": "holdout = 2,500 SemEval train tweets; SST dev without neutral rows (binary)"},
         "tfidf": {"C": best_c, "buckets": args.buckets},
-        "encoderFrom": args.reuse_encoder or "trained in this run",
+        "encoderFrom": source_record(args.reuse_encoder) if args.reuse_encoder else "trained in this run",
+        "encoderAverage": averaging,
         "encoderHistory": history,
         "ensemble": {"encoderWeight": w, "classOffsets": list(offsets)},
         "dev": {"file": meta["files"]["semeval_dev"], "torch": dev_metrics, "encoderMacroRecall": enc_dev,
