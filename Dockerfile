@@ -8,7 +8,7 @@
 #   docker build --platform linux/amd64 --build-arg MODEL_ID=<id> -t <repo>:<tag> . && docker push <repo>:<tag>
 #   npx osls deploy --stage prod --param deploy=image --param modelId=<id> --param classifyImageUri=<repo>@sha256:<digest>
 #
-# MODEL_ID is either a folder already in models/ (e.g. the default impact-sentiment-v1) or a Hugging Face hub
+# MODEL_ID is either a folder already in models/ (e.g. the default impact-sentiment-v2) or a Hugging Face hub
 # id fetched at build time with `npm run model:fetch` (the build then needs internet). Pass the same id as
 # modelId to osls: the function's MODEL_ID environment variable must name the baked-in folder.
 ARG BASE_IMAGE=public.ecr.aws/lambda/nodejs:22
@@ -23,7 +23,7 @@ COPY tsconfig.json ./
 COPY src ./src
 COPY handlers ./handlers
 COPY models ./models
-ARG MODEL_ID=impact-sentiment-v1
+ARG MODEL_ID=impact-sentiment-v2
 RUN if [ ! -f "models/${MODEL_ID}/config.json" ]; then npm run model:fetch -- "${MODEL_ID}" --dir models; fi \
  && test -f "models/${MODEL_ID}/config.json"
 # The same bundle serverless-esbuild makes for the zip (custom.esbuild in serverless.yml).
@@ -40,7 +40,7 @@ RUN mkdir /prod && cp package.json package-lock.json .npmrc /prod/ && cd /prod \
            node_modules/@huggingface/transformers/src node_modules/@huggingface/transformers/types
 
 FROM ${BASE_IMAGE}
-ARG MODEL_ID=impact-sentiment-v1
+ARG MODEL_ID=impact-sentiment-v2
 # src/config.ts finds the model at $LAMBDA_TASK_ROOT/models/$MODEL_ID.
 ENV MODEL_ID=${MODEL_ID}
 COPY --from=build /prod/node_modules ${LAMBDA_TASK_ROOT}/node_modules

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Loads a model folder the way the service does (transformers.js, local files only) in fp32 and q8, and
 // checks that the two agree on the top label for >= 98% of the SemEval dev tweets.
-// Usage: node models/training/check-model.mjs --model models/impact-sentiment-v1 --data ../shared/data/sentiment
+// Usage: node models/training/check-model.mjs --model models/impact-sentiment-v2 --data ../shared/data/sentiment
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';

@@ -118,7 +118,7 @@ def padded_tokenizer(src_dir, vocab_size):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("out", help="model directory to write, e.g. models/.generated/distilbert-shaped")
-    ap.add_argument("--tokenizer", default=os.path.join(HERE, "..", "impact-sentiment-v1"),
+    ap.add_argument("--tokenizer", default=os.path.join(HERE, "..", "impact-sentiment-v2"),
                     help="directory with the tokenizer.json to pad (default: the shipped model's)")
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args()

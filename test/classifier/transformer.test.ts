@@ -1,4 +1,4 @@
-// Loads the committed model (models/impact-sentiment-v1) through transformers.js with remote loading off.
+// Loads the committed model (models/impact-sentiment-v2) through transformers.js with remote loading off.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import type { Sentiment } from '../../src/domain/sentiment.js';
 import { AGREEMENT, NON_ENGLISH, UNAMBIGUOUS } from '../fixtures/sentences.js';
 
-// Repository defaults (MODEL_ID impact-sentiment-v1, MODEL_DIR <repo>/models), whatever the shell says.
+// Repository defaults (MODEL_ID impact-sentiment-v2, MODEL_DIR <repo>/models), whatever the shell says.
 const base = loadConfig({ ORT_THREADS: '1' });
 const configFor = (dtype: Config['model']['dtype'], overrides: Partial<Config> = {}): Config => ({
   ...base,
