@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { detectLanguage, languageSignal } from '../../src/classifier/language.js';
+import { commonEnglishShare, detectLanguage, languageSignal } from '../../src/classifier/language.js';
 import { NON_ENGLISH, SHORT_ENGLISH, UNAMBIGUOUS } from '../fixtures/sentences.js';
 
 describe('detectLanguage', () => {
@@ -29,6 +29,19 @@ describe('detectLanguage', () => {
     for (const text of ['ok', 'lol 😂', '😀😀😀', '@someone @other http://t.co/abc', '12345 678']) {
       assert.deepEqual(detectLanguage(text), { language: 'und', unsupported: false }, text);
     }
+  });
+
+  it('counts common English words case-blind, ignoring punctuation and apostrophes inside words', () => {
+    assert.equal(commonEnglishShare("DON'T, I'm... xylophone-zebra"), 2 / 3); // dont, im common; xylophonezebra not
+    assert.equal(commonEnglishShare('Saya sangat suka'), 0);
+    assert.equal(commonEnglishShare(''), 0);
+    assert.equal(commonEnglishShare('!!! ???'), 0); // no words at all
+  });
+
+  it('needs ten letters before guessing, counting letters in any script', () => {
+    assert.equal(detectLanguage('abc def gh').language, 'und'); // 8 letters
+    assert.notEqual(detectLanguage('Merhaba arkadaşlar, bugün hava çok güzel').language, 'und');
+    assert.equal(detectLanguage('١٢٣ مرحبا').language, 'und'); // 5 Arabic letters
   });
 
   it('ignores mentions, hashtags and links when judging the language', () => {
