@@ -3,9 +3,10 @@
 
     /usr/bin/python3 models/training/train.py --prep DIR --out models/impact-sentiment-v2 [--smoke]
 
-DIR is what prepare-data.mjs wrote (tokenizer files, lexicon.json, encoded/*.jsonl). Model selection uses a
-held-out slice of the SemEval *training* tweets (and SST dev for the ensemble's calibration), never the SemEval
-dev or SST test files: those are only reported.
+retrain.sh runs it three times: two encoders in parallel, then --reuse-encoder/--average-with to average them,
+fit the TF-IDF branch, calibrate and export. DIR is what prepare-data.mjs wrote (tokenizer files, lexicon.json,
+encoded/*.jsonl). Model selection uses a held-out slice of the SemEval *training* tweets (and SST dev for the
+encoder average and the ensemble's calibration), never the SemEval dev or SST test files: those are only reported.
 """
 import argparse
 import hashlib
@@ -294,7 +295,8 @@ def main():
                     help="model.onnx of a second encoder trained from the same seed (e.g. with --encoder-extra "
                          "sst_train:polar): the served encoder becomes a weight average of the two, the share chosen "
                          "on the validation sets from --average-shares")
-    ap.add_argument("--average-shares", default="0,0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1")
+    ap.add_argument("--average-shares", default="0,0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1",
+                    help="shares of the second encoder tried (0 = the first alone, 1 = the second alone)")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (1 was fastest on 2 cores)")
     args = ap.parse_args()
     if args.smoke:

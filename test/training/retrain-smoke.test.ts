@@ -29,6 +29,11 @@ test('retrain.sh --smoke trains, exports, quantises and checks a servable model'
     assert.equal(training.smoke, true);
     assert.match(training.data.files['semeval2017-task4a-2013-2016/train.jsonl'], /^[0-9a-f]{64}$/);
     assert.ok(training.quantization.devTopLabelAgreement >= 0.98, 'q8 agrees with fp32');
+    // The served encoder averages the two trained ones (tweets; tweets + SST), every share scored and recorded.
+    assert.match(training.encoderFrom.sha256, /^[0-9a-f]{64}$/);
+    assert.equal(training.encoderAverage.second.training.hyperParameters.encoder_extra, 'sst_train:polar');
+    assert.equal(training.encoderAverage.scored.length, 11);
+    assert.ok(training.encoderAverage.scored.some((s: { share: number }) => s.share === training.encoderAverage.shareOfSecond));
     // The ensemble is calibrated on both validation sets (held-out tweets, SST dev).
     assert.deepEqual(Object.keys(training.validation.calibratedEnsemble).sort(), ['holdoutMacroRecall', 'sstDevBinaryAccuracy']);
   } finally {
