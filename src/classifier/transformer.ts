@@ -130,9 +130,6 @@ function specialTokenLayout(tokenizer: Tokenizer): SpecialTokenLayout {
  * onnxruntime session options: all graph optimisations, intra-op threads as configured (the vCPUs), one
  * sequential stream. The memory pattern is off: every run has a new shape, so a pattern planned for the last
  * one rarely applies (npm run bench: pattern on was 0.3-3% slower on both models in four sweeps).
- * With more than one thread, the pool's threads stop spinning when a run ends: between runs the classifier
- * tokenises the next batch, and a spinning pool thread only takes CPU from it (shipped model on 2 threads:
- * 2-5% faster in three interleaved comparisons; the DistilBERT-shaped one unchanged; no pool on 1 thread).
  */
 export const sessionOptions = (threads: number) => ({
   graphOptimizationLevel: 'all',
@@ -141,7 +138,6 @@ export const sessionOptions = (threads: number) => ({
   executionMode: 'sequential',
   enableCpuMemArena: true,
   enableMemPattern: false,
-  extra: { session: { force_spinning_stop: '1' } },
 } as const);
 
 /** Serialises loads: transformers.js reads the model root from the global env. */

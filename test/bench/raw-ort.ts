@@ -104,22 +104,13 @@ export interface SessionVariant {
 
 /** The classifier's options (transformers.js passes them through) and the variants worth trying. */
 export function sessionVariants(threads: number): SessionVariant[] {
-  const classifier: ort.InferenceSession.SessionOptions = { ...sessionOptions(threads) };
-  if (threads === 1) {
-    return [
-      { name: 'classifier options (arena on, pattern off)', options: classifier },
-      { name: 'arena on, pattern on', options: { ...classifier, enableMemPattern: true } },
-      { name: 'arena off, pattern off', options: { ...classifier, enableCpuMemArena: false } },
-    ];
-  }
-  // Raw ORT has no JavaScript between runs, so a pool that keeps spinning across them may suit it better.
-  const spinning: ort.InferenceSession.SessionOptions = { ...classifier, extra: {} };
+  const base: ort.InferenceSession.SessionOptions = { ...sessionOptions(threads) };
+  const noSpin = { session: { intra_op: { allow_spinning: '0' } } };
   return [
-    { name: 'classifier options (arena on, pattern off, spinning stops after each run)', options: classifier },
-    { name: 'spinning kept between runs', options: spinning },
-    { name: 'spinning kept, pattern on', options: { ...spinning, enableMemPattern: true } },
-    { name: 'spinning kept, arena off', options: { ...spinning, enableCpuMemArena: false } },
-    { name: 'no spinning (allow_spinning 0)', options: { ...classifier, extra: { session: { intra_op: { allow_spinning: '0' } } } } },
+    { name: 'classifier options (arena on, pattern off)', options: base },
+    { name: 'arena on, pattern on', options: { ...base, enableMemPattern: true } },
+    { name: 'arena off, pattern off', options: { ...base, enableCpuMemArena: false } },
+    ...(threads > 1 ? [{ name: 'no spinning (allow_spinning 0)', options: { ...base, extra: noSpin } }] : []),
   ];
 }
 
