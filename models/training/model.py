@@ -1,5 +1,6 @@
-"""The shipped model: a small BERT-style encoder (optionally the weight average of two) and a TF-IDF n-gram logistic regression over the same WordPiece ids,
-averaged in probability space inside one graph (they make different errors; see ../shared/notes).
+"""The shipped model: a small BERT-style encoder (the weight average of two, see average_encoders) and a TF-IDF
+n-gram logistic regression over the same WordPiece ids, averaged in probability space inside one graph (they make
+different errors; see ../shared/notes).
 
 Inputs and outputs match Hugging Face's BertForSequenceClassification, so transformers.js serves it as
 `model_type: "bert"`: input_ids, attention_mask, token_type_ids (int64, [batch, seq]) -> logits [batch, 3].
