@@ -190,20 +190,23 @@ def check_fold(linear, rows, log):
         raise SystemExit(f"folded tf-idf model disagrees with scikit-learn (max diff {diff})")
 
 
+def ensemble_scores(validation, w=0.5, offsets=(0.0, 0.0, 0.0)):
+    """Each validation set's score for the ensemble log(w * p_encoder + (1 - w) * p_ngram) + offsets.
+    validation maps a set's name to (p_encoder, p_ngram, labels, metric: "macroRecall" or "binary")."""
+    out = {}
+    for name, (p_enc, p_lin, y, metric) in validation.items():
+        logp = np.log(w * p_enc + (1 - w) * p_lin + 1e-7) + np.array(offsets)
+        out[name] = macro_recall(y, logp.argmax(1)) if metric == "macroRecall" else binary_accuracy(y, logp)
+    return out
+
+
 def calibrate(validation, log, margin=0.01):
     """Encoder weight and per-class log offsets for the ensemble, chosen on two validation sets (held-out tweets,
     macro-recall; SST dev, binary accuracy) by their mean, and kept only where they beat the plain average by
     more than `margin`: smaller gains are noise, and offsets fitted to one set's class balance did not carry
     over to other data (tweet-holdout-only offsets cost SST dev accuracy)."""
-    def scores(w, offsets):
-        out = {}
-        for name, (p_enc, p_lin, y, metric) in validation.items():
-            logp = np.log(w * p_enc + (1 - w) * p_lin + 1e-7) + np.array(offsets)
-            out[name] = macro_recall(y, logp.argmax(1)) if metric == "macroRecall" else binary_accuracy(y, logp)
-        return out
-
     def mean(w, offsets):
-        return float(np.mean(list(scores(w, offsets).values())))
+        return float(np.mean(list(ensemble_scores(validation, w, offsets).values())))
 
     base = mean(0.5, (0.0, 0.0, 0.0))
     best, w, offsets = base, 0.5, (0.0, 0.0, 0.0)
@@ -215,26 +218,22 @@ def calibrate(validation, log, margin=0.01):
                     best, w, offsets = m, float(cand), (float(a), float(b), 0.0)
     if best < base + margin:
         best, w, offsets = base, 0.5, (0.0, 0.0, 0.0)
-    chosen = scores(w, offsets)
+    chosen = ensemble_scores(validation, w, offsets)
     log(f"calibration: plain average {base:.4f}; encoder weight {w:.2f}, offsets {offsets}: mean {best:.4f} "
         + ", ".join(f"{k} {v:.4f}" for k, v in chosen.items()))
     return chosen, w, offsets
 
 
-def choose_average(first, second, validation_rows, linear_probs, shares, log):
+def choose_average(first, second, validation_for, shares, log):
     """Which weight average of two encoders to keep: the share of the second that maximises the plain-average
-    ensemble's mean over the two validation sets (as calibrate() scores them). Ties keep the smaller share."""
+    ensemble's mean over the validation sets, scored as calibrate() scores them. Ties keep the smaller share.
+    validation_for(encoder) gives the validation dict ensemble_scores() takes."""
     scored = []
     for share in shares:
-        encoder = average_encoders(first, second, share)
-        scores = {}
-        for name, (rows, metric) in validation_rows.items():
-            y = np.array([y for _, y in rows])
-            p = 0.5 * probabilities(lambda i, m: encoder(i, m, torch.zeros_like(i)), rows) + 0.5 * linear_probs[name]
-            scores[name] = macro_recall(y, p.argmax(1)) if metric == "macroRecall" else binary_accuracy(y, p)
+        scores = ensemble_scores(validation_for(average_encoders(first, second, share)))
         scored.append({"share": share, **scores, "mean": float(np.mean(list(scores.values())))})
-        log(f"encoder average, share of the second {share:.2f}: " + ", ".join(f"{k} {v:.4f}" for k, v in scored[-1].items()
-                                                                              if k != "share"))
+        log(f"encoder average, share of the second {share:.2f}: "
+            + ", ".join(f"{k} {v:.4f}" for k, v in scored[-1].items() if k != "share"))
     best = max(scored, key=lambda r: (r["mean"], -r["share"]))
     return average_encoders(first, second, best["share"]), best["share"], scored
 
@@ -344,27 +343,30 @@ def main():
     y_hold = np.array([y for _, y in holdout])
     sst_dev = [r for r in load(args.prep, "sst_dev", limit) if r[1] != 1]  # validation, binary (neutral dropped)
     dims = dict(hidden=args.hidden, layers=args.layers, heads=args.heads, ffn=args.ffn, max_len=args.max_len)
+    # The validation sets, their n-gram probabilities computed once; an encoder's only when it is scored.
+    sets = {"holdoutMacroRecall": (holdout, "macroRecall"), "sstDevBinaryAccuracy": (sst_dev, "binary")}
+    linear_probs = {name: probabilities(lambda i, m: linear(i, m), rows) for name, (rows, _) in sets.items()}
+
+    def validation_for(enc):
+        return {name: (probabilities(lambda i, m: enc(i, m, torch.zeros_like(i)), rows), linear_probs[name],
+                       np.array([y for _, y in rows]), metric) for name, (rows, metric) in sets.items()}
+
     if args.reuse_encoder:
         encoder, history = encoder_from_onnx(args.reuse_encoder, polarity, **dims), []
-        enc_hold = macro_recall(y_hold, probabilities(lambda i, m: encoder(i, m, torch.zeros_like(i)), holdout).argmax(1))
-        log(f"encoder reused from {args.reuse_encoder}: holdout macro-recall {enc_hold:.4f}")
+        log(f"encoder reused from {args.reuse_encoder}")
     else:
-        encoder, enc_hold, history = train_encoder(train + encoder_extra, aux, holdout, vocab_size, polarity, args, log,
-                                                     watch=sst_dev)
+        encoder, _, history = train_encoder(train + encoder_extra, aux, holdout, vocab_size, polarity, args, log,
+                                            watch=sst_dev)
     averaging = None
     if args.average_with:
         second = encoder_from_onnx(args.average_with, polarity, **dims)
-        rows = {"holdoutMacroRecall": (holdout, "macroRecall"), "sstDevBinaryAccuracy": (sst_dev, "binary")}
-        linear_probs = {name: probabilities(lambda i, m: linear(i, m), r) for name, (r, _) in rows.items()}
         shares = [float(s) for s in args.average_shares.split(",")]
-        encoder, share, scored = choose_average(encoder, second, rows, linear_probs, shares, log)
-        enc_hold = macro_recall(y_hold, probabilities(lambda i, m: encoder(i, m, torch.zeros_like(i)), holdout).argmax(1))
+        encoder, share, scored = choose_average(encoder, second, validation_for, shares, log)
         averaging = {"second": source_record(args.average_with), "shareOfSecond": share, "scored": scored}
 
-    validation = {}
-    for name, rows, metric in (("holdoutMacroRecall", holdout, "macroRecall"), ("sstDevBinaryAccuracy", sst_dev, "binary")):
-        validation[name] = (probabilities(lambda i, m: encoder(i, m, torch.zeros_like(i)), rows),
-                            probabilities(lambda i, m: linear(i, m), rows), np.array([y for _, y in rows]), metric)
+    validation = validation_for(encoder)
+    enc_hold = macro_recall(y_hold, validation["holdoutMacroRecall"][0].argmax(1))
+    log(f"encoder holdout macro-recall {enc_hold:.4f}")
     calibrated, w, offsets = calibrate(validation, log)
     ensemble = Ensemble(encoder, linear, w, offsets).eval()
 

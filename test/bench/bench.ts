@@ -90,8 +90,12 @@ async function main(): Promise<void> {
     classifier[dtype] = {};
     for (const batch of [1, 8]) classifier[dtype][batch] = await timeClassifier(instance, texts, batch, plan);
     // Batch 50 in the default dtype is the headline: timed in rounds against raw ORT's floor.
-    if (dtype === defaultDtype) versus = await headToHead(model, tokens, texts, dtype, raw, instance, plan);
-    classifier[dtype][50] = versus && dtype === defaultDtype ? versus.classifier : await timeClassifier(instance, texts, 50, plan);
+    if (dtype === defaultDtype) {
+      versus = await headToHead(model, tokens, texts, dtype, raw, instance, plan);
+      classifier[dtype][50] = versus.classifier;
+    } else {
+      classifier[dtype][50] = await timeClassifier(instance, texts, 50, plan);
+    }
   }
   const h = versus!;
   const atFifty = h.classifier;
