@@ -8,6 +8,7 @@ import { labelSchemeFromConfig, softmax, type LabelScheme } from '../domain/labe
 import type { Classifier, Sentiment } from '../domain/sentiment.js';
 import { classifyBatch, type ScoredText } from './batch.js';
 import { detectLanguage } from './language.js';
+import { tokenIdEncoder } from './token-ids.js';
 import { encodeForModel, MAX_TEXTS_PER_RUN, MAX_TOKENS_PER_RUN, planBatches, type EncodedText, type SpecialTokenLayout } from './tokens.js';
 
 /** Files a model directory must hold, by dtype (transformers.js naming). */
@@ -45,7 +46,7 @@ export class TransformerClassifier implements Classifier {
   readonly method = 'transformer' as const;
   readonly scheme: LabelScheme;
   readonly maxTokens: number;
-  readonly #tokenizer: Tokenizer;
+  readonly #encode: (text: string) => number[];
   readonly #model: Model;
   readonly #layout: SpecialTokenLayout;
   readonly #padId: number;
@@ -57,7 +58,7 @@ export class TransformerClassifier implements Classifier {
     this.modelId = parts.modelId;
     this.scheme = parts.scheme;
     this.maxTokens = parts.maxTokens;
-    this.#tokenizer = parts.tokenizer;
+    this.#encode = tokenIdEncoder(parts.tokenizer).encode;
     this.#model = parts.model;
     this.#needsTokenTypeIds = parts.needsTokenTypeIds;
     this.#Tensor = parts.Tensor;
@@ -77,7 +78,7 @@ export class TransformerClassifier implements Classifier {
   }
 
   async #score(texts: string[]): Promise<ScoredText[]> {
-    const encoded = texts.map((text) => encodeForModel(this.#tokenizer.encode(text), this.#layout, this.maxTokens));
+    const encoded = texts.map((text) => encodeForModel(this.#encode(text), this.#layout, this.maxTokens));
     const results = new Array<ScoredText>(texts.length);
     // Sorted by length so each run pads to a similar length; the plan keeps original indices.
     for (const run of planBatches(encoded.map((e) => e.ids.length), MAX_TEXTS_PER_RUN, MAX_TOKENS_PER_RUN)) {
