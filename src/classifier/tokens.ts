@@ -25,11 +25,14 @@ export function encodeForModel(ids: number[], layout: SpecialTokenLayout, maxTok
 }
 
 /**
- * What one more ONNX run costs, in padded tokens. Measured with npm run bench's plan sweep (shipped model, q8 and
- * fp32, batches of 50 cut at 16-1024 tokens per run): 64 is within 4% of the fastest cut on 1 and on 2 threads
- * (16-64 fastest on one, 64-256 on two), 512 or more clearly slower; DistilBERT-sized, 64 was the fastest.
+ * What one more ONNX run costs, in padded tokens, on this many intra-op threads. On one thread a run costs little
+ * and padding is what counts; on more, every run also wakes and synchronises ORT's thread pool. npm run bench's plan
+ * sweep (shipped model, q8, batches of 50 cut at 16-1,024 tokens per run), over four sessions' runs: 16-64 was
+ * fastest on one thread, 64-256 on two, 512 or more clearly slower; DistilBERT-shaped on two, 64 and 256 within 2%.
  */
-export const RUN_OVERHEAD_TOKENS = 64;
+export function runOverheadTokens(threads: number): number {
+  return threads <= 1 ? 32 : 128;
+}
 
 /** Bounds on one ONNX run: texts, and padded tokens (texts x longest), which bounds memory and padding waste. */
 export const MAX_TEXTS_PER_RUN = 64;
@@ -40,7 +43,7 @@ export const MAX_TOKENS_PER_RUN = 8192;
  * by length and cut into contiguous runs by dynamic programming (50 texts: 1,275 candidate runs).
  * costPerRun is what one extra session.run costs, in padded tokens; maxTexts/maxTokens still bound each run.
  */
-export function planBatches(lengths: number[], maxTexts: number, maxTokens: number, costPerRun = RUN_OVERHEAD_TOKENS): number[][] {
+export function planBatches(lengths: number[], maxTexts: number, maxTokens: number, costPerRun: number): number[][] {
   const order = lengths.map((_, i) => i).sort((a, b) => lengths[a] - lengths[b]);
   const n = order.length;
   // best[j]: cheapest plan for the first j sorted texts; cut[j]: where its last run starts.

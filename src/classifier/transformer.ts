@@ -9,7 +9,9 @@ import type { Classifier, Sentiment } from '../domain/sentiment.js';
 import { classifyBatch, type ScoredText } from './batch.js';
 import { detectLanguage } from './language.js';
 import { tokenIdEncoder } from './token-ids.js';
-import { encodeForModel, MAX_TEXTS_PER_RUN, MAX_TOKENS_PER_RUN, planBatches, type EncodedText, type SpecialTokenLayout } from './tokens.js';
+import {
+  encodeForModel, MAX_TEXTS_PER_RUN, MAX_TOKENS_PER_RUN, planBatches, runOverheadTokens, type EncodedText, type SpecialTokenLayout,
+} from './tokens.js';
 
 /** Files a model directory must hold, by dtype (transformers.js naming). */
 export function requiredModelFiles(dtype: Config['model']['dtype']): string[] {
@@ -38,6 +40,8 @@ export interface TransformerParts {
   maxTokens: number;
   needsTokenTypeIds: boolean;
   scoreUnsupportedLanguages: boolean;
+  /** ORT's intra-op threads: what one more run costs depends on them (runOverheadTokens). */
+  threads: number;
   Tensor: typeof Tensor;
 }
 
@@ -51,6 +55,7 @@ export class TransformerClassifier implements Classifier {
   readonly #layout: SpecialTokenLayout;
   readonly #padId: number;
   readonly #needsTokenTypeIds: boolean;
+  readonly #runOverheadTokens: number;
   readonly #Tensor: typeof Tensor;
   readonly #batchOptions: Parameters<typeof classifyBatch>[1];
 
@@ -61,6 +66,7 @@ export class TransformerClassifier implements Classifier {
     this.#encode = tokenIdEncoder(parts.tokenizer).encode;
     this.#model = parts.model;
     this.#needsTokenTypeIds = parts.needsTokenTypeIds;
+    this.#runOverheadTokens = runOverheadTokens(parts.threads);
     this.#Tensor = parts.Tensor;
     this.#padId = parts.tokenizer.pad_token_id ?? 0;
     this.#layout = specialTokenLayout(parts.tokenizer);
@@ -81,7 +87,7 @@ export class TransformerClassifier implements Classifier {
     const encoded = texts.map((text) => encodeForModel(this.#encode(text), this.#layout, this.maxTokens));
     const results = new Array<ScoredText>(texts.length);
     // Sorted by length so each run pads to a similar length; the plan keeps original indices.
-    for (const run of planBatches(encoded.map((e) => e.ids.length), MAX_TEXTS_PER_RUN, MAX_TOKENS_PER_RUN)) {
+    for (const run of planBatches(encoded.map((e) => e.ids.length), MAX_TEXTS_PER_RUN, MAX_TOKENS_PER_RUN, this.#runOverheadTokens)) {
       const logits = await this.#run(run.map((i) => encoded[i]));
       const numClasses = this.scheme.numClasses;
       run.forEach((textIndex, row) => {
@@ -186,6 +192,7 @@ async function loadUnserialised(config: Config): Promise<TransformerClassifier> 
     maxTokens: Number.isFinite(maxTokens) ? maxTokens : DEFAULT_MAX_TOKENS,
     needsTokenTypeIds: session?.inputNames.includes('token_type_ids') ?? false,
     scoreUnsupportedLanguages: config.scoreUnsupportedLanguages,
+    threads,
     Tensor,
   });
 }

@@ -2,7 +2,7 @@
 // The floor is raw ORT on the batches the classifier gets (arrival order, 50 each), pre-tokenised, sorted by
 // length and cut into runs by the best plan found; batches sorted across all texts are reported as a bound.
 import type * as ort from 'onnxruntime-node';
-import { RUN_OVERHEAD_TOKENS } from '../../src/classifier/tokens.js';
+import { runOverheadTokens } from '../../src/classifier/tokens.js';
 import type { ModelDtype } from '../../src/config.js';
 import type { Classifier } from '../../src/classifier/index.js';
 import { benchConfig, timeClassifier, transformerClassifier, type ThroughputResult } from './classifier-runs.js';
@@ -29,6 +29,8 @@ export interface RawOrtSweep {
   plans: PlannedResult[];
   /** The fastest of them: the plan the floor uses in the head-to-head. */
   floorCost: number;
+  /** The classifier's own cost per run on these threads (runOverheadTokens), always among the plans. */
+  classifierCost: number;
   bestName: string;
   bestVariant: SessionVariant;
   variants: SessionOptionResult[];
@@ -47,16 +49,17 @@ const planLabel = (cost: number): string => (cost === ONE_RUN ? 'one padded run 
 
 /** Session options compared on the classifier's plan; with the best one, every plan timed in interleaved rounds. */
 async function sweep(
-  model: ModelRef, tokens: ModelTokens, dtype: ModelDtype, variants: SessionVariant[], plan: RunPlan, costs: number[],
+  model: ModelRef, tokens: ModelTokens, dtype: ModelDtype, threads: number, variants: SessionVariant[], plan: RunPlan, costs: number[],
 ): Promise<RawOrtSweep> {
+  const classifierCost = runOverheadTokens(threads);
   const byVariant: { variant: SessionVariant; result: RawOrtResult }[] = [];
   for (const variant of variants) {
-    const result = await withSession(model, dtype, variant, (s) => timeRawOrt(s, tokens, plannedRuns(tokens.ids, BATCH, RUN_OVERHEAD_TOKENS), plan));
+    const result = await withSession(model, dtype, variant, (s) => timeRawOrt(s, tokens, plannedRuns(tokens.ids, BATCH, classifierCost), plan));
     log(`  raw ORT ${dtype} ${variant.name}: ${result.textsPerSec.toFixed(1)} texts/s`);
     byVariant.push({ variant, result });
   }
   const best = byVariant.reduce((a, b) => (b.result.textsPerSec > a.result.textsPerSec ? b : a));
-  const sortedCosts = [...new Set([...costs, RUN_OVERHEAD_TOKENS])].sort((a, b) => a - b);
+  const sortedCosts = [...new Set([...costs, classifierCost])].sort((a, b) => a - b);
   const plans = await withSession(model, dtype, best.variant, async (session) => {
     const prepared = sortedCosts.map((cost) => prepareRuns(session, tokens, plannedRuns(tokens.ids, BATCH, cost)));
     const times = await timeInterleaved(plan, Object.fromEntries(prepared.map((runs, i) => [String(sortedCosts[i]), runs.pass])));
@@ -66,6 +69,7 @@ async function sweep(
   return {
     plans,
     floorCost: plans.reduce((a, b) => (b.textsPerSec > a.textsPerSec ? b : a)).runOverheadTokens,
+    classifierCost,
     bestName: best.variant.name,
     bestVariant: best.variant,
     variants: byVariant.map((v) => ({ name: v.variant.name, textsPerSec: v.result.textsPerSec })),
@@ -77,7 +81,7 @@ export async function measureRawOrt(
 ): Promise<RawOrtSweep> {
   log(`- raw ORT ${dtype} (${threads} thread(s))`);
   const all = sessionVariants(threads);
-  return sweep(model, tokens, dtype, options.sweep === false ? all.slice(0, 1) : all, plan, PLAN_COSTS);
+  return sweep(model, tokens, dtype, threads, options.sweep === false ? all.slice(0, 1) : all, plan, PLAN_COSTS);
 }
 
 export interface HeadToHead {
@@ -100,7 +104,7 @@ export async function headToHead(
   return withSession(model, dtype, raw.bestVariant, async (session) => {
     const floorRuns = prepareRuns(session, tokens, plannedRuns(tokens.ids, BATCH, raw.floorCost));
     // The classifier's own runs, timed apart only when another plan won the sweep.
-    const ownRuns = raw.floorCost === RUN_OVERHEAD_TOKENS ? undefined : prepareRuns(session, tokens, plannedRuns(tokens.ids, BATCH, RUN_OVERHEAD_TOKENS));
+    const ownRuns = raw.floorCost === raw.classifierCost ? undefined : prepareRuns(session, tokens, plannedRuns(tokens.ids, BATCH, raw.classifierCost));
     const sortedRuns = prepareRuns(session, tokens, plannedRuns(tokens.ids, BATCH, raw.floorCost, lengthOrder(tokens.ids)));
     const byBatch = (list: string[]) => async () => {
       for (const batch of chunks(list, BATCH)) await classifier.classify(batch);
@@ -132,7 +136,7 @@ export async function headToHeadOnOneThread(
   model: ModelRef, tokens: ModelTokens, texts: string[], dtype: ModelDtype, plan: RunPlan, costs: number[] = PLAN_COSTS,
 ): Promise<HeadToHead> {
   log(`- raw ORT ${dtype} vs the classifier, 1 thread`);
-  const raw = await sweep(model, tokens, dtype, sessionVariants(1).slice(0, 1), plan, costs);
+  const raw = await sweep(model, tokens, dtype, 1, sessionVariants(1).slice(0, 1), plan, costs);
   return headToHead(model, tokens, texts, dtype, raw, await transformerClassifier(benchConfig(model, dtype, 1)), plan);
 }
 
@@ -151,7 +155,7 @@ export async function measureProdShape(
 ): Promise<ProdShape> {
   const tokens = await tokenizeAll(model, texts);
   log(`  raw ORT ${defaultDtype} plans`);
-  const raw = await sweep(model, tokens, defaultDtype, options.variants, plan, PROD_PLAN_COSTS);
+  const raw = await sweep(model, tokens, defaultDtype, threads, options.variants, plan, PROD_PLAN_COSTS);
   const perDtype: Partial<Record<ModelDtype, number>> = {};
   let versus: HeadToHead | undefined;
   for (const dtype of ['q8', 'fp32'] as const) {
@@ -167,7 +171,7 @@ export async function measureProdShape(
   // One thread is what Lambda gives at 1,769 MB: the same head-to-head there, on the classifier's own plan.
   let single: HeadToHead | undefined;
   if (options.singleThread && threads !== 1) {
-    single = await headToHeadOnOneThread(model, tokens, texts, 'q8', plan, [RUN_OVERHEAD_TOKENS]);
+    single = await headToHeadOnOneThread(model, tokens, texts, 'q8', plan, [runOverheadTokens(1)]);
   } else if (threads === 1 && defaultDtype === 'q8') {
     single = versus;
   }

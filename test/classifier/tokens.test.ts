@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { encodeForModel, planBatches } from '../../src/classifier/tokens.js';
+import { encodeForModel, planBatches, runOverheadTokens } from '../../src/classifier/tokens.js';
 
 const CLS = 101;
 const SEP = 102;
@@ -26,7 +26,7 @@ describe('encodeForModel', () => {
 describe('planBatches', () => {
   it('covers every index exactly once, shortest texts first', () => {
     const lengths = [50, 3, 20, 3, 8, 100, 1];
-    const runs = planBatches(lengths, 3, 10_000);
+    const runs = planBatches(lengths, 3, 10_000, 64);
     assert.deepEqual(runs.flat().sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6]);
     const flat = runs.flat().map((i) => lengths[i]);
     assert.deepEqual(flat, [...flat].sort((a, b) => a - b));
@@ -34,7 +34,7 @@ describe('planBatches', () => {
   });
 
   it('closes a run before its padded size passes the token budget', () => {
-    const runs = planBatches([10, 10, 10, 40, 40], 64, 80);
+    const runs = planBatches([10, 10, 10, 40, 40], 64, 80, 64);
     for (const run of runs) {
       const longest = Math.max(...run.map((i) => [10, 10, 10, 40, 40][i]));
       assert.ok(run.length * longest <= 80, JSON.stringify(runs));
@@ -42,7 +42,7 @@ describe('planBatches', () => {
   });
 
   it('still runs a single text longer than the budget on its own', () => {
-    assert.deepEqual(planBatches([5000], 64, 100), [[0]]);
+    assert.deepEqual(planBatches([5000], 64, 100, 64), [[0]]);
   });
 
   it('runs one long post apart instead of padding a batch of short ones to its length', () => {
@@ -54,7 +54,15 @@ describe('planBatches', () => {
     assert.deepEqual(planBatches([30, 32, 31, 29], 64, 10_000, 64), [[3, 0, 2, 1]]);
   });
 
+  it('cuts into more runs when a run costs less (one thread) than when it costs more (a thread pool)', () => {
+    const lengths = [4, 6, 8, 10, 12, 14, 16, 18, 20, 24, 28, 32, 40, 48, 56, 64, 80, 96, 112, 128];
+    const one = planBatches(lengths, 64, 8192, runOverheadTokens(1));
+    const pool = planBatches(lengths, 64, 8192, runOverheadTokens(2));
+    assert.ok(runOverheadTokens(2) > runOverheadTokens(1));
+    assert.ok(one.length > pool.length, `${one.length} runs on one thread, ${pool.length} on two`);
+  });
+
   it('returns no runs for no texts', () => {
-    assert.deepEqual(planBatches([], 8, 100), []);
+    assert.deepEqual(planBatches([], 8, 100, 64), []);
   });
 });
