@@ -27,8 +27,8 @@ interface Pipeline {
   do_lowercase_and_remove_accent?: boolean;
 }
 
-/** Words whose ids are remembered; the map is emptied when full (a few MB at most). */
-const WORD_CACHE_SIZE = 50_000;
+/** Words whose ids are remembered by default; the memo is emptied when full (a few MB at most). */
+export const MEMO_WORDS = 50_000;
 
 export interface TokenIdEncoder {
   encode: (text: string) => number[];
@@ -43,13 +43,13 @@ export const PROBE_TEXTS: readonly string[] = [
   'x'.repeat(150), 'مرحبا بالعالم 你好 こんにちは', "don't won't y'all",
 ];
 
-export function tokenIdEncoder(tokenizer: PublicTokenizer): TokenIdEncoder {
+export function tokenIdEncoder(tokenizer: PublicTokenizer, options: { memoWords?: number } = {}): TokenIdEncoder {
   const full = (text: string) => tokenizer.encode(text);
-  const shortcut = buildShortcut(tokenizer);
+  const shortcut = buildShortcut(tokenizer, options.memoWords ?? MEMO_WORDS);
   return shortcut ? { encode: shortcut, shortcut: true } : { encode: full, shortcut: false };
 }
 
-function buildShortcut(tokenizer: PublicTokenizer): ((text: string) => number[]) | null {
+function buildShortcut(tokenizer: PublicTokenizer, memoWords: number): ((text: string) => number[]) | null {
   const pipeline = (tokenizer as { _tokenizer?: Partial<Pipeline> })._tokenizer;
   if (!isPipeline(pipeline) || pipeline.remove_space || pipeline.do_lowercase_and_remove_accent) return null;
   const { normalizer, pre_tokenizer: preTokenizer, model, added_tokens_map: addedTokens } = pipeline;
@@ -76,7 +76,7 @@ function buildShortcut(tokenizer: PublicTokenizer): ((text: string) => number[])
       let known = wordIds.get(word);
       if (!known) {
         known = model([word]).map(idOf);
-        if (wordIds.size >= WORD_CACHE_SIZE) wordIds.clear();
+        if (wordIds.size >= memoWords) wordIds.clear();
         wordIds.set(word, known);
       }
       for (let i = 0; i < known.length; i++) ids.push(known[i]);

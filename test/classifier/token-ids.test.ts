@@ -41,6 +41,12 @@ describe('token-id shortcut', () => {
     }
   });
 
+  it('gives the same ids after its word memo fills and is emptied', () => {
+    const encoder = tokenIdEncoder(tokenizer, { memoWords: 8 });
+    const texts = samplePosts(200, 11);
+    for (const text of [...texts, ...texts]) assert.deepEqual(encoder.encode(text), tokenizer.encode(text), text);
+  });
+
   it('returns a new array each call, so truncating one result cannot change a remembered word', () => {
     const encoder = tokenIdEncoder(tokenizer);
     const first = encoder.encode('great great great');
