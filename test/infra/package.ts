@@ -83,7 +83,7 @@ function scratchProject(): string {
   return dir;
 }
 
-function run(cwd: string, argv: string[]): Promise<{ code: number | null; log: string; timedOut: boolean }> {
+function run(cwd: string, argv: string[], scratchTmp: string): Promise<{ code: number | null; log: string; timedOut: boolean }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [join(ROOT, 'node_modules/osls/bin/serverless.js'), ...argv], {
       cwd,
@@ -91,6 +91,8 @@ function run(cwd: string, argv: string[]): Promise<{ code: number | null; log: s
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...process.env,
+        // serverless-esbuild leaves each function's staging copy (the classify one is ~125 MB) in the temp dir.
+        TMPDIR: scratchTmp,
         // osls needs credentials to exist, not to work: packaging makes no AWS calls.
         AWS_ACCESS_KEY_ID: 'AKIAPACKAGEONLY00000',
         AWS_SECRET_ACCESS_KEY: 'package-only',
@@ -173,9 +175,10 @@ export function packageService(options: PackageOptions = {}): Promise<Packaged> 
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true });
       const project = scratchProject();
+      const scratchTmp = mkdtempSync(join(tmpdir(), 'impact-sentiment-project-tmp-'));
       try {
         const started = Date.now();
-        const { code, log, timedOut } = await run(project, args(options, join(dir, 'out')));
+        const { code, log, timedOut } = await run(project, args(options, join(dir, 'out')), scratchTmp);
         const seconds = (Date.now() - started) / 1000;
         if (timedOut || code !== 0) {
           throw new Error(`osls ${args(options, '<dir>').join(' ')} ${timedOut ? 'timed out' : `exited ${code}`}:\n${log.slice(-6000)}`);
@@ -185,6 +188,7 @@ export function packageService(options: PackageOptions = {}): Promise<Packaged> 
         return result(join(dir, 'out'), seconds, log);
       } finally {
         rmSync(project, { recursive: true, force: true });
+        rmSync(scratchTmp, { recursive: true, force: true });
       }
     });
     inProcess.set(dir, pending);
