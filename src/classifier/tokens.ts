@@ -24,14 +24,25 @@ export function encodeForModel(ids: number[], layout: SpecialTokenLayout, maxTok
   return { ids: cut, truncated: true };
 }
 
+/** Hidden size assumed when a model's config does not state one: BERT-base's. */
+const DEFAULT_HIDDEN_SIZE = 768;
+
+/** A model's width from its config.json (BERT-style hidden_size, DistilBERT's dim, or d_model). */
+export function hiddenSizeOf(config: { hidden_size?: number; dim?: number; d_model?: number }): number {
+  return config.hidden_size ?? config.dim ?? config.d_model ?? DEFAULT_HIDDEN_SIZE;
+}
+
 /**
- * What one more ONNX run costs, in padded tokens, on this many intra-op threads. On one thread a run costs little
- * and padding is what counts; on more, every run also wakes and synchronises ORT's thread pool. npm run bench's plan
- * sweep (shipped model, q8, batches of 50 cut at 16-1,024 tokens per run), over four sessions' runs: 16-64 was
- * fastest on one thread, 64-256 on two, 512 or more clearly slower; DistilBERT-shaped on two, 64 and 256 within 2%.
+ * What one more ONNX run costs, in padded tokens. On one thread a run costs little and padding is what counts; on
+ * more, every run also wakes and synchronises ORT's thread pool. A padded token costs more on a wider model, so the
+ * same run is worth fewer of them. npm run bench's plan sweeps (q8, batches of 50 cut at 16-1,024 tokens per run):
+ * the shipped model (hidden 256) was fastest at 16-32 on one thread and 128-256 on two; DistilBERT-shaped (768) at
+ * 16-32 on one and 32-64 on two, with 128 5% slower. Scaling 32 and 128 by 256/hidden, to a power of two, gives
+ * 32/128 and 16/32.
  */
-export function runOverheadTokens(threads: number): number {
-  return threads <= 1 ? 32 : 128;
+export function runOverheadTokens(threads: number, hiddenSize: number): number {
+  const atWidth256 = threads <= 1 ? 32 : 128;
+  return Math.max(16, 2 ** Math.round(Math.log2((atWidth256 * 256) / hiddenSize)));
 }
 
 /** Bounds on one ONNX run: texts, and padded tokens (texts x longest), which bounds memory and padding waste. */

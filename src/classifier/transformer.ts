@@ -10,7 +10,7 @@ import { classifyBatch, type ScoredText } from './batch.js';
 import { detectLanguage } from './language.js';
 import { tokenIdEncoder } from './token-ids.js';
 import {
-  encodeForModel, MAX_TEXTS_PER_RUN, MAX_TOKENS_PER_RUN, planBatches, runOverheadTokens, type EncodedText, type SpecialTokenLayout,
+  encodeForModel, hiddenSizeOf, MAX_TEXTS_PER_RUN, MAX_TOKENS_PER_RUN, planBatches, runOverheadTokens, type EncodedText, type SpecialTokenLayout,
 } from './tokens.js';
 
 /** Files a model directory must hold, by dtype (transformers.js naming). */
@@ -40,8 +40,8 @@ export interface TransformerParts {
   maxTokens: number;
   needsTokenTypeIds: boolean;
   scoreUnsupportedLanguages: boolean;
-  /** ORT's intra-op threads: what one more run costs depends on them (runOverheadTokens). */
-  threads: number;
+  /** What one more ONNX run costs in padded tokens, for the threads and the model's width (runOverheadTokens). */
+  runOverheadTokens: number;
   Tensor: typeof Tensor;
 }
 
@@ -66,7 +66,7 @@ export class TransformerClassifier implements Classifier {
     this.#encode = tokenIdEncoder(parts.tokenizer).encode;
     this.#model = parts.model;
     this.#needsTokenTypeIds = parts.needsTokenTypeIds;
-    this.#runOverheadTokens = runOverheadTokens(parts.threads);
+    this.#runOverheadTokens = parts.runOverheadTokens;
     this.#Tensor = parts.Tensor;
     this.#padId = parts.tokenizer.pad_token_id ?? 0;
     this.#layout = specialTokenLayout(parts.tokenizer);
@@ -163,7 +163,7 @@ async function loadUnserialised(config: Config): Promise<TransformerClassifier> 
   // Read and check the labels first: an unsupported label set fails here, before the ONNX load.
   const modelConfig = JSON.parse(await readFile(configPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new Error(`Model ${id} not found in ${dir} (${error.code ?? error.message}); expected ${requiredModelFiles(dtype).join(', ')}`);
-  })) as { id2label?: Record<string, string>; max_position_embeddings?: number };
+  })) as { id2label?: Record<string, string>; max_position_embeddings?: number } & Parameters<typeof hiddenSizeOf>[0];
   const scheme = labelSchemeFromConfig(modelConfig, { binaryNeutralMargin, source: configPath });
 
   const { AutoModelForSequenceClassification, AutoTokenizer, Tensor, env } = await loadTransformers();
@@ -192,7 +192,7 @@ async function loadUnserialised(config: Config): Promise<TransformerClassifier> 
     maxTokens: Number.isFinite(maxTokens) ? maxTokens : DEFAULT_MAX_TOKENS,
     needsTokenTypeIds: session?.inputNames.includes('token_type_ids') ?? false,
     scoreUnsupportedLanguages: config.scoreUnsupportedLanguages,
-    threads,
+    runOverheadTokens: runOverheadTokens(threads, hiddenSizeOf(modelConfig)),
     Tensor,
   });
 }

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
-import { runOverheadTokens } from '../../src/classifier/tokens.js';
+import { classifierRunCost } from './raw-ort.js';
 import { formatTable, type BenchResult } from './report.js';
 
 const run = promisify(execFile);
@@ -36,7 +36,7 @@ describe('npm run bench -- --json --quick', { timeout: 300_000 }, () => {
   it('takes the floor from the fastest raw-ORT plan, and times the classifier\'s own plan among them', () => {
     const fastest = result.rawOrtPlans.reduce((a, b) => (b.textsPerSec > a.textsPerSec ? b : a));
     assert.equal(result.floorRunOverheadTokens, fastest.runOverheadTokens);
-    const classifierCost = runOverheadTokens(result.model.threads);
+    const classifierCost = classifierRunCost(result.model, result.model.threads);
     assert.ok(result.rawOrtPlans.some((p) => p.runOverheadTokens === classifierCost), 'the classifier\'s plan was tried');
     if (result.floorRunOverheadTokens === classifierCost) {
       assert.equal(result.rawOrtClassifierRunsTextsPerSec, result.rawOrtTextsPerSec, 'same plan, same head-to-head figure');

@@ -6,11 +6,10 @@ import { getClassifier, LexiconClassifier, type Classifier } from '../../src/cla
 import { prepareInput } from '../../src/classifier/input.js';
 import { detectLanguage } from '../../src/classifier/language.js';
 import { tokenIdEncoder } from '../../src/classifier/token-ids.js';
-import { runOverheadTokens } from '../../src/classifier/tokens.js';
 import { sessionOptions } from '../../src/classifier/transformer.js';
 import { softmax } from '../../src/domain/labels.js';
 import { chunks, median, timePasses, textsPerSec, type RunPlan } from './measure.js';
-import { buildFeeds, createSession, plannedRuns, loadTokenizer, modelPath, useLocalModels, type ModelRef, type ModelTokens } from './raw-ort.js';
+import { buildFeeds, classifierRunCost, createSession, plannedRuns, loadTokenizer, modelPath, useLocalModels, type ModelRef, type ModelTokens } from './raw-ort.js';
 
 export function benchConfig(model: ModelRef, dtype: ModelDtype, threads: number): Config {
   return loadConfig({ ...process.env, MODEL_ID: model.id, MODEL_DIR: model.dir, MODEL_DTYPE: dtype, ORT_THREADS: String(threads) });
@@ -77,7 +76,7 @@ export interface StageProfile {
 export async function profileStages(
   model: ModelRef, config: Config, texts: string[], tokens: ModelTokens, plan: RunPlan, measuredClassifierMs: number,
 ): Promise<StageProfile> {
-  const batches = plannedRuns(tokens.ids, 50, runOverheadTokens(config.model.threads));
+  const batches = plannedRuns(tokens.ids, 50, classifierRunCost(model, config.model.threads));
   const byStage = async (pass: () => unknown) => median(await timePasses(plan, async () => { pass(); }));
   const hygiene = { maxChars: tokens.maxTokens * 16, detectLanguage, scoreUnsupportedLanguages: true };
   const inputHygieneMs = await byStage(() => texts.forEach((t) => prepareInput(t, hygiene)));

@@ -2,14 +2,13 @@
 // The floor is raw ORT on the batches the classifier gets (arrival order, 50 each), pre-tokenised, sorted by
 // length and cut into runs by the best plan found; batches sorted across all texts are reported as a bound.
 import type * as ort from 'onnxruntime-node';
-import { runOverheadTokens } from '../../src/classifier/tokens.js';
 import type { ModelDtype } from '../../src/config.js';
 import type { Classifier } from '../../src/classifier/index.js';
 import { benchConfig, timeClassifier, transformerClassifier, type ThroughputResult } from './classifier-runs.js';
 import { lambdaCostPerMillion } from './cost.js';
 import { chunks, log, textsPerSec, timeInterleaved, type RunPlan } from './measure.js';
 import {
-  createSession, lengthOrder, modelPath, plannedRuns, prepareRuns, rawOrtResult, sessionVariants, timeRawOrt, tokenizeAll,
+  classifierRunCost, createSession, lengthOrder, modelPath, plannedRuns, prepareRuns, rawOrtResult, sessionVariants, timeRawOrt, tokenizeAll,
   type ModelRef, type ModelTokens, type RawOrtResult, type SessionVariant,
 } from './raw-ort.js';
 import type { CrossBatch, PlanSummary, ProdShape, SessionOptionResult } from './report.js';
@@ -29,7 +28,7 @@ export interface RawOrtSweep {
   plans: PlannedResult[];
   /** The fastest of them: the plan the floor uses in the head-to-head. */
   floorCost: number;
-  /** The classifier's own cost per run on these threads (runOverheadTokens), always among the plans. */
+  /** The classifier's own cost per run for this model and threads (runOverheadTokens), always among the plans. */
   classifierCost: number;
   bestName: string;
   bestVariant: SessionVariant;
@@ -51,7 +50,7 @@ const planLabel = (cost: number): string => (cost === ONE_RUN ? 'one padded run 
 async function sweep(
   model: ModelRef, tokens: ModelTokens, dtype: ModelDtype, threads: number, variants: SessionVariant[], plan: RunPlan, costs: number[],
 ): Promise<RawOrtSweep> {
-  const classifierCost = runOverheadTokens(threads);
+  const classifierCost = classifierRunCost(model, threads);
   const byVariant: { variant: SessionVariant; result: RawOrtResult }[] = [];
   for (const variant of variants) {
     const result = await withSession(model, dtype, variant, (s) => timeRawOrt(s, tokens, plannedRuns(tokens.ids, BATCH, classifierCost), plan));
@@ -151,8 +150,9 @@ export function sortedOrder(texts: string[], tokens: ModelTokens): string[] {
 /** Raw ORT vs the classifier at batch 50 on the DistilBERT-shaped model, both dtypes (and q8 on one thread). */
 export async function measureProdShape(
   model: ModelRef, texts: string[], defaultDtype: ModelDtype, threads: number, plan: RunPlan,
-  options: { variants: SessionVariant[]; singleThread: boolean; generated: boolean },
+  options: { variants: SessionVariant[]; singleThread: boolean; generated: boolean; headToHeadPlan?: RunPlan },
 ): Promise<ProdShape> {
+  const versusPlan = options.headToHeadPlan ?? plan;
   const tokens = await tokenizeAll(model, texts);
   log(`  raw ORT ${defaultDtype} plans`);
   const raw = await sweep(model, tokens, defaultDtype, threads, options.variants, plan, PROD_PLAN_COSTS);
@@ -161,7 +161,7 @@ export async function measureProdShape(
   for (const dtype of ['q8', 'fp32'] as const) {
     const classifier = await transformerClassifier(benchConfig(model, dtype, threads));
     if (dtype === defaultDtype) {
-      versus = await headToHead(model, tokens, texts, dtype, raw, classifier, plan);
+      versus = await headToHead(model, tokens, texts, dtype, raw, classifier, versusPlan);
       perDtype[dtype] = versus.classifier.textsPerSec;
     } else {
       perDtype[dtype] = (await timeClassifier(classifier, texts, BATCH, plan)).textsPerSec;
@@ -171,7 +171,7 @@ export async function measureProdShape(
   // One thread is what Lambda gives at 1,769 MB: the same head-to-head there, on the classifier's own plan.
   let single: HeadToHead | undefined;
   if (options.singleThread && threads !== 1) {
-    single = await headToHeadOnOneThread(model, tokens, texts, 'q8', plan, [runOverheadTokens(1)]);
+    single = await headToHeadOnOneThread(model, tokens, texts, 'q8', versusPlan, [classifierRunCost(model, 1)]);
   } else if (threads === 1 && defaultDtype === 'q8') {
     single = versus;
   }

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { AutoTokenizer, env } from '@huggingface/transformers';
-import { MAX_TEXTS_PER_RUN, MAX_TOKENS_PER_RUN, planBatches } from '../../src/classifier/tokens.js';
+import { hiddenSizeOf, MAX_TEXTS_PER_RUN, MAX_TOKENS_PER_RUN, planBatches, runOverheadTokens } from '../../src/classifier/tokens.js';
 import { sessionOptions } from '../../src/classifier/transformer.js';
 import { chunks, timePasses, textsPerSec, type RunPlan } from './measure.js';
 
@@ -24,6 +24,11 @@ export interface ModelTokens {
   padId: number;
   /** Token ids per text ([CLS] ... [SEP]), cut to maxTokens keeping [SEP] as the classifier does. */
   ids: number[][];
+}
+
+/** The cost per run the classifier plans with for this model on this many threads. */
+export function classifierRunCost(model: ModelRef, threads: number): number {
+  return runOverheadTokens(threads, hiddenSizeOf(JSON.parse(readFileSync(join(model.dir, model.id, 'config.json'), 'utf8'))));
 }
 
 /** Points transformers.js (a global setting) at the model's directory, local files only, as the classifier does. */

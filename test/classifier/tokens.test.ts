@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { encodeForModel, planBatches, runOverheadTokens } from '../../src/classifier/tokens.js';
+import { encodeForModel, hiddenSizeOf, planBatches, runOverheadTokens } from '../../src/classifier/tokens.js';
 
 const CLS = 101;
 const SEP = 102;
@@ -56,13 +56,35 @@ describe('planBatches', () => {
 
   it('cuts into more runs when a run costs less (one thread) than when it costs more (a thread pool)', () => {
     const lengths = [4, 6, 8, 10, 12, 14, 16, 18, 20, 24, 28, 32, 40, 48, 56, 64, 80, 96, 112, 128];
-    const one = planBatches(lengths, 64, 8192, runOverheadTokens(1));
-    const pool = planBatches(lengths, 64, 8192, runOverheadTokens(2));
-    assert.ok(runOverheadTokens(2) > runOverheadTokens(1));
+    const one = planBatches(lengths, 64, 8192, runOverheadTokens(1, 256));
+    const pool = planBatches(lengths, 64, 8192, runOverheadTokens(2, 256));
     assert.ok(one.length > pool.length, `${one.length} runs on one thread, ${pool.length} on two`);
   });
 
   it('returns no runs for no texts', () => {
     assert.deepEqual(planBatches([], 8, 100, 64), []);
+  });
+});
+
+describe('runOverheadTokens', () => {
+  it('counts a run as more padded tokens on a thread pool than on one thread, and fewer on a wider model', () => {
+    for (const width of [128, 256, 768, 1024]) assert.ok(runOverheadTokens(2, width) > runOverheadTokens(1, width), `width ${width}`);
+    for (const threads of [1, 2, 4]) assert.ok(runOverheadTokens(threads, 768) <= runOverheadTokens(threads, 256), `${threads} threads`);
+    assert.equal(runOverheadTokens(2, 256), 128); // the shipped model on two threads: sweeps found 128-256 fastest
+    assert.equal(runOverheadTokens(2, 768), 32); // DistilBERT-shaped on two threads: 32-64 fastest
+  });
+
+  it('is a power of two, never below 16', () => {
+    for (const width of [64, 256, 4096, 16384]) {
+      const cost = runOverheadTokens(1, width);
+      assert.ok(cost >= 16 && Number.isInteger(Math.log2(cost)), `${width}: ${cost}`);
+    }
+  });
+
+  it('reads the width from BERT, DistilBERT and d_model configs, else assumes BERT-base', () => {
+    assert.equal(hiddenSizeOf({ hidden_size: 256 }), 256);
+    assert.equal(hiddenSizeOf({ dim: 768 }), 768);
+    assert.equal(hiddenSizeOf({ d_model: 512 }), 512);
+    assert.equal(hiddenSizeOf({}), 768);
   });
 });
