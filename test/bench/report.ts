@@ -60,6 +60,8 @@ export interface BenchResult {
   plan: { warmups: number; runs: number };
   /** Rounds of the shipped model's head-to-heads with raw ORT (the headline ratio and the 1-thread one). */
   headToHeadPlan: { warmups: number; runs: number };
+  /** Rounds of the DistilBERT-shaped head-to-heads (null when that part was skipped). */
+  prodShapeHeadToHeadRounds: number | null;
   /** The floor: raw ORT on the classifier's batches of 50, pre-tokenised, sorted and cut by the best plan tried. */
   rawOrtTextsPerSec: number;
   /** That plan's cost per run in padded tokens (null: one padded run per batch). */
@@ -134,7 +136,7 @@ export function formatTable(r: BenchResult): string {
   lines.push(`machine: ${m.cpu}, ${m.cores} cores (${m.simd.join(' ')}), ${m.memoryGb} GB, Node ${m.node} ${m.platform}, load ${m.load1}`);
   if (m.trainingRunning) lines.push('WARNING: a training run (train.py) was using a core during this bench: numbers are pessimistic');
   lines.push(`model: ${r.model.id} (${r.model.dir}), default dtype ${r.model.defaultDtype}, ${r.model.threads} ORT thread(s)`);
-  lines.push(`texts: ${r.texts.count} generated posts (seed ${r.texts.seed}), tokens p50 ${r.texts.tokensP50} / p90 ${r.texts.tokensP90} / max ${r.texts.tokensMax}, ${r.texts.cutToMaxTokens} cut to the model maximum; median of ${r.plan.runs} runs after ${r.plan.warmups} warm-up (head-to-heads with raw ORT: ${r.headToHeadPlan.runs} rounds)`);
+  lines.push(`texts: ${r.texts.count} generated posts (seed ${r.texts.seed}), tokens p50 ${r.texts.tokensP50} / p90 ${r.texts.tokensP90} / max ${r.texts.tokensMax}, ${r.texts.cutToMaxTokens} cut to the model maximum; median of ${r.plan.runs} runs after ${r.plan.warmups} warm-up (head-to-heads with raw ORT: ${r.headToHeadPlan.runs} rounds, DistilBERT-shaped ${r.prodShapeHeadToHeadRounds ?? '-'})`);
   lines.push('');
   const w = [64, 10, 9];
   lines.push(row(['throughput', 'texts/s', 'ms/text'], w));
