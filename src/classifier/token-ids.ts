@@ -11,9 +11,11 @@
 // The shortcut reads the tokenizer's internals (`_tokenizer`), which a transformers.js upgrade may change: it is
 // checked against encode() on probe texts when the model loads, and not used if anything differs.
 
+import type { SpecialTokenLayout } from './tokens.js';
+
 /** The part of a transformers.js tokenizer the classifier uses. */
 export interface PublicTokenizer {
-  encode(text: string): number[];
+  encode(text: string, options?: { add_special_tokens?: boolean }): number[];
 }
 
 /** The pipeline inside @huggingface/tokenizers' Tokenizer (transformers.js 4 keeps it as `_tokenizer`). */
@@ -21,7 +23,7 @@ interface Pipeline {
   normalizer: ((text: string) => string) | null;
   pre_tokenizer: ((text: string, options: { section_index: number }) => string[]) | null;
   model: ((words: string[]) => string[]) & { tokens_to_ids: Map<string, number>; unk_token_id?: number; fuse_unk?: boolean };
-  added_tokens: { content: string }[];
+  /** Every added token, by its content and (for normalised ones) its normalised form. */
   added_tokens_map: Map<string, { id: number }>;
   remove_space?: boolean;
   do_lowercase_and_remove_accent?: boolean;
@@ -32,6 +34,8 @@ export const MEMO_WORDS = 50_000;
 
 export interface TokenIdEncoder {
   encode: (text: string) => number[];
+  /** Where encode() puts its special tokens around a text, which truncation must keep. */
+  layout: SpecialTokenLayout;
   /** Whether the shortcut passed its checks; false means every text goes through tokenizer.encode(). */
   shortcut: boolean;
 }
@@ -44,18 +48,28 @@ export const PROBE_TEXTS: readonly string[] = [
 ];
 
 export function tokenIdEncoder(tokenizer: PublicTokenizer, options: { memoWords?: number } = {}): TokenIdEncoder {
-  const full = (text: string) => tokenizer.encode(text);
-  const shortcut = buildShortcut(tokenizer, options.memoWords ?? MEMO_WORDS);
-  return shortcut ? { encode: shortcut, shortcut: true } : { encode: full, shortcut: false };
+  const layout = specialTokenLayout(tokenizer);
+  const shortcut = buildShortcut(tokenizer, layout, options.memoWords ?? MEMO_WORDS);
+  if (shortcut) return { encode: shortcut, layout, shortcut: true };
+  return { encode: (text) => tokenizer.encode(text), layout, shortcut: false };
 }
 
-function buildShortcut(tokenizer: PublicTokenizer, memoWords: number): ((text: string) => number[]) | null {
+/** How many special tokens the tokenizer puts before and after a single text (e.g. [CLS] ... [SEP]). */
+export function specialTokenLayout(tokenizer: PublicTokenizer): SpecialTokenLayout {
+  const probe = PROBE_TEXTS[0];
+  const added = tokenizer.encode(probe).length - tokenizer.encode(probe, { add_special_tokens: false }).length;
+  // BERT/RoBERTa-style tokenizers add one at each end; anything else keeps its tokens at the start.
+  const suffix = added >= 2 ? 1 : 0;
+  return { prefix: added - suffix, suffix };
+}
+
+function buildShortcut(tokenizer: PublicTokenizer, layout: SpecialTokenLayout, memoWords: number): ((text: string) => number[]) | null {
   const pipeline = (tokenizer as { _tokenizer?: Partial<Pipeline> })._tokenizer;
   if (!isPipeline(pipeline) || pipeline.remove_space || pipeline.do_lowercase_and_remove_accent) return null;
   const { normalizer, pre_tokenizer: preTokenizer, model, added_tokens_map: addedTokens } = pipeline;
   const unknownId = model.unk_token_id as number;
   // An added token can match before normalising (its raw text) or after (its normalised form): both are keys.
-  const keys = [...new Set([...addedTokens.keys(), ...pipeline.added_tokens.map((t) => t.content)])].filter((k) => k !== '');
+  const keys = [...addedTokens.keys()].filter((k) => k !== '');
   const addedPattern = keys.length > 0 ? new RegExp(keys.map(escapeRegExp).join('|')) : null;
   const mayHoldAddedToken = (text: string) => addedPattern !== null && addedPattern.test(text);
 
@@ -85,14 +99,12 @@ function buildShortcut(tokenizer: PublicTokenizer, memoWords: number): ((text: s
   };
   const normalise = normalizer ?? ((text: string) => text);
 
-  // The special tokens encode() puts around a text ([CLS] ... [SEP]), found by locating the body in a full encoding.
+  // The special tokens' ids, taken from a full encoding of the probe, which must be exactly prefix + body + suffix.
   const probe = PROBE_TEXTS[0];
-  const body = pushBodyIds(normalise(probe), []);
   const whole = tokenizer.encode(probe);
-  const at = indexOfRun(whole, body);
-  if (body.length === 0 || at < 0) return null;
-  const prefix = whole.slice(0, at);
-  const suffix = whole.slice(at + body.length);
+  const prefix = whole.slice(0, layout.prefix);
+  const suffix = whole.slice(whole.length - layout.suffix);
+  if (!sameIds(whole, [...prefix, ...pushBodyIds(normalise(probe), []), ...suffix])) return null;
 
   const encode = (text: string): number[] => {
     if (mayHoldAddedToken(text)) return tokenizer.encode(text);
@@ -107,16 +119,9 @@ function buildShortcut(tokenizer: PublicTokenizer, memoWords: number): ((text: s
 
 function isPipeline(value: Partial<Pipeline> | undefined): value is Pipeline {
   return !!value && typeof value.model === 'function' && value.model.tokens_to_ids instanceof Map
-    && value.added_tokens_map instanceof Map && Array.isArray(value.added_tokens)
+    && value.added_tokens_map instanceof Map
     && (value.normalizer === null || typeof value.normalizer === 'function')
     && (value.pre_tokenizer === null || typeof value.pre_tokenizer === 'function');
-}
-
-function indexOfRun(haystack: number[], needle: number[]): number {
-  for (let start = 0; start + needle.length <= haystack.length; start++) {
-    if (needle.every((id, i) => haystack[start + i] === id)) return start;
-  }
-  return -1;
 }
 
 const sameIds = (a: number[], b: number[]) => a.length === b.length && a.every((id, i) => id === b[i]);

@@ -63,13 +63,14 @@ export class TransformerClassifier implements Classifier {
     this.modelId = parts.modelId;
     this.scheme = parts.scheme;
     this.maxTokens = parts.maxTokens;
-    this.#encode = tokenIdEncoder(parts.tokenizer).encode;
+    const encoder = tokenIdEncoder(parts.tokenizer);
+    this.#encode = encoder.encode;
+    this.#layout = encoder.layout;
     this.#model = parts.model;
     this.#needsTokenTypeIds = parts.needsTokenTypeIds;
     this.#runOverheadTokens = parts.runOverheadTokens;
     this.#Tensor = parts.Tensor;
     this.#padId = parts.tokenizer.pad_token_id ?? 0;
-    this.#layout = specialTokenLayout(parts.tokenizer);
     this.#batchOptions = {
       modelId: this.modelId,
       method: this.method,
@@ -120,17 +121,6 @@ export class TransformerClassifier implements Classifier {
     const { logits } = (await this.#model(feeds)) as { logits: Tensor };
     return logits.data as Float32Array;
   }
-}
-
-/** How many special tokens the tokenizer puts before and after a single text (e.g. [CLS] ... [SEP]). */
-function specialTokenLayout(tokenizer: Tokenizer): SpecialTokenLayout {
-  const probe = 'hello world';
-  const withSpecial = tokenizer.encode(probe).length;
-  const plain = tokenizer.encode(probe, { add_special_tokens: false }).length;
-  const added = withSpecial - plain;
-  // BERT/RoBERTa-style tokenizers add one at each end; anything else keeps its tokens at the start.
-  const suffix = added >= 2 ? 1 : 0;
-  return { prefix: added - suffix, suffix };
 }
 
 /**

@@ -26,9 +26,13 @@ export interface ModelTokens {
   ids: number[][];
 }
 
+type ModelConfig = { max_position_embeddings?: number } & Parameters<typeof hiddenSizeOf>[0];
+
+const readModelConfig = (model: ModelRef): ModelConfig => JSON.parse(readFileSync(join(model.dir, model.id, 'config.json'), 'utf8'));
+
 /** The cost per run the classifier plans with for this model on this many threads. */
 export function classifierRunCost(model: ModelRef, threads: number): number {
-  return runOverheadTokens(threads, hiddenSizeOf(JSON.parse(readFileSync(join(model.dir, model.id, 'config.json'), 'utf8'))));
+  return runOverheadTokens(threads, hiddenSizeOf(readModelConfig(model)));
 }
 
 /** Points transformers.js (a global setting) at the model's directory, local files only, as the classifier does. */
@@ -42,7 +46,7 @@ export function useLocalModels(model: ModelRef): void {
 export async function loadTokenizer(model: ModelRef): Promise<{ tokenizer: Tokenizer; maxTokens: number; padId: number }> {
   useLocalModels(model);
   const tokenizer = await AutoTokenizer.from_pretrained(model.id, { local_files_only: true });
-  const config = JSON.parse(readFileSync(join(model.dir, model.id, 'config.json'), 'utf8')) as { max_position_embeddings?: number };
+  const config = readModelConfig(model);
   const fromTokenizer = Number.isFinite(tokenizer.model_max_length) ? tokenizer.model_max_length : Infinity;
   const maxTokens = Math.min(fromTokenizer, config.max_position_embeddings ?? Infinity, 512);
   return { tokenizer, maxTokens, padId: tokenizer.pad_token_id ?? 0 };

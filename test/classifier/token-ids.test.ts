@@ -56,7 +56,7 @@ describe('token-id shortcut', () => {
   });
 
   it('falls back to encode() when the tokenizer has no internals it knows', () => {
-    const plain: PublicTokenizer = { encode: (text) => tokenizer.encode(text) };
+    const plain: PublicTokenizer = { encode: (text, options) => tokenizer.encode(text, options) };
     const encoder = tokenIdEncoder(plain);
     assert.equal(encoder.shortcut, false);
     assert.deepEqual(encoder.encode('Great stuff!!! 😀'), tokenizer.encode('Great stuff!!! 😀'));
@@ -66,7 +66,7 @@ describe('token-id shortcut', () => {
     const internals = (tokenizer as unknown as { _tokenizer: Record<string, unknown> })._tokenizer;
     // The same pieces, but a pre-tokenizer that splits on spaces only: punctuation stays glued to words.
     const skewed = { ...internals, pre_tokenizer: (text: string) => text.split(' ').filter(Boolean) };
-    const wrapped = { encode: (text: string) => tokenizer.encode(text), _tokenizer: skewed } as PublicTokenizer;
+    const wrapped = { encode: (text: string, options?: { add_special_tokens?: boolean }) => tokenizer.encode(text, options), _tokenizer: skewed } as PublicTokenizer;
     const encoder = tokenIdEncoder(wrapped);
     assert.equal(encoder.shortcut, false);
     assert.deepEqual(encoder.encode('Great stuff!!!'), tokenizer.encode('Great stuff!!!'));
