@@ -11,7 +11,7 @@
 # MODEL_ID is either a folder already in models/ (e.g. the default impact-sentiment-v2) or a Hugging Face hub
 # id fetched at build time with `npm run model:fetch` (the build then needs internet). Pass the same id as
 # modelId to osls: the function's MODEL_ID environment variable must name the baked-in folder.
-ARG BASE_IMAGE=public.ecr.aws/lambda/nodejs:22
+ARG BASE_IMAGE=public.ecr.aws/lambda/nodejs:24
 
 FROM ${BASE_IMAGE} AS build
 WORKDIR /build
@@ -27,7 +27,7 @@ ARG MODEL_ID=impact-sentiment-v2
 RUN if [ ! -f "models/${MODEL_ID}/config.json" ]; then npm run model:fetch -- "${MODEL_ID}" --dir models; fi \
  && test -f "models/${MODEL_ID}/config.json"
 # The same bundle serverless-esbuild makes for the zip (custom.esbuild in serverless.yml).
-RUN npx esbuild handlers/classify.ts --bundle --platform=node --target=node22 --format=esm \
+RUN npx esbuild handlers/classify.ts --bundle --platform=node --target=node24 --format=esm \
       --outdir=dist/handlers --out-extension:.js=.mjs --sourcemap=linked --keep-names --main-fields=module,main \
       --external:@huggingface/transformers --external:onnxruntime-node --external:onnxruntime-common --external:sharp \
       "--banner:js=import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);"

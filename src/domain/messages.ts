@@ -12,7 +12,6 @@ export const PostIdSchema = z
   .string()
   .min(1, 'postId must not be empty')
   .max(MAX_POST_ID_LENGTH, `postId must be at most ${MAX_POST_ID_LENGTH} characters`)
-  // eslint-disable-next-line no-control-regex
   .regex(/^[^\u0000-\u001f\u007f]+$/, 'postId must not contain control characters')
   .refine((id) => id.trim() === id, 'postId must not have leading or trailing whitespace');
 

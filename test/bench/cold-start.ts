@@ -36,7 +36,7 @@ async function bundleChild(): Promise<string> {
   const outfile = join(outDir, 'cold-start-child.mjs');
   await build({
     entryPoints: [fileURLToPath(new URL('./cold-start-child.ts', import.meta.url))],
-    outfile, bundle: true, format: 'esm', platform: 'node', target: 'node22', logLevel: 'warning',
+    outfile, bundle: true, format: 'esm', platform: 'node', target: 'node24', logLevel: 'warning',
     mainFields: ['module', 'main'],
     external: ['@huggingface/transformers', 'onnxruntime-node', 'onnxruntime-common', 'sharp'],
     banner: { js: "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);" },

@@ -47,7 +47,7 @@ describe('deploy=image', () => {
     const props = fn('aggregate').Properties;
     assert.equal(props.PackageType, undefined);
     assert.equal(props.Handler, 'handlers/aggregate.handler');
-    assert.equal(props.Runtime, 'nodejs22.x');
+    assert.equal(props.Runtime, 'nodejs24.x');
     assert.ok(existsSync(packaged.zip('aggregate')));
   });
 
@@ -60,7 +60,7 @@ describe('deploy=image', () => {
 
   it('the Dockerfile builds on the Lambda Node.js 22 image, bakes in MODEL_ID and runs the classify handler', () => {
     const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
-    assert.match(dockerfile, /^ARG BASE_IMAGE=public\.ecr\.aws\/lambda\/nodejs:22$/m);
+    assert.match(dockerfile, /^ARG BASE_IMAGE=public\.ecr\.aws\/lambda\/nodejs:24$/m);
     assert.match(dockerfile, new RegExp(`^ARG MODEL_ID=${resourcesJson.model.id}$`, 'm'));
     assert.match(dockerfile, /^COPY --from=build \/build\/models\/\$\{MODEL_ID\} \$\{LAMBDA_TASK_ROOT\}\/models\/\$\{MODEL_ID\}$/m);
     const cmd = /^CMD \[(.*)\]$/m.exec(dockerfile);

@@ -40,9 +40,9 @@ function mappingFor(fn: string) {
 
 describe('functions', () => {
   for (const fn of ['classify', 'aggregate'] as const) {
-    it(`${fn}: nodejs22.x on x86_64, memory and timeout from resources.json, its own role`, () => {
+    it(`${fn}: nodejs24.x on x86_64, memory and timeout from resources.json, its own role`, () => {
       const props = resource(template, fnId(fn)).Properties;
-      assert.equal(props.Runtime, 'nodejs22.x');
+      assert.equal(props.Runtime, 'nodejs24.x');
       assert.deepEqual(props.Architectures, ['x86_64']);
       assert.equal(props.MemorySize, FUNCTIONS[fn].memorySizeMb);
       assert.equal(props.Timeout, FUNCTIONS[fn].timeoutSeconds);

@@ -64,12 +64,18 @@ async function receiveEvent(count: number): Promise<SQSEvent> {
   return { Records: records };
 }
 
-/** Runs fn while collecting the JSON lines written to stdout (Powertools logs and EMF metrics). */
+/**
+ * Runs fn while collecting the JSON lines written to stdout (Powertools logs and EMF metrics, which
+ * console writes as strings). Buffers go on to the real stdout: under `node --test` they are the test
+ * runner's own v8-serialised event frames, which Node 24 writes while a test runs (a frame's bytes can
+ * start a line with '{'), and swallowing them would also lose the runner's report.
+ */
 async function captureStdout<T>(fn: () => Promise<T>): Promise<{ value: T; lines: Array<Record<string, any>> }> {
   const write = process.stdout.write.bind(process.stdout);
   let text = '';
   process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+    if (typeof chunk !== 'string') return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
+    text += chunk;
     return true;
   }) as typeof process.stdout.write;
   try {
