@@ -12,6 +12,7 @@ import { documentClient } from './clients.js';
 import { DEFAULT_BACKOFF, backoffDelay, chunk, mapWithConcurrency, sleep, type BackoffOptions } from './backoff.js';
 import type { AggregateDelta, AggregateKey } from '../domain/aggregation.js';
 import { TABLES } from '../resources.js';
+import { errorMessage } from '../errors.js';
 
 type Item = Record<string, unknown>;
 
@@ -20,10 +21,6 @@ export const BATCH_WRITE_LIMIT = 25;
 export const BATCH_GET_LIMIT = 100;
 /** Chunks in flight at once: enough to overlap round trips without provoking throttling. */
 const PARALLEL_CALLS = 4;
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
 
 export interface WriteFailure {
   item: Item;
@@ -50,7 +47,7 @@ async function writeChunk(table: string, items: Item[], backoff: BackoffOptions)
     try {
       const answer = await documentClient().send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
       pending = (answer.UnprocessedItems?.[table] ?? []) as typeof pending;
-    } catch (error) {
+    } catch {
       return putOneByOne(table, pending.map(({ PutRequest }) => PutRequest.Item));
     }
   }

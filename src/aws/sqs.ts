@@ -2,6 +2,7 @@
 // that failed for the service's reasons and reporting the ones that cannot be sent.
 import { SendMessageBatchCommand, type MessageAttributeValue, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import { sqsClient } from './clients.js';
+import { errorMessage } from '../errors.js';
 import { DEFAULT_BACKOFF, backoffDelay, mapWithConcurrency, sleep, type BackoffOptions } from './backoff.js';
 
 export const SEND_BATCH_LIMIT = 10;
@@ -80,7 +81,7 @@ export async function sendMessages(queueUrl: string, messages: readonly Outgoing
         }
         pending = retry;
       } catch (error) {
-        const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        const detail = errorMessage(error);
         for (const index of pending) failed.push({ index, error: detail });
         break;
       }

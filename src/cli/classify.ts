@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
 import { getClassifier } from '../classifier/index.js';
 import type { Sentiment } from '../domain/sentiment.js';
+import { UsageError, errorMessage } from '../errors.js';
 
 const USAGE = `usage: npm run classify -- [--json] [--model ID] [--dtype q8|fp32] "text" ["text" ...]
   (no texts: one text per line from stdin)
@@ -42,8 +43,6 @@ export function withModel(config: Config, id: string | undefined, dtype: string 
   return { ...config, model: { ...config.model, id: id ?? config.model.id, dtype: dtype ?? config.model.dtype } };
 }
 
-export class UsageError extends Error {}
-
 function formatSentiment(text: string, s: Sentiment): string {
   const p = s.probabilities;
   const flags = Object.entries(s.flags)
@@ -72,7 +71,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      console.error(`classify: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(`classify: ${errorMessage(error)}`);
       process.exit(error instanceof UsageError ? 2 : 1);
     },
   );

@@ -9,7 +9,8 @@ import { loadConfig, type Config } from '../config.js';
 import { LexiconClassifier } from '../classifier/lexicon.js';
 import { computeMetrics, predictionFor, type EvalMetrics } from '../classifier/metrics.js';
 import { LABELS, type Classifier, type Label } from '../domain/sentiment.js';
-import { UsageError, withModel } from './classify.js';
+import { withModel } from './classify.js';
+import { UsageError } from '../errors.js';
 
 const USAGE = `usage: npm run eval -- --data FILE.jsonl [--model ID|lexicon] [--dtype q8|fp32] [--baseline lexicon] [--binary] [--json]
   --data      JSONL, one {"text": "...", "label": "negative|neutral|positive"} per line

@@ -7,6 +7,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { loadConfig } from '../config.js';
 import { ingestPosts, readPostsFile, formatOf, type IngestSummary, type RowProblem } from '../producer.js';
 import { resetClients } from '../aws/clients.js';
+import { errorMessage } from '../errors.js';
 
 const USAGE = `usage: npm run ingest -- FILE.jsonl|FILE.csv [--queue-url URL] [--posts-table NAME] [--format jsonl|csv] [--rejects OUT.jsonl]
   --queue-url    classify queue URL (default: $QUEUE_URL)
@@ -84,5 +85,5 @@ function printProblems(title: string, problems: RowProblem[]): void {
 
 main(process.argv.slice(2)).then(
   (code) => { resetClients(); process.exitCode = code; },
-  (error) => { console.error(`ingest failed: ${error instanceof Error ? error.message : error}`); process.exitCode = 1; },
+  (error) => { console.error(`ingest failed: ${errorMessage(error)}`); process.exitCode = 1; },
 );

@@ -12,6 +12,7 @@ import { describeMoveTask, listDeadLetters, listMoveTasks, moveDeadLettersManual
 import { DAY_PATTERN, rescore } from '../ops/rescore.js';
 import { formatTable, loadReportRows } from '../ops/report-data.js';
 import { renderReportHtml } from '../ops/report-html.js';
+import { UsageError, errorMessage } from '../errors.js';
 
 const HELP = `Usage: npm run ops -- <command> [options]      (or npm run redrive|rescore|report|worker -- [options])
 
@@ -36,8 +37,6 @@ Commands:
 Environment: STAGE (default dev), QUEUE_URL, DLQ_URL, POSTS_TABLE, RESULTS_TABLE, AGGREGATES_TABLE, AWS_REGION,
 AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_DYNAMODB (local emulators); the worker also reads the classify settings
 (MODEL_ID, MODEL_DIR, ...).`;
-
-class UsageError extends Error {}
 
 /** A dry run holds what it lists (invisible) until it ends: keep that bounded unless asked for more. */
 const DRY_RUN_DEFAULT_LIMIT = 1000;
@@ -136,9 +135,11 @@ async function rescoreCommand(config: Config, args: string[]): Promise<number> {
 async function reportCommand(config: Config, args: string[]): Promise<number> {
   const flags = parse(args, { from: { type: 'string' }, to: { type: 'string' }, source: { type: 'string' }, out: { type: 'string' } });
   const query = { from: flags.from, to: flags.to, source: flags.source };
-  const rows = await loadReportRows(config, query).catch((error: Error) => {
-    throw /must be YYYY-MM-DD|is after/.test(error.message) ? new UsageError(error.message) : error;
-  });
+  for (const [flag, day] of [['--from', query.from], ['--to', query.to]] as const) {
+    if (day !== undefined && !DAY_PATTERN.test(day)) throw new UsageError(`${flag} must be YYYY-MM-DD, got "${day}"`);
+  }
+  if (query.from && query.to && query.from > query.to) throw new UsageError(`--from ${query.from} is after --to ${query.to}`);
+  const rows = await loadReportRows(config, query);
   console.log(formatTable(rows));
   if (flags.out) {
     const path = resolve(flags.out);
@@ -207,7 +208,7 @@ main(process.argv.slice(2)).then(
   (code) => { resetClients(); process.exit(code); },
   (error: unknown) => {
     if (error instanceof UsageError) console.error(`${error.message}\n\nRun with --help for usage.`);
-    else console.error(`Error: ${error instanceof Error ? error.message : String(error)}`);
+    else console.error(`Error: ${errorMessage(error)}`);
     resetClients();
     process.exit(error instanceof UsageError ? 2 : 1);
   },

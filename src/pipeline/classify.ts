@@ -14,6 +14,7 @@ import { buildResult, type ResultItem } from '../domain/results.js';
 import { RecordFailure, type FailureReason, type PermanentFailureReason, type RetryableFailureReason } from '../domain/failures.js';
 import { batchGetByKey, putUnlessSameModel } from '../aws/dynamodb.js';
 import { sendToDlq } from './dead-letters.js';
+import { errorMessage } from '../errors.js';
 import { failWholeBatchIfUnnamed, recordsOf } from './batch-records.js';
 import { MetricName, MetricUnit, addCountWithDimension, logger, metrics } from '../observability.js';
 
@@ -179,6 +180,6 @@ async function scoreAll(posts: Map<string, StoredPost>, loadClassifier: () => Pr
     return { sentiments: new Map(ids.map((id, i) => [id, sentiments[i]])), modelId: classifier.modelId };
   } catch (error) {
     logger.error('Model call failed; the batch\'s posts will be retried', { error: error as Error, posts: ids.length });
-    return { error: truncateDetail(error instanceof Error ? error.message : String(error)) };
+    return { error: truncateDetail(errorMessage(error)) };
   }
 }

@@ -17,6 +17,7 @@ import { ensureDistilbertShaped } from './distilbert.js';
 import { timeHandler } from './handler-run.js';
 import { isTrainingRunning, log, machineInfo, median, type RunPlan } from './measure.js';
 import { samplePosts } from './posts.js';
+import { errorMessage } from '../../src/errors.js';
 import { headToHead, headToHeadOnOneThread, measureProdShape, measureRawOrt, planSummary, type HeadToHead } from './raw-ort-runs.js';
 import { sessionVariants, tokenizeAll, type ModelRef } from './raw-ort.js';
 import { costSection, formatTable, judge, type BenchResult } from './report.js';
@@ -51,7 +52,7 @@ async function section<T>(name: string, errors: Record<string, string>, fn: () =
   try {
     return await fn();
   } catch (error) {
-    errors[name] = error instanceof Error ? error.message : String(error);
+    errors[name] = errorMessage(error);
     log(`  FAILED: ${errors[name]}`);
     return null;
   }
