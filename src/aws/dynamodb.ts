@@ -6,6 +6,7 @@ import {
   PutCommand,
   TransactWriteCommand,
   paginateScan,
+  type ScanCommandInput,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from './clients.js';
@@ -175,7 +176,12 @@ function counterUpdate(table: string, delta: AggregateDelta, now: Date) {
 
 /** Every item of a table (tests, checks and small operational jobs; not for request paths). */
 export async function* scanItems(table: string): AsyncGenerator<Item> {
-  for await (const page of paginateScan({ client: documentClient() }, { TableName: table })) {
-    yield* page.Items ?? [];
+  for await (const page of scanPages({ TableName: table })) yield* page.items;
+}
+
+/** A scan (filters and projections as given), page by page with how many items each page read before the filter. */
+export async function* scanPages(input: ScanCommandInput): AsyncGenerator<{ items: Item[]; scannedCount: number }> {
+  for await (const page of paginateScan({ client: documentClient() }, input)) {
+    yield { items: (page.Items ?? []) as Item[], scannedCount: page.ScannedCount ?? 0 };
   }
 }

@@ -4,13 +4,15 @@
 // an account of every post: scored, in the DLQ (with reasons), or rejected at ingest (with reasons).
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { sendMessage } from '../aws/sqs-queues.js';
 import { SingleBar, Presets } from 'cli-progress';
 import { startEmulators, stopAllEmulators, type Emulators } from '../local/emulators.js';
 import { provision, type ProvisionedStage } from '../local/provision.js';
 import { applyEnvironment, stackEnvironment } from '../local/environment.js';
 import { localClients } from '../local/clients.js';
-import { pipelineEventSources, runUntilIdle, type SqsBatchResult, type StreamBatchResult } from '../local/event-sources.js';
+import { pipelineEventSources, runUntilIdle } from '../local/event-sources.js';
+import type { SqsBatchResult } from '../runtime/sqs-event-source.js';
+import type { StreamBatchResult } from '../runtime/stream-event-source.js';
 import { generateSamplePosts, sampleJsonl } from '../local/sample-posts.js';
 import { collectRunReport, formatAggregates, type DeadLetterSummary } from '../local/run-report.js';
 
@@ -88,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
   console.log(`Ingesting ${values.input ?? 'the built-in sample'}…`);
   const ingest = await ingestPosts(rows, { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });
   for (const body of POISON_MESSAGES) {
-    await clients.sqs.send(new SendMessageCommand({ QueueUrl: stage.queues.classify.url, MessageBody: body }));
+    await sendMessage(clients.sqs, stage.queues.classify.url, { body });
   }
   const enqueued = ingest.enqueued + POISON_MESSAGES.length;
   console.log(`  ${ingest.read} rows read, ${ingest.stored} stored, ${ingest.enqueued} enqueued, ${ingest.rejected.length} rejected, `

@@ -2,21 +2,10 @@
 // stream → aggregate handler, and a loop that runs both until the whole system is idle.
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { SqsEventSource, type SqsBatchResult, type SqsEventSourceOptions, type SqsHandler } from './sqs-event-source.js';
-import { StreamEventSource, type StreamBatchResult, type StreamEventSourceOptions, type StreamHandler } from './stream-event-source.js';
+import type { EventSource } from '../runtime/event-source.js';
+import { SqsEventSource, type SqsEventSourceOptions, type SqsHandler } from '../runtime/sqs-event-source.js';
+import { StreamEventSource, type StreamEventSourceOptions, type StreamHandler } from '../runtime/stream-event-source.js';
 import type { ProvisionedStage } from './provision.js';
-
-export { SqsEventSource, StreamEventSource };
-export type { SqsBatchResult, SqsHandler, StreamBatchResult, StreamHandler };
-
-/** Something that polls an AWS source and invokes a function, one batch per pollOnce(). */
-export interface EventSource<Result = unknown> {
-  readonly name: string;
-  /** Polls and invokes at most one batch; undefined when there was nothing to deliver. */
-  pollOnce(): Promise<Result | undefined>;
-  /** True when nothing is waiting, in flight or unread. */
-  isIdle(): Promise<boolean>;
-}
 
 export interface PipelineEventSources {
   classify: SqsEventSource;

@@ -6,13 +6,10 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { QUEUES, TABLES, resourceName, type QueueName, type TableName } from '../resources.js';
+import type { QueueRef } from '../aws/sqs-queues.js';
 import { DUMMY_CREDENTIALS, type AwsTarget } from './emulators.js';
 
-export interface QueueRef {
-  name: string;
-  url: string;
-  arn: string;
-}
+export type { QueueRef };
 
 export interface ProvisionedStage {
   stage: string;

@@ -1,18 +1,12 @@
 // Finding the classify queue and its DLQ for the ops commands: from QUEUE_URL / DLQ_URL when set,
 // otherwise by their stage names (<service>-<stage>-<suffix>), so `STAGE=prod npm run redrive` is enough.
-import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { sqsClient } from '../aws/clients.js';
+import { queueDepth, queueSettings, queueUrlOf, type QueueRef, type QueueSettings } from '../aws/sqs-queues.js';
+import { errorMessage } from '../errors.js';
 import type { Config } from '../config.js';
 import { QUEUES, resourceName } from '../resources.js';
 
-export interface QueueInfo {
-  name: string;
-  url: string;
-  arn: string;
-  visibilityTimeoutSeconds: number;
-  /** The queue's redrive policy, when it has a DLQ. */
-  redrivePolicy?: { deadLetterTargetArn: string; maxReceiveCount: number };
-}
+export type QueueInfo = QueueRef & QueueSettings;
 
 /** The last part of an SQS ARN (arn:aws:sqs:region:account:name) or URL (.../account/name). */
 export function queueNameOf(arnOrUrl: string): string {
@@ -21,28 +15,15 @@ export function queueNameOf(arnOrUrl: string): string {
 
 export async function queueUrlByName(name: string): Promise<string> {
   try {
-    const { QueueUrl } = await sqsClient().send(new GetQueueUrlCommand({ QueueName: name }));
-    if (!QueueUrl) throw new Error('no QueueUrl in the answer');
-    return QueueUrl;
+    return await queueUrlOf(sqsClient(), name);
   } catch (error) {
-    throw new Error(`cannot find queue "${name}" (${(error as Error).message}); set QUEUE_URL / DLQ_URL or STAGE`);
+    throw new Error(`cannot find queue "${name}" (${errorMessage(error)}); set QUEUE_URL / DLQ_URL or STAGE`);
   }
 }
 
 export async function describeQueue(url: string): Promise<QueueInfo> {
-  const { Attributes = {} } = await sqsClient().send(new GetQueueAttributesCommand({
-    QueueUrl: url,
-    AttributeNames: ['QueueArn', 'VisibilityTimeout', 'RedrivePolicy'],
-  }));
-  if (!Attributes.QueueArn) throw new Error(`queue ${url} has no QueueArn`);
-  const info: QueueInfo = {
-    name: queueNameOf(Attributes.QueueArn),
-    url,
-    arn: Attributes.QueueArn,
-    visibilityTimeoutSeconds: Number(Attributes.VisibilityTimeout ?? 30),
-  };
-  if (Attributes.RedrivePolicy) info.redrivePolicy = JSON.parse(Attributes.RedrivePolicy);
-  return info;
+  const settings = await queueSettings(sqsClient(), url);
+  return { name: queueNameOf(settings.arn), url, ...settings };
 }
 
 /** The classify queue: QUEUE_URL, or the stage's queue by name. */
@@ -62,6 +43,5 @@ export async function classifyQueues(config: Config): Promise<{ classify: QueueI
 
 /** ApproximateNumberOfMessages: visible messages (not the ones in flight). */
 export async function visibleMessages(url: string): Promise<number> {
-  const { Attributes = {} } = await sqsClient().send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }));
-  return Number(Attributes.ApproximateNumberOfMessages ?? 0);
+  return (await queueDepth(sqsClient(), url)).visible;
 }

@@ -2,13 +2,10 @@
 // On AWS the service moves them (StartMessageMoveTask, progress via ListMessageMoveTasks). SQS emulators
 // lack that API, and a move task cannot stop after N messages, so there (and with --limit) the messages
 // are moved by hand: receive -> send to the queue -> delete, at least once, never lost.
-import {
-  ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ListMessageMoveTasksCommand, ReceiveMessageCommand,
-  StartMessageMoveTaskCommand, type ListMessageMoveTasksResultEntry, type Message,
-} from '@aws-sdk/client-sqs';
+import type { ListMessageMoveTasksResultEntry, Message } from '@aws-sdk/client-sqs';
 import { sqsClient } from '../aws/clients.js';
-import { chunk } from '../aws/backoff.js';
 import { sendMessages, type OutgoingMessage } from '../aws/sqs.js';
+import * as queues from '../aws/sqs-queues.js';
 import { batchGetByKey } from '../aws/dynamodb.js';
 import type { Config } from '../config.js';
 import { TABLES } from '../resources.js';
@@ -16,7 +13,6 @@ import { DLQ_ATTRIBUTES } from '../domain/failures.js';
 import { parsePostMessage } from '../domain/messages.js';
 import type { QueueInfo } from './queues.js';
 
-const RECEIVE_LIMIT = 10;
 /** Long enough to list or move one receive's messages; a crash leaves them hidden only this long. */
 const HOLD_SECONDS = 60;
 /** An empty long poll of this length ends a listing or a move: the queue is drained (or has nothing visible). */
@@ -38,16 +34,8 @@ export interface DeadLetterEntry {
   sentAt?: string;
 }
 
-async function receive(queue: QueueInfo, max: number): Promise<Message[]> {
-  const { Messages = [] } = await sqsClient().send(new ReceiveMessageCommand({
-    QueueUrl: queue.url,
-    MaxNumberOfMessages: Math.min(RECEIVE_LIMIT, max),
-    WaitTimeSeconds: DRAIN_WAIT_SECONDS,
-    VisibilityTimeout: HOLD_SECONDS,
-    MessageSystemAttributeNames: ['All'],
-    MessageAttributeNames: ['All'],
-  }));
-  return Messages;
+function receive(queue: QueueInfo, max: number): Promise<Message[]> {
+  return queues.receiveMessages(sqsClient(), queue.url, { max, waitSeconds: DRAIN_WAIT_SECONDS, visibilityTimeoutSeconds: HOLD_SECONDS });
 }
 
 function stringAttribute(message: Message, name: string): string | undefined {
@@ -70,12 +58,8 @@ function toEntry(message: Message): DeadLetterEntry {
 
 /** Makes messages visible again at once (dry run: look, don't take). */
 async function release(queue: QueueInfo, messages: readonly Message[]): Promise<void> {
-  for (const part of chunk(messages, RECEIVE_LIMIT)) {
-    await sqsClient().send(new ChangeMessageVisibilityBatchCommand({
-      QueueUrl: queue.url,
-      Entries: part.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 })),
-    }));
-  }
+  // One not released reappears after HOLD_SECONDS anyway.
+  await queues.changeVisibility(sqsClient(), queue.url, messages.map((m) => m.ReceiptHandle!), 0);
 }
 
 /**
@@ -150,13 +134,7 @@ export async function moveDeadLettersManually(dlq: QueueInfo, target: QueueInfo,
     for (const { index, error } of failures) result.failed.push({ messageId: messages[index].MessageId!, error });
     const sent = messages.filter((_, i) => !failedAt.has(i));
     // Deleted only after the send succeeded: a crash in between duplicates a message, never loses one.
-    for (const part of chunk(sent, RECEIVE_LIMIT)) {
-      const { Failed = [] } = await sqsClient().send(new DeleteMessageBatchCommand({
-        QueueUrl: dlq.url,
-        Entries: part.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
-      }));
-      result.notDeleted += Failed.length;
-    }
+    result.notDeleted += (await queues.deleteMessages(sqsClient(), dlq.url, sent.map((m) => m.ReceiptHandle!))).length;
     result.moved += sent.length;
     onProgress?.(result.moved);
   }
@@ -164,20 +142,13 @@ export async function moveDeadLettersManually(dlq: QueueInfo, target: QueueInfo,
 }
 
 /** Starts an SQS message move task DLQ -> classify queue; answers its task handle. */
-export async function startMoveTask(dlq: QueueInfo, target: QueueInfo, maxPerSecond?: number): Promise<string> {
-  const { TaskHandle } = await sqsClient().send(new StartMessageMoveTaskCommand({
-    SourceArn: dlq.arn,
-    DestinationArn: target.arn,
-    MaxNumberOfMessagesPerSecond: maxPerSecond,
-  }));
-  if (!TaskHandle) throw new Error('StartMessageMoveTask returned no task handle');
-  return TaskHandle;
+export function startMoveTask(dlq: QueueInfo, target: QueueInfo, maxPerSecond?: number): Promise<string> {
+  return queues.startMoveTask(sqsClient(), dlq.arn, target.arn, maxPerSecond);
 }
 
 /** The DLQ's move tasks, most recent first (SQS keeps them 14 days). */
-export async function listMoveTasks(dlq: QueueInfo): Promise<ListMessageMoveTasksResultEntry[]> {
-  const { Results = [] } = await sqsClient().send(new ListMessageMoveTasksCommand({ SourceArn: dlq.arn, MaxResults: 10 }));
-  return Results;
+export function listMoveTasks(dlq: QueueInfo): Promise<ListMessageMoveTasksResultEntry[]> {
+  return queues.listMoveTasks(sqsClient(), dlq.arn);
 }
 
 export function describeMoveTask(task: ListMessageMoveTasksResultEntry): string {

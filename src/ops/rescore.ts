@@ -1,8 +1,7 @@
 // Rescore: re-enqueue the posts whose stored result came from another model (or from the lexicon
 // fallback). The classify function, deployed with MODEL_ID=<model>, scores them again and replaces the
 // results; the aggregates follow through the stream's MODIFY records (old counts out, new counts in).
-import { paginateScan } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '../aws/clients.js';
+import { scanPages } from '../aws/dynamodb.js';
 import { sendMessages } from '../aws/sqs.js';
 import type { Config } from '../config.js';
 import { LEXICON_MODEL_ID } from '../classifier/lexicon.js';
@@ -59,14 +58,14 @@ export async function rescore(config: Config, queue: QueueInfo | undefined, opti
   if (!options.dryRun && !queue) throw new Error('no classify queue to enqueue to');
   const result: RescoreResult = { scanned: 0, matched: 0, enqueued: 0, failed: [], byModel: {} };
   const enqueuedAt = new Date().toISOString();
-  const pages = paginateScan({ client: documentClient() }, {
+  const pages = scanPages({
     TableName: config.tables.results,
     ProjectionExpression: 'postId, #source, #modelId, #method',
     ...withProjectionNames(rescoreFilter(options)),
   });
   for await (const page of pages) {
-    result.scanned += page.ScannedCount ?? 0;
-    const items = (page.Items ?? []) as Array<{ postId: string; source?: string; modelId?: string; method?: string }>;
+    result.scanned += page.scannedCount;
+    const items = page.items as Array<{ postId: string; source?: string; modelId?: string; method?: string }>;
     result.matched += items.length;
     for (const item of items) {
       const key = item.method === 'lexicon' ? `${item.modelId} (lexicon)` : String(item.modelId);

@@ -1,12 +1,11 @@
 // A long-running classify worker for EC2/Fargate: the same poll -> invoke -> delete-successes loop as
-// Lambda's SQS event source (the local harness's SqsEventSource, not a second implementation), plus what
+// Lambda's SQS event source (the runtime's SqsEventSource, which the local runner uses too), plus what
 // a process outside Lambda needs: visibility kept extended while a batch is in hand, and a graceful stop.
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { ChangeMessageVisibilityBatchCommand } from '@aws-sdk/client-sqs';
 import { sqsClient } from '../aws/clients.js';
-import { chunk } from '../aws/backoff.js';
+import { changeVisibility } from '../aws/sqs-queues.js';
 import { FUNCTIONS } from '../resources.js';
-import { SqsEventSource, type SqsHandler } from '../local/sqs-event-source.js';
+import { SqsEventSource, type SqsHandler } from '../runtime/sqs-event-source.js';
 import { logger } from '../observability.js';
 import type { QueueInfo } from './queues.js';
 
@@ -64,13 +63,8 @@ export function withVisibilityHeartbeat(handler: SqsHandler, queue: QueueInfo, s
 }
 
 async function extendVisibility(sqs: SQSClient, queueUrl: string, handles: string[], seconds: number): Promise<void> {
-  for (const part of chunk(handles, 10)) {
-    const { Failed = [] } = await sqs.send(new ChangeMessageVisibilityBatchCommand({
-      QueueUrl: queueUrl,
-      Entries: part.map((handle, i) => ({ Id: String(i), ReceiptHandle: handle, VisibilityTimeout: seconds })),
-    }));
-    if (Failed.length > 0) throw new Error(`${Failed.length} visibility change(s) failed: ${Failed.map((f) => f.Message).join('; ')}`);
-  }
+  const failed = await changeVisibility(sqs, queueUrl, handles, seconds);
+  if (failed.length > 0) throw new Error(`${failed.length} visibility change(s) failed: ${failed.map((f) => f.error).join('; ')}`);
 }
 
 /** Polls until the signal aborts; resolves after the batch in hand is finished and its successes deleted. */
@@ -87,6 +81,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerStats> {
     maximumBatchingWindowSeconds: options.maximumBatchingWindowSeconds ?? FUNCTIONS.classify.maximumBatchingWindowSeconds,
     pollWaitSeconds: options.waitSeconds ?? 10,
     function: { name: `${options.queue.name}-worker`, timeoutSeconds },
+    logger,
   });
   const stats: WorkerStats = { batches: 0, succeeded: 0, failed: 0, pollErrors: 0 };
   logger.info('Worker started', { queueUrl: options.queue.url, batchSize, visibilityTimeoutSeconds: options.queue.visibilityTimeoutSeconds });

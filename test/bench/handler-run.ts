@@ -3,12 +3,13 @@
 // own cost per batch (BatchGet of the posts, conditional result writes, logs and metrics).
 import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { encodePostMessage } from '../../src/domain/messages.js';
-import { lambdaContext } from '../../src/local/lambda-context.js';
+import { lambdaContext } from '../../src/runtime/lambda-context.js';
 import { FUNCTIONS } from '../../src/resources.js';
 import type { Classifier } from '../../src/classifier/index.js';
 import { startStack, type TestStack } from '../support/stack.js';
+import { sqsEvent as syntheticSqsEvent } from '../support/events.js';
 import { log, median, type RunPlan } from './measure.js';
 
 export interface HandlerResult {
@@ -37,23 +38,10 @@ async function writePosts(stack: TestStack, posts: Array<{ postId: string; text:
 }
 
 function sqsEvent(stack: TestStack, postIds: string[]): SQSEvent {
-  const queue = stack.stage.queues.classify;
-  const sentAt = String(Date.now());
-  return {
-    Records: postIds.map((postId): SQSRecord => ({
-      messageId: randomUUID(),
-      receiptHandle: randomUUID(),
-      body: encodePostMessage(postId, { source: 'bench', enqueuedAt: new Date().toISOString() }),
-      attributes: {
-        ApproximateReceiveCount: '1', SentTimestamp: sentAt, SenderId: 'bench', ApproximateFirstReceiveTimestamp: sentAt,
-      },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: queue.arn,
-      awsRegion: stack.stage.region,
-    })),
-  };
+  const enqueuedAt = new Date().toISOString();
+  return syntheticSqsEvent(postIds.map((postId) => encodePostMessage(postId, { source: 'bench', enqueuedAt })), {
+    queueArn: stack.stage.queues.classify.arn, region: stack.stage.region, sentTimestamp: String(Date.now()), senderId: 'bench',
+  });
 }
 
 /** Swallows what the handler prints (Powertools logs and EMF metrics go to stdout) while `fn` runs. */

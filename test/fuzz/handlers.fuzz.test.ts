@@ -8,13 +8,14 @@ import { randomUUID } from 'node:crypto';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue, DynamoDBRecord, DynamoDBStreamEvent, SQSEvent, SQSRecord } from 'aws-lambda';
 import { startStack, type TestStack } from '../support/stack.js';
-import { lambdaContext } from '../../src/local/lambda-context.js';
+import { lambdaContext } from '../../src/runtime/lambda-context.js';
 import type { PipelineHandlers } from '../../src/local/event-sources.js';
 import { encodePostMessage } from '../../src/domain/messages.js';
 import { recount, keyId } from '../../src/domain/aggregation.js';
 import type { CountedResult } from '../../src/domain/results.js';
 import { seededRandom } from '../../src/local/seeded-random.js';
 import { attribute, drainQueue, readAggregates, readResults, syntheticPosts, importHandlers } from '../integration/pipeline-fixtures.js';
+import { sqsRecord as syntheticSqsRecord, streamRecord as syntheticStreamRecord, type StreamImage } from '../support/events.js';
 
 process.env.MODEL_ID = 'no-such-model-lexicon-fallback';
 process.env.POWERTOOLS_LOG_LEVEL = 'CRITICAL';
@@ -83,15 +84,7 @@ function badBody(random: Random): unknown {
   }
 }
 
-function sqsRecord(body: unknown): SQSRecord {
-  const record = {
-    messageId: randomUUID(), receiptHandle: randomUUID(), body, md5OfBody: '',
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'fuzz', ApproximateFirstReceiveTimestamp: '0' },
-    messageAttributes: {}, eventSource: 'aws:sqs', eventSourceARN: stack.stage.queues.classify.arn, awsRegion: 'us-east-1',
-  } as SQSRecord;
-  if (body === undefined) delete (record as Partial<SQSRecord>).body;
-  return record;
-}
+const sqsRecord = (body: unknown) => syntheticSqsRecord(body, { queueArn: stack.stage.queues.classify.arn, senderId: 'fuzz' });
 
 const context = (name: string) => lambdaContext({ name, region: 'us-east-1', timeoutSeconds: 60, memorySizeMb: 1769 });
 
@@ -107,7 +100,7 @@ describe('fuzz', () => {
       const expectScored = new Set<string>();
       const expectFailed = new Set<string>(); // valid messages for posts that do not exist
       const bad = new Set<string>();
-      let remaining = posts.map((p) => p.postId);
+      const remaining = posts.map((p) => p.postId);
       for (let batch = 0; batch < 6; batch++) {
         const records: SQSRecord[] = [];
         const size = 1 + int(random, 25);
@@ -220,15 +213,8 @@ describe('fuzz', () => {
   }
 });
 
-function streamRecord(seq: string, eventName: 'INSERT' | 'MODIFY' | 'REMOVE', oldImage?: Record<string, AttributeValue>, newImage?: Record<string, AttributeValue>): DynamoDBRecord {
-  return {
-    eventID: randomUUID(), eventName, eventVersion: '1.1', eventSource: 'aws:dynamodb', awsRegion: 'us-east-1',
-    eventSourceARN: stack.stage.resultsStreamArn,
-    dynamodb: {
-      Keys: { postId: { S: `k-${seq}` } }, SequenceNumber: seq, SizeBytes: 100, StreamViewType: 'NEW_AND_OLD_IMAGES',
-      ...(oldImage ? { OldImage: oldImage } : {}), ...(newImage ? { NewImage: newImage } : {}),
-    },
-  };
+function streamRecord(seq: string, eventName: 'INSERT' | 'MODIFY' | 'REMOVE', oldImage?: StreamImage, newImage?: StreamImage): DynamoDBRecord {
+  return syntheticStreamRecord(seq, eventName, { old: oldImage, new: newImage }, stack.stage.resultsStreamArn);
 }
 
 function badStreamRecord(random: Random, seq: string): DynamoDBRecord {

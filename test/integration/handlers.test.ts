@@ -3,11 +3,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Message } from '@aws-sdk/client-sqs';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { startStack, type TestStack } from '../support/stack.js';
-import { lambdaContext } from '../../src/local/lambda-context.js';
-import { lambdaMessageAttributes } from '../../src/local/sqs-event-source.js';
+import { lambdaContext } from '../../src/runtime/lambda-context.js';
+import { receiveMessages } from '../../src/aws/sqs-queues.js';
+import { sqsEventFromMessages } from '../support/events.js';
 import { pipelineEventSources, runUntilIdle, type PipelineHandlers } from '../../src/local/event-sources.js';
 import { encodePostMessage } from '../../src/domain/messages.js';
 import { loadConfig } from '../../src/config.js';
@@ -43,25 +44,13 @@ const context = (name: string): Context => lambdaContext({ name, region: 'us-eas
 /** Receives up to `count` messages from the classify queue and builds the SQS event Lambda would deliver. */
 async function receiveEvent(count: number): Promise<SQSEvent> {
   const { classify } = stack.stage.queues;
-  const records: SQSRecord[] = [];
-  while (records.length < count) {
-    const { Messages = [] } = await stack.clients.sqs.send(new ReceiveMessageCommand({
-      QueueUrl: classify.url, MaxNumberOfMessages: Math.min(10, count - records.length), WaitTimeSeconds: 1, MessageSystemAttributeNames: ['All'], MessageAttributeNames: ['All'],
-    }));
-    assert.ok(Messages.length > 0, `only ${records.length} of ${count} messages arrived`);
-    for (const m of Messages) {
-      records.push({
-        messageId: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body!, md5OfBody: m.MD5OfBody!,
-        attributes: {
-          ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1', SentTimestamp: m.Attributes?.SentTimestamp ?? '0',
-          SenderId: 'test', ApproximateFirstReceiveTimestamp: m.Attributes?.ApproximateFirstReceiveTimestamp ?? '0',
-        },
-        messageAttributes: lambdaMessageAttributes(m.MessageAttributes),
-        eventSource: 'aws:sqs', eventSourceARN: classify.arn, awsRegion: 'us-east-1',
-      });
-    }
+  const messages: Message[] = [];
+  while (messages.length < count) {
+    const received = await receiveMessages(stack.clients.sqs, classify.url, { max: count - messages.length, waitSeconds: 1 });
+    assert.ok(received.length > 0, `only ${messages.length} of ${count} messages arrived`);
+    messages.push(...received);
   }
-  return { Records: records };
+  return sqsEventFromMessages(messages, classify.arn);
 }
 
 /**

@@ -8,7 +8,9 @@ import { ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } fr
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { FUNCTIONS, QUEUES } from '../../src/resources.js';
-import { runUntilIdle, SqsEventSource, StreamEventSource, type SqsHandler, type StreamHandler } from '../../src/local/event-sources.js';
+import { runUntilIdle } from '../../src/local/event-sources.js';
+import { SqsEventSource, type SqsHandler } from '../../src/runtime/sqs-event-source.js';
+import { StreamEventSource, type StreamHandler } from '../../src/runtime/stream-event-source.js';
 import type { ProvisionedStage } from '../../src/local/provision.js';
 import { startStack, type TestStack } from '../support/stack.js';
 

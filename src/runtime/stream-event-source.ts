@@ -1,17 +1,17 @@
-// What Lambda's DynamoDB stream event source mapping does, for local runs and tests: read each shard
-// in order (parents before children), invoke the function with real stream events, checkpoint what
-// succeeded, retry from the first failed sequence number (bisecting on errors), and after
-// maximumRetryAttempts send the batch's metadata to the on-failure destination queue and move on.
-import {
-  DescribeStreamCommand, DynamoDBStreamsClient, ExpiredIteratorException, GetRecordsCommand, GetShardIteratorCommand,
-  type _Record, type Shard, type ShardIteratorType,
-} from '@aws-sdk/client-dynamodb-streams';
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+// What Lambda's DynamoDB stream event source mapping does, for local runs and tests. The shard reader
+// (shard-reader.ts) reads each shard in order; this is the delivery policy: invoke the function with real
+// stream events, checkpoint what succeeded, retry from the first failed sequence number (bisecting on
+// errors), after maximumRetryAttempts send the batch's metadata to the on-failure destination queue and
+// move on, and keep the delivered events for replay().
+import type { _Record, DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { FUNCTIONS } from '../resources.js';
+import { sendMessage, type QueueRef } from '../aws/sqs-queues.js';
 import { invokeWithTimeout, lambdaContext, type LocalFunction } from './lambda-context.js';
-import type { QueueRef } from './provision.js';
-import type { EventSource } from './event-sources.js';
+import type { EventSource } from './event-source.js';
+import { firstFailure, invocationError } from './batch-response.js';
+import { ShardReader, type ShardState } from './shard-reader.js';
 import { onFailureRecord, toLambdaStreamRecord, type FailureCondition } from './stream-records.js';
 
 export type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | void | undefined | null>;
@@ -55,36 +55,24 @@ export interface DeliveredBatch {
   error?: string;
 }
 
-interface ShardState {
-  shardId: string;
-  parentShardId?: string;
-  iterator: string | undefined;
-  started: boolean;
-  /** Last sequence number read from the stream (pending or done). */
-  lastRead?: string;
-  /** Read but not yet checkpointed, in sequence order. */
-  pending: _Record[];
-  /** Closed shard whose records are all read and checkpointed. */
-  finished: boolean;
-  batchLimit: number;
-  /** Failed invocations with the same record at the head of the batch. */
-  headFailures: number;
-}
-
 export class StreamEventSource implements EventSource<StreamBatchResult> {
   readonly name = 'dynamodb-stream';
   readonly fn: LocalFunction;
   /** Events delivered to the handler, oldest first (bounded), so tests can replay one. */
   readonly history: DeliveredBatch[] = [];
-  private readonly shards = new Map<string, ShardState>();
-  private readonly batchSize: number;
+  private readonly reader: ShardReader;
   private readonly maxRetries: number;
   private readonly maxAgeSeconds: number;
   private readonly bisect: boolean;
 
   constructor(private readonly options: StreamEventSourceOptions) {
     const aggregate = FUNCTIONS.aggregate;
-    this.batchSize = options.batchSize ?? aggregate.batchSize;
+    this.reader = new ShardReader({
+      streams: options.streams,
+      streamArn: options.streamArn,
+      batchSize: options.batchSize ?? aggregate.batchSize,
+      startingPosition: options.startingPosition ?? 'TRIM_HORIZON',
+    });
     this.maxRetries = options.maximumRetryAttempts ?? aggregate.maximumRetryAttempts;
     this.maxAgeSeconds = options.maximumRecordAgeSeconds ?? aggregate.maximumRecordAgeSeconds;
     this.bisect = options.bisectBatchOnFunctionError ?? aggregate.bisectBatchOnFunctionError;
@@ -99,8 +87,8 @@ export class StreamEventSource implements EventSource<StreamBatchResult> {
 
   /** Reads what is new and invokes the handler for one batch of the first shard that has records. */
   async pollOnce(): Promise<StreamBatchResult | undefined> {
-    for (const shard of await this.readableShards()) {
-      await this.read(shard);
+    for (const shard of await this.reader.readableShards()) {
+      await this.reader.read(shard);
       if (shard.pending.length > 0) return this.deliver(shard);
     }
     return undefined;
@@ -108,82 +96,16 @@ export class StreamEventSource implements EventSource<StreamBatchResult> {
 
   /** Idle: every shard read to its current end and every record read is checkpointed. */
   async isIdle(): Promise<boolean> {
-    for (const shard of await this.readableShards()) {
-      await this.read(shard);
+    for (const shard of await this.reader.readableShards()) {
+      await this.reader.read(shard);
       if (shard.pending.length > 0) return false;
     }
-    return [...this.shards.values()].every((s) => s.finished || s.pending.length === 0);
+    return this.reader.allCheckpointed();
   }
 
   /** Invokes the handler again with an event it was already given (as Lambda does on a retry or replay). */
   async replay(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse | void | undefined | null> {
     return this.options.handler(structuredClone(event), lambdaContext(this.fn));
-  }
-
-  private async readableShards(): Promise<ShardState[]> {
-    await this.discoverShards();
-    // Lambda processes a child shard only after its parent is done; a parent we never saw was trimmed.
-    return [...this.shards.values()].filter((s) => !s.finished
-      && (!s.parentShardId || !this.shards.has(s.parentShardId) || this.shards.get(s.parentShardId)!.finished));
-  }
-
-  private async discoverShards(): Promise<void> {
-    let exclusiveStartShardId: string | undefined;
-    do {
-      const { StreamDescription } = await this.options.streams.send(new DescribeStreamCommand({
-        StreamArn: this.options.streamArn, ExclusiveStartShardId: exclusiveStartShardId,
-      }));
-      for (const shard of StreamDescription?.Shards ?? []) this.track(shard);
-      exclusiveStartShardId = StreamDescription?.LastEvaluatedShardId;
-    } while (exclusiveStartShardId);
-  }
-
-  private track(shard: Shard): void {
-    if (!shard.ShardId || this.shards.has(shard.ShardId)) return;
-    this.shards.set(shard.ShardId, {
-      shardId: shard.ShardId,
-      parentShardId: shard.ParentShardId,
-      iterator: undefined,
-      started: false,
-      pending: [],
-      finished: false,
-      batchLimit: this.batchSize,
-      headFailures: 0,
-    });
-  }
-
-  /** Tops up the shard's pending records to a batch; marks a closed, drained shard finished. */
-  private async read(shard: ShardState): Promise<void> {
-    if (shard.pending.length >= this.batchSize) return;
-    if (!shard.started) {
-      shard.iterator = await this.iterator(shard, this.options.startingPosition ?? 'TRIM_HORIZON');
-      shard.started = true;
-    }
-    if (shard.iterator === undefined) {
-      if (shard.pending.length === 0) shard.finished = true;
-      return;
-    }
-    let response;
-    try {
-      response = await this.options.streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: this.batchSize - shard.pending.length }));
-    } catch (error) {
-      if (!(error instanceof ExpiredIteratorException)) throw error;
-      shard.iterator = await this.iterator(shard, shard.lastRead ? 'AFTER_SEQUENCE_NUMBER' : 'TRIM_HORIZON');
-      return;
-    }
-    const records = response.Records ?? [];
-    shard.pending.push(...records);
-    if (records.length > 0) shard.lastRead = records[records.length - 1].dynamodb!.SequenceNumber;
-    shard.iterator = response.NextShardIterator ?? undefined; // none: the shard is closed and read to its end
-    if (shard.iterator === undefined && shard.pending.length === 0) shard.finished = true;
-  }
-
-  private async iterator(shard: ShardState, type: ShardIteratorType): Promise<string | undefined> {
-    const { ShardIterator } = await this.options.streams.send(new GetShardIteratorCommand({
-      StreamArn: this.options.streamArn, ShardId: shard.shardId, ShardIteratorType: type,
-      SequenceNumber: type === 'AFTER_SEQUENCE_NUMBER' ? shard.lastRead : undefined,
-    }));
-    return ShardIterator;
   }
 
   private async deliver(shard: ShardState): Promise<StreamBatchResult> {
@@ -208,7 +130,7 @@ export class StreamEventSource implements EventSource<StreamBatchResult> {
     } catch (thrown) {
       failedAt = 0;
       functionError = true;
-      error = `handler failed: ${thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown)}`;
+      error = invocationError(thrown);
     }
     delivered.error = error;
 
@@ -216,13 +138,13 @@ export class StreamEventSource implements EventSource<StreamBatchResult> {
       shardId: shard.shardId, sequenceNumbers, succeeded: 0, failed: 0, error, sentToFailureQueue: expired, handlerMs: Date.now() - invoked,
     };
     if (failedAt === -1) {
-      this.checkpoint(shard, batch.length);
+      this.reader.checkpoint(shard, batch.length);
       result.succeeded = batch.length;
       return result;
     }
     if (failedAt > 0) {
       // Partial success: checkpoint up to the failed record; the retry starts there.
-      this.checkpoint(shard, failedAt);
+      this.reader.checkpoint(shard, failedAt);
       shard.headFailures = 1;
       result.succeeded = failedAt;
       result.failed = batch.length - failedAt;
@@ -236,19 +158,12 @@ export class StreamEventSource implements EventSource<StreamBatchResult> {
     shard.headFailures += 1;
     if (shard.headFailures > this.maxRetries) {
       await this.sendToFailureQueue(shard, batch, 'RetryAttemptsExhausted', shard.headFailures, error);
-      this.checkpoint(shard, batch.length);
+      this.reader.checkpoint(shard, batch.length);
       result.sentToFailureQueue += batch.length;
     } else {
       result.failed = batch.length;
     }
     return result;
-  }
-
-  private checkpoint(shard: ShardState, count: number): void {
-    shard.pending.splice(0, count);
-    shard.batchLimit = this.batchSize;
-    shard.headFailures = 0;
-    if (shard.iterator === undefined && shard.pending.length === 0) shard.finished = true;
   }
 
   /** Records older than maximumRecordAgeSeconds are not delivered (-1: no limit). */
@@ -259,7 +174,7 @@ export class StreamEventSource implements EventSource<StreamBatchResult> {
     while (count < shard.pending.length && (shard.pending[count].dynamodb?.ApproximateCreationDateTime?.getTime() ?? Date.now()) < oldest) count++;
     if (count === 0) return 0;
     await this.sendToFailureQueue(shard, shard.pending.slice(0, count), 'RecordAgeExceeded', 0, undefined);
-    this.checkpoint(shard, count);
+    this.reader.checkpoint(shard, count);
     return count;
   }
 
@@ -269,14 +184,10 @@ export class StreamEventSource implements EventSource<StreamBatchResult> {
       shardId: shard.shardId, records, condition, invokeCount,
       streamArn: this.options.streamArn, functionArn: lambdaContext(this.fn).invokedFunctionArn,
     });
-    await this.options.sqs.send(new SendMessageCommand({
-      QueueUrl: this.options.failureQueue.url,
-      MessageBody: JSON.stringify(body),
-      MessageAttributes: {
-        failureReason: { DataType: 'String', StringValue: condition },
-        ...(lastError ? { failureDetail: { DataType: 'String', StringValue: lastError.slice(0, 1000) } } : {}),
-      },
-    }));
+    await sendMessage(this.options.sqs, this.options.failureQueue.url, {
+      body: JSON.stringify(body),
+      attributes: { failureReason: condition, ...(lastError ? { failureDetail: lastError.slice(0, 1000) } : {}) },
+    });
   }
 
   private toEventRecord(record: _Record): DynamoDBRecord {
@@ -287,24 +198,4 @@ export class StreamEventSource implements EventSource<StreamBatchResult> {
     this.history.push(batch);
     if (this.history.length > (this.options.historySize ?? 1000)) this.history.shift();
   }
-}
-
-/**
- * Lambda's reading of a stream partial batch response: the lowest failed sequence number is where the
- * retry starts; an empty, null or unknown itemIdentifier fails the whole batch.
- */
-export function firstFailure(
-  response: DynamoDBBatchResponse | void | undefined | null,
-  sequenceNumbers: string[],
-): { failedAt: number; functionError: boolean; error?: string } {
-  const items = response?.batchItemFailures ?? [];
-  let failedAt = -1;
-  for (const item of items) {
-    const index = typeof item?.itemIdentifier === 'string' && item.itemIdentifier !== '' ? sequenceNumbers.indexOf(item.itemIdentifier) : -1;
-    if (index === -1) return { failedAt: 0, functionError: true, error: `invalid batchItemFailures entry ${JSON.stringify(item)}: whole batch failed` };
-    if (failedAt === -1 || index < failedAt) failedAt = index;
-  }
-  return failedAt === -1
-    ? { failedAt, functionError: false }
-    : { failedAt, functionError: false, error: `batch item failure at ${sequenceNumbers[failedAt]}` };
 }

@@ -1,15 +1,14 @@
-// What Lambda's SQS event source mapping does, for local runs and tests: poll the queue, gather a
-// batch within the batching window, invoke the function with a real SQS event, delete what succeeded
-// and leave the failures to reappear after the visibility timeout (so maxReceiveCount redrives them).
-import {
-  DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient,
-  type Message, type MessageAttributeValue,
-} from '@aws-sdk/client-sqs';
+// What Lambda's SQS event source mapping does, for local runs, tests and the ops worker: poll the queue,
+// gather a batch within the batching window, invoke the function with a real SQS event, delete what
+// succeeded and leave the failures to reappear after the visibility timeout (so maxReceiveCount redrives them).
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Message, MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { FUNCTIONS } from '../resources.js';
+import { RECEIVE_LIMIT, deleteMessages, queueDepth, receiveMessages, type QueueDepth, type QueueRef } from '../aws/sqs-queues.js';
 import { invokeWithTimeout, type LocalFunction } from './lambda-context.js';
-import type { QueueRef } from './provision.js';
-import type { EventSource } from './event-sources.js';
+import type { EventSource } from './event-source.js';
+import { failuresFrom, invocationError } from './batch-response.js';
 
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void | undefined | null>;
 
@@ -24,6 +23,8 @@ export interface SqsEventSourceOptions {
   function?: Partial<LocalFunction>;
   /** How long one poll waits for a first message (long poll). Default 1 s. */
   pollWaitSeconds?: number;
+  /** Where failed deletes are reported. Default: the process's Powertools logger (src/observability.ts). */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 export interface SqsBatchResult {
@@ -36,14 +37,7 @@ export interface SqsBatchResult {
   handlerMs: number;
 }
 
-export interface SqsQueueDepth {
-  visible: number;
-  inFlight: number;
-  delayed: number;
-}
-
-const RECEIVE_LIMIT = 10;
-const DELETE_LIMIT = 10;
+export type SqsQueueDepth = QueueDepth;
 
 export class SqsEventSource implements EventSource<SqsBatchResult> {
   readonly name: string;
@@ -80,7 +74,7 @@ export class SqsEventSource implements EventSource<SqsBatchResult> {
       ({ failed, error } = failuresFrom(response, ids));
     } catch (thrown) {
       failed = new Set(ids);
-      error = `handler failed: ${thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown)}`;
+      error = invocationError(thrown);
     }
     const handlerMs = Date.now() - invoked;
     const succeeded = event.Records.filter((r) => !failed.has(r.messageId));
@@ -88,16 +82,8 @@ export class SqsEventSource implements EventSource<SqsBatchResult> {
     return { messageIds: ids, succeeded: succeeded.map((r) => r.messageId), failed: [...failed], error, handlerMs };
   }
 
-  async depth(): Promise<SqsQueueDepth> {
-    const { Attributes = {} } = await this.options.sqs.send(new GetQueueAttributesCommand({
-      QueueUrl: this.options.queue.url,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-    }));
-    return {
-      visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
-      inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
-      delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
-    };
+  depth(): Promise<SqsQueueDepth> {
+    return queueDepth(this.options.sqs, this.options.queue.url);
   }
 
   /** Idle: nothing visible, nothing in flight (a failure waiting to reappear), nothing delayed. */
@@ -121,68 +107,51 @@ export class SqsEventSource implements EventSource<SqsBatchResult> {
     return batch;
   }
 
-  private async receive(max: number, waitSeconds: number): Promise<Message[]> {
-    const { Messages = [] } = await this.options.sqs.send(new ReceiveMessageCommand({
-      QueueUrl: this.options.queue.url,
-      MaxNumberOfMessages: max,
-      WaitTimeSeconds: waitSeconds,
-      MessageSystemAttributeNames: ['All'],
-      MessageAttributeNames: ['All'],
-    }));
-    return Messages;
+  private receive(max: number, waitSeconds: number): Promise<Message[]> {
+    return receiveMessages(this.options.sqs, this.options.queue.url, { max, waitSeconds });
   }
 
   private toRecord(message: Message): SQSRecord {
-    const attributes = message.Attributes ?? {};
-    const record: SQSRecord = {
-      messageId: message.MessageId!,
-      receiptHandle: message.ReceiptHandle!,
-      body: message.Body ?? '',
-      attributes: {
-        ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
-        SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
-        SenderId: attributes.SenderId ?? '000000000000',
-        ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
-      },
-      messageAttributes: lambdaMessageAttributes(message.MessageAttributes),
-      md5OfBody: message.MD5OfBody!,
-      eventSource: 'aws:sqs',
-      eventSourceARN: this.options.queue.arn,
-      awsRegion: this.options.region,
-    };
-    if (message.MD5OfMessageAttributes) record.md5OfMessageAttributes = message.MD5OfMessageAttributes;
-    return record;
+    return toSqsRecord(message, this.options.queue.arn, this.options.region);
   }
 
   private async delete(records: SQSRecord[]): Promise<void> {
-    for (let i = 0; i < records.length; i += DELETE_LIMIT) {
-      const chunk = records.slice(i, i + DELETE_LIMIT);
-      const { Failed = [] } = await this.options.sqs.send(new DeleteMessageBatchCommand({
-        QueueUrl: this.options.queue.url,
-        Entries: chunk.map((r, index) => ({ Id: String(index), ReceiptHandle: r.receiptHandle })),
-      }));
-      // Lambda does not fail the invocation for this; the message comes back and is processed again.
-      if (Failed.length > 0) console.warn(`[${this.name}] ${Failed.length} delete(s) failed: ${Failed.map((f) => f.Message).join('; ')}`);
+    const failures = await deleteMessages(this.options.sqs, this.options.queue.url, records.map((r) => r.receiptHandle));
+    // Lambda does not fail the invocation for this; the message comes back and is processed again.
+    if (failures.length > 0) {
+      const byHandle = new Map(records.map((r) => [r.receiptHandle, r.messageId]));
+      // Imported when needed, not at load: observability.ts creates the Metrics singleton from the environment
+      // when imported, and tests importing this module set that environment afterwards.
+      const logger = this.options.logger ?? (await import('../observability.js')).logger;
+      logger.warn('Could not delete processed messages; they will be delivered again', {
+        source: this.name,
+        failures: failures.map((f) => ({ messageId: byHandle.get(f.receiptHandle), error: f.error })),
+      });
     }
   }
 }
 
-/**
- * Lambda's reading of a partial batch response: no response or no failures means all succeeded;
- * an empty, null or unknown itemIdentifier makes the whole batch a failure.
- */
-export function failuresFrom(response: SQSBatchResponse | void | undefined | null, ids: string[]): { failed: Set<string>; error?: string } {
-  const items = response?.batchItemFailures ?? [];
-  const known = new Set(ids);
-  const failed = new Set<string>();
-  for (const item of items) {
-    const id = item?.itemIdentifier;
-    if (typeof id !== 'string' || id === '' || !known.has(id)) {
-      return { failed: new Set(ids), error: `invalid batchItemFailures entry ${JSON.stringify(item)}: whole batch failed` };
-    }
-    failed.add(id);
-  }
-  return { failed };
+/** A received message as the record Lambda puts in an SQS event. */
+export function toSqsRecord(message: Message, queueArn: string, region: string): SQSRecord {
+  const attributes = message.Attributes ?? {};
+  const record: SQSRecord = {
+    messageId: message.MessageId!,
+    receiptHandle: message.ReceiptHandle!,
+    body: message.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
+      SenderId: attributes.SenderId ?? '000000000000',
+      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    },
+    messageAttributes: lambdaMessageAttributes(message.MessageAttributes),
+    md5OfBody: message.MD5OfBody!,
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: region,
+  };
+  if (message.MD5OfMessageAttributes) record.md5OfMessageAttributes = message.MD5OfMessageAttributes;
+  return record;
 }
 
 /** SQS API attribute values → the shape Lambda puts in the event (lower-case keys, base64 binaries, list fields). */
