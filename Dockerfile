@@ -17,7 +17,9 @@ FROM ${BASE_IMAGE} AS build
 WORKDIR /build
 # No install scripts: onnxruntime-node's downloads CUDA binaries (its CPU ones are in the package); the
 # others (esbuild, protobufjs, dev tools) only check or optimise and are not needed to bundle.
+# packages/: the sharp stub package.json's overrides put in place of sharp (the classifier needs no images).
 COPY package.json package-lock.json .npmrc ./
+COPY packages ./packages
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
@@ -32,7 +34,7 @@ RUN npx esbuild handlers/classify.ts --bundle --platform=node --target=node24 --
       --external:@huggingface/transformers --external:onnxruntime-node --external:onnxruntime-common --external:sharp \
       "--banner:js=import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);"
 # Production dependencies, pruned to what Lambda (linux x64, CPU) loads.
-RUN mkdir /prod && cp package.json package-lock.json .npmrc /prod/ && cd /prod \
+RUN mkdir /prod && cp -r package.json package-lock.json .npmrc packages /prod/ && cd /prod \
  && npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && rm -rf node_modules/onnxruntime-node/bin/napi-v6/darwin node_modules/onnxruntime-node/bin/napi-v6/win32 \
            node_modules/onnxruntime-node/bin/napi-v6/linux/arm64 \

@@ -58,9 +58,10 @@ describe('deploy=image', () => {
     assert.deepEqual(mapping.Properties.FunctionResponseTypes, ['ReportBatchItemFailures']);
   });
 
-  it('the Dockerfile builds on the Lambda Node.js 22 image, bakes in MODEL_ID and runs the classify handler', () => {
+  it('the Dockerfile builds on the Lambda Node.js 24 image, installs the sharp stub, bakes in MODEL_ID and runs the classify handler', () => {
     const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
     assert.match(dockerfile, /^ARG BASE_IMAGE=public\.ecr\.aws\/lambda\/nodejs:24$/m);
+    assert.match(dockerfile, /^COPY packages \.\/packages$/m, 'npm ci resolves the sharp override to packages/sharp-stub');
     assert.match(dockerfile, new RegExp(`^ARG MODEL_ID=${resourcesJson.model.id}$`, 'm'));
     assert.match(dockerfile, /^COPY --from=build \/build\/models\/\$\{MODEL_ID\} \$\{LAMBDA_TASK_ROOT\}\/models\/\$\{MODEL_ID\}$/m);
     const cmd = /^CMD \[(.*)\]$/m.exec(dockerfile);

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import resourcesJson from '../../src/resources.json' with { type: 'json' };
 import { cleanStaleCaches, packageService, type Packaged } from './package.js';
 import { extractZip, listZip, unzippedSize, type ZipEntry } from './zip.js';
+import { sqsRecord } from '../support/events.js';
 
 /** Lambda's limit on a function's unzipped deployment package (and layers): 250 MB. */
 const LAMBDA_UNZIPPED_LIMIT = 262_144_000;
@@ -53,14 +54,16 @@ describe('classify zip', () => {
     assert.ok(names(classify).some((n) => n.startsWith(`${ORT_LINUX_X64}/libonnxruntime.so`)));
   });
 
-  it('has no darwin, win32 or arm64 binaries, no onnxruntime-web runtime, only linux-x64 sharp', () => {
+  it('has no darwin, win32 or arm64 binaries, no onnxruntime-web runtime, and no sharp or libvips', () => {
     const foreign = names(classify).filter((n) => /(^|\/)(darwin|win32)(\/|-|$)|arm64|\.dll$|\.dylib$/.test(n));
     assert.deepEqual(foreign, []);
     const web = names(classify).filter((n) => n.startsWith('node_modules/onnxruntime-web/') && /\.(wasm|m?js)$/.test(n) &&
       !n.startsWith('node_modules/onnxruntime-web/node_modules/'));
     assert.deepEqual(web, []);
-    const img = [...new Set(names(classify).filter((n) => n.startsWith('node_modules/@img/sharp-')).map((n) => n.split('/')[2]))].sort();
-    assert.deepEqual(img, ['sharp-libvips-linux-x64', 'sharp-linux-x64']);
+    // package.json overrides sharp with packages/sharp-stub: transformers.js imports it, the classifier never calls it.
+    assert.deepEqual(names(classify).filter((n) => n.startsWith('node_modules/@img/')), []);
+    assert.deepEqual(names(classify).filter((n) => n.startsWith('node_modules/sharp/')).sort(),
+      ['node_modules/sharp/index.cjs', 'node_modules/sharp/package.json']);
   });
 });
 
@@ -111,9 +114,7 @@ describe('classify zip, unpacked: runs from the package alone', () => {
       // Invocations that need no AWS call: an empty batch, and a malformed message with no DLQ configured.
       const context = { functionName: 'classify', awsRequestId: 'r', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:classify',
         memoryLimitInMB: '1769', functionVersion: '1', getRemainingTimeInMillis: () => 60000 };
-      const record = { messageId: 'm-1', receiptHandle: 'h', body: 'not json', messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:q', awsRegion: 'us-east-1',
-        attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1', SenderId: 's', ApproximateFirstReceiveTimestamp: '1' } };
+      const record = ${JSON.stringify(sqsRecord('not json', { messageId: 'm-1', receiptHandle: 'h' }))};
       console.log('RESULT ' + JSON.stringify({
         transformers: typeof transformers.AutoModelForSequenceClassification,
         empty: await handler({ Records: [] }, context),
@@ -123,6 +124,18 @@ describe('classify zip, unpacked: runs from the package alone', () => {
     assert.equal(out.transformers, 'function');
     assert.deepEqual(out.empty, { batchItemFailures: [] });
     assert.deepEqual(out.malformed, { batchItemFailures: [{ itemIdentifier: 'm-1' }] });
+  });
+
+  it('loads the sharp stub transformers.js imports, which fails clearly if called', () => {
+    const out = inPackage(`
+      const sharp = (await import('sharp')).default;
+      let error = '';
+      try { sharp(Buffer.alloc(1)); } catch (e) { error = e.message; }
+      console.log('RESULT ' + JSON.stringify({ path: require.resolve('sharp'), version: require('sharp/package.json').version, error }));
+    `);
+    assert.ok(out.path.startsWith(dir), out.path);
+    assert.equal(out.version, '0.0.0-stub');
+    assert.match(out.error, /sharp is stubbed out/);
   });
 
   it('the packaged onnxruntime opens both packaged model files', (t) => {
