@@ -11,7 +11,8 @@ checkpoint. Same inputs and output as the shipped model: input_ids, attention_ma
 
 OUT_DIR gets config.json, tokenizer.json (the shipped model's WordPiece tokenizer, its vocabulary padded to 30522
 with never-matching [unusedN] tokens, so texts tokenise exactly as in production), tokenizer_config.json,
-onnx/model.onnx (fp32) and onnx/model_quantized.onnx (int8, models/training/quantize.py). Written to a temporary
+onnx/model.onnx (fp32), onnx/model_quantized.onnx (int8, models/training/quantize.py) and torch/model.pt (the same
+weights as a PyTorch state dict, for the bench's PyTorch eager peer: test/bench/torch-eager.py). Written to a temporary
 sibling directory first and renamed at the end: OUT_DIR is either complete or absent.
 """
 import argparse
@@ -155,6 +156,8 @@ def main():
                 | {"logits": {0: "batch"}},
                 opset_version=14, do_constant_folding=True)
         stats = quantize(fp32, os.path.join(work, "onnx", "model_quantized.onnx"))
+        os.makedirs(os.path.join(work, "torch"))
+        torch.save(model.state_dict(), os.path.join(work, "torch", "model.pt"))
         if os.path.exists(out):
             shutil.rmtree(out)
         os.rename(work, out)

@@ -5,8 +5,12 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { classifierRunCost } from './raw-ort.js';
+import { ensureDistilbertShaped } from './distilbert.js';
+import { samplePosts } from './posts.js';
+import { classifierRunCost, type ModelRef } from './raw-ort.js';
+import { timeTorchEager } from './torch-eager.js';
 import { formatTable, type BenchResult } from './report.js';
 
 const run = promisify(execFile);
@@ -51,7 +55,7 @@ describe('npm run bench -- --json --quick', { timeout: 300_000 }, () => {
 
   it('reports the DistilBERT-shaped part as skipped, with nulls, when told to', () => {
     assert.equal(result.prodShape.skipped, '--no-prod-shape');
-    for (const key of ['rawOrtTextsPerSec', 'classifierTextsPerSec', 'ratioToRawOrt', 'fp32TextsPerSec', 'q8TextsPerSec'] as const) {
+    for (const key of ['rawOrtTextsPerSec', 'classifierTextsPerSec', 'ratioToRawOrt', 'fp32TextsPerSec', 'q8TextsPerSec', 'torchEager', 'ratioToTorchEager', 'fp32RatioToTorchEager'] as const) {
       assert.equal(result.prodShape[key], null, key);
     }
     const target = result.targets.find((t) => t.name.startsWith('DistilBERT-shaped: classifier'))!;
@@ -65,5 +69,25 @@ describe('npm run bench -- --json --quick', { timeout: 300_000 }, () => {
     assert.match(table, /DistilBERT-shaped: skipped \(--no-prod-shape\)/);
     assert.match(table, /cost per million posts: Lambda 1769 MB \$\d/);
     assert.match(table, /(PASS|MISS) {2}cold start to first scored batch/);
+  });
+});
+
+const torchMissing = spawnSync('/usr/bin/python3', ['-c', 'import torch, onnx']).status === 0
+  ? false
+  : '/usr/bin/python3 cannot import torch and onnx (apt-get install python3-torch python3-onnx; .ci/run does)';
+
+describe('the PyTorch eager peer on the DistilBERT-shaped model', { skip: torchMissing, timeout: 600_000 }, () => {
+  it('runs the same weights as the ONNX files on the same token ids and threads, and reports its throughput', async () => {
+    const shipped: ModelRef = { dir: `${repoRoot}models`, id: 'impact-sentiment-v2' };
+    const shaped = await ensureDistilbertShaped(shipped);
+    assert.ok(!('skipped' in shaped), 'torch is importable, so the model is generated');
+    const torch = await timeTorchEager(shaped.model, samplePosts(60, 42), 1, { warmups: 0, runs: 1 });
+    assert.ok(!('skipped' in torch), 'skipped' in torch ? torch.skipped : '');
+    assert.ok(torch.maxLogitDifference < 1e-3, `PyTorch and onnxruntime fp32 logits differ by ${torch.maxLogitDifference}`);
+    assert.equal(torch.threads, 1);
+    assert.equal(torch.passMs.length, 1);
+    assert.ok(torch.textsPerSec > 0 && Math.abs(torch.msPerText * torch.textsPerSec - 1000) < 1e-6);
+    assert.ok(torch.paddingFactor >= 1, `padding ${torch.paddingFactor}`);
+    assert.match(torch.torchVersion, /^\d+\.\d+/);
   });
 });

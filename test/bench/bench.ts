@@ -20,6 +20,7 @@ import { samplePosts } from './posts.js';
 import { errorMessage } from '../../src/errors.js';
 import { headToHead, headToHeadOnOneThread, measureProdShape, measureRawOrt, planSummary, type HeadToHead } from './raw-ort-runs.js';
 import { sessionVariants, tokenizeAll, type ModelRef } from './raw-ort.js';
+import { timeTorchEager } from './torch-eager.js';
 import { costSection, formatTable, judge, type BenchResult } from './report.js';
 
 const { values: args } = parseArgs({
@@ -128,7 +129,11 @@ async function main(): Promise<void> {
         const prodPlan: RunPlan = quick ? { warmups: 1, runs: 1 } : { warmups: 1, runs: 5 };
         // Only the classifier's options and the best on the shipped model: a full sweep takes minutes here.
         const variants = [sessionVariants(threads)[0], raw.bestVariant].filter((v, i, all) => all.findIndex((w) => w.name === v.name) === i);
-        return measureProdShape(shaped.model, texts, defaultDtype, threads, prodPlan, { variants, singleThread: !quick, generated: shaped.generated, headToHeadPlan: prodVersusPlan });
+        const measured = await measureProdShape(shaped.model, texts, defaultDtype, threads, prodPlan, { variants, singleThread: !quick, generated: shaped.generated, headToHeadPlan: prodVersusPlan });
+        // The peer, right after the classifier's passes in the same run: same texts, ids, batches and threads.
+        const torchEager = await timeTorchEager(shaped.model, texts, threads, prodPlan);
+        const over = (perSec: number | null) => ('skipped' in torchEager || perSec === null ? null : perSec / torchEager.textsPerSec);
+        return { ...measured, torchEager, ratioToTorchEager: over(measured.q8TextsPerSec), fp32RatioToTorchEager: over(measured.fp32TextsPerSec) };
       })) ?? nullProdShape(`failed: ${errors['DistilBERT-shaped']}`);
 
   const result: BenchResult = {
@@ -175,7 +180,10 @@ async function main(): Promise<void> {
 }
 
 function nullProdShape(skipped: string): BenchResult['prodShape'] {
-  return { rawOrtTextsPerSec: null, classifierTextsPerSec: null, ratioToRawOrt: null, fp32TextsPerSec: null, q8TextsPerSec: null, skipped };
+  return {
+    rawOrtTextsPerSec: null, classifierTextsPerSec: null, ratioToRawOrt: null, fp32TextsPerSec: null, q8TextsPerSec: null,
+    torchEager: null, ratioToTorchEager: null, fp32RatioToTorchEager: null, skipped,
+  };
 }
 
 main().then(

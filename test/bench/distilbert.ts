@@ -13,7 +13,7 @@ const run = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const DISTILBERT_SHAPED: ModelRef = { dir: join(repoRoot, 'models', '.generated'), id: 'distilbert-shaped' };
-const FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'onnx/model_quantized.onnx'];
+const FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'onnx/model_quantized.onnx', 'torch/model.pt'];
 
 const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 

@@ -9,7 +9,7 @@ import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { FUNCTIONS, QUEUES } from '../../src/resources.js';
 import { runUntilIdle } from '../../src/local/event-sources.js';
-import { SqsEventSource, type SqsHandler } from '../../src/runtime/sqs-event-source.js';
+import { SqsEventSource, type SqsBatchResult, type SqsHandler } from '../../src/runtime/sqs-event-source.js';
 import { StreamEventSource, type StreamHandler } from '../../src/runtime/stream-event-source.js';
 import type { ProvisionedStage } from '../../src/local/provision.js';
 import { startStack, type TestStack } from '../support/stack.js';
@@ -83,7 +83,7 @@ describe('local event sources', () => {
     assert.deepEqual(await source.depth(), { visible: 0, inFlight: 1, delayed: 0 });
 
     // The failure reappears after the visibility timeout, alone, with its receive count raised.
-    let retry;
+    let retry: SqsBatchResult | undefined;
     while (!(retry = await source.pollOnce()));
     assert.deepEqual(events[1].Records.map((r) => [r.body, r.attributes.ApproximateReceiveCount]), [['fail-once', '2']]);
     assert.deepEqual(retry.failed, []);
