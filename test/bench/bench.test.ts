@@ -77,7 +77,7 @@ const torchMissing = spawnSync('/usr/bin/python3', ['-c', 'import torch, onnx'])
   : '/usr/bin/python3 cannot import torch and onnx (apt-get install python3-torch python3-onnx; .ci/run does)';
 
 describe('the PyTorch eager peer on the DistilBERT-shaped model', { skip: torchMissing, timeout: 600_000 }, () => {
-  it('runs the same weights as the ONNX files on the same token ids and threads, and reports its throughput', async () => {
+  it('runs the ONNX files\' weights on the same token ids and threads, and reports its throughput', async () => {
     const shipped: ModelRef = { dir: `${repoRoot}models`, id: 'impact-sentiment-v2' };
     const shaped = await ensureDistilbertShaped(shipped);
     assert.ok(!('skipped' in shaped), 'torch is importable, so the model is generated');

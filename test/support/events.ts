@@ -7,7 +7,8 @@ import { toSqsRecord } from '../../src/runtime/sqs-event-source.js';
 
 export const TEST_REGION = 'us-east-1';
 const TEST_QUEUE_ARN = `arn:aws:sqs:${TEST_REGION}:000000000000:test-queue`;
-const TEST_STREAM_ARN = `arn:aws:dynamodb:${TEST_REGION}:000000000000:table/test-results/stream/2024-01-01T00:00:00.000`;
+const TEST_TABLE_ARN = `arn:aws:dynamodb:${TEST_REGION}:000000000000:table/test-results`;
+const TEST_STREAM_ARN = `${TEST_TABLE_ARN}/stream/2024-01-01T00:00:00.000`;
 
 export interface SqsRecordOptions {
   messageId?: string;
