@@ -84,7 +84,8 @@ async function redriveCommand(config: Config, args: string[]): Promise<number> {
     const byReason = new Map<string, number>();
     for (const e of entries) byReason.set(e.reason, (byReason.get(e.reason) ?? 0) + 1);
     const reasons = [...byReason].sort((a, b) => b[1] - a[1]).map(([reason, n]) => `${n} ${reason}`).join(', ');
-    const more = entries.length >= shown ? ` Listed the first ${shown}; the DLQ holds about ${await visibleMessages(dlq.url) + entries.length} (--limit N to list more).` : '';
+    const held = entries.length >= shown ? (await visibleMessages(dlq.url)) + entries.length : 0;
+    const more = held > 0 ? ` Listed the first ${shown}; the DLQ holds about ${held} (--limit N to list more).` : '';
     console.log(`${entries.length} message(s) in ${dlq.name}${reasons ? ` (${reasons})` : ''}. Dry run: nothing moved.${more}`);
     return 0;
   }
@@ -125,8 +126,9 @@ async function rescoreCommand(config: Config, args: string[]): Promise<number> {
   process.stderr.write('\n');
   const models = Object.entries(result.byModel).map(([model, n]) => `${n} from ${model}`).join(', ');
   const scope = flags.since ? ` on or after ${flags.since}` : '';
-  if (flags['dry-run']) console.log(`${result.matched} post(s)${scope} not scored by ${flags.model}${models ? ` (${models})` : ''}. Dry run: nothing enqueued.`);
-  else console.log(`Enqueued ${result.enqueued} post(s)${scope} for rescoring with ${flags.model}${models ? ` (${models})` : ''} to ${queue!.name}.`);
+  const byModel = models ? ` (${models})` : '';
+  if (flags['dry-run']) console.log(`${result.matched} post(s)${scope} not scored by ${flags.model}${byModel}. Dry run: nothing enqueued.`);
+  else console.log(`Enqueued ${result.enqueued} post(s)${scope} for rescoring with ${flags.model}${byModel} to ${queue!.name}.`);
   for (const f of result.failed.slice(0, 20)) console.error(`Not enqueued ${f.postId}: ${f.error}`);
   if (result.failed.length > 0) console.error(`${result.failed.length} post(s) not enqueued; run rescore again to retry them.`);
   return result.failed.length > 0 ? 1 : 0;
@@ -155,7 +157,9 @@ async function workerCommand(config: Config, args: string[]): Promise<number> {
   if (waitSeconds !== undefined && waitSeconds > 20) throw new UsageError('--wait must be at most 20 (the SQS long-poll limit)');
   const queue = await classifyQueue(config);
   if (!config.dlqUrl) {
-    console.error(`DLQ_URL is not set: malformed messages will reach ${queue.redrivePolicy?.deadLetterTargetArn ?? 'the DLQ'} only after ${queue.redrivePolicy?.maxReceiveCount ?? 'several'} receives, without a reason. Set DLQ_URL.`);
+    const dlq = queue.redrivePolicy?.deadLetterTargetArn ?? 'the DLQ';
+    const receives = queue.redrivePolicy?.maxReceiveCount ?? 'several';
+    console.error(`DLQ_URL is not set: malformed messages reach ${dlq} only after ${receives} receives, without a reason.`);
   }
   const { runWorker } = await import('../ops/worker.js');
   const { handler } = await import('../../handlers/classify.js');
