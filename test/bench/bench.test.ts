@@ -16,7 +16,7 @@ import { formatTable, type BenchResult } from './report.js';
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-describe('npm run bench -- --json --quick', { timeout: 300_000 }, () => {
+describe('npm run bench -- --json --quick', { timeout: 600_000 }, () => {
   let result: BenchResult;
 
   it('prints exactly one JSON object on stdout', async () => {
