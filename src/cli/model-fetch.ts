@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { labelSchemeFromConfig } from '../domain/labels.js';
+import { describeLabelScheme, labelSchemeFromConfig } from '../domain/labels.js';
 
 const USAGE = `usage: npm run model:fetch -- <hub-id> [--fp32] [--base-url URL] [--dir DIR]
   e.g. npm run model:fetch -- Xenova/distilbert-base-uncased-finetuned-sst-2-english
@@ -80,7 +80,7 @@ export async function fetchModel(hubId: string, options: { fp32: boolean; baseUr
   // Catch label sets the classifier would refuse now rather than at the next cold start.
   const config = JSON.parse(await readFile(join(target, 'config.json'), 'utf8'));
   const scheme = labelSchemeFromConfig(config, { binaryNeutralMargin: 0.2, source: join(target, 'config.json') });
-  options.log(`labels: ${scheme.kind} (${Object.keys(scheme.indices).join(', ')})`);
+  options.log(`labels: ${describeLabelScheme(scheme)}`);
   return target;
 }
 
