@@ -90,6 +90,15 @@ describe('hub-shaped models, fetched from a mock hub', { skip: unavailable }, ()
     });
   }
 
+  it('npm run classify --model <org/name> answers with the fetched multilingual model', async () => {
+    const id = 'onnx-community/twitter-xlm-roberta-base-sentiment-ONNX';
+    const result = await runCli('src/cli/classify.ts', ['--json', '--model', id, 'muy bueno', 'très mauvais'], envFor('impact-sentiment-v2'));
+    assert.equal(result.status, 0, result.stderr);
+    const [good, bad] = JSON.parse(result.stdout) as { sentiment: { label: string; modelId: string } }[];
+    assert.deepEqual([good.sentiment.label, bad.sentiment.label], ['positive', 'negative']);
+    assert.equal(good.sentiment.modelId, id);
+  });
+
   it('model:fetch fails clearly for a repository the hub does not have', async () => {
     const result = await runCli('src/cli/model-fetch.ts', ['Xenova/twitter-xlm-roberta-base-sentiment', '--dir', dir], envFor('x'));
     assert.equal(result.status, 1);
