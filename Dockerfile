@@ -26,6 +26,8 @@ COPY src ./src
 COPY handlers ./handlers
 COPY models ./models
 ARG MODEL_ID=impact-sentiment-v2
+# A hub id is fetched from HF_ENDPOINT: huggingface.co unless the build names a mirror (--build-arg HF_ENDPOINT=URL).
+ARG HF_ENDPOINT=https://huggingface.co
 RUN if [ ! -f "models/${MODEL_ID}/config.json" ]; then npm run model:fetch -- "${MODEL_ID}" --dir models; fi \
  && test -f "models/${MODEL_ID}/config.json"
 # The same bundle serverless-esbuild makes for the zip (custom.esbuild in serverless.yml).

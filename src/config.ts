@@ -18,6 +18,8 @@ export interface Config {
   sqsEndpoint: string | undefined;
   /** CloudWatch namespace of the EMF metrics. */
   metricsNamespace: string;
+  /** HF_ENDPOINT: the Hugging Face hub (or a mirror) that `npm run model:fetch` downloads from. */
+  hubEndpoint: string;
   model: {
     id: string;
     dir: string;
@@ -71,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     queueUrl: env.QUEUE_URL || undefined,
     sqsEndpoint: env.AWS_ENDPOINT_URL_SQS || undefined,
     metricsNamespace: env.POWERTOOLS_METRICS_NAMESPACE || 'ImpactSentiment',
+    hubEndpoint: env.HF_ENDPOINT || 'https://huggingface.co',
     model: {
       id: env.MODEL_ID ?? DEFAULT_MODEL.id,
       dir: env.MODEL_DIR ?? defaultModelDir(env),

@@ -137,6 +137,22 @@ export const sessionOptions = (threads: number) => ({
   enableMemPattern: false,
 } as const);
 
+type ModelConfig = { id2label?: Record<string, string>; model_type?: string; max_position_embeddings?: number; pad_token_id?: number }
+  & Parameters<typeof hiddenSizeOf>[0];
+
+/**
+ * RoBERTa-family models number positions from pad_token_id + 1 (fairseq's convention), so of their
+ * max_position_embeddings (514) only 512 can hold tokens. Their tokenizers do not always say so: cardiffnlp's
+ * XLM-R states no maximum (transformers writes 1e30), and a 513-token post would index past the position table.
+ */
+const POSITIONS_AFTER_PADDING = new Set(['roberta', 'xlm-roberta', 'xlm-roberta-xl', 'camembert', 'data2vec-text', 'xmod', 'mpnet']);
+
+/** How many tokens (special ones included) the model's position embeddings can take. */
+export function positionsAvailable(config: ModelConfig): number {
+  const table = config.max_position_embeddings ?? Infinity;
+  return POSITIONS_AFTER_PADDING.has(config.model_type ?? '') ? table - ((config.pad_token_id ?? 1) + 1) : table;
+}
+
 /** Serialises loads: transformers.js reads the model root from the global env. */
 let loading: Promise<unknown> = Promise.resolve();
 
@@ -153,7 +169,7 @@ async function loadUnserialised(config: Config): Promise<TransformerClassifier> 
   // Read and check the labels first: an unsupported label set fails here, before the ONNX load.
   const modelConfig = JSON.parse(await readFile(configPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new Error(`Model ${id} not found in ${dir} (${error.code ?? error.message}); expected ${requiredModelFiles(dtype).join(', ')}`);
-  })) as { id2label?: Record<string, string>; max_position_embeddings?: number } & Parameters<typeof hiddenSizeOf>[0];
+  })) as ModelConfig;
   const scheme = labelSchemeFromConfig(modelConfig, { binaryNeutralMargin, source: configPath });
 
   const { AutoModelForSequenceClassification, AutoTokenizer, Tensor, env } = await loadTransformers();
@@ -172,7 +188,7 @@ async function loadUnserialised(config: Config): Promise<TransformerClassifier> 
   ]);
 
   const fromTokenizer = Number.isFinite(tokenizer.model_max_length) ? tokenizer.model_max_length : undefined;
-  const maxTokens = Math.min(fromTokenizer ?? Infinity, modelConfig.max_position_embeddings ?? Infinity);
+  const maxTokens = Math.min(fromTokenizer ?? Infinity, positionsAvailable(modelConfig));
   const session = (model as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions.model;
   return new TransformerClassifier({
     modelId: id,

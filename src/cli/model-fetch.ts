@@ -1,4 +1,4 @@
-// npm run model:fetch -- <hub-id> [--fp32] [--base-url URL] [--dir DIR]
+// npm run model:fetch -- <hub-id> [--fp32] [--base-url URL] [--revision REV] [--dir DIR]
 // For machines with internet: downloads a transformers.js-ready model from the Hugging Face hub into
 // MODEL_DIR/<hub-id>/ with plain fetch(). The classifier itself never downloads anything.
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
@@ -9,15 +9,14 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { labelSchemeFromConfig } from '../domain/labels.js';
+import { describeLabelScheme, labelSchemeFromConfig } from '../domain/labels.js';
 
-const USAGE = `usage: npm run model:fetch -- <hub-id> [--fp32] [--base-url URL] [--dir DIR]
-  e.g. npm run model:fetch -- Xenova/distilbert-base-uncased-finetuned-sst-2-english
+const USAGE = `usage: npm run model:fetch -- <hub-id> [--fp32] [--base-url URL] [--revision REV] [--dir DIR]
+  e.g. npm run model:fetch -- Xenova/twitter-roberta-base-sentiment-latest
   --fp32      also fetch onnx/model.onnx (default: only the q8 onnx/model_quantized.onnx)
-  --base-url  hub address (default https://huggingface.co)
+  --base-url  hub address (default: $HF_ENDPOINT, else https://huggingface.co)
+  --revision  branch, tag or commit to fetch (default: main)
   --dir       models directory (default: $MODEL_DIR)`;
-
-export const DEFAULT_HUB_URL = 'https://huggingface.co';
 /** Per-file limit: a quantised base model is ~100 MB. */
 const FILE_TIMEOUT_MS = 10 * 60_000;
 
@@ -26,8 +25,9 @@ export function filesToFetch(fp32: boolean): string[] {
   return fp32 ? [...files, 'onnx/model.onnx'] : files;
 }
 
-export function fileUrl(baseUrl: string, hubId: string, file: string): string {
-  return `${baseUrl.replace(/\/+$/, '')}/${hubId}/resolve/main/${file}`;
+/** The hub's download address of one file (what huggingface_hub and transformers.js request too). */
+export function fileUrl(baseUrl: string, hubId: string, file: string, revision = 'main'): string {
+  return `${baseUrl.replace(/\/+$/, '')}/${hubId}/resolve/${encodeURIComponent(revision)}/${file}`;
 }
 
 /** A failure worth one line to the user (no stack trace). */
@@ -70,17 +70,25 @@ function describeNetworkError(error: unknown): string {
   return code ?? cause?.message ?? error.message;
 }
 
-export async function fetchModel(hubId: string, options: { fp32: boolean; baseUrl: string; dir: string; log: (line: string) => void }): Promise<string> {
+export interface FetchOptions {
+  fp32: boolean;
+  baseUrl: string;
+  revision?: string;
+  dir: string;
+  log: (line: string) => void;
+}
+
+export async function fetchModel(hubId: string, options: FetchOptions): Promise<string> {
   if (!/^[\w.-]+(\/[\w.-]+)?$/.test(hubId) || hubId.includes('..')) throw new FetchFailure(`"${hubId}" is not a hub model id like owner/name`);
   const target = join(options.dir, hubId);
   for (const file of filesToFetch(options.fp32)) {
-    await download(fileUrl(options.baseUrl, hubId, file), join(target, file));
+    await download(fileUrl(options.baseUrl, hubId, file, options.revision), join(target, file));
     options.log(`fetched ${file}`);
   }
   // Catch label sets the classifier would refuse now rather than at the next cold start.
   const config = JSON.parse(await readFile(join(target, 'config.json'), 'utf8'));
   const scheme = labelSchemeFromConfig(config, { binaryNeutralMargin: 0.2, source: join(target, 'config.json') });
-  options.log(`labels: ${scheme.kind} (${Object.keys(scheme.indices).join(', ')})`);
+  options.log(`labels: ${describeLabelScheme(scheme)}`);
   return target;
 }
 
@@ -91,6 +99,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       fp32: { type: 'boolean' },
       'base-url': { type: 'string' },
+      revision: { type: 'string' },
       dir: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -98,10 +107,12 @@ async function main(argv: string[]): Promise<number> {
   if (values.help) return console.log(USAGE), 0;
   if (positionals.length !== 1) return console.error(USAGE), 2;
   const [hubId] = positionals;
+  const config = loadConfig();
   const target = await fetchModel(hubId, {
     fp32: values.fp32 ?? false,
-    baseUrl: values['base-url'] ?? DEFAULT_HUB_URL,
-    dir: values.dir ?? loadConfig().model.dir,
+    baseUrl: values['base-url'] ?? config.hubEndpoint,
+    revision: values.revision,
+    dir: values.dir ?? config.model.dir,
     log: (line) => console.error(line),
   });
   console.log(`model ${hubId} saved to ${target}; use it with MODEL_ID=${hubId}${values.fp32 ? '' : ' (MODEL_DTYPE=q8)'}`);

@@ -3,9 +3,9 @@
 import { LABELS, type Label, type Probabilities } from './sentiment.js';
 
 export interface LabelScheme {
-  kind: 'three-class' | 'binary';
-  /** Model class index of each of our labels (neutral is absent for binary models). */
-  indices: Partial<Record<Label, number>>;
+  kind: 'three-class' | 'binary' | 'star-rating';
+  /** Model class indices behind each of our labels (one each; neutral absent for binary; several for stars). */
+  indices: Partial<Record<Label, number | number[]>>;
   /** Number of model output classes. */
   numClasses: number;
   /** The model's per-class probabilities (in its class-index order) as ours. */
@@ -51,7 +51,8 @@ export class UnsupportedLabelsError extends Error {
   constructor(labels: string[], source: string) {
     super(
       `Unsupported label set [${labels.join(', ')}] in ${source}: expected negative/neutral/positive ` +
-        `(any case), POSITIVE/NEGATIVE (binary) or LABEL_0..LABEL_2 (0 negative, 1 neutral, 2 positive)`,
+        `(any case), POSITIVE/NEGATIVE (binary), LABEL_0..LABEL_2 (0 negative, 1 neutral, 2 positive) ` +
+        `or a star rating "1 star".."N stars" (N odd, e.g. 5)`,
     );
     this.name = 'UnsupportedLabelsError';
   }
@@ -68,6 +69,8 @@ export function labelSchemeFromConfig(config: ModelLabelConfig, options: { binar
   const ids = entries.map(([id]) => id).sort((a, b) => a - b);
   if (!ids.every((id, i) => id === i)) throw new Error(`${source} id2label ids must be 0..${numClasses - 1}, got [${ids.join(', ')}]`);
 
+  const stars = starRatingScheme(entries);
+  if (stars) return stars;
   const byName = mapNames(entries, NAMED) ?? (numClasses === 3 ? mapNames(entries, GENERIC_THREE_CLASS) : undefined);
   if (!byName) throw new UnsupportedLabelsError(names, source);
 
@@ -91,6 +94,42 @@ export function labelSchemeFromConfig(config: ModelLabelConfig, options: { binar
     };
   }
   throw new UnsupportedLabelsError(names, source);
+}
+
+/**
+ * Star-rating heads (e.g. nlptown's bert-base-multilingual-uncased-sentiment: "1 star".."5 stars"). The stars below
+ * the middle one are negative, the middle one neutral, those above positive, and each of our probabilities is the
+ * sum of its stars' (1-2 negative, 3 neutral, 4-5 positive on five stars). The score, P(positive) - P(negative),
+ * then weighs "4 stars" like "5 stars": the label map keeps the model's three-way split, not its fine grading.
+ */
+function starRatingScheme(entries: ReadonlyArray<readonly [number, string]>): LabelScheme | undefined {
+  const n = entries.length;
+  if (n < 3 || n % 2 === 0) return undefined;
+  const byStars = new Map<number, number>();
+  for (const [id, name] of entries) {
+    const match = /^([1-9])\s*stars?$/i.exec(name.trim());
+    if (!match || byStars.has(Number(match[1]))) return undefined;
+    byStars.set(Number(match[1]), id);
+  }
+  if (![...byStars.keys()].every((stars) => stars <= n)) return undefined;
+  const middle = (n + 1) / 2;
+  const group = (test: (stars: number) => boolean) => [...byStars].filter(([stars]) => test(stars)).map(([, id]) => id);
+  const negative = group((stars) => stars < middle);
+  const neutral = group((stars) => stars === middle);
+  const positive = group((stars) => stars > middle);
+  const sum = (probs: ArrayLike<number>, ids: number[]) => ids.reduce((total, id) => total + probs[id], 0);
+  return {
+    kind: 'star-rating',
+    indices: { negative, neutral, positive },
+    numClasses: n,
+    toProbabilities: (probs) => ({ negative: sum(probs, negative), neutral: sum(probs, neutral), positive: sum(probs, positive) }),
+  };
+}
+
+/** One line for logs: the scheme and which model classes feed each label. */
+export function describeLabelScheme(scheme: LabelScheme): string {
+  const parts = Object.entries(scheme.indices).map(([label, ids]) => `${label} <- ${[ids].flat().join('+')}`);
+  return `${scheme.kind} (${parts.join(', ')})`;
 }
 
 /** Maps every class name through the table; undefined if any name is unknown or two map to one label. */

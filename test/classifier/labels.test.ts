@@ -42,7 +42,24 @@ describe('labelSchemeFromConfig', () => {
     assertSumsToOne(confident);
   });
 
+  it('sums a 1-5 star head into 1-2 negative, 3 neutral, 4-5 positive', () => {
+    const scheme = schemeFor('star-rating');
+    assert.equal(scheme.kind, 'star-rating');
+    assert.deepEqual(scheme.indices, { negative: [0, 1], neutral: [2], positive: [3, 4] });
+    const p = scheme.toProbabilities([0.05, 0.1, 0.15, 0.3, 0.4]);
+    assert.ok(Math.abs(p.negative - 0.15) < 1e-12 && Math.abs(p.neutral - 0.15) < 1e-12 && Math.abs(p.positive - 0.7) < 1e-12);
+    assert.equal(argmaxLabel(scheme.toProbabilities([0.3, 0.3, 0.35, 0.05, 0])), 'negative', '1+2 stars outweigh 3 stars');
+    assert.equal(argmaxLabel(scheme.toProbabilities([0.1, 0.1, 0.6, 0.1, 0.1])), 'neutral');
+    assertSumsToOne(p);
+  });
+
+  it('reads star labels in any order and case', () => {
+    const scheme = labelSchemeFromConfig({ id2label: { 0: '3 Stars', 1: '2 stars', 2: '1 STAR' } }, { binaryNeutralMargin: MARGIN });
+    assert.deepEqual(scheme.indices, { negative: [2], neutral: [1], positive: [0] });
+  });
+
   for (const [name, pattern] of [
+    ['four-stars', /Unsupported label set \[1 star, 2 stars, 3 stars, 4 stars\]/],
     ['unknown-emotions', /Unsupported label set \[anger, joy, optimism, sadness\]/],
     ['ambiguous-binary-label-n', /Unsupported label set \[LABEL_0, LABEL_1\]/],
     ['duplicate-labels', /Unsupported label set/],

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { fetchModel, filesToFetch } from '../../src/cli/model-fetch.js';
+import { fetchModel, fileUrl, filesToFetch } from '../../src/cli/model-fetch.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const threeClassConfig = readFileSync(new URL('../fixtures/label-configs/three-class.json', import.meta.url), 'utf8');
@@ -69,6 +69,11 @@ describe('model:fetch', () => {
     assert.equal(result.status, 1);
     assert.match(result.stderr, /HTTP 404/);
     assert.equal(existsSync(join(dir, 'acme', 'missing')), false);
+  });
+
+  it('addresses a revision as the hub does (a branch, tag or commit, slashes encoded)', () => {
+    assert.equal(fileUrl('http://hub/', 'acme/tiny', 'onnx/model.onnx'), 'http://hub/acme/tiny/resolve/main/onnx/model.onnx');
+    assert.equal(fileUrl('http://hub', 'acme/tiny', 'config.json', 'refs/pr/1'), 'http://hub/acme/tiny/resolve/refs%2Fpr%2F1/config.json');
   });
 
   it('rejects ids that would escape the models directory', async () => {

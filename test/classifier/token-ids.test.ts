@@ -7,17 +7,9 @@ import { PROBE_TEXTS, tokenIdEncoder, type PublicTokenizer } from '../../src/cla
 import { loadConfig } from '../../src/config.js';
 import { samplePosts } from '../bench/posts.js';
 import { AGREEMENT, NON_ENGLISH, SHORT_ENGLISH, UNAMBIGUOUS } from '../fixtures/sentences.js';
+import { EDGE_CASES } from '../fixtures/tokenizer-texts.js';
 
 const { model } = loadConfig({});
-
-/** Texts where a shortcut would most likely go wrong: added tokens, normalisation, spacing, long and odd words. */
-const EDGE_CASES = [
-  '[CLS] hi [SEP]', 'a [MASK] b', 'x[PAD]y[UNK]', '[cls] lowercase is not special', '[ＣＬＳ] fullwidth', '[', ']',
-  '', ' ', '\n\t  \n', '.', '😀', '😀😍🎉👏🏽', '\uD800 lone surrogate', 'ﬁne ligature', 'Ⅻ roman', 'ＡＢＣ',
-  'soooooo goooood!!!!!!', 'camelCaseAndHTTPServer', `${'supercalifragilistic'.repeat(8)} long`, 'a'.repeat(101),
-  'https://example.com/path?q=1 www.example.org @user_1 #HashTag', ':) :-( ;) :D <3 </3 :(((', "it's 5 o'clock",
-  'Ça va? Très bien — merci… «quotes» “curly” ‘single’', 'مرحبا بالعالم', '你好世界', 'ĳ ǆ ß İstanbul', '1,234.56 €12 100%',
-];
 
 describe('token-id shortcut', () => {
   let tokenizer: PublicTokenizer;

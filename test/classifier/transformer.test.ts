@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { env } from '@huggingface/transformers';
-import { loadTransformerClassifier, requiredModelFiles, type TransformerClassifier } from '../../src/classifier/transformer.js';
+import { loadTransformerClassifier, positionsAvailable, requiredModelFiles, type TransformerClassifier } from '../../src/classifier/transformer.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Sentiment } from '../../src/domain/sentiment.js';
 import { AGREEMENT, NON_ENGLISH, UNAMBIGUOUS } from '../fixtures/sentences.js';
@@ -112,5 +112,19 @@ describe(`transformer classifier (${base.model.id})`, () => {
     if (disagreements.length > 0) console.log('q8/fp32 disagree on:\n  ' + disagreements.join('\n  '));
     const agreement = 1 - disagreements.length / AGREEMENT.length;
     assert.ok(agreement >= 0.9, `agreement ${(100 * agreement).toFixed(0)}% on ${AGREEMENT.length} sentences`);
+  });
+});
+
+describe('positionsAvailable', () => {
+  it('leaves BERT-style position tables whole', () => {
+    assert.equal(positionsAvailable({ model_type: 'bert', max_position_embeddings: 512, pad_token_id: 0 }), 512);
+    assert.equal(positionsAvailable({ model_type: 'distilbert', max_position_embeddings: 512 }), 512);
+    assert.equal(positionsAvailable({}), Infinity);
+  });
+
+  it('keeps RoBERTa-family positions after the padding id: 514 - (1 + 1) = 512', () => {
+    for (const model_type of ['roberta', 'xlm-roberta', 'camembert']) {
+      assert.equal(positionsAvailable({ model_type, max_position_embeddings: 514, pad_token_id: 1 }), 512, model_type);
+    }
   });
 });

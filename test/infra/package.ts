@@ -26,6 +26,8 @@ export interface PackageOptions {
   stage?: string;
   region?: string;
   params?: Record<string, string>;
+  /** Linked as the project's models/ instead of the working tree's (e.g. a folder model:fetch wrote to). */
+  modelsDir?: string;
 }
 
 export interface Packaged {
@@ -70,7 +72,7 @@ function args(options: PackageOptions, packageDir: string): string[] {
   return list;
 }
 
-function scratchProject(): string {
+function scratchProject(modelsDir = join(ROOT, 'models')): string {
   const dir = mkdtempSync(join(tmpdir(), 'impact-sentiment-project-'));
   for (const entry of readdirSync(ROOT)) {
     if (NOT_COPIED.has(entry) || entry.endsWith('.log')) continue;
@@ -79,7 +81,10 @@ function scratchProject(): string {
       filter: (src) => !src.split(/[\\/]/).includes('node_modules'),
     });
   }
-  for (const entry of LINKED) if (existsSync(join(ROOT, entry))) symlinkSync(join(ROOT, entry), join(dir, entry), 'dir');
+  for (const entry of LINKED) {
+    const target = entry === 'models' ? modelsDir : join(ROOT, entry);
+    if (existsSync(target)) symlinkSync(target, join(dir, entry), 'dir');
+  }
   return dir;
 }
 
@@ -174,7 +179,7 @@ export function packageService(options: PackageOptions = {}): Promise<Packaged> 
       if (existsSync(done)) return result(join(dir, 'out'), 0, readFileSync(done, 'utf8'));
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true });
-      const project = scratchProject();
+      const project = scratchProject(options.modelsDir);
       const scratchTmp = mkdtempSync(join(tmpdir(), 'impact-sentiment-project-tmp-'));
       try {
         const started = Date.now();
