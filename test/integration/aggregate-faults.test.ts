@@ -24,6 +24,7 @@ let ingestPosts: typeof import('../../src/producer.js').ingestPosts;
 let createAggregateBatch: typeof import('../../src/pipeline/aggregate.js').createAggregateBatch;
 let createClassifyBatch: typeof import('../../src/pipeline/classify.js').createClassifyBatch;
 let dynamoDbClient: typeof import('../../src/aws/clients.js').dynamoDbClient;
+let onConsumedCapacity: typeof import('../../src/aws/consumed-capacity.js').onConsumedCapacity;
 
 before(async () => {
   stack = await startStack();
@@ -32,6 +33,7 @@ before(async () => {
   ({ createAggregateBatch } = await import('../../src/pipeline/aggregate.js'));
   ({ createClassifyBatch } = await import('../../src/pipeline/classify.js'));
   ({ dynamoDbClient } = await import('../../src/aws/clients.js'));
+  ({ onConsumedCapacity } = await import('../../src/aws/consumed-capacity.js'));
 });
 
 after(async () => {
@@ -186,5 +188,24 @@ describe('batched aggregates under faults', () => {
     assert.equal(replay.reasons!.filter((code) => code === 'ConditionalCheckFailed').length, 30);
     assert.equal(faults.calls.length, 4, 'a fully replayed batch costs one cancelled transaction');
     await assertExactlyOnce(stage, 30);
+  });
+
+  it('reports the capacity units of every DynamoDB call to a listener, transactions included', async () => {
+    const { stage, aggregateWith } = await scoredStage(12, 'units');
+    const seen: Array<{ command: string; readUnits: number; writeUnits: number }> = [];
+    const stop = onConsumedCapacity((units) => seen.push(units));
+    try {
+      await runUntilIdle([aggregateWith(createAggregateBatch())], { timeoutMs: 60_000 });
+      await readResults(stage.tables.results); // a Scan: read units
+    } finally {
+      stop();
+    }
+    const transactions = seen.filter((u) => u.command === 'TransactWriteItemsCommand');
+    assert.ok(transactions.length >= 1 && transactions.every((u) => u.writeUnits > 0 && u.readUnits === 0), JSON.stringify(seen));
+    assert.ok(seen.some((u) => u.command === 'ScanCommand' && u.readUnits > 0), JSON.stringify(seen));
+    const count = seen.length;
+    await readResults(stage.tables.results);
+    assert.equal(seen.length, count, 'nothing is reported once the listener stopped');
+    await assertExactlyOnce(stage, 12);
   });
 });
