@@ -17,7 +17,7 @@ const listeners = new Set<ConsumedUnitsListener>();
 /**
  * Beware on DynamoDB Local: it answers 4 units for any TransactWriteItems, whatever its size (measured
  * here with 1, 2, 10 and 50 Puts), while AWS charges 2 write units per item per KB. Count a transaction's
- * AWS cost from its items (TransactionRunSummary, or the TransactItems length) rather than from Local's figure.
+ * AWS cost from its actions (TransactionRunSummary.actions, logged per batch) rather than from Local's figure.
  *
  * Calls `listener` after every DynamoDB call made through src/aws/clients.ts with the units it consumed
  * (transactions included). Returns the function that stops listening. For benchmarks and tests:
