@@ -91,7 +91,7 @@ describe('batched aggregates under faults', () => {
     const faults = injectTransactionFaults(dynamoDbClient(), (call) => (call === 1 ? 'commit-then-hang' : undefined));
     let source;
     try {
-      source = aggregateWith(createAggregateBatch({ backoff: FAST_BACKOFF, maxTransactionItems: 20 }), { function: { timeoutSeconds: 2 } });
+      source = aggregateWith(createAggregateBatch({ backoff: FAST_BACKOFF, maxTransactionItems: 20 }), { function: { timeoutSeconds: 5 } });
       await runUntilIdle([source], { timeoutMs: 120_000 });
     } finally {
       faults.remove();
