@@ -4,13 +4,18 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { countConsumedCapacity } from './consumed-capacity.js';
 
 let dynamoDb: DynamoDBClient | undefined;
 let documents: DynamoDBDocumentClient | undefined;
 let sqs: SQSClient | undefined;
 
 export function dynamoDbClient(): DynamoDBClient {
-  return (dynamoDb ??= new DynamoDBClient({}));
+  if (!dynamoDb) {
+    dynamoDb = new DynamoDBClient({});
+    countConsumedCapacity(dynamoDb);
+  }
+  return dynamoDb;
 }
 
 /** Document client: plain JS values in and out; undefined attributes are dropped, not an error. */

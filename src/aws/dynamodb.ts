@@ -5,13 +5,15 @@ import {
   BatchWriteCommand,
   PutCommand,
   TransactWriteCommand,
+  paginateQuery,
   paginateScan,
+  type QueryCommandInput,
   type ScanCommandInput,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from './clients.js';
 import { DEFAULT_BACKOFF, backoffDelay, chunk, mapWithConcurrency, sleep, type BackoffOptions } from './backoff.js';
-import type { AggregateDelta, AggregateKey } from '../domain/aggregation.js';
+import { counterUpdateExpression, type AggregateDelta, type AggregateKey } from '../domain/aggregation.js';
 import { TABLES } from '../resources.js';
 import { errorMessage } from '../errors.js';
 
@@ -130,58 +132,85 @@ export interface IdempotencyMarker {
   attributes?: Item;
 }
 
+/** What one TransactWriteItems of markers and counter updates came to. Never thrown: answered. */
+export type MarkedTransactionAnswer =
+  /** Committed; the write units DynamoDB reported (ReturnConsumedCapacity TOTAL). */
+  | { outcome: 'applied'; writeUnits: number }
+  /** Cancelled, nothing written: these markers (indexes into `markers`) exist, so their records were applied before. */
+  | { outcome: 'markers-exist'; markers: number[] }
+  /** Throttled, conflicting with another transaction, a 5xx or a network error: try again later. If the
+   * transaction did commit (a response lost), the markers make the retry answer 'markers-exist'. */
+  | { outcome: 'retry'; error: string }
+  /** Will not succeed as it is (validation, item too large, access denied…). */
+  | { outcome: 'rejected'; error: string };
+
+/** Cancellation reason codes (per action) and error names that a later attempt may not meet again. */
+const RETRYABLE_REASONS = new Set(['TransactionConflict', 'ProvisionedThroughputExceeded', 'ThrottlingError', 'RequestLimitExceeded']);
+const RETRYABLE_ERRORS = new Set([
+  'ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'TransactionConflictException',
+  'TransactionInProgressException', 'InternalServerError', 'ServiceUnavailable', 'TimeoutError', 'RequestTimeout',
+]);
+const NETWORK_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** Throttling, 5xx and network errors, told apart by the SDK's error name, HTTP status and code, never by message text. */
+export function isRetryableError(error: unknown): boolean {
+  const e = error as { name?: string; code?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } } | undefined;
+  if (!e) return false;
+  const status = e.$metadata?.httpStatusCode ?? 0;
+  return RETRYABLE_ERRORS.has(e.name ?? '') || status >= 500 || status === 429 || e.$retryable !== undefined
+    || NETWORK_ERROR_CODES.has(e.code ?? '');
+}
+
 /**
- * Applies aggregate deltas exactly once: one transaction that creates the marker (condition: it does
- * not exist yet) and ADDs every delta. If the marker exists the transaction is cancelled and nothing
- * changes: 'already-applied'. Deltas must be merged per key beforehand (one action per item).
+ * One TransactWriteItems holding the markers of some stream records (Put, condition: the marker does not
+ * exist yet) and one ADD update per aggregate item (their deltas merged beforehand: an item may appear
+ * once per transaction). At most 100 actions. If a marker exists the whole transaction is cancelled,
+ * and CancellationReasons (per action, in order) name the markers that did: 'markers-exist'.
  */
-export async function applyDeltasOnce(table: string, marker: IdempotencyMarker, deltas: readonly AggregateDelta[], now: Date): Promise<'applied' | 'already-applied'> {
-  const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [{
+export async function applyMarkedTransaction(table: string, markers: readonly IdempotencyMarker[], deltas: readonly AggregateDelta[], now: Date): Promise<MarkedTransactionAnswer> {
+  const items: NonNullable<TransactWriteCommandInput['TransactItems']> = markers.map((marker) => ({
     Put: {
       TableName: table,
       Item: { ...marker.attributes, ...marker.key, [marker.ttlAttribute]: marker.expiresAt },
       ConditionExpression: 'attribute_not_exists(#pk)',
       ExpressionAttributeNames: { '#pk': TABLES.aggregates.partitionKey },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },
-  }];
-  for (const delta of deltas) items.push({ Update: counterUpdate(table, delta, now) });
+  }));
+  for (const delta of deltas) items.push({ Update: { TableName: table, Key: delta.key, ...counterUpdateExpression(delta, now, 'add') } });
   try {
-    await documentClient().send(new TransactWriteCommand({ TransactItems: items }));
-    return 'applied';
+    const answer = await documentClient().send(new TransactWriteCommand({ TransactItems: items, ReturnConsumedCapacity: 'TOTAL' }));
+    return { outcome: 'applied', writeUnits: (answer.ConsumedCapacity ?? []).reduce((sum, c) => sum + (c.WriteCapacityUnits ?? c.CapacityUnits ?? 0), 0) };
   } catch (error) {
     const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons;
-    if ((error as Error).name === 'TransactionCanceledException' && reasons?.[0]?.Code === 'ConditionalCheckFailed') return 'already-applied';
-    throw error;
+    if ((error as Error).name === 'TransactionCanceledException' && Array.isArray(reasons)) {
+      const existing = markers.map((_, i) => i).filter((i) => reasons[i]?.Code === 'ConditionalCheckFailed');
+      if (existing.length > 0) return { outcome: 'markers-exist', markers: existing };
+      const codes = reasons.map((reason) => reason?.Code ?? 'None').filter((code) => code !== 'None');
+      const detail = `${errorMessage(error)} [${codes.join(', ')}]`;
+      return codes.length > 0 && codes.every((code) => RETRYABLE_REASONS.has(code)) ? { outcome: 'retry', error: detail } : { outcome: 'rejected', error: detail };
+    }
+    return isRetryableError(error) ? { outcome: 'retry', error: errorMessage(error) } : { outcome: 'rejected', error: errorMessage(error) };
   }
 }
 
-function counterUpdate(table: string, delta: AggregateDelta, now: Date) {
-  const { count, scoreSum, negative, neutral, positive } = delta.counters;
-  return {
-    TableName: table,
-    Key: delta.key,
-    UpdateExpression:
-      'ADD #count :count, #scoreSum :scoreSum, #negative :negative, #neutral :neutral, #positive :positive ' +
-      'SET #day = :day, #scope = :scope, #updatedAt = :updatedAt',
-    ExpressionAttributeNames: {
-      '#count': 'count', '#scoreSum': 'scoreSum', '#negative': 'negative', '#neutral': 'neutral', '#positive': 'positive',
-      '#day': 'day', '#scope': 'source', '#updatedAt': 'updatedAt',
-    },
-    ExpressionAttributeValues: {
-      ':count': count, ':scoreSum': scoreSum, ':negative': negative, ':neutral': neutral, ':positive': positive,
-      ':day': delta.day, ':scope': delta.source ?? '*', ':updatedAt': now.toISOString(),
-    },
-  };
-}
+type ScanOptions = Omit<ScanCommandInput, 'TableName' | 'ExclusiveStartKey'>;
 
-/** Every item of a table (tests, checks and small operational jobs; not for request paths). */
-export async function* scanItems(table: string): AsyncGenerator<Item> {
-  for await (const page of scanPages({ TableName: table })) yield* page.items;
+/** Every item of a table, or those a filter keeps (tests, checks, reports and small operational jobs; not for request paths). */
+export async function* scanItems(table: string, options: ScanOptions = {}): AsyncGenerator<Item> {
+  for await (const page of scanPages({ ...options, TableName: table })) yield* page.items;
 }
 
 /** A scan (filters and projections as given), page by page with how many items each page read before the filter. */
 export async function* scanPages(input: ScanCommandInput): AsyncGenerator<{ items: Item[]; scannedCount: number }> {
   for await (const page of paginateScan({ client: documentClient() }, input)) {
     yield { items: (page.Items ?? []) as Item[], scannedCount: page.ScannedCount ?? 0 };
+  }
+}
+
+/** Every item a Query finds, page after page. */
+export async function* queryItems(table: string, options: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): AsyncGenerator<Item> {
+  for await (const page of paginateQuery({ client: documentClient() }, { ...options, TableName: table })) {
+    yield* page.Items ?? [];
   }
 }

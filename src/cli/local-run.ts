@@ -112,7 +112,7 @@ async function main(argv: string[]): Promise<number> {
 
   const report = await collectRunReport(clients, stage);
   console.log(`\nAggregates (${stage.tables.aggregates}):\n${formatAggregates(report.aggregates)}\n`);
-  const aggregated = report.aggregates.filter((r) => r.source !== '*').reduce((sum, r) => sum + r.count, 0);
+  const aggregated = report.aggregates.filter((r) => r.source !== undefined).reduce((sum, r) => sum + r.count, 0);
   const accounted = report.scored + report.dlq.count === enqueued;
   const aggregatesMatch = aggregated === report.scored;
 

@@ -1,5 +1,8 @@
-// Aggregation maths and aggregate-table keys. Every result counts in two aggregates: its (source, day)
-// and (all sources, day). A change of a result is a delta: subtract the old image, add the new one.
+// Aggregation maths and the aggregates table's schema, written once: keys, counter fields, the update
+// that adds a delta, and the decoder of a stored row all derive from LABELS and the key helpers here.
+// Every result counts in two aggregates: its (source, day) and (all sources, day). A change of a result
+// is a delta: subtract the old image, add the new one.
+import { z } from 'zod';
 import { LABELS, type Label } from './sentiment.js';
 import type { CountedResult } from './results.js';
 
@@ -8,8 +11,13 @@ export interface AggregateKey {
   sk: string;
 }
 
-/** Counters kept per aggregate: how many results, how many per label, and the sum of their scores. */
-export type Counters = { count: number; scoreSum: number } & Record<Label, number>;
+/** Counter attributes of an aggregate item: how many results, the sum of their scores, and one per label. */
+export const COUNTER_FIELDS = ['count', 'scoreSum', ...LABELS] as const;
+export type CounterField = (typeof COUNTER_FIELDS)[number];
+/** The counters that hold whole counts (everything but scoreSum): compared exactly, never up to rounding. */
+export const COUNT_FIELDS = COUNTER_FIELDS.filter((field): field is Exclude<CounterField, 'scoreSum'> => field !== 'scoreSum');
+
+export type Counters = Record<CounterField, number>;
 
 export interface AggregateDelta {
   key: AggregateKey;
@@ -19,7 +27,11 @@ export interface AggregateDelta {
   counters: Counters;
 }
 
-/** `pk` of the all-sources aggregates. Source aggregates use `SOURCE#<source>`, so no source can collide with it. */
+/**
+ * "All sources", spelled one way: the `pk` of the all-sources aggregates. Source aggregates use
+ * `SOURCE#<source>`, so no source can collide with it. In code the all-sources aggregate has `source`
+ * undefined, and its item carries no `source` attribute.
+ */
 export const ALL_SOURCES_PK = 'ALL';
 const SOURCE_PREFIX = 'SOURCE#';
 const DAY_PREFIX = 'DAY#';
@@ -32,6 +44,18 @@ export function sourceDayKey(source: string, day: string): AggregateKey {
 
 export function allSourcesDayKey(day: string): AggregateKey {
   return { pk: ALL_SOURCES_PK, sk: `${DAY_PREFIX}${day}` };
+}
+
+/** The aggregate key of a (source, day), or of (all sources, day) when source is undefined. */
+export function aggregateKey(source: string | undefined, day: string): AggregateKey {
+  return source === undefined ? allSourcesDayKey(day) : sourceDayKey(source, day);
+}
+
+/** The `pk` prefix of every source aggregate (a Scan for all sources filters on it). */
+export const SOURCE_PK_PREFIX = SOURCE_PREFIX;
+/** `sk` of a day: range conditions on days compare these. */
+export function daySortKey(day: string): string {
+  return `${DAY_PREFIX}${day}`;
 }
 
 /** The idempotency marker of one stream record (lives in the aggregates table, expires by TTL). */
@@ -49,11 +73,16 @@ export function keyId(key: AggregateKey): string {
 }
 
 export function zeroCounters(): Counters {
-  return { count: 0, scoreSum: 0, negative: 0, neutral: 0, positive: 0 };
+  return Object.fromEntries(COUNTER_FIELDS.map((field) => [field, 0])) as Counters;
 }
 
-function isZero(counters: Counters): boolean {
-  return counters.count === 0 && counters.scoreSum === 0 && LABELS.every((label) => counters[label] === 0);
+export function isZero(counters: Counters): boolean {
+  return COUNTER_FIELDS.every((field) => counters[field] === 0);
+}
+
+/** target += counters, field by field. */
+export function addCounters(target: Counters, counters: Counters): void {
+  for (const field of COUNTER_FIELDS) target[field] += counters[field];
 }
 
 function addInto(target: Counters, result: CountedResult, sign: 1 | -1): void {
@@ -64,11 +93,8 @@ function addInto(target: Counters, result: CountedResult, sign: 1 | -1): void {
 
 /** Adds (sign 1) or subtracts (sign -1) one result into a map of deltas keyed by keyId. */
 function accumulate(deltas: Map<string, AggregateDelta>, result: CountedResult, sign: 1 | -1): void {
-  const targets: Array<{ key: AggregateKey; source?: string }> = [
-    { key: sourceDayKey(result.source, result.day), source: result.source },
-    { key: allSourcesDayKey(result.day) },
-  ];
-  for (const { key, source } of targets) {
+  for (const source of [result.source, undefined]) {
+    const key = aggregateKey(source, result.day);
     const id = keyId(key);
     let delta = deltas.get(id);
     if (!delta) {
@@ -91,9 +117,86 @@ export function deltasForChange(oldResult: CountedResult | undefined, newResult:
   return [...deltas.values()].filter((delta) => !isZero(delta.counters));
 }
 
+/** Sums deltas per aggregate key (in first-seen order) and drops the sums that cancel out. */
+export function mergeDeltas(deltas: Iterable<AggregateDelta>): AggregateDelta[] {
+  const merged = new Map<string, AggregateDelta>();
+  for (const delta of deltas) {
+    const id = keyId(delta.key);
+    const sum = merged.get(id);
+    if (sum) addCounters(sum.counters, delta.counters);
+    else merged.set(id, { ...delta, counters: { ...delta.counters } });
+  }
+  return [...merged.values()].filter((delta) => !isZero(delta.counters));
+}
+
 /** The aggregates computed from scratch from a set of results (checks, repairs and tests). */
 export function recount(results: Iterable<CountedResult>): Map<string, AggregateDelta> {
   const totals = new Map<string, AggregateDelta>();
   for (const result of results) accumulate(totals, result, 1);
   return totals;
+}
+
+/** One aggregate as stored: its key, scope, day and counters. */
+export type AggregateRow = AggregateDelta;
+
+const CounterValues = z.object(Object.fromEntries(COUNTER_FIELDS.map((field) => [field, z.number().finite().default(0)])) as Record<CounterField, z.ZodDefault<z.ZodNumber>>);
+
+/**
+ * Reads an item of the aggregates table: an AggregateRow for a (source, day) or (all sources, day) item,
+ * undefined for anything else (idempotency markers). Scope and day come from the key, never from the
+ * informational attributes. Throws when an aggregate item's counters are not numbers.
+ */
+export function decodeAggregateRow(item: Record<string, unknown>): AggregateRow | undefined {
+  const key = { pk: String(item.pk), sk: String(item.sk) };
+  if (!key.sk.startsWith(DAY_PREFIX)) return undefined;
+  const day = key.sk.slice(DAY_PREFIX.length);
+  let source: string | undefined;
+  if (key.pk.startsWith(SOURCE_PREFIX)) source = key.pk.slice(SOURCE_PREFIX.length);
+  else if (key.pk !== ALL_SOURCES_PK) return undefined;
+  const parsed = CounterValues.safeParse(item);
+  if (!parsed.success) throw new Error(`aggregate ${key.pk} ${key.sk}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return { key, source, day, counters: parsed.data as Counters };
+}
+
+/** Attribute names of the informational (non-counter) attributes every aggregate item carries. */
+const INFO_ATTRIBUTES = { day: 'day', source: 'source', updatedAt: 'updatedAt' } as const;
+
+export interface CounterUpdate {
+  UpdateExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Record<string, unknown>;
+}
+
+/**
+ * The UpdateExpression of one aggregate item: `add` adds the delta's counters to what is stored (the
+ * stream path), `set` overwrites them (a rebuild from a recount). Both set day, source (source items
+ * only) and updatedAt. Derived from COUNTER_FIELDS: a new label needs no change here.
+ */
+export function counterUpdateExpression(delta: AggregateDelta, updatedAt: Date, mode: 'add' | 'set' = 'add'): CounterUpdate {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const counterParts = COUNTER_FIELDS.map((field, i) => {
+    names[`#c${i}`] = field;
+    values[`:c${i}`] = delta.counters[field];
+    return mode === 'add' ? `#c${i} :c${i}` : `#c${i} = :c${i}`;
+  });
+  const info: Array<[keyof typeof INFO_ATTRIBUTES, unknown]> = [['day', delta.day], ['updatedAt', updatedAt.toISOString()]];
+  if (delta.source !== undefined) info.push(['source', delta.source]);
+  const infoParts = info.map(([attribute, value]) => {
+    names[`#${attribute}`] = INFO_ATTRIBUTES[attribute];
+    values[`:${attribute}`] = value;
+    return `#${attribute} = :${attribute}`;
+  });
+  const UpdateExpression = mode === 'add'
+    ? `ADD ${counterParts.join(', ')} SET ${infoParts.join(', ')}`
+    : `SET ${[...counterParts, ...infoParts].join(', ')}`;
+  return { UpdateExpression, ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+}
+
+/** The whole item of an aggregate (a Put that replaces it, e.g. a rebuild). */
+export function aggregateItem(row: AggregateRow, updatedAt: Date): Record<string, unknown> {
+  return {
+    ...row.key, ...row.counters, day: row.day, updatedAt: updatedAt.toISOString(),
+    ...(row.source !== undefined ? { source: row.source } : {}),
+  };
 }

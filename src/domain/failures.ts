@@ -32,3 +32,27 @@ export class RecordFailure extends Error {
     this.name = 'RecordFailure';
   }
 }
+
+/**
+ * Why the aggregate function did not apply a stream record (the RecordsFailed metric's reason dimension):
+ * - `invalid-stream-record`: bad shape or image; can never be counted. Reported failed by its sequence
+ *   number, so Lambda retries it and finally sends it to the stream-failure queue; the good records
+ *   around it are applied all the same.
+ * - `aggregate-write-failed`: its transaction was rejected, or still throttled or conflicting when the
+ *   retries ran out.
+ * - `aggregate-write-deferred`: not attempted because an earlier transaction of the same batch failed
+ *   (stream order is kept); retried with it.
+ */
+export const AGGREGATE_FAILURES = ['invalid-stream-record', 'aggregate-write-failed', 'aggregate-write-deferred'] as const;
+export type AggregateFailureReason = (typeof AGGREGATE_FAILURES)[number];
+
+/** A stream record the aggregate function did not apply, with its reason. */
+export class AggregateRecordFailure extends Error {
+  constructor(
+    readonly reason: AggregateFailureReason,
+    message: string,
+  ) {
+    super(`${reason}: ${message}`);
+    this.name = 'AggregateRecordFailure';
+  }
+}

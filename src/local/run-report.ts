@@ -1,21 +1,19 @@
 // What a local run produced, read back from the emulators: aggregates per source and day, how many
 // posts were scored, and what is in the DLQ and the stream-failure queue (with the reasons).
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { scanItems } from '../aws/dynamodb.js';
+import { decodeAggregateRow, type Counters } from '../domain/aggregation.js';
 import { DLQ_ATTRIBUTES } from '../domain/failures.js';
+import { LABELS } from '../domain/sentiment.js';
 import { QUEUES } from '../resources.js';
 import type { ProvisionedStage } from './provision.js';
 
-export interface AggregateRow {
-  /** '*' for the all-sources aggregate of a day. */
-  source: string;
+export type AggregateRow = {
+  /** undefined for the all-sources aggregate of a day. */
+  source?: string;
   day: string;
-  count: number;
-  negative: number;
-  neutral: number;
-  positive: number;
   meanScore: number;
-}
+} & Omit<Counters, 'scoreSum'>;
 
 export interface DeadLetterSummary {
   count: number;
@@ -30,28 +28,20 @@ export interface RunReport {
   streamFailures: DeadLetterSummary;
 }
 
-export async function collectRunReport(
-  clients: { documents: DynamoDBDocumentClient; sqs: SQSClient },
-  stage: ProvisionedStage,
-): Promise<RunReport> {
+/** Reads through the shared clients of src/aws (the local runner points the environment at the stage first). */
+export async function collectRunReport(clients: { sqs: SQSClient }, stage: ProvisionedStage): Promise<RunReport> {
   const aggregates: AggregateRow[] = [];
-  for await (const item of scan(clients.documents, stage.tables.aggregates)) {
-    if (!String(item.pk).startsWith('SOURCE#') && item.pk !== 'ALL') continue; // idempotency markers
-    const count = Number(item.count ?? 0);
-    aggregates.push({
-      source: String(item.source ?? '*'),
-      day: String(item.day ?? String(item.sk).replace(/^DAY#/, '')),
-      count,
-      negative: Number(item.negative ?? 0),
-      neutral: Number(item.neutral ?? 0),
-      positive: Number(item.positive ?? 0),
-      meanScore: count > 0 ? Number(item.scoreSum ?? 0) / count : 0,
-    });
+  for await (const item of scanItems(stage.tables.aggregates)) {
+    const row = decodeAggregateRow(item); // undefined for idempotency markers
+    if (!row) continue;
+    const { scoreSum, ...counts } = row.counters;
+    aggregates.push({ source: row.source, day: row.day, ...counts, meanScore: counts.count > 0 ? scoreSum / counts.count : 0 });
   }
-  aggregates.sort((a, b) => (a.source === '*' ? 1 : 0) - (b.source === '*' ? 1 : 0) || a.source.localeCompare(b.source) || a.day.localeCompare(b.day));
+  const isAll = (row: AggregateRow) => (row.source === undefined ? 1 : 0);
+  aggregates.sort((a, b) => isAll(a) - isAll(b) || (a.source ?? '').localeCompare(b.source ?? '') || a.day.localeCompare(b.day));
 
   let scored = 0;
-  for await (const _ of scan(clients.documents, stage.tables.results)) scored += 1;
+  for await (const _ of scanItems(stage.tables.results)) scored += 1;
 
   return {
     aggregates,
@@ -59,10 +49,6 @@ export async function collectRunReport(
     dlq: await summariseQueue(clients.sqs, stage.queues.classifyDlq.url, DLQ_ATTRIBUTES.reason),
     streamFailures: await summariseQueue(clients.sqs, stage.queues.streamFailures.url, 'failureReason'),
   };
-}
-
-async function* scan(documents: DynamoDBDocumentClient, table: string): AsyncGenerator<Record<string, unknown>> {
-  for await (const page of paginateScan({ client: documents }, { TableName: table })) yield* page.Items ?? [];
 }
 
 /**
@@ -90,9 +76,9 @@ async function summariseQueue(sqs: SQSClient, queueUrl: string, reasonAttribute:
 
 /** Aggregates as a fixed-width table (one line per source and day; the all-sources rows last). */
 export function formatAggregates(rows: AggregateRow[]): string {
-  const header = ['source', 'day', 'count', 'negative', 'neutral', 'positive', 'mean score'];
-  const cells = rows.map((r) => [r.source === '*' ? '(all sources)' : r.source, r.day, String(r.count), String(r.negative),
-    String(r.neutral), String(r.positive), (r.meanScore >= 0 ? '+' : '') + r.meanScore.toFixed(3)]);
+  const header = ['source', 'day', 'count', ...LABELS, 'mean score'];
+  const cells = rows.map((r) => [r.source ?? '(all sources)', r.day, String(r.count), ...LABELS.map((label) => String(r[label])),
+    (r.meanScore >= 0 ? '+' : '') + r.meanScore.toFixed(3)]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (values: string[]) => values.map((v, i) => (i < 2 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');

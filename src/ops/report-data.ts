@@ -1,9 +1,8 @@
 // The report's data: per-(source, day) aggregates read from the aggregates table, and the terminal table.
-import { paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '../aws/clients.js';
+import { queryItems, scanItems } from '../aws/dynamodb.js';
 import type { Config } from '../config.js';
-import { sourceDayKey } from '../domain/aggregation.js';
-import { LABELS, type Label } from '../domain/sentiment.js';
+import { SOURCE_PK_PREFIX, daySortKey, decodeAggregateRow, sourceDayKey, type Counters } from '../domain/aggregation.js';
+import { LABELS } from '../domain/sentiment.js';
 import { DAY_PATTERN } from './rescore.js';
 
 export interface ReportQuery {
@@ -13,10 +12,8 @@ export interface ReportQuery {
   source?: string;
 }
 
-export type ReportRow = { source: string; day: string; count: number; scoreSum: number; meanScore: number } & Record<Label, number>;
+export type ReportRow = { source: string; day: string; meanScore: number } & Counters;
 
-const SOURCE_PK_PREFIX = sourceDayKey('', '').pk;
-const DAY_SK_PREFIX = sourceDayKey('', '').sk;
 const LOWEST_DAY = '0000-00-00';
 const HIGHEST_DAY = '9999-99-99';
 
@@ -28,15 +25,10 @@ export function validateQuery(query: ReportQuery): void {
 }
 
 function toRow(item: Record<string, unknown>): ReportRow | undefined {
-  const pk = String(item.pk);
-  const sk = String(item.sk);
-  const count = Number(item.count ?? 0);
+  const row = decodeAggregateRow(item);
   // A (source, day) whose results were all removed keeps an item with zero counts: nothing to show.
-  if (!pk.startsWith(SOURCE_PK_PREFIX) || !sk.startsWith(DAY_SK_PREFIX) || !(count > 0)) return undefined;
-  const scoreSum = Number(item.scoreSum ?? 0);
-  const row = { source: pk.slice(SOURCE_PK_PREFIX.length), day: sk.slice(DAY_SK_PREFIX.length), count, scoreSum, meanScore: scoreSum / count } as ReportRow;
-  for (const label of LABELS) row[label] = Number(item[label] ?? 0);
-  return row;
+  if (!row || row.source === undefined || !(row.counters.count > 0)) return undefined;
+  return { source: row.source, day: row.day, ...row.counters, meanScore: row.counters.scoreSum / row.counters.count };
 }
 
 /**
@@ -45,26 +37,21 @@ function toRow(item: Record<string, unknown>): ReportRow | undefined {
  */
 export async function loadReportRows(config: Config, query: ReportQuery = {}): Promise<ReportRow[]> {
   validateQuery(query);
-  const from = `${DAY_SK_PREFIX}${query.from ?? LOWEST_DAY}`;
-  const to = `${DAY_SK_PREFIX}${query.to ?? HIGHEST_DAY}`;
-  const client = { client: documentClient() };
-  const pages = query.source !== undefined
-    ? paginateQuery(client, {
-      TableName: config.tables.aggregates,
+  const from = daySortKey(query.from ?? LOWEST_DAY);
+  const to = daySortKey(query.to ?? HIGHEST_DAY);
+  const items = query.source !== undefined
+    ? queryItems(config.tables.aggregates, {
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
       ExpressionAttributeValues: { ':pk': sourceDayKey(query.source, '').pk, ':from': from, ':to': to },
     })
-    : paginateScan(client, {
-      TableName: config.tables.aggregates,
+    : scanItems(config.tables.aggregates, {
       FilterExpression: 'begins_with(pk, :prefix) AND sk BETWEEN :from AND :to',
       ExpressionAttributeValues: { ':prefix': SOURCE_PK_PREFIX, ':from': from, ':to': to },
     });
   const rows: ReportRow[] = [];
-  for await (const page of pages) {
-    for (const item of page.Items ?? []) {
-      const row = toRow(item);
-      if (row) rows.push(row);
-    }
+  for await (const item of items) {
+    const row = toRow(item);
+    if (row) rows.push(row);
   }
   return rows.sort((a, b) => a.source.localeCompare(b.source) || a.day.localeCompare(b.day));
 }
@@ -79,7 +66,7 @@ export function signed(value: number, digits = 3): string {
 
 /** The rows as the terminal shows them: one line per (source, day), label counts with their shares. */
 export function tableLines(rows: readonly ReportRow[]): string[][] {
-  const header = ['source', 'day', 'count', 'negative', 'neutral', 'positive', 'mean score'];
+  const header = ['source', 'day', 'count', ...LABELS, 'mean score'];
   const body = rows.map((row) => [
     row.source,
     row.day,

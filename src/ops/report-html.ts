@@ -2,6 +2,7 @@
 // anywhere, offline, and can be mailed as is. Chart 1: daily mean score per source (and all sources);
 // chart 2: daily label shares; then the same table the terminal prints.
 import { LABELS, type Label } from '../domain/sentiment.js';
+import { addCounters, zeroCounters, type Counters } from '../domain/aggregation.js';
 import { percent, signed, tableLines, type ReportQuery, type ReportRow } from './report-data.js';
 
 /**
@@ -34,15 +35,11 @@ function dayAxis(rows: readonly ReportRow[]): string[] {
   return days;
 }
 
-type Totals = { count: number; scoreSum: number } & Record<Label, number>;
-
-function totalsByDay(rows: readonly ReportRow[]): Map<string, Totals> {
-  const totals = new Map<string, Totals>();
+function totalsByDay(rows: readonly ReportRow[]): Map<string, Counters> {
+  const totals = new Map<string, Counters>();
   for (const row of rows) {
-    const t = totals.get(row.day) ?? { count: 0, scoreSum: 0, negative: 0, neutral: 0, positive: 0 };
-    t.count += row.count;
-    t.scoreSum += row.scoreSum;
-    for (const label of LABELS) t[label] += row[label];
+    const t = totals.get(row.day) ?? zeroCounters();
+    addCounters(t, row);
     totals.set(row.day, t);
   }
   return totals;
@@ -55,7 +52,7 @@ interface Series {
   points: Array<{ day: string; mean: number; count: number }>;
 }
 
-function seriesOf(rows: readonly ReportRow[], totals: Map<string, Totals>): Series[] {
+function seriesOf(rows: readonly ReportRow[], totals: Map<string, Counters>): Series[] {
   const sources = [...new Set(rows.map((r) => r.source))].sort();
   const series: Series[] = sources.map((source, i) => ({
     name: source,

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ALL_SOURCES_PK, allSourcesDayKey, deltasForChange, isMarkerKey, keyId, markerKey, recount, sourceDayKey,
-  type AggregateDelta, type Counters,
+  ALL_SOURCES_PK, COUNTER_FIELDS, aggregateItem, allSourcesDayKey, counterUpdateExpression, decodeAggregateRow, deltasForChange, isMarkerKey, keyId,
+  markerKey, mergeDeltas, recount, sourceDayKey, zeroCounters, type AggregateDelta, type Counters,
 } from '../../src/domain/aggregation.js';
+import { LABELS } from '../../src/domain/sentiment.js';
 import type { CountedResult } from '../../src/domain/results.js';
 import { TABLES } from '../../src/resources.js';
 
@@ -129,4 +130,46 @@ test('aggregate keys use the aggregates table key attributes of resources.json',
   const key = sourceDayKey('s', '2024-01-01');
   assert.deepEqual(Object.keys(key).sort(), [TABLES.aggregates.partitionKey, TABLES.aggregates.sortKey].sort());
   assert.deepEqual(Object.keys(markerKey('e')).sort(), Object.keys(key).sort());
+});
+
+test('the counter fields are count, scoreSum and one per label, derived from LABELS', () => {
+  assert.deepEqual([...COUNTER_FIELDS], ['count', 'scoreSum', ...LABELS]);
+  assert.deepEqual(Object.keys(zeroCounters()), [...COUNTER_FIELDS]);
+});
+
+test('the ADD update names every counter field once, and sets day, source and updatedAt', () => {
+  const delta: AggregateDelta = { key: sourceDayKey('twitter', '2024-05-01'), source: 'twitter', day: '2024-05-01', counters: c({ count: 2, positive: 2, scoreSum: 1.5 }) };
+  const update = counterUpdateExpression(delta, new Date('2024-05-02T00:00:00Z'));
+  assert.match(update.UpdateExpression, /^ADD (#c\d+ :c\d+, ){4}#c\d+ :c\d+ SET /);
+  const byName = Object.fromEntries(Object.entries(update.ExpressionAttributeNames).map(([placeholder, name]) => [name, update.ExpressionAttributeValues[`:${placeholder.slice(1)}`]]));
+  assert.deepEqual(byName, { count: 2, scoreSum: 1.5, negative: 0, neutral: 0, positive: 2, day: '2024-05-01', updatedAt: '2024-05-02T00:00:00.000Z', source: 'twitter' });
+  for (const placeholder of [...Object.keys(update.ExpressionAttributeNames), ...Object.keys(update.ExpressionAttributeValues)]) {
+    assert.ok(update.UpdateExpression.includes(placeholder), `${placeholder} unused`);
+  }
+  // The all-sources item is spelled by its key alone: no source attribute.
+  const all = counterUpdateExpression({ ...delta, key: allSourcesDayKey('2024-05-01'), source: undefined }, new Date(0), 'set');
+  assert.match(all.UpdateExpression, /^SET /);
+  assert.ok(!Object.values(all.ExpressionAttributeNames).includes('source'));
+});
+
+test('decodeAggregateRow reads source and all-sources items by their key, and skips markers', () => {
+  const at = new Date('2024-05-02T00:00:00Z');
+  const row = { key: sourceDayKey('SOURCE#odd', '2024-05-01'), source: 'SOURCE#odd', day: '2024-05-01', counters: c({ count: 3, neutral: 3 }) };
+  assert.deepEqual(decodeAggregateRow(aggregateItem(row, at)), row);
+  const all = { key: allSourcesDayKey('2024-05-01'), source: undefined, day: '2024-05-01', counters: c({ count: 1, negative: 1, scoreSum: -1 }) };
+  assert.deepEqual(decodeAggregateRow({ ...aggregateItem(all, at), source: '*' }), all, 'an old item\'s source attribute is ignored');
+  assert.equal(decodeAggregateRow({ ...markerKey('e'), expiresAt: 1 }), undefined);
+  // Counters an item lacks (an aggregate written before a label existed) read as 0; non-numbers are an error.
+  assert.deepEqual(decodeAggregateRow({ ...sourceDayKey('s', '2024-05-01'), count: 1 })?.counters, c({ count: 1 }));
+  assert.throws(() => decodeAggregateRow({ ...sourceDayKey('s', '2024-05-01'), count: 'many' }), /count/);
+});
+
+test('mergeDeltas sums per key in first-seen order and drops what cancels out', () => {
+  const insert = deltasForChange(undefined, result());
+  const remove = deltasForChange(result(), undefined);
+  assert.deepEqual(mergeDeltas([...insert, ...remove]), []);
+  const twice = mergeDeltas([...insert, ...insert]);
+  assert.deepEqual(twice.map((d) => d.key), insert.map((d) => d.key));
+  assert.deepEqual(twice[0].counters, c({ count: 2, positive: 2, scoreSum: 1.5 }));
+  assert.deepEqual(insert[0].counters, c({ count: 1, positive: 1, scoreSum: 0.75 }), 'inputs are not changed');
 });

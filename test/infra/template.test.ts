@@ -119,11 +119,17 @@ describe('classify queue -> classify', () => {
 });
 
 describe('results stream -> aggregate', () => {
-  it('stream mapping: batch size, starting position, retries, record age, bisect, partial batch responses', () => {
+  it('stream mapping: batch size and window, one batch per shard, starting position, retries, record age, bisect, partial batch responses', () => {
     const m = mappingFor('aggregate');
     const a = FUNCTIONS.aggregate;
     assert.equal(refName(m.EventSourceArn), `${tableId(TABLES.results.suffix)}.StreamArn`);
     assert.equal(m.BatchSize, a.batchSize);
+    assert.equal(m.MaximumBatchingWindowInSeconds, a.maximumBatchingWindowSeconds);
+    // Concurrent batches of one shard would update the same aggregate items at once (TransactionConflict).
+    assert.equal(m.ParallelizationFactor, 1);
+    assert.equal(a.parallelizationFactor, 1);
+    // A backlog drains: records are retried until they leave the stream, never dropped for their age.
+    assert.equal(m.MaximumRecordAgeInSeconds, -1);
     assert.ok(['LATEST', 'TRIM_HORIZON'].includes(m.StartingPosition));
     assert.equal(m.StartingPosition, a.startingPosition);
     assert.equal(m.MaximumRetryAttempts, a.maximumRetryAttempts);

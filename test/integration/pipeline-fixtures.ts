@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { scanItems } from '../../src/aws/dynamodb.js';
-import { isMarkerKey, keyId, recount, type Counters } from '../../src/domain/aggregation.js';
-import { CountedResultSchema, type ResultItem } from '../../src/domain/results.js';
+import { isMarkerKey } from '../../src/domain/aggregation.js';
+import { assertAggregatesMatchResults, readAggregates, readResults } from '../support/aggregates.js';
 import type { PipelineHandlers } from '../../src/local/event-sources.js';
 import { seededRandom } from '../../src/local/seeded-random.js';
 
@@ -79,49 +79,10 @@ export async function readAll<T = Record<string, unknown>>(table: string): Promi
   return items;
 }
 
-export async function readResults(table: string): Promise<Map<string, ResultItem>> {
-  return new Map((await readAll<ResultItem>(table)).map((r) => [r.postId, r]));
-}
-
-type AggregateRow = Counters & { pk: string; sk: string };
-
-/** The counter items of the aggregates table (markers left out), by key. */
-export async function readAggregates(table: string): Promise<Map<string, AggregateRow>> {
-  const rows = (await readAll<AggregateRow>(table)).filter((item) => !isMarkerKey(item));
-  return new Map(rows.map((row) => [keyId(row), row]));
-}
+export { assertAggregatesMatchResults, readAggregates, readResults };
 
 export async function countMarkers(table: string): Promise<number> {
   return (await readAll<{ pk: string; sk: string }>(table)).filter((item) => isMarkerKey(item)).length;
-}
-
-/**
- * The aggregates table equals a recount from the results table: same keys (an aggregate whose
- * results all moved away may remain at zero), same counters, score sums equal up to rounding.
- * `exclude`: results that cannot be counted (written behind the pipeline's back by a test).
- */
-export async function assertAggregatesMatchResults(resultsTable: string, aggregatesTable: string, options: { exclude?: Set<string> } = {}): Promise<number> {
-  const results = [...(await readResults(resultsTable)).values()]
-    .filter((r) => !options.exclude?.has(r.postId))
-    .map((r) => CountedResultSchema.parse(r));
-  const expected = recount(results);
-  const actual = await readAggregates(aggregatesTable);
-  for (const [id, { counters }] of expected) {
-    const row = actual.get(id);
-    assert.ok(row, `aggregate ${id.replace('\u0000', ' ')} is missing`);
-    for (const field of ['count', 'negative', 'neutral', 'positive'] as const) {
-      assert.equal(row[field], counters[field], `${id.replace('\u0000', ' ')} ${field}`);
-    }
-    assert.ok(Math.abs(row.scoreSum - counters.scoreSum) < 1e-9, `${id.replace('\u0000', ' ')} scoreSum ${row.scoreSum} vs recount ${counters.scoreSum}`);
-  }
-  for (const [id, row] of actual) {
-    if (expected.has(id)) continue;
-    for (const field of ['count', 'negative', 'neutral', 'positive'] as const) {
-      assert.equal(row[field], 0, `aggregate ${id.replace('\u0000', ' ')} counts results that do not exist (${field})`);
-    }
-    assert.ok(Math.abs(row.scoreSum) < 1e-9);
-  }
-  return results.length;
 }
 
 export function attribute(message: Message, name: string): string | undefined {

@@ -207,4 +207,29 @@ describe('local event sources', () => {
     assert.equal(failures[0].attributes.failureReason, 'RetryAttemptsExhausted');
     assert.match(failures[0].attributes.failureDetail!, /cannot aggregate poison/);
   });
+
+  it('a backlog drains: with maximumRecordAgeSeconds -1 (resources.json) old records are delivered, with an age limit they go to the failure queue', async () => {
+    assert.equal(FUNCTIONS.aggregate.maximumRecordAgeSeconds, -1);
+    const stage = await stack.freshStage();
+    for (const postId of ['old-1', 'old-2']) {
+      await stack.clients.documents.send(new PutCommand({ TableName: stage.tables.results, Item: { postId } }));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2_500)); // the records are now more than a second old
+    const delivered: string[] = [];
+    const handler: StreamHandler = async (event) => { delivered.push(...event.Records.map((r) => r.dynamodb!.Keys!.postId.S!)); };
+    await runUntilIdle([streamSource(stage, handler)], { timeoutMs: 30_000 });
+    assert.deepEqual(delivered.sort(), ['old-1', 'old-2']);
+    assert.deepEqual(await drain(stage.queues.streamFailures.url), []);
+
+    const limited = new StreamEventSource({
+      streams: stack.clients.streams, streamArn: stage.resultsStreamArn, region: stage.region, handler,
+      failureQueue: stage.queues.streamFailures, sqs: stack.clients.sqs, maximumRecordAgeSeconds: 1,
+    });
+    delivered.length = 0;
+    await runUntilIdle([limited], { timeoutMs: 30_000 });
+    assert.deepEqual(delivered, [], 'records older than the limit are not delivered');
+    const failures = await drain(stage.queues.streamFailures.url);
+    assert.equal(failures.length, 1);
+    assert.equal(failures[0].attributes.failureReason, 'RecordAgeExceeded');
+  });
 });

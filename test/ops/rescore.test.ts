@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, type TestStack } from '../support/stack.js';
 import { ingestPosts } from '../../src/producer.js';
-import { allSourcesDayKey } from '../../src/domain/aggregation.js';
+import { COUNTER_FIELDS, allSourcesDayKey } from '../../src/domain/aggregation.js';
 import { LEXICON_MODEL_ID } from '../../src/classifier/lexicon.js';
 import { documentClient } from '../../src/aws/clients.js';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
@@ -81,7 +81,7 @@ describe('ops rescore', () => {
     assert.equal(afterRescore.negative, before.positive);
     assert.ok(Math.abs(afterRescore.scoreSum + before.scoreSum) < 1e-9);
     const firstDay = await allSourcesDay('2024-05-01');
-    for (const field of ['count', 'negative', 'neutral', 'positive', 'scoreSum']) assert.equal(firstDay[field], firstDayBefore[field], `2024-05-01 ${field} untouched`);
+    for (const field of COUNTER_FIELDS) assert.equal(firstDay[field], firstDayBefore[field], `2024-05-01 ${field} untouched`);
 
     // Nothing left to do since that day; without --since the first day's 10 posts remain.
     const again = await runOps(stack, ['rescore', '--model', OTHER_MODEL, '--since', '2024-05-02']);

@@ -4,9 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { scanItems } from '../../src/aws/dynamodb.js';
-import { isMarkerKey, keyId, recount } from '../../src/domain/aggregation.js';
-import { CountedResultSchema, type ResultItem } from '../../src/domain/results.js';
+import { assertAggregatesMatchResults, readResults } from '../support/aggregates.js';
 import type { Classifier } from '../../src/domain/sentiment.js';
 import { LexiconClassifier } from '../../src/classifier/lexicon.js';
 import { pipelineEventSources, runUntilIdle, type PipelineHandlers } from '../../src/local/event-sources.js';
@@ -74,30 +72,11 @@ export async function queueCounts(sqs: SQSClient, url: string): Promise<{ visibl
   return { visible: Number(Attributes.ApproximateNumberOfMessages ?? 0), inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) };
 }
 
-export async function readResults(table: string): Promise<Map<string, ResultItem>> {
-  const results = new Map<string, ResultItem>();
-  for await (const item of scanItems(table)) results.set(String(item.postId), item as unknown as ResultItem);
-  return results;
-}
+export { readResults };
 
 /** The aggregates table holds exactly what a recount of the results table gives (zero rows aside). */
 export async function assertAggregatesMatchRecount(stack: TestStack): Promise<void> {
-  const results = [...(await readResults(stack.stage.tables.results)).values()].map((r) => CountedResultSchema.parse(r));
-  const expected = recount(results);
-  const actual = new Map<string, Record<string, number>>();
-  for await (const item of scanItems(stack.stage.tables.aggregates)) {
-    const key = { pk: String(item.pk), sk: String(item.sk) };
-    if (!isMarkerKey(key)) actual.set(keyId(key), item as Record<string, number>);
-  }
-  for (const [id, { counters }] of expected) {
-    const row = actual.get(id);
-    assert.ok(row, `aggregate ${id} missing`);
-    for (const field of ['count', 'negative', 'neutral', 'positive'] as const) assert.equal(row[field], counters[field], `${id} ${field}`);
-    assert.ok(Math.abs(row.scoreSum - counters.scoreSum) < 1e-9, `${id} scoreSum ${row.scoreSum} vs ${counters.scoreSum}`);
-  }
-  for (const [id, row] of actual) {
-    if (!expected.has(id)) assert.equal(row.count, 0, `aggregate ${id} counts results that do not exist`);
-  }
+  await assertAggregatesMatchResults(stack.stage.tables.results, stack.stage.tables.aggregates);
 }
 
 export interface CliRun { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }

@@ -1,0 +1,53 @@
+// The aggregates table read back and checked against a recount of the results table, for every test
+// that needs it. Field lists come from the domain (COUNTER_FIELDS), so a new label needs no change here.
+import assert from 'node:assert/strict';
+import { scanItems } from '../../src/aws/dynamodb.js';
+import { COUNT_FIELDS, decodeAggregateRow, keyId, recount, zeroCounters, type Counters } from '../../src/domain/aggregation.js';
+import { CountedResultSchema, type ResultItem } from '../../src/domain/results.js';
+
+/** An aggregate item as stored: its key and counters (plus whatever else the item holds). */
+export type StoredAggregate = Counters & { pk: string; sk: string; [attribute: string]: unknown };
+
+/** The counter items of the aggregates table (markers left out), by keyId. */
+export async function readAggregates(table: string): Promise<Map<string, StoredAggregate>> {
+  const rows = new Map<string, StoredAggregate>();
+  for await (const item of scanItems(table)) {
+    const row = decodeAggregateRow(item);
+    if (row) rows.set(keyId(row.key), { ...item, ...row.counters, ...row.key });
+  }
+  return rows;
+}
+
+export async function readResults(table: string): Promise<Map<string, ResultItem>> {
+  const results = new Map<string, ResultItem>();
+  for await (const item of scanItems(table)) results.set(String(item.postId), item as unknown as ResultItem);
+  return results;
+}
+
+/** Counters equal: whole counts exactly, the score sum up to rounding. */
+export function assertCountersEqual(actual: Counters, expected: Counters, what: string): void {
+  for (const field of COUNT_FIELDS) assert.equal(actual[field], expected[field], `${what} ${field}`);
+  assert.ok(Math.abs(actual.scoreSum - expected.scoreSum) < 1e-9, `${what} scoreSum ${actual.scoreSum} vs recount ${expected.scoreSum}`);
+}
+
+/**
+ * The aggregates table equals a recount from the results table: same keys (an aggregate whose results
+ * all moved away may remain at zero), same counters. `exclude`: results that cannot be counted (written
+ * behind the pipeline's back by a test). Answers how many results were counted.
+ */
+export async function assertAggregatesMatchResults(resultsTable: string, aggregatesTable: string, options: { exclude?: Set<string> } = {}): Promise<number> {
+  const results = [...(await readResults(resultsTable)).values()]
+    .filter((r) => !options.exclude?.has(r.postId))
+    .map((r) => CountedResultSchema.parse(r));
+  const expected = recount(results);
+  const actual = await readAggregates(aggregatesTable);
+  for (const [id, { counters }] of expected) {
+    const row = actual.get(id);
+    assert.ok(row, `aggregate ${id.replace('\u0000', ' ')} is missing`);
+    assertCountersEqual(row, counters, id.replace('\u0000', ' '));
+  }
+  for (const [id, row] of actual) {
+    if (!expected.has(id)) assertCountersEqual(row, zeroCounters(), `aggregate ${id.replace('\u0000', ' ')} counts results that do not exist:`);
+  }
+  return results.length;
+}
