@@ -124,7 +124,7 @@ export function formatPipelineTable(r: PipelineBenchResult): string {
   const lines = [
     `impact-sentiment bench --pipeline  ${r.startedAt}`,
     `machine: ${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}, load ${r.machine.load1}; DynamoDB Local (in memory) + fauxqs`,
-    `burst: ${r.burst.records} results (${r.burst.sources} sources x ${r.burst.days} days), written in ${f1(r.burst.writeSeconds)} s; stream records read back from DynamoDB Streams; batches of ${r.burst.batchSize}`,
+    `burst: ${r.burst.records} results (${r.burst.days} days in arrival order, ${r.burst.sources} sources mixed), written in ${f1(r.burst.writeSeconds)} s; stream records read back from DynamoDB Streams; batches of ${r.burst.batchSize}`,
     '',
     'write path                                              records/s     seconds   WRU/post   RRU/post   equals recount',
     row('aggregate handler (handlers/aggregate.ts)', a.recordsPerSecond, r.burst.records / a.recordsPerSecond, a.writeUnitsPerPost, a.readUnitsPerPost, a.matchesRecount),

@@ -58,12 +58,15 @@ const BURST_SOURCES = ['twitter', 'reddit', 'news', 'forums'];
 const BURST_DAYS = 7;
 const ROUNDS = 4;
 
-/** The burst: results as classify writes them, spread over 4 sources and 7 days, labels mixed. */
+/**
+ * The burst: results as classify writes them, a backfill of 7 days in arrival order (a day's posts arrive
+ * together, so a stream batch mostly holds one or two days), the 4 sources and the labels mixed.
+ */
 function burstResults(count: number, seed: number): ResultItem[] {
   const random = seededRandom(seed);
   const classifiedAt = new Date();
   return Array.from({ length: count }, (_, i) => {
-    const day = `2026-11-${String(1 + Math.floor(random() * BURST_DAYS)).padStart(2, '0')}`;
+    const day = `2026-11-${String(1 + Math.floor((i * BURST_DAYS) / count)).padStart(2, '0')}`;
     const [a, b] = [random(), random()];
     const probabilities = { negative: a * (1 - b), neutral: (1 - a) * (1 - b), positive: b };
     const post = { postId: `burst-${i}`, text: '', createdAt: `${day}T${String(i % 24).padStart(2, '0')}:00:00Z`, source: BURST_SOURCES[Math.floor(random() * BURST_SOURCES.length)] };
