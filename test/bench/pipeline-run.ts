@@ -1,7 +1,8 @@
 // npm run bench -- --pipeline: the write path on DynamoDB Local. A burst of results is written to the results
 // table as classify writes them; its stream records are read back from DynamoDB Streams and given to the
-// aggregate handler (handlers/aggregate.ts) in batches of the mapping's size, then, on a fresh stage, to the
-// per-record reference (one transaction each). The classify handler runs on a sample of SQS events of 50.
+// aggregate handler (handlers/aggregate.ts) in batches of the mapping's size and, on tables of their own, to the
+// per-record reference (one transaction each), in alternating rounds. The classify handler runs on a sample of
+// SQS events of 50.
 // Every DynamoDB call's consumed capacity is counted (capacity.ts), and what each handler logs.
 import { DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, type DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
