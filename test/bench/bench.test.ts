@@ -12,6 +12,7 @@ import { samplePosts } from './posts.js';
 import { classifierRunCost, type ModelRef } from './raw-ort.js';
 import { timeTorchEager } from './torch-eager.js';
 import { formatTable, type BenchResult } from './report.js';
+import { formatPipelineTable, type PipelineBenchResult } from './pipeline-report.js';
 
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -89,5 +90,67 @@ describe('the PyTorch eager peer on the DistilBERT-shaped model', { skip: torchM
     assert.ok(torch.textsPerSec > 0 && Math.abs(torch.msPerText * torch.textsPerSec - 1000) < 1e-6);
     assert.ok(torch.paddingFactor >= 1, `padding ${torch.paddingFactor}`);
     assert.match(torch.torchVersion, /^\d+\.\d+/);
+  });
+});
+
+describe('npm run bench -- --pipeline --json (a small burst)', { timeout: 600_000 }, () => {
+  let result: PipelineBenchResult;
+
+  it('prints exactly one JSON object on stdout', async () => {
+    const { stdout } = await run(
+      process.execPath, ['--import', 'tsx', 'test/bench/bench.ts', '--pipeline', '--json', '--burst', '400', '--classify-posts', '50'],
+      { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024, env: process.env },
+    );
+    result = JSON.parse(stdout) as PipelineBenchResult;
+    assert.equal(result.kind, 'pipeline');
+  });
+
+  it('has the keys the issue names, with rates whose quotient is the speedup', () => {
+    const a = result.aggregate;
+    assert.ok(a.recordsPerSecond > 0 && a.perRecordTransactionRecordsPerSecond > 0);
+    assert.ok(Math.abs(a.speedup - a.recordsPerSecond / a.perRecordTransactionRecordsPerSecond) < 1e-9);
+    for (const key of ['writeUnitsPerPost', 'readUnitsPerPost', 'costPerMillionPostsUsd'] as const) assert.equal(typeof result[key], 'number', key);
+    assert.equal(result.burst.records, 400);
+    assert.equal(result.classify.posts, 50);
+  });
+
+  it('applied every record exactly once on both sides', () => {
+    assert.equal(result.aggregate.failedRecords, 0);
+    assert.equal(result.aggregate.matchesRecount, true, 'handler: aggregates equal a recount of the burst');
+    assert.equal(result.aggregate.reference.matchesRecount, true, 'reference: aggregates equal a recount of the burst');
+    assert.equal(result.classify.failedRecords, 0);
+  });
+
+  it('counts units per post: the reference pays 3 transactional items per record, classify a result write and a post read', () => {
+    assert.equal(result.aggregate.reference.writeUnitsPerPost, 6, 'marker + source/day + all-sources, 2 WRU each');
+    assert.equal(result.aggregate.reference.transactionUnits.counted, 6 * 400);
+    assert.ok(result.aggregate.largestItemBytes > 0 && result.aggregate.largestItemBytes < 1024, 'aggregate items fit one KB, as transactions are counted');
+    assert.equal(result.classify.writeUnitsPerPost, 1, 'one conditional Put of a result under 1 KB');
+    assert.ok(result.classify.readUnitsPerPost > 0, 'BatchGet of the posts');
+    assert.ok(Math.abs(result.writeUnitsPerPost - (result.classify.writeUnitsPerPost + result.aggregate.writeUnitsPerPost)) < 1e-9);
+    assert.ok(Math.abs(result.readUnitsPerPost - (result.classify.readUnitsPerPost + result.aggregate.readUnitsPerPost)) < 1e-9);
+  });
+
+  it('prices every service from the queue on, the producer apart', () => {
+    const { cost } = result;
+    assert.ok(Math.abs(cost.totalUsd - cost.lines.reduce((sum, l) => sum + l.usdPerMillionPosts, 0)) < 1e-12);
+    assert.equal(result.costPerMillionPostsUsd, cost.totalUsd);
+    assert.deepEqual([...new Set(cost.lines.map((l) => l.service))].sort(), ['CloudWatch Logs', 'DynamoDB', 'Lambda', 'SQS']);
+    for (const l of cost.lines) assert.ok(l.usdPerMillionPosts >= 0 && Math.abs(l.usdPerMillionPosts - l.quantity * l.usdPerUnit) < 1e-12, l.what);
+    const dynamoWrites = cost.lines.filter((l) => l.unit === 'WRU').reduce((sum, l) => sum + l.quantity, 0);
+    assert.ok(Math.abs(dynamoWrites - result.writeUnitsPerPost * 1e6) < 1e-3);
+    assert.ok(result.classify.logBytesPerInvocation > 0 && result.aggregate.logBytesPerInvocation > 0, 'the handlers log something per invocation');
+    assert.ok(cost.producer.length > 0 && cost.producer.every((l) => /producer/.test(l.what)));
+    assert.ok(!cost.lines.some((l) => /producer/.test(l.what)), 'the producer is not in the total');
+  });
+
+  it('judges the three targets and renders the table from the same object', () => {
+    assert.equal(result.targets.length, 3);
+    for (const t of result.targets) assert.equal(typeof t.pass, 'boolean', t.name);
+    const table = formatPipelineTable(result);
+    assert.match(table, /aggregate handler \(handlers\/aggregate\.ts\)\s+[\d.]+/);
+    assert.match(table, /reference: one transaction per record\s+[\d.]+/);
+    assert.match(table, /\n {2}total\s+\$\d/);
+    assert.match(table, /(PASS|MISS) {2}DynamoDB write units per scored post/);
   });
 });

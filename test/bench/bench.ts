@@ -1,9 +1,11 @@
 // npm run bench -- [--json] [--model ID|DIR] [--quick] [--no-handler] [--no-prod-shape]
+// npm run bench -- --pipeline [--json] [--burst N] [--classify-posts N]
 //
 // Speed, memory and cost of the classify path on generated posts: raw onnxruntime (the floor), the
 // project's classifier at batch 1/8/50 in q8 and fp32, the lexicon fallback, the SQS handler against
 // DynamoDB Local, a cold start in a fresh process, and the same on a DistilBERT-shaped model. Targets are
-// reported PASS/MISS; the exit code is non-zero only when the bench itself fails.
+// reported PASS/MISS; the exit code is non-zero only when the bench itself fails. --pipeline measures the
+// write path instead (pipeline-run.ts): aggregate handler vs one transaction per record, units and cost per post.
 // --json prints one JSON object on stdout (progress goes to stderr); npm itself prints a "> bench" banner
 // on stdout first, so pipe `npm run -s bench -- --json` (or `npx tsx test/bench/bench.ts --json`).
 import { existsSync } from 'node:fs';
@@ -31,6 +33,9 @@ const { values: args } = parseArgs({
     'no-handler': { type: 'boolean', default: false },
     'no-prod-shape': { type: 'boolean', default: false },
     seed: { type: 'string', default: '42' },
+    pipeline: { type: 'boolean', default: false },
+    burst: { type: 'string', default: '20000' },
+    'classify-posts': { type: 'string', default: '200' },
   },
 });
 
@@ -59,7 +64,25 @@ async function section<T>(name: string, errors: Record<string, string>, fn: () =
   }
 }
 
+function count(value: string, flag: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${flag} must be an integer >= ${min}, got "${value}"`);
+  return n;
+}
+
+async function pipelineMain(): Promise<void> {
+  const { measurePipeline } = await import('./pipeline-run.js');
+  const { formatPipelineTable, pipelineResult } = await import('./pipeline-report.js');
+  const burst = count(args.burst, '--burst', 1);
+  const classifyPosts = count(args['classify-posts'], '--classify-posts', 1);
+  log(`bench --pipeline: a burst of ${burst} results, classify on ${classifyPosts} posts`);
+  const result = pipelineResult(await measurePipeline({ burst, classifyPosts, seed: Number(args.seed) }), machineInfo());
+  if (args.json) writeStdout(`${JSON.stringify(result, null, 2)}\n`);
+  else console.log(`\n${formatPipelineTable(result)}`);
+}
+
 async function main(): Promise<void> {
+  if (args.pipeline) return pipelineMain();
   const config = loadConfig();
   const model = resolveModel(args.model, { dir: resolve(config.model.dir), id: config.model.id });
   if (!existsSync(resolve(model.dir, model.id, 'config.json'))) {

@@ -37,22 +37,36 @@ async function writePosts(stack: TestStack, posts: Array<{ postId: string; text:
   }
 }
 
-function sqsEvent(stack: TestStack, postIds: string[]): SQSEvent {
+export function sqsEvent(stack: TestStack, postIds: string[]): SQSEvent {
   const enqueuedAt = new Date().toISOString();
   return syntheticSqsEvent(postIds.map((postId) => encodePostMessage(postId, { source: 'bench', enqueuedAt })), {
     queueArn: stack.stage.queues.classify.arn, region: stack.stage.region, sentTimestamp: String(Date.now()), senderId: 'bench',
   });
 }
 
-/** Swallows what the handler prints (Powertools logs and EMF metrics go to stdout) while `fn` runs. */
-async function withStdoutSwallowed<T>(fn: () => Promise<T>): Promise<T> {
-  const write = process.stdout.write;
-  process.stdout.write = (() => true) as typeof process.stdout.write;
+/**
+ * Swallows what the handler prints while `fn` runs (Powertools logs and EMF metrics go to stdout, warnings
+ * to stderr) and counts its bytes: what CloudWatch Logs would ingest from the function.
+ */
+export async function captureOutput<T>(fn: () => Promise<T>): Promise<{ value: T; bytes: number }> {
+  const { stdout, stderr } = process;
+  const writes = [stdout.write, stderr.write];
+  let bytes = 0;
+  const count = ((chunk: string | Uint8Array) => {
+    bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+    return true;
+  }) as typeof process.stdout.write;
+  stdout.write = count;
+  stderr.write = count;
   try {
-    return await fn();
+    return { value: await fn(), bytes };
   } finally {
-    process.stdout.write = write;
+    [stdout.write, stderr.write] = writes;
   }
+}
+
+async function withStdoutSwallowed<T>(fn: () => Promise<T>): Promise<T> {
+  return (await captureOutput(fn)).value;
 }
 
 /**
