@@ -83,7 +83,8 @@ export const StoredPostSchema = z.object({
   source: SourceSchema,
 });
 
-export type StoredPost = z.infer<typeof StoredPostSchema>;
+/** A stored post as the classifier uses it (source may be absent: it defaults to unknown). */
+export type StoredPost = z.input<typeof StoredPostSchema>;
 
 /** The post's day, UTC, as YYYY-MM-DD (the aggregation bucket). */
 export function dayOf(createdAt: string): string {
