@@ -89,7 +89,7 @@ describe('producer under throttling (fault proxy in front of the emulators)', ()
     resetProxies();
     const stage = await freshStageBehindProxies();
     dynamodbProxy.plan = (operation, n) => (operation === WRITE && n <= 7 ? THROTTLED_DYNAMODB : undefined);
-    const items = syntheticPosts(20, 'bw', 2);
+    const items = syntheticPosts(20, 'bw', 2).map((post) => ({ ...post }));
     assert.deepEqual(await dynamodb.batchWriteItems(stage.tables.posts, items, { attempts: 8, baseMs: 10, maxMs: 200 }), []);
     assert.equal(dynamodbProxy.faults.get(WRITE), 7);
     assert.equal(dynamodbProxy.calls.get(WRITE), 8);
