@@ -3,7 +3,7 @@
 // succeeded, retry from the first failed sequence number (bisecting on errors), and after
 // maximumRetryAttempts send the batch's metadata to the on-failure destination queue and move on.
 import {
-  DescribeStreamCommand, DynamoDBStreamsClient, ExpiredIteratorException, GetRecordsCommand, GetShardIteratorCommand,
+  DescribeStreamCommand, DynamoDBStreamsClient, ExpiredIteratorException, GetRecordsCommand, GetShardIteratorCommand, TrimmedDataAccessException,
   type _Record, type Shard, type ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -167,7 +167,9 @@ export class StreamEventSource implements EventSource<StreamBatchResult> {
     try {
       response = await this.options.streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: this.batchSize - shard.pending.length }));
     } catch (error) {
-      if (!(error instanceof ExpiredIteratorException)) throw error;
+      // DynamoDB Local also answers TrimmedDataAccessException for an iterator kept on a long-empty shard:
+      // a fresh iterator from the same position reads on.
+      if (!(error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException)) throw error;
       shard.iterator = await this.iterator(shard, shard.lastRead ? 'AFTER_SEQUENCE_NUMBER' : 'TRIM_HORIZON');
       return;
     }
