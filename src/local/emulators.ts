@@ -165,6 +165,16 @@ async function stopJava(java: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/** True while a process with this id exists (signal 0 checks without sending anything). */
+export function processIsRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   if (pid === undefined) return;
   try {

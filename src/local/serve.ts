@@ -4,7 +4,7 @@
 // in hand is finished, the emulators are stopped (DynamoDB Local's java included) and it exits 0.
 import type { EventSource } from './event-sources.js';
 import { pipelineEventSources, type SqsBatchResult, type StreamBatchResult } from './event-sources.js';
-import { startEmulators, stopAllEmulators, type QueryProtocolCall } from './emulators.js';
+import { processIsRunning, startEmulators, stopAllEmulators, type QueryProtocolCall } from './emulators.js';
 import { provision } from './provision.js';
 import { applyEnvironment, exportBlock, stackEnvironment } from './environment.js';
 import { localClients } from './clients.js';
@@ -155,8 +155,8 @@ export async function runServe(options: ServeOptions): Promise<number> {
     resetClients();
     await stopAllEmulators();
   }
-  console.log(`Emulators stopped (DynamoDB Local java pid ${emulators.dynamodbPid} ${isRunning(emulators.dynamodbPid) ? 'STILL RUNNING' : 'exited'}).`);
-  return isRunning(emulators.dynamodbPid) ? 1 : 0;
+  console.log(`Emulators stopped (DynamoDB Local java pid ${emulators.dynamodbPid} ${processIsRunning(emulators.dynamodbPid) ? 'STILL RUNNING' : 'exited'}).`);
+  return processIsRunning(emulators.dynamodbPid) ? 1 : 0;
 }
 
 function printWelcome(environment: Record<string, string>, javaPid: number): void {
@@ -165,9 +165,9 @@ Serving: the classify and aggregate handlers run as posts arrive, until Ctrl-C (
 In another terminal, paste these variables:
 ${exportBlock(environment)}
 Then send posts from Python (boto3 >= 1.34.90): the README's producer example runs as is (python3 producer.py).
-Or from the AWS CLI: store the post, then enqueue its ID:
+Or from the AWS CLI: store the post, then enqueue its ID (AWS CLI v1 needs --endpoint-url for SQS in us-east-1):
   aws dynamodb put-item --table-name $POSTS_TABLE --item '{"postId":{"S":"cli-1"},"text":{"S":"What a lovely day"},"createdAt":{"S":"2026-12-01T10:00:00Z"},"source":{"S":"cli"}}'
-  aws sqs send-message --queue-url $QUEUE_URL --message-body '{"v":1,"postId":"cli-1"}'
+  aws sqs send-message --queue-url $QUEUE_URL --message-body '{"v":1,"postId":"cli-1"}' --endpoint-url $AWS_ENDPOINT_URL_SQS
   aws dynamodb get-item --table-name $RESULTS_TABLE --key '{"postId":{"S":"cli-1"}}'
 `);
 }
@@ -179,13 +179,4 @@ function classifyLine(result: SqsBatchResult): string {
 function aggregateLine(result: StreamBatchResult): string {
   return `aggregate batch of ${result.sequenceNumbers.length} stream records: ${result.succeeded} applied, ${result.failed} to retry`
     + `${result.sentToFailureQueue ? `, ${result.sentToFailureQueue} to the stream-failure queue` : ''}${result.error ? ` (${result.error})` : ''} [${result.handlerMs} ms]`;
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
