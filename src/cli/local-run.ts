@@ -13,7 +13,14 @@ import { localClients } from '../local/clients.js';
 import { pipelineEventSources, runUntilIdle, type SqsBatchResult, type StreamBatchResult } from '../local/event-sources.js';
 import { generateSamplePosts, sampleJsonl } from '../local/sample-posts.js';
 import { runServe } from '../local/serve.js';
+import { FUNCTIONS } from '../resources.js';
 import { collectRunReport, formatAggregates, type DeadLetterSummary } from '../local/run-report.js';
+
+/**
+ * A served message must not reappear while its batch is still gathering or in the handler (the first
+ * batch also loads the model): the batching window plus the function timeout.
+ */
+const SERVE_VISIBILITY_TIMEOUT_SECONDS = FUNCTIONS.classify.maximumBatchingWindowSeconds + FUNCTIONS.classify.timeoutSeconds;
 
 const USAGE = `usage: npm start -- [--input FILE.jsonl|FILE.csv] [--keep] [--visibility-timeout SECONDS] [--verbose]
        npm start -- --serve [--input FILE.jsonl|FILE.csv] [--visibility-timeout SECONDS] [--verbose]
@@ -30,7 +37,7 @@ source mappings would until the system is idle, and prints the aggregates and th
                              no poison messages), then both handlers keep processing posts that any client
                              sends (your own producer, the AWS CLI) until Ctrl-C or SIGTERM, with a live
                              status line; on stop the batch in hand is finished and the emulators stopped
-  --visibility-timeout SECS  classify queue visibility timeout (default 5; production uses 400)
+  --visibility-timeout SECS  classify queue visibility timeout (default 5, with --serve ${SERVE_VISIBILITY_TIMEOUT_SECONDS}; production uses 400)
   --write-sample FILE        write the built-in sample as JSONL and exit
   -v, --verbose              show the handlers' logs and metrics (Powertools JSON lines)
   -h, --help                 this text
@@ -66,7 +73,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(`wrote the sample to ${values['write-sample']}`);
     return 0;
   }
-  const visibilityTimeoutSeconds = Number(values['visibility-timeout'] ?? 5);
+  const visibilityTimeoutSeconds = Number(values['visibility-timeout'] ?? (values.serve ? SERVE_VISIBILITY_TIMEOUT_SECONDS : 5));
   if (!Number.isInteger(visibilityTimeoutSeconds) || visibilityTimeoutSeconds < 1) {
     console.error(`--visibility-timeout must be a whole number of seconds >= 1\n\n${USAGE}`);
     return 2;

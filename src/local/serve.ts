@@ -164,7 +164,7 @@ function printWelcome(environment: Record<string, string>, javaPid: number): voi
 Serving: the classify and aggregate handlers run as posts arrive, until Ctrl-C (DynamoDB Local java pid ${javaPid}).
 In another terminal, paste these variables:
 ${exportBlock(environment)}
-Then send posts from Python (boto3 >= 1.34.90): the README's producer example runs as is (python3 producer.py).
+Then send posts from Python (boto3 >= 1.34.90): the README's producer example (Messages and data) runs as is.
 Or from the AWS CLI: store the post, then enqueue its ID (AWS CLI v1 needs --endpoint-url for SQS in us-east-1):
   aws dynamodb put-item --table-name $POSTS_TABLE --item '{"postId":{"S":"cli-1"},"text":{"S":"What a lovely day"},"createdAt":{"S":"2026-12-01T10:00:00Z"},"source":{"S":"cli"}}'
   aws sqs send-message --queue-url $QUEUE_URL --message-body '{"v":1,"postId":"cli-1"}' --endpoint-url $AWS_ENDPOINT_URL_SQS
