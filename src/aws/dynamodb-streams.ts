@@ -1,6 +1,6 @@
 // DynamoDB Streams adapter: a stream's shards, shard iterators and records, for the stream event source.
 import {
-  DescribeStreamCommand, ExpiredIteratorException, GetRecordsCommand, GetShardIteratorCommand,
+  DescribeStreamCommand, ExpiredIteratorException, GetRecordsCommand, GetShardIteratorCommand, TrimmedDataAccessException,
   type _Record, type DynamoDBStreamsClient, type Shard, type ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
 
@@ -27,7 +27,7 @@ export async function shardIterator(
   return ShardIterator;
 }
 
-/** A page of records; `next` is undefined once a closed shard is read to its end. An expired iterator is an answer. */
+/** A page of records; `next` is undefined once a closed shard is read to its end. An expired (or trimmed) iterator is an answer. */
 export type RecordsPage = { expired: false; records: _Record[]; next: string | undefined } | { expired: true };
 
 export async function readRecords(streams: DynamoDBStreamsClient, iterator: string, limit: number): Promise<RecordsPage> {
@@ -35,7 +35,9 @@ export async function readRecords(streams: DynamoDBStreamsClient, iterator: stri
     const answer = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit }));
     return { expired: false, records: answer.Records ?? [], next: answer.NextShardIterator ?? undefined };
   } catch (error) {
-    if (error instanceof ExpiredIteratorException) return { expired: true };
+    // DynamoDB Local also answers TrimmedDataAccessException for an iterator kept on a long-empty shard:
+    // like an expired one, a fresh iterator from the same position reads on.
+    if (error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException) return { expired: true };
     throw error;
   }
 }

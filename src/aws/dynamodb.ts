@@ -12,7 +12,9 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from './clients.js';
-import { DEFAULT_BACKOFF, backoffDelay, chunk, mapWithConcurrency, sleep, type BackoffOptions } from './backoff.js';
+import {
+  DEFAULT_BACKOFF, RetrySchedule, backoffDelay, chunk, isTransientCallError, mapWithConcurrency, sleep, type BackoffOptions,
+} from './backoff.js';
 import { counterUpdateExpression, type AggregateDelta, type AggregateKey } from '../domain/aggregation.js';
 import { TABLES } from '../resources.js';
 import { errorMessage } from '../errors.js';
@@ -31,8 +33,9 @@ export interface WriteFailure {
 }
 
 /**
- * Writes items with BatchWriteItem (25 a call), retrying UnprocessedItems with backoff. A call rejected
- * as a whole (e.g. one item too large) falls back to one PutItem per item so only the bad item fails.
+ * Writes items with BatchWriteItem (25 a call), retrying UnprocessedItems, and calls throttled or failed
+ * by the service as a whole, with backoff until `backoff` runs out. A call rejected as a whole for its
+ * content (e.g. one item too large) falls back to one PutItem per item so only the bad item fails.
  * Answers the items that could not be written; never throws for item-level problems.
  */
 export async function batchWriteItems(table: string, items: readonly Item[], backoff: BackoffOptions = DEFAULT_BACKOFF): Promise<WriteFailure[]> {
@@ -42,16 +45,21 @@ export async function batchWriteItems(table: string, items: readonly Item[], bac
 
 async function writeChunk(table: string, items: Item[], backoff: BackoffOptions): Promise<WriteFailure[]> {
   let pending = items.map((Item) => ({ PutRequest: { Item } }));
-  for (let attempt = 1; pending.length > 0; attempt++) {
-    if (attempt > backoff.attempts) {
-      return pending.map(({ PutRequest }) => ({ item: PutRequest.Item, error: `still unprocessed after ${backoff.attempts} BatchWriteItem attempts` }));
-    }
-    if (attempt > 1) await sleep(backoffDelay(attempt - 1, backoff));
+  const schedule = new RetrySchedule(backoff);
+  let lastError = 'unprocessed';
+  while (pending.length > 0) {
     try {
       const answer = await documentClient().send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
       pending = (answer.UnprocessedItems?.[table] ?? []) as typeof pending;
-    } catch {
-      return putOneByOne(table, pending.map(({ PutRequest }) => PutRequest.Item));
+      lastError = 'unprocessed';
+    } catch (error) {
+      // Throttled (after the SDK's own attempts) or a service fault: the whole chunk is retried like
+      // unprocessed items. Anything else (e.g. one item too large): one PutItem each, so only it fails.
+      if (!isTransientCallError(error)) return putOneByOne(table, pending.map(({ PutRequest }) => PutRequest.Item));
+      lastError = errorMessage(error);
+    }
+    if (pending.length > 0 && !(await schedule.beforeRetry())) {
+      return pending.map(({ PutRequest }) => ({ item: PutRequest.Item, error: `still ${lastError} after ${schedule.describe()} of BatchWriteItem` }));
     }
   }
   return [];

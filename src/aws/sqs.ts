@@ -3,7 +3,7 @@
 import { SendMessageBatchCommand, type MessageAttributeValue, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import { sqsClient } from './clients.js';
 import { errorMessage } from '../errors.js';
-import { DEFAULT_BACKOFF, backoffDelay, mapWithConcurrency, sleep, type BackoffOptions } from './backoff.js';
+import { DEFAULT_BACKOFF, RetrySchedule, isTransientCallError, mapWithConcurrency, type BackoffOptions } from './backoff.js';
 
 export const SEND_BATCH_LIMIT = 10;
 /** Total payload of one SendMessageBatch call (bodies and attributes), 256 KiB. */
@@ -54,20 +54,19 @@ function toEntry(message: OutgoingMessage, index: number): SendMessageBatchReque
 }
 
 /**
- * Sends messages with SendMessageBatch. Entries the service failed on its side are retried with backoff;
- * entries rejected as the sender's fault (e.g. too large), entries still failing after the retries and
- * entries of a call that failed as a whole are answered as failures. Never throws.
+ * Sends messages with SendMessageBatch. Entries the service failed on its side, and calls that failed as
+ * a whole for a passing reason (throttling beyond the SDK's own attempts, a service fault, the network),
+ * are retried with backoff and jitter until `backoff` runs out (attempts, or `retryForMs`). Entries
+ * rejected as the sender's fault (e.g. too large), calls that cannot succeed (e.g. no such queue) and
+ * whatever still fails then are answered as failures. Never throws.
  */
 export async function sendMessages(queueUrl: string, messages: readonly OutgoingMessage[], backoff: BackoffOptions = DEFAULT_BACKOFF): Promise<SendFailure[]> {
   const failures = await mapWithConcurrency(batches(messages), PARALLEL_CALLS, async (indices) => {
     const failed: SendFailure[] = [];
+    const schedule = new RetrySchedule(backoff);
     let pending = indices;
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > backoff.attempts) {
-        for (const index of pending) failed.push({ index, error: `still failing after ${backoff.attempts} SendMessageBatch attempts` });
-        break;
-      }
-      if (attempt > 1) await sleep(backoffDelay(attempt - 1, backoff));
+    let lastError = '';
+    while (pending.length > 0) {
       try {
         const answer = await sqsClient().send(new SendMessageBatchCommand({
           QueueUrl: queueUrl,
@@ -78,11 +77,18 @@ export async function sendMessages(queueUrl: string, messages: readonly Outgoing
           const index = Number(entry.Id?.slice(1));
           if (entry.SenderFault) failed.push({ index, error: `${entry.Code}: ${entry.Message ?? ''}`.trim() });
           else retry.push(index);
+          lastError = `${entry.Code}: ${entry.Message ?? ''}`.trim();
         }
         pending = retry;
       } catch (error) {
-        const detail = errorMessage(error);
-        for (const index of pending) failed.push({ index, error: detail });
+        lastError = errorMessage(error);
+        if (!isTransientCallError(error)) {
+          for (const index of pending) failed.push({ index, error: lastError });
+          break;
+        }
+      }
+      if (pending.length > 0 && !(await schedule.beforeRetry())) {
+        for (const index of pending) failed.push({ index, error: `still failing after ${schedule.describe()} of SendMessageBatch: ${lastError}` });
         break;
       }
     }

@@ -26,6 +26,18 @@ export function toWellFormedText(text: string): { text: string; repaired: boolea
   return s.isWellFormed() ? { text, repaired: false } : { text: s.toWellFormed(), repaired: true };
 }
 
+/**
+ * Characters that show nothing on their own: whitespace, format characters (zero-width space and joiners,
+ * bidi marks, BOM), other default-ignorables (variation selectors, Hangul fillers, tag characters),
+ * control characters, combining marks with no base to sit on, and the blank Braille pattern.
+ */
+const INVISIBLE = /^[\p{White_Space}\p{Cf}\p{Cc}\p{Default_Ignorable_Code_Point}\p{M}\u2800]*$/u;
+
+/** True when a text has nothing a reader could see (a blank text by any other name). */
+export function isInvisibleText(text: string): boolean {
+  return INVISIBLE.test(text);
+}
+
 export interface PrepareOptions {
   /** Raw character budget applied before tokenising or lexicon scoring. */
   maxChars: number;
@@ -41,7 +53,7 @@ export function prepareInput(value: unknown, options: PrepareOptions): PreparedI
   const wellFormed = toWellFormedText(budget.text);
   if (wellFormed.repaired) flags.repairedEncoding = true;
   const text = wellFormed.text;
-  if (text.trim() === '') return { kind: 'neutral', flags: { ...flags, empty: true } };
+  if (isInvisibleText(text)) return { kind: 'neutral', flags: { ...flags, empty: true } };
 
   const { language, unsupported } = options.detectLanguage(text);
   flags.language = language;

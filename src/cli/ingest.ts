@@ -1,18 +1,27 @@
 // npm run ingest -- FILE.jsonl|FILE.csv [--queue-url URL] [--posts-table NAME] [--rejects OUT.jsonl]
+// npm run ingest -- --resend IDS.txt
 // Stores the file's posts and enqueues their IDs for classification, then prints a summary in which
-// every row that was not ingested appears with its reason.
-import { statSync, writeFileSync } from 'node:fs';
+// every row that was not ingested appears with its reason. Posts stored but not enqueued (throttling
+// that outlasted the retries) are written to a file that --resend enqueues again.
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { loadConfig } from '../config.js';
-import { ingestPosts, readPostsFile, formatOf, type IngestSummary, type RowProblem } from '../producer.js';
+import { DEFAULT_MAX_RETRY_MS, ingestPosts, readPostsFile, formatOf, resendPosts, type IngestSummary, type RowProblem } from '../producer.js';
 import { resetClients } from '../aws/clients.js';
 import { errorMessage } from '../errors.js';
 
 const USAGE = `usage: npm run ingest -- FILE.jsonl|FILE.csv [--queue-url URL] [--posts-table NAME] [--format jsonl|csv] [--rejects OUT.jsonl]
+                          [--retry-for SECONDS] [--unsent IDS.txt]
+       npm run ingest -- --resend IDS.txt [--queue-url URL] [--posts-table NAME] [--retry-for SECONDS]
   --queue-url    classify queue URL (default: $QUEUE_URL)
   --posts-table  posts table name (default: $POSTS_TABLE, else the stage's table)
   --rejects      write every rejected or failed row, with its reason, to this JSONL file
+  --retry-for    how long a throttled or failing batch call is retried before its posts count as failed
+                 (default ${DEFAULT_MAX_RETRY_MS / 1000})
+  --unsent       where to write the IDs of posts stored but not enqueued (default ingest-unsent-<time>.txt)
+  --resend       enqueue again the stored posts listed in this file (one postId a line), e.g. --unsent's
+Exit status: 0 when every valid row was stored and enqueued, 1 when some failed, 2 for bad arguments.
 Rows: JSON objects / CSV records with postId, text, createdAt (ISO 8601 with Z or offset), optional source, author, url.`;
 
 /** Files above this size get a progress bar. */
@@ -28,18 +37,25 @@ async function main(argv: string[]): Promise<number> {
       'posts-table': { type: 'string' },
       format: { type: 'string' },
       rejects: { type: 'string' },
+      'retry-for': { type: 'string' },
+      unsent: { type: 'string' },
+      resend: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return console.log(USAGE), 0;
   const [file] = positionals;
-  if (!file || positionals.length > 1) return console.error(USAGE), 2;
+  if (values.resend ? positionals.length > 0 : !file || positionals.length > 1) return console.error(USAGE), 2;
+  const retryForSeconds = Number(values['retry-for'] ?? DEFAULT_MAX_RETRY_MS / 1000);
+  if (!Number.isFinite(retryForSeconds) || retryForSeconds < 0) return console.error(`--retry-for must be a number of seconds >= 0\n${USAGE}`), 2;
+  const maxRetryMs = retryForSeconds * 1000;
   const config = loadConfig();
   const queueUrl = values['queue-url'] ?? config.queueUrl;
   if (!queueUrl) return console.error(`No queue URL: set QUEUE_URL or pass --queue-url.\n${USAGE}`), 2;
+  const postsTable = values['posts-table'] ?? config.tables.posts;
+  if (values.resend) return resend(values.resend, { postsTable, queueUrl, maxRetryMs });
   const format = values.format ?? formatOf(file);
   if (format !== 'jsonl' && format !== 'csv') return console.error(`--format must be jsonl or csv, got ${format}`), 2;
-  const postsTable = values['posts-table'] ?? config.tables.posts;
 
   const size = statSync(file).size;
   const bar = size > PROGRESS_BAR_BYTES
@@ -51,6 +67,7 @@ async function main(argv: string[]): Promise<number> {
     summary = await ingestPosts(readPostsFile(file, format), {
       postsTable,
       queueUrl,
+      maxRetryMs,
       onProgress: (p) => bar?.update(p.bytesRead ?? 0, { read: p.read, enqueued: p.enqueued, rejected: p.rejected, failed: p.failed }),
     });
     bar?.update(size);
@@ -64,7 +81,24 @@ async function main(argv: string[]): Promise<number> {
     writeFileSync(values.rejects, lines.map((line) => JSON.stringify(line)).join('\n') + (lines.length ? '\n' : ''));
     console.log(`All ${lines.length} rejected/failed rows written to ${values.rejects}`);
   }
+  if (summary.notEnqueued.length > 0) {
+    const unsent = values.unsent ?? `ingest-unsent-${new Date().toISOString().replace(/[:.]/g, '-')}.txt`;
+    writeFileSync(unsent, summary.notEnqueued.join('\n') + '\n');
+    console.log(`${summary.notEnqueued.length} posts are stored but not enqueued; their IDs are in ${unsent}. Once the queue accepts sends again:\n`
+      + `  npm run ingest -- --resend ${unsent}`);
+  }
+  const notStored = summary.failed.length - summary.notEnqueued.length;
+  if (notStored > 0) console.log(`${notStored} posts were not stored: ingest their rows again (re-running the whole file is safe).`);
   return summary.failed.length > 0 ? 1 : 0;
+}
+
+async function resend(idsFile: string, options: { postsTable: string; queueUrl: string; maxRetryMs: number }): Promise<number> {
+  const ids = readFileSync(idsFile, 'utf8').split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const summary = await resendPosts(ids, options);
+  console.log(`${idsFile} -> ${options.queueUrl}\n  ${summary.requested} post IDs, ${summary.enqueued} enqueued, ${summary.missing.length} not in ${options.postsTable}, ${summary.failed.length} failed`);
+  printProblems('not in the posts table (ingest their rows again)', summary.missing.map((postId, i) => ({ row: i + 1, postId, reason: 'not stored' })));
+  printProblems('failed (run the same command again)', summary.failed.map(({ postId, reason }, i) => ({ row: i + 1, postId, reason })));
+  return summary.missing.length + summary.failed.length > 0 ? 1 : 0;
 }
 
 function printSummary(file: string, postsTable: string, queueUrl: string, summary: IngestSummary): void {

@@ -1,4 +1,4 @@
-// npm start [-- --input FILE] [--keep] [--help]
+// npm start [-- --input FILE] [--keep | --serve] [--help]
 // The whole pipeline on this machine: emulators up, a stage provisioned, posts ingested with the
 // producer, the real handlers run by local event source mappings until idle, then the aggregates and
 // an account of every post: scored, in the DLQ (with reasons), or rejected at ingest (with reasons).
@@ -8,15 +8,24 @@ import { sendMessage } from '../aws/sqs-queues.js';
 import { SingleBar, Presets } from 'cli-progress';
 import { startEmulators, stopAllEmulators, type Emulators } from '../local/emulators.js';
 import { provision, type ProvisionedStage } from '../local/provision.js';
-import { applyEnvironment, stackEnvironment } from '../local/environment.js';
+import { applyEnvironment, exportBlock, stackEnvironment } from '../local/environment.js';
 import { localClients } from '../local/clients.js';
 import { pipelineEventSources, runUntilIdle } from '../local/event-sources.js';
 import type { SqsBatchResult } from '../runtime/sqs-event-source.js';
 import type { StreamBatchResult } from '../runtime/stream-event-source.js';
 import { generateSamplePosts, sampleJsonl } from '../local/sample-posts.js';
+import { runServe } from '../local/serve.js';
+import { FUNCTIONS } from '../resources.js';
 import { collectRunReport, formatAggregates, type DeadLetterSummary } from '../local/run-report.js';
 
+/**
+ * A served message must not reappear while its batch is still gathering or in the handler (the first
+ * batch also loads the model): the batching window plus the function timeout.
+ */
+const SERVE_VISIBILITY_TIMEOUT_SECONDS = FUNCTIONS.classify.maximumBatchingWindowSeconds + FUNCTIONS.classify.timeoutSeconds;
+
 const USAGE = `usage: npm start -- [--input FILE.jsonl|FILE.csv] [--keep] [--visibility-timeout SECONDS] [--verbose]
+       npm start -- --serve [--input FILE.jsonl|FILE.csv] [--visibility-timeout SECONDS] [--verbose]
        npm start -- --write-sample FILE.jsonl
 
 Runs the whole pipeline locally on real emulators (DynamoDB Local via java, fauxqs in process):
@@ -26,7 +35,11 @@ source mappings would until the system is idle, and prints the aggregates and th
 
   --input FILE               posts to ingest (default: the built-in deterministic sample, ${generateSamplePosts().rows.length} rows)
   --keep                     leave the emulators running afterwards (until Ctrl-C) to poke at them
-  --visibility-timeout SECS  classify queue visibility timeout (default 5; production uses 400)
+  --serve                    run as a service instead: a fresh stage, --input ingested if given (no sample,
+                             no poison messages), then both handlers keep processing posts that any client
+                             sends (your own producer, the AWS CLI) until Ctrl-C or SIGTERM, with a live
+                             status line; on stop the batch in hand is finished and the emulators stopped
+  --visibility-timeout SECS  classify queue visibility timeout (default 5, with --serve ${SERVE_VISIBILITY_TIMEOUT_SECONDS}; production uses 400)
   --write-sample FILE        write the built-in sample as JSONL and exit
   -v, --verbose              show the handlers' logs and metrics (Powertools JSON lines)
   -h, --help                 this text
@@ -45,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
       options: {
         input: { type: 'string' },
         keep: { type: 'boolean' },
+        serve: { type: 'boolean' },
         'visibility-timeout': { type: 'string' },
         'write-sample': { type: 'string' },
         verbose: { type: 'boolean', short: 'v' },
@@ -61,10 +75,15 @@ async function main(argv: string[]): Promise<number> {
     console.log(`wrote the sample to ${values['write-sample']}`);
     return 0;
   }
-  const visibilityTimeoutSeconds = Number(values['visibility-timeout'] ?? 5);
+  const visibilityTimeoutSeconds = Number(values['visibility-timeout'] ?? (values.serve ? SERVE_VISIBILITY_TIMEOUT_SECONDS : 5));
   if (!Number.isInteger(visibilityTimeoutSeconds) || visibilityTimeoutSeconds < 1) {
     console.error(`--visibility-timeout must be a whole number of seconds >= 1\n\n${USAGE}`);
     return 2;
+  }
+
+  if (values.serve) {
+    if (values.keep) return console.error(`--serve keeps the emulators up already; drop --keep\n\n${USAGE}`), 2;
+    return runServe({ input: values.input, visibilityTimeoutSeconds, verbose: values.verbose });
   }
 
   const started = Date.now();
@@ -197,7 +216,7 @@ The emulators are still running. Press Ctrl-C to stop them.
   results stream  ${stage.resultsStreamArn}
   queues          ${Object.values(stage.queues).map((q) => q.url).join('\n                  ')}
 For the AWS CLI or your own scripts:
-  export ${Object.entries(stackEnvironment(emulators, stage)).map(([k, v]) => `${k}=${v}`).join(' \\\n         ')}
+${exportBlock(stackEnvironment(emulators, stage))}
   e.g. aws dynamodb scan --table-name ${stage.tables.aggregates} --endpoint-url ${emulators.dynamodbEndpoint}`);
 }
 

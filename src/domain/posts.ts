@@ -13,17 +13,39 @@ export const MAX_POST_BYTES = 350_000;
 /** Optional string fields: null (common in exports) counts as absent; any other non-string is a wrong type. */
 const optionalString = (max: number) => z.string().max(max).nullish().transform((v) => v ?? undefined);
 
-/** ISO 8601 date-time with Z or an offset (a local time is ambiguous), normalised to UTC `...Z`. */
+/** A day is YYYY-MM-DD: the UTC year of a post must have four digits (results, aggregate keys, reports). */
+export const MIN_YEAR = 1;
+export const MAX_YEAR = 9999;
+
+/**
+ * ISO 8601 date-time with Z or an offset (a local time is ambiguous), normalised to UTC `...Z`. Its UTC
+ * year must be 0001..9999: `9999-12-31T23:30-05:00` is year 10000 in UTC and has no YYYY-MM-DD day.
+ */
 export const CreatedAtSchema = z
   .iso.datetime({ offset: true, error: 'createdAt must be an ISO 8601 date-time with Z or an offset' })
-  .transform((value) => new Date(value).toISOString());
+  .transform((value, context) => {
+    const date = new Date(value);
+    const year = date.getUTCFullYear();
+    if (Number.isNaN(year)) {
+      context.addIssue({ code: 'custom', message: `createdAt ${value} is not a real date-time` });
+      return z.NEVER;
+    }
+    if (year < MIN_YEAR || year > MAX_YEAR) {
+      context.addIssue({ code: 'custom', message: `createdAt ${value} is in UTC year ${year}; the year must be 0001..9999 (a post's day is YYYY-MM-DD)` });
+      return z.NEVER;
+    }
+    return date.toISOString();
+  });
+
+const PostTextSchema = z.string().min(1, 'text must not be empty').max(MAX_TEXT_LENGTH, `text must be at most ${MAX_TEXT_LENGTH} characters`);
+const SourceSchema = z.string().min(1).max(256).nullish().transform((v) => v ?? UNKNOWN_SOURCE);
 
 /** One input row (JSONL object or CSV record). Unknown extra fields are kept with the post. */
 export const PostInputSchema = z.looseObject({
   postId: PostIdSchema,
-  text: z.string().min(1, 'text must not be empty').max(MAX_TEXT_LENGTH, `text must be at most ${MAX_TEXT_LENGTH} characters`),
+  text: PostTextSchema,
   createdAt: CreatedAtSchema,
-  source: z.string().min(1).max(256).nullish().transform((v) => v ?? UNKNOWN_SOURCE),
+  source: SourceSchema,
   author: optionalString(1024),
   url: optionalString(4096),
 });
@@ -49,15 +71,20 @@ export function validatePostInput(row: unknown): PostValidation {
   return { ok: true, post: parsed.data };
 }
 
-/** The fields the classifier needs from a stored post; anything else stored is ignored. */
+/**
+ * The fields the classifier needs from a stored post, checked with the very schemas ingest used, so a
+ * post ingest accepted is never dead-lettered as invalid-post (createdAt is stored normalised and parses
+ * again). Anything else stored is ignored.
+ */
 export const StoredPostSchema = z.object({
-  postId: z.string(),
-  text: z.string(),
+  postId: PostIdSchema,
+  text: PostTextSchema,
   createdAt: CreatedAtSchema,
-  source: z.string().min(1).optional(),
+  source: SourceSchema,
 });
 
-export type StoredPost = z.infer<typeof StoredPostSchema>;
+/** A stored post as the classifier uses it (source may be absent: it defaults to unknown). */
+export type StoredPost = z.input<typeof StoredPostSchema>;
 
 /** The post's day, UTC, as YYYY-MM-DD (the aggregation bucket). */
 export function dayOf(createdAt: string): string {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { startFauxqsWithPlainQueueUrls, type SqsEmulator } from './fauxqs.js';
+import { startFauxqsWithPlainQueueUrls, type QueryProtocolCall, type SqsEmulator } from './fauxqs.js';
 
 /** Where a local stack lives: what AWS SDK clients need to reach it. */
 export interface AwsTarget {
@@ -33,6 +33,13 @@ export interface EmulatorOptions {
   javaCommand?: string;
   /** How long DynamoDB Local may take to answer its first request. Default 60 s (a busy machine is slow). */
   startupTimeoutMs?: number;
+  /** Called for each SQS call in the query protocol (which fauxqs answers with an upgrade hint). */
+  onQueryProtocolCall?: (call: QueryProtocolCall) => void;
+  /**
+   * The caller stops the emulators itself on SIGINT/SIGTERM (e.g. after finishing the batch in hand);
+   * without this, a signal stops them at once. They are killed on exit either way.
+   */
+  callerHandlesSignals?: boolean;
 }
 
 /** Credentials the emulators accept (they never check them); set so the SDK's chain finds something. */
@@ -45,7 +52,8 @@ const javaProcesses = new Set<ChildProcess>();
 export async function startEmulators(options: EmulatorOptions = {}): Promise<Emulators> {
   const region = options.region ?? 'us-east-1';
   installExitHandlers();
-  const sqs = await startFauxqsWithPlainQueueUrls(options.sqsPort ?? 0);
+  if (options.callerHandlesSignals) signalsHandledByCaller = true;
+  const sqs = await startFauxqsWithPlainQueueUrls(options.sqsPort ?? 0, { onQueryProtocolCall: options.onQueryProtocolCall });
   let java: ChildProcess;
   let dynamodbEndpoint: string;
   try {
@@ -157,6 +165,16 @@ async function stopJava(java: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/** True while a process with this id exists (signal 0 checks without sending anything). */
+export function processIsRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   if (pid === undefined) return;
   try {
@@ -191,6 +209,7 @@ function freePort(): Promise<number> {
 }
 
 let exitHandlersInstalled = false;
+let signalsHandledByCaller = false;
 
 function installExitHandlers(): void {
   if (exitHandlersInstalled) return;
@@ -203,6 +222,7 @@ function installExitHandlers(): void {
     const onSignal = async () => {
       // Someone else listening (e.g. a CLI) decides how the process ends; otherwise end as the default would.
       const othersHandle = process.listenerCount(signal) > 1;
+      if (othersHandle && signalsHandledByCaller) return; // the caller finishes its work, then stops them
       await stopAllEmulators().catch(() => undefined);
       process.removeListener(signal, onSignal);
       if (!othersHandle) process.kill(process.pid, signal);
@@ -211,4 +231,4 @@ function installExitHandlers(): void {
   }
 }
 
-export type { SqsEmulator };
+export type { QueryProtocolCall, SqsEmulator };

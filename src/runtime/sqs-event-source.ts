@@ -101,8 +101,14 @@ export class SqsEventSource implements EventSource<SqsBatchResult> {
     const windowEnds = Date.now() + this.windowMs;
     while (batch.length < this.batchSize && Date.now() < windowEnds) {
       const more = await this.receive(Math.min(RECEIVE_LIMIT, this.batchSize - batch.length), 0);
-      if (more.length > 0) batch.push(...more);
-      else await new Promise((resolve) => setTimeout(resolve, Math.min(50, Math.max(0, windowEnds - Date.now()))));
+      // A window as long as the visibility timeout (a slow machine) can receive a message again: keep
+      // its newest receipt only, as Lambda never puts one message twice in a batch.
+      for (const message of more) {
+        const earlier = batch.findIndex((m) => m.MessageId === message.MessageId);
+        if (earlier === -1) batch.push(message);
+        else batch[earlier] = message;
+      }
+      if (more.length === 0) await new Promise((resolve) => setTimeout(resolve, Math.min(50, Math.max(0, windowEnds - Date.now()))));
     }
     return batch;
   }

@@ -32,6 +32,9 @@ test('invalid rows are rejected with a reason naming each problem', () => {
     [{ postId: 'p', text: 't', createdAt: 1714557600000 }, /createdAt/],
     [{ postId: 'p', text: 't', createdAt: valid.createdAt, author: 5 }, /author/],
     [{ postId: 'p', text: 'x'.repeat(MAX_TEXT_LENGTH + 1), createdAt: valid.createdAt }, /text/],
+    [{ postId: 'p', text: 't', createdAt: '9999-12-31T23:30:00-05:00' }, /createdAt.*UTC year 10000.*0001\.\.9999/],
+    [{ postId: 'p', text: 't', createdAt: '0001-01-01T00:30:00+01:00' }, /createdAt.*UTC year 0\b/],
+    [{ postId: 'p', text: 't', createdAt: '0000-06-01T00:00:00Z' }, /createdAt/],
     ['a string', /row/],
     [null, /row/],
   ];
@@ -42,6 +45,17 @@ test('invalid rows are rejected with a reason naming each problem', () => {
   }
   const both = validatePostInput({ createdAt: 'x' });
   assert.match(!both.ok ? both.reason : '', /postId.*text.*createdAt|postId.*createdAt.*text/s);
+});
+
+test('createdAt at the edges of the four-digit years is accepted and keeps a YYYY-MM-DD day', () => {
+  for (const [createdAt, day] of [['0001-01-01T00:00:00Z', '0001-01-01'], ['9999-12-31T23:59:59.999Z', '9999-12-31'],
+    ['9999-12-31T20:00:00-03:59', '9999-12-31'], ['0001-01-01T23:00:00+22:00', '0001-01-01']]) {
+    const result = validatePostInput({ postId: 'p', text: 't', createdAt });
+    assert.ok(result.ok, createdAt);
+    assert.equal(dayOf(result.post.createdAt), day);
+    // What ingest stored is what the classifier reads back: the same schema accepts it again.
+    assert.equal(StoredPostSchema.safeParse(result.post).success, true, createdAt);
+  }
 });
 
 test('an oversized item (huge extra fields) is rejected', () => {
