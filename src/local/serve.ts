@@ -2,8 +2,10 @@
 // one-shot run has, then both event source mappings keep running (classify queue -> classify, results
 // stream -> aggregate) for posts that arrive from any client, until Ctrl-C or SIGTERM: then the batch
 // in hand is finished, the emulators are stopped (DynamoDB Local's java included) and it exits 0.
-import type { EventSource } from './event-sources.js';
-import { pipelineEventSources, type SqsBatchResult, type StreamBatchResult } from './event-sources.js';
+import type { EventSource } from '../runtime/event-source.js';
+import type { SqsBatchResult } from '../runtime/sqs-event-source.js';
+import type { StreamBatchResult } from '../runtime/stream-event-source.js';
+import { pipelineEventSources } from './event-sources.js';
 import { processIsRunning, startEmulators, stopAllEmulators, type QueryProtocolCall } from './emulators.js';
 import { provision } from './provision.js';
 import { applyEnvironment, exportBlock, stackEnvironment } from './environment.js';

@@ -3,7 +3,7 @@
 // line per update.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EventSource } from '../../src/local/event-sources.js';
+import type { EventSource } from '../../src/runtime/event-source.js';
 import { serveUntilStopped } from '../../src/local/serve.js';
 import { StatusLine, formatStatus } from '../../src/local/status-line.js';
 
