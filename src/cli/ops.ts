@@ -113,12 +113,15 @@ async function redriveCommand(config: Config, args: string[]): Promise<number> {
 }
 
 async function rescoreCommand(config: Config, args: string[]): Promise<number> {
-  const flags = parse(args, { model: { type: 'string' }, since: { type: 'string' }, 'dry-run': { type: 'boolean' } });
+  const flags = parse(args, { model: { type: 'string' }, multilingual: { type: 'string' }, since: { type: 'string' }, 'dry-run': { type: 'boolean' } });
   if (!flags.model) throw new UsageError('rescore needs --model ID (the model classify now runs with)');
+  // Posts classify routed to the multilingual model are current results, not ones to rescore.
+  const multilingual = flags.multilingual ?? config.multilingualModelId;
   if (flags.since !== undefined && !DAY_PATTERN.test(flags.since)) throw new UsageError(`--since must be YYYY-MM-DD, got "${flags.since}"`);
   const queue = flags['dry-run'] ? undefined : await classifyQueue(config);
   const result = await rescore(config, queue, {
     modelId: flags.model,
+    alsoCurrent: multilingual && multilingual !== 'none' ? [multilingual] : [],
     since: flags.since,
     dryRun: flags['dry-run'],
     onProgress: (p) => process.stderr.write(`\rscanned ${p.scanned} results, ${p.matched} to rescore...`),
