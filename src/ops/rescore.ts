@@ -41,11 +41,12 @@ export const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 export function rescoreFilter(options: Pick<RescoreOptions, 'modelId' | 'alsoCurrent' | 'since'>) {
   const names: Record<string, string> = { '#modelId': 'modelId' };
   const values: Record<string, unknown> = { ':model': options.modelId };
-  let expression = '#modelId <> :model';
+  const notCurrent = ['#modelId <> :model'];
   (options.alsoCurrent ?? []).filter((id) => id !== options.modelId).forEach((id, i) => {
     values[`:current${i}`] = id;
-    expression += ` AND #modelId <> :current${i}`;
+    notCurrent.push(`#modelId <> :current${i}`);
   });
+  let expression = notCurrent.length === 1 ? notCurrent[0] : `(${notCurrent.join(' AND ')})`;
   if (options.modelId !== LEXICON_MODEL_ID) {
     names['#method'] = 'method';
     values[':lexicon'] = 'lexicon';

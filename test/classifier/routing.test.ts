@@ -63,9 +63,11 @@ describe('RoutingClassifier with the shipped models', () => {
     assert.deepEqual(results.map((r) => r.flags.unsupportedLanguage ?? false), [false, false, false, false, true]);
     assert.deepEqual(ml.calls, [[MIXED[0], MIXED[1]]]);
     assert.deepEqual(en.calls, [[MIXED[2], MIXED[3], MIXED[4]]]);
-    // The same scores as each model alone.
+    // The multilingual model's own scores (to int8 rounding: dynamic quantisation scales by the whole batch).
     const [alone] = await multilingual.classify([MIXED[0]]);
-    assert.deepEqual(results[0].probabilities, alone.probabilities);
+    for (const label of ['negative', 'neutral', 'positive'] as const) {
+      assert.ok(Math.abs(results[0].probabilities[label] - alone.probabilities[label]) < 0.01, label);
+    }
     await classifier.classify(MIXED);
     assert.equal(loads(), 1, 'loaded once');
   });
