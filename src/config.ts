@@ -54,7 +54,7 @@ function defaultModelDir(env: NodeJS.ProcessEnv): string {
   return fileURLToPath(new URL('../models/', import.meta.url));
 }
 
-/** Not under MODEL_DIR: the detector's data ships with the code whatever models are configured. */
+/** Where the detector's data ships with the code (read from MODEL_DIR first, when that folder has it too). */
 const languageDataPath = (env: NodeJS.ProcessEnv): string => join(defaultModelDir(env), 'language', 'latin-ngrams.json');
 
 function positiveInt(value: string | undefined, name: string, fallback: number): number {

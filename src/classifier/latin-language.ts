@@ -6,7 +6,17 @@
 // accurate candidate measured (README), but eld's whole database takes seconds to parse; this subset is read
 // once, on the first text that needs it (English-only traffic mostly never does).
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { francAll } from 'franc';
 import { loadConfig } from '../config.js';
+import { logger } from '../observability.js';
+
+/** Where the table sits under a models folder. */
+export const LANGUAGE_TABLE = 'language/latin-ngrams.json';
+/** franc's codes for the same languages (the fallback), and their ISO 639-1 codes as the table names them. */
+const FRANC_TO_ISO1: Record<string, string> = { eng: 'en', fra: 'fr', deu: 'de', ita: 'it', por: 'pt', spa: 'es', zlm: 'ms', ind: 'id', tur: 'tr' };
+const FRANC_LATIN = Object.keys(FRANC_TO_ISO1);
+const toIso1 = (code: string): string => FRANC_TO_ISO1[code] ?? code;
 
 interface NgramTable {
   languages: string[];
@@ -20,10 +30,22 @@ const SEPARATORS = /[^\p{L}]+(?<![\x27\x60\u2019])/gu;
 const BYTE_BUDGET = 350;
 const MAX_WORD_BYTES = 70;
 
-let table: NgramTable | undefined;
+/** The table, or null when it could not be read (then franc's trigrams decide, see latinLanguageScores). */
+let table: NgramTable | null | undefined;
 
-function loadTable(): NgramTable {
-  table ??= JSON.parse(readFileSync(loadConfig().languageData, 'utf8')) as NgramTable;
+function loadTable(): NgramTable | null {
+  if (table !== undefined) return table;
+  // Beside the configured models first (MODEL_DIR), else where the code ships it.
+  const config = loadConfig();
+  const candidates = [join(config.model.dir, LANGUAGE_TABLE), config.languageData];
+  for (const path of candidates) {
+    try {
+      table = JSON.parse(readFileSync(path, 'utf8')) as NgramTable;
+      return table;
+    } catch { /* try the next */ }
+  }
+  logger.error('Language n-gram table unreadable; Latin-script languages fall back to franc (less accurate)', { tried: candidates });
+  table = null;
   return table;
 }
 
@@ -69,7 +91,9 @@ function ngramsOf(words: string[]): Set<string> {
 
 /** Each candidate language's score for the text, highest first; empty when no n-gram is known. */
 export function latinLanguageScores(text: string): Array<[language: string, score: number]> {
-  const { languages, byteChars, ngrams } = loadTable();
+  const loaded = loadTable();
+  if (!loaded) return francAll(text, { only: FRANC_LATIN }).map(([code, score]) => [toIso1(code), score]);
+  const { languages, byteChars, ngrams } = loaded;
   const sums = new Array<number>(languages.length).fill(0);
   for (const gram of ngramsOf(byteWords(text, byteChars))) {
     const scores = ngrams[gram];
