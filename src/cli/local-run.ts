@@ -13,6 +13,7 @@ import { localClients } from '../local/clients.js';
 import { pipelineEventSources, runUntilIdle, type SqsBatchResult, type StreamBatchResult } from '../local/event-sources.js';
 import { generateSamplePosts, sampleJsonl } from '../local/sample-posts.js';
 import { collectRunReport, formatAggregates, type DeadLetterSummary } from '../local/run-report.js';
+import { formatLanguageMix } from '../ops/language-mix.js';
 
 const USAGE = `usage: npm start -- [--input FILE.jsonl|FILE.csv] [--keep] [--visibility-timeout SECONDS] [--verbose]
        npm start -- --write-sample FILE.jsonl
@@ -110,6 +111,7 @@ async function main(argv: string[]): Promise<number> {
 
   const report = await collectRunReport(clients, stage);
   console.log(`\nAggregates (${stage.tables.aggregates}):\n${formatAggregates(report.aggregates)}\n`);
+  console.log(`Language mix (scored posts per detected language per day):\n${formatLanguageMix(report.languageMix)}\n`);
   const aggregated = report.aggregates.filter((r) => r.source !== '*').reduce((sum, r) => sum + r.count, 0);
   const accounted = report.scored + report.dlq.count === enqueued;
   const aggregatesMatch = aggregated === report.scored;

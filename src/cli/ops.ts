@@ -11,6 +11,7 @@ import { classifyQueue, classifyQueues, visibleMessages } from '../ops/queues.js
 import { describeMoveTask, listDeadLetters, listMoveTasks, moveDeadLettersManually, startMoveTask, type DeadLetterEntry } from '../ops/redrive.js';
 import { DAY_PATTERN, rescore } from '../ops/rescore.js';
 import { formatTable, loadReportRows } from '../ops/report-data.js';
+import { formatLanguageMix, loadLanguageMix } from '../ops/language-mix.js';
 import { renderReportHtml } from '../ops/report-html.js';
 
 const HELP = `Usage: npm run ops -- <command> [options]      (or npm run redrive|rescore|report|worker -- [options])
@@ -27,8 +28,9 @@ Commands:
       posts on or after --since). Deploy classify with MODEL_ID=ID first: it rescores them and the
       aggregates follow. --dry-run counts them by model.
   report [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--source S] [--out report.html]
-      The aggregates per source and day as a table; with --out also a self-contained HTML page with
-      charts of the daily mean score and label shares.
+      The aggregates per source and day as a table, and the language mix (scored posts per detected
+      language per day); with --out also a self-contained HTML page with charts of the daily mean score
+      and label shares, and the language mix.
   worker [--wait SECONDS] [--batch-size N] [--timeout SECONDS]
       Poll the classify queue (QUEUE_URL) and run the classify handler on each batch, as Lambda would,
       until SIGTERM/SIGINT: then the batch in hand is finished, its successes deleted, and it exits 0.
@@ -143,9 +145,11 @@ async function reportCommand(config: Config, args: string[]): Promise<number> {
     throw /must be YYYY-MM-DD|is after/.test(error.message) ? new UsageError(error.message) : error;
   });
   console.log(formatTable(rows));
+  const languageMix = await loadLanguageMix(config, query);
+  console.log(`\nLanguage mix (scored posts per detected language per day):\n${formatLanguageMix(languageMix)}`);
   if (flags.out) {
     const path = resolve(flags.out);
-    await writeFile(path, renderReportHtml(rows, query));
+    await writeFile(path, renderReportHtml(rows, query, new Date(), languageMix));
     console.log(`\nWrote ${path}`);
   }
   return 0;

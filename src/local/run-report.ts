@@ -3,6 +3,7 @@
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DLQ_ATTRIBUTES } from '../domain/failures.js';
+import { tallyLanguageMix, type LanguageMixDay } from '../ops/language-mix.js';
 import { QUEUES } from '../resources.js';
 import type { ProvisionedStage } from './provision.js';
 
@@ -26,6 +27,8 @@ export interface DeadLetterSummary {
 export interface RunReport {
   aggregates: AggregateRow[];
   scored: number;
+  /** Scored posts per detected language per day. */
+  languageMix: LanguageMixDay[];
   dlq: DeadLetterSummary;
   streamFailures: DeadLetterSummary;
 }
@@ -50,12 +53,13 @@ export async function collectRunReport(
   }
   aggregates.sort((a, b) => (a.source === '*' ? 1 : 0) - (b.source === '*' ? 1 : 0) || a.source.localeCompare(b.source) || a.day.localeCompare(b.day));
 
-  let scored = 0;
-  for await (const _ of scan(clients.documents, stage.tables.results)) scored += 1;
+  const results: Array<Record<string, unknown>> = [];
+  for await (const item of scan(clients.documents, stage.tables.results)) results.push(item);
 
   return {
     aggregates,
-    scored,
+    scored: results.length,
+    languageMix: tallyLanguageMix(results),
     dlq: await summariseQueue(clients.sqs, stage.queues.classifyDlq.url, DLQ_ATTRIBUTES.reason),
     streamFailures: await summariseQueue(clients.sqs, stage.queues.streamFailures.url, 'failureReason'),
   };
