@@ -43,11 +43,18 @@ RUN mkdir /prod && cp -r package.json package-lock.json .npmrc packages /prod/ &
            node_modules/onnxruntime-web/dist node_modules/onnxruntime-web/lib \
            node_modules/@huggingface/transformers/src node_modules/@huggingface/transformers/types
 
+# The routed multilingual model ('none': routing off) and the language detector's table, beside the model.
+ARG MULTILINGUAL_MODEL_ID=impact-sentiment-multilingual-v1
+RUN mkdir -p /ship/models && cd models && cp -r --parents language /ship/models/ \
+ && if [ "${MULTILINGUAL_MODEL_ID}" != none ]; then cp -r --parents "${MULTILINGUAL_MODEL_ID}" /ship/models/; fi
+
 FROM ${BASE_IMAGE}
 ARG MODEL_ID=impact-sentiment-v2
+ARG MULTILINGUAL_MODEL_ID=impact-sentiment-multilingual-v1
 # src/config.ts finds the model at $LAMBDA_TASK_ROOT/models/$MODEL_ID.
-ENV MODEL_ID=${MODEL_ID}
+ENV MODEL_ID=${MODEL_ID} MULTILINGUAL_MODEL_ID=${MULTILINGUAL_MODEL_ID}
 COPY --from=build /prod/node_modules ${LAMBDA_TASK_ROOT}/node_modules
 COPY --from=build /build/dist/handlers ${LAMBDA_TASK_ROOT}/handlers
 COPY --from=build /build/models/${MODEL_ID} ${LAMBDA_TASK_ROOT}/models/${MODEL_ID}
+COPY --from=build /ship/models ${LAMBDA_TASK_ROOT}/models
 CMD ["handlers/classify.handler"]

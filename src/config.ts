@@ -29,7 +29,14 @@ export interface Config {
     /** For binary (positive/negative) models: |P(pos) - P(neg)| below this is neutral. */
     binaryNeutralMargin: number;
   };
-  /** Score posts whose detected language the model was not trained on (they are flagged either way). */
+  /**
+   * The model for the non-English languages its config.json lists (MULTILINGUAL_MODEL_ID, under the same MODEL_DIR
+   * and dtype); undefined ('none') turns routing off and every post goes to `model`.
+   */
+  multilingualModelId: string | undefined;
+  /** The Latin-script language detector's n-gram table (models/language/latin-ngrams.json, shipped with the code). */
+  languageData: string;
+  /** Score posts whose detected language neither model was trained on (they are flagged either way). */
   scoreUnsupportedLanguages: boolean;
 }
 
@@ -49,11 +56,19 @@ function defaultModelDir(env: NodeJS.ProcessEnv): string {
   return fileURLToPath(new URL('../models/', import.meta.url));
 }
 
+/** Where the detector's data ships with the code (read from MODEL_DIR first, when that folder has it too). */
+const languageDataPath = (env: NodeJS.ProcessEnv): string => join(defaultModelDir(env), 'language', 'latin-ngrams.json');
+
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${value}"`);
   return n;
+}
+
+function multilingualModelId(value: string | undefined): string | undefined {
+  const id = value === undefined || value === '' ? DEFAULT_MODEL.multilingualId : value;
+  return id === 'none' ? undefined : id;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -81,6 +96,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       threads: positiveInt(env.ORT_THREADS, 'ORT_THREADS', defaultThreads(env)),
       binaryNeutralMargin: margin,
     },
+    multilingualModelId: multilingualModelId(env.MULTILINGUAL_MODEL_ID),
+    languageData: languageDataPath(env),
     scoreUnsupportedLanguages: (env.SCORE_UNSUPPORTED_LANGUAGES ?? 'true') !== 'false',
   };
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { PSEUDO_WORDS, SPECIAL_TOKENS, tokenizerConfig, tokenizerJson } from './tokenizer-spec.mjs';
+import { PSEUDO_WORDS, SPECIAL_TOKENS, buildVocabulary, tokenizerConfig, tokenizerJson } from './tokenizer-spec.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -64,34 +64,7 @@ for (const name of VOCAB_SOURCES) {
   for (const row of data[name]) for (const w of words(row.text)) wordCounts.set(w, (wordCounts.get(w) ?? 0) + 1);
 }
 
-// Vocabulary: specials, pseudo-words, characters (as word-initial and ##continuation), frequent whole words,
-// then frequent word-initial and continuation pieces of the words left out, until vocabSize.
-const vocab = [...SPECIAL_TOKENS];
-const seen = new Set(vocab);
-const add = (t) => { if (!seen.has(t) && vocab.length < vocabSize) { seen.add(t); vocab.push(t); } };
-for (const w of Object.values(PSEUDO_WORDS)) add(w);
-const charCounts = new Map();
-for (const [w, c] of wordCounts) for (const ch of w) charCounts.set(ch, (charCounts.get(ch) ?? 0) + c);
-const chars = [...charCounts].filter(([, c]) => c >= 3).sort((a, b) => b[1] - a[1]).slice(0, 1200);
-for (const [ch] of chars) { add(ch); add(`##${ch}`); }
-const byFreq = [...wordCounts].filter(([, c]) => c >= 3).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-const wholeWordBudget = Math.floor((vocabSize - vocab.length) * 0.72);
-for (const [w] of byFreq.slice(0, wholeWordBudget)) add(w);
-const pieceCounts = new Map();
-for (const [w, c] of wordCounts) {
-  if (seen.has(w) || c < 2) continue;
-  const cps = [...w];
-  for (let n = 2; n <= Math.min(7, cps.length - 1); n++) {
-    const pre = cps.slice(0, n).join('');
-    const suf = `##${cps.slice(cps.length - n).join('')}`;
-    pieceCounts.set(pre, (pieceCounts.get(pre) ?? 0) + c * n);
-    pieceCounts.set(suf, (pieceCounts.get(suf) ?? 0) + c * n);
-  }
-}
-for (const [p] of [...pieceCounts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) {
-  if (vocab.length >= vocabSize) break;
-  add(p);
-}
+const vocab = buildVocabulary(wordCounts, vocabSize);
 
 const tokJson = tokenizerJson(vocab);
 const tokConfig = tokenizerConfig(maxLength);

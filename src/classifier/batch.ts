@@ -13,10 +13,12 @@ export interface ScoredText {
   probabilities: Probabilities;
   /** The scorer had to cut the text further (e.g. to the model's token limit). */
   truncated?: boolean;
+  /** Which model scored it, when not the batch's own (a router's second model, or its lexicon fallback). */
+  scoredBy?: { modelId: string; method: Sentiment['method'] };
 }
 
-/** Scores well-formed, non-empty texts; answers in the same order. */
-export type TextScorer = (texts: string[]) => Promise<ScoredText[]>;
+/** Scores well-formed, non-empty texts (with their flags so far, e.g. the language); answers in the same order. */
+export type TextScorer = (texts: string[], flags: SentimentFlags[]) => Promise<ScoredText[]>;
 
 export interface BatchOptions extends PrepareOptions {
   modelId: string;
@@ -43,10 +45,10 @@ export async function classifyBatch(texts: unknown, options: BatchOptions, score
   });
 
   if (toScore.length > 0) {
-    const scored = await score(toScore);
-    scored.forEach(({ probabilities, truncated }, j) => {
+    const scored = await score(toScore, toScoreFlags);
+    scored.forEach(({ probabilities, truncated, scoredBy }, j) => {
       const flags = truncated ? { ...toScoreFlags[j], truncated: true } : toScoreFlags[j];
-      results[toScoreAt[j]] = sentimentFromProbabilities(probabilities, modelId, method, flags);
+      results[toScoreAt[j]] = sentimentFromProbabilities(probabilities, scoredBy?.modelId ?? modelId, scoredBy?.method ?? method, flags);
     });
   }
   return results;

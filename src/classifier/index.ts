@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../config.js';
 import type { Classifier } from '../domain/sentiment.js';
 import { logger } from '../observability.js';
 import { LexiconClassifier } from './lexicon.js';
+import { withRouting, type ScoringClassifier } from './routing.js';
 
 export type { Classifier, Sentiment, SentimentFlags, Label, Probabilities } from '../domain/sentiment.js';
 export { LexiconClassifier, LEXICON_MODEL_ID } from './lexicon.js';
@@ -16,20 +17,21 @@ const classifiers = new Map<string, Promise<Classifier>>();
 
 function cacheKey(config: Config): string {
   const { id, dir, dtype, threads, binaryNeutralMargin } = config.model;
-  return JSON.stringify([id, dir, dtype, threads, binaryNeutralMargin, config.scoreUnsupportedLanguages]);
+  return JSON.stringify([id, dir, dtype, threads, binaryNeutralMargin, config.scoreUnsupportedLanguages, config.multilingualModelId]);
 }
 
 export function getClassifier(config: Config = loadConfig()): Promise<Classifier> {
   const key = cacheKey(config);
   let classifier = classifiers.get(key);
   if (!classifier) {
-    classifier = loadWithFallback(config);
+    // The multilingual model (MULTILINGUAL_MODEL_ID) is loaded by the router, lazily, with the same fallback.
+    classifier = loadWithFallback(config).then((english) => withRouting(config, english, loadWithFallback));
     classifiers.set(key, classifier);
   }
   return classifier;
 }
 
-async function loadWithFallback(config: Config): Promise<Classifier> {
+async function loadWithFallback(config: Config): Promise<ScoringClassifier> {
   try {
     // Imported lazily so the lexicon path never pays for loading onnxruntime.
     const began = performance.now();

@@ -44,6 +44,8 @@ export class LexiconClassifier implements Classifier {
     this.#scoreUnsupportedLanguages = options.scoreUnsupportedLanguages ?? true;
   }
 
+  readonly maxChars = LEXICON_MAX_CHARS;
+
   classify(texts: string[]): Promise<SentimentResult[]> {
     return classifyBatch(
       texts,
@@ -54,7 +56,12 @@ export class LexiconClassifier implements Classifier {
         detectLanguage,
         scoreUnsupportedLanguages: this.#scoreUnsupportedLanguages,
       },
-      async (batch) => batch.map((text): ScoredText => ({ probabilities: lexiconProbabilities(this.#afinn.analyze(text).comparative) })),
+      (batch) => this.score(batch),
     );
+  }
+
+  /** Scores prepared texts: what a router calls. */
+  async score(texts: string[]): Promise<ScoredText[]> {
+    return texts.map((text): ScoredText => ({ probabilities: lexiconProbabilities(this.#afinn.analyze(text).comparative) }));
   }
 }

@@ -74,3 +74,45 @@ export function binaryPrediction(probabilities: Probabilities): 'negative' | 'po
 export function predictionFor(sentiment: Sentiment, binary: boolean): Label {
   return binary ? binaryPrediction(sentiment.probabilities) : sentiment.label;
 }
+
+export interface LanguageMetrics {
+  n: number;
+  macroRecall: number;
+  accuracy: number;
+  /** What the detector said for this gold language: code -> rows. */
+  detectedAs: Record<string, number>;
+}
+
+/** Counts of each value (e.g. detected languages, scoring models). */
+export function tally(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
+}
+
+/**
+ * Per gold language: rows, macro recall and accuracy over `labels`, and what the detector made of it. Rows
+ * without a gold language are left out. Macro recall is over the labels each language's rows have.
+ */
+export function metricsByLanguage<L extends string>(
+  rows: ReadonlyArray<{ label: L; language?: string }>,
+  predicted: readonly L[],
+  detected: readonly string[],
+  labels: readonly L[],
+): Record<string, LanguageMetrics> {
+  const byLanguage = new Map<string, number[]>();
+  rows.forEach((r, i) => {
+    if (r.language === undefined) return;
+    const indices = byLanguage.get(r.language) ?? [];
+    if (indices.length === 0) byLanguage.set(r.language, indices);
+    indices.push(i);
+  });
+  const out: Record<string, LanguageMetrics> = {};
+  for (const [language, indices] of [...byLanguage].sort(([a], [b]) => a.localeCompare(b))) {
+    const present = labels.filter((l) => indices.some((i) => rows[i].label === l));
+    const m = computeMetrics(indices.map((i) => rows[i].label), indices.map((i) => predicted[i]), labels);
+    const macroRecall = present.reduce((sum, l) => sum + m.perClass[l].recall, 0) / present.length;
+    out[language] = { n: indices.length, macroRecall, accuracy: m.accuracy, detectedAs: tally(indices.map((i) => detected[i])) };
+  }
+  return out;
+}

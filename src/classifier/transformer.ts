@@ -80,11 +80,17 @@ export class TransformerClassifier implements Classifier {
     };
   }
 
-  classify(texts: string[]): Promise<Sentiment[]> {
-    return classifyBatch(texts, this.#batchOptions, (batch) => this.#score(batch));
+  /** Raw characters read of a text before tokenising. */
+  get maxChars(): number {
+    return this.#batchOptions.maxChars;
   }
 
-  async #score(texts: string[]): Promise<ScoredText[]> {
+  classify(texts: string[]): Promise<Sentiment[]> {
+    return classifyBatch(texts, this.#batchOptions, (batch) => this.score(batch));
+  }
+
+  /** Scores prepared texts (well formed, non-empty, within maxChars): what a router calls. */
+  async score(texts: string[]): Promise<ScoredText[]> {
     const encoded = texts.map((text) => encodeForModel(this.#encode(text), this.#layout, this.maxTokens));
     const results = new Array<ScoredText>(texts.length);
     // Sorted by length so each run pads to a similar length; the plan keeps original indices.

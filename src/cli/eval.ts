@@ -1,22 +1,28 @@
-// npm run eval -- --data FILE.jsonl [--model ID|lexicon] [--dtype q8|fp32] [--baseline lexicon] [--json]
-// Scores a labelled JSONL file ({"text", "label"} per line) and prints accuracy, macro recall (TweetEval's
-// official metric), macro F1, per-class scores, the confusion matrix and throughput. Files without neutral
-// rows are scored as binary: the neutral probability is folded away (positive iff P(pos) >= P(neg)).
+// npm run eval -- --data FILE.jsonl [--model ID|lexicon] [--multilingual ID|none] [--dtype q8|fp32] [--baseline lexicon] [--json]
+// Scores a labelled JSONL file ({"text", "label"[, "language"]} per line) and prints accuracy, macro recall
+// (TweetEval's official metric), macro F1, per-class scores, the confusion matrix and throughput, and per gold
+// language what the detector said and how each language scored. Posts are routed by language as in production
+// (the multilingual model for the languages it covers). Files without neutral rows are scored as binary: the
+// neutral probability is folded away (positive iff P(pos) >= P(neg)).
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { loadConfig, type Config } from '../config.js';
 import { LexiconClassifier } from '../classifier/lexicon.js';
-import { computeMetrics, predictionFor, type EvalMetrics } from '../classifier/metrics.js';
+import { toIso3 } from '../classifier/language.js';
+import { computeMetrics, metricsByLanguage, predictionFor, tally, type EvalMetrics, type LanguageMetrics } from '../classifier/metrics.js';
+import { withRouting } from '../classifier/routing.js';
 import { LABELS, type Classifier, type Label } from '../domain/sentiment.js';
 import { withModel } from './classify.js';
 import { UsageError } from '../errors.js';
 
-const USAGE = `usage: npm run eval -- --data FILE.jsonl [--model ID|lexicon] [--dtype q8|fp32] [--baseline lexicon] [--binary] [--json]
-  --data      JSONL, one {"text": "...", "label": "negative|neutral|positive"} per line
-              (a file without neutral rows is scored binary: neutral folded, positive iff P(pos) >= P(neg))
+const USAGE = `usage: npm run eval -- --data FILE.jsonl [--model ID|lexicon] [--multilingual ID|none] [--dtype q8|fp32] [--baseline lexicon] [--binary] [--json]
+  --data      JSONL, one {"text": "...", "label": "negative|neutral|positive", "language": "fra"} per line
+              ("language" optional, ISO 639-3 or 639-1; a file without neutral rows is scored binary:
+              neutral folded, positive iff P(pos) >= P(neg))
   --binary    drop the neutral rows first and score binary (e.g. SST-2 from the 3-class SST files)
   --model     model directory name under MODEL_DIR (default: $MODEL_ID), or "lexicon"
+  --multilingual  the model for the languages it covers (default: $MULTILINGUAL_MODEL_ID), or "none"
   --dtype     q8 (default) or fp32
   --baseline  lexicon: also evaluate the AFINN lexicon on the same data
   --json      exactly one JSON object on stdout (logs go to stderr)`;
@@ -27,6 +33,8 @@ const CHUNK = 256;
 export interface LabelledText {
   text: string;
   label: Label;
+  /** Gold language (ISO 639-3), when the file says. */
+  language?: string;
 }
 
 export interface EvalReport extends EvalMetrics {
@@ -36,6 +44,12 @@ export interface EvalReport extends EvalMetrics {
   /** 'binary' when the data has no neutral rows (neutral folded away), else 'three-class'. */
   scoring: 'binary' | 'three-class';
   textsPerSecond: number;
+  /** Detected language (flags.language) -> rows, over every row. */
+  detectedLanguages: Record<string, number>;
+  /** Per gold language, for the rows that have one. */
+  byLanguage: Record<string, LanguageMetrics>;
+  /** Which model scored the rows: modelId -> rows. */
+  byModel: Record<string, number>;
   baseline?: EvalReport;
 }
 
@@ -50,10 +64,13 @@ export function parseLabelledJsonl(contents: string, source: string): LabelledTe
     } catch {
       throw new UsageError(`${source}:${i + 1}: not valid JSON`);
     }
-    const { text, label } = (row ?? {}) as { text?: unknown; label?: unknown };
+    const { text, label, language } = (row ?? {}) as { text?: unknown; label?: unknown; language?: unknown };
     if (typeof text !== 'string') throw new UsageError(`${source}:${i + 1}: "text" must be a string`);
     if (!LABELS.includes(label as Label)) throw new UsageError(`${source}:${i + 1}: "label" must be one of ${LABELS.join(', ')}, got ${JSON.stringify(label)}`);
-    rows.push({ text, label: label as Label });
+    if (language !== undefined && (typeof language !== 'string' || !/^[a-z]{2,3}$/.test(language))) {
+      throw new UsageError(`${source}:${i + 1}: "language" must be an ISO 639-3 (or 639-1) code, got ${JSON.stringify(language)}`);
+    }
+    rows.push(language === undefined ? { text, label: label as Label } : { text, label: label as Label, language: toIso3(language) });
   });
   if (rows.length === 0) throw new UsageError(`${source}: no rows`);
   return rows;
@@ -67,24 +84,37 @@ export async function evaluate(
   const binary = !rows.some((r) => r.label === 'neutral');
   const labels: readonly Label[] = binary ? ['negative', 'positive'] : LABELS;
   const predicted: Label[] = [];
+  const detected: string[] = [];
+  const scoredBy: string[] = [];
   let elapsedMs = 0;
   for (let start = 0; start < rows.length; start += CHUNK) {
     const chunk = rows.slice(start, start + CHUNK).map((r) => r.text);
     const began = performance.now();
     const results = await classifier.classify(chunk);
     elapsedMs += performance.now() - began;
-    for (const sentiment of results) predicted.push(predictionFor(sentiment, binary));
+    for (const sentiment of results) {
+      predicted.push(predictionFor(sentiment, binary));
+      detected.push(sentiment.flags.language ?? 'und');
+      scoredBy.push(sentiment.modelId);
+    }
     onProgress(predicted.length);
   }
   const metrics = computeMetrics(rows.map((r) => r.label), predicted, labels);
-  return { ...metrics, scoring: binary ? 'binary' : 'three-class', textsPerSecond: rows.length / (elapsedMs / 1000) };
+  return {
+    ...metrics,
+    scoring: binary ? 'binary' : 'three-class',
+    textsPerSecond: rows.length / (elapsedMs / 1000),
+    detectedLanguages: tally(detected),
+    byLanguage: metricsByLanguage(rows, predicted, detected, labels),
+    byModel: tally(scoredBy),
+  };
 }
 
 async function loadModel(config: Config): Promise<Classifier & { method: string }> {
   if (config.model.id === 'lexicon') return new LexiconClassifier();
   // No silent lexicon fallback here: an evaluation of the wrong classifier is worse than none.
   const { loadTransformerClassifier } = await import('../classifier/transformer.js');
-  return loadTransformerClassifier(config);
+  return withRouting(config, await loadTransformerClassifier(config), loadTransformerClassifier);
 }
 
 async function run(classifier: Classifier & { method: string }, rows: LabelledText[], dtype: string | undefined, showProgress: boolean): Promise<EvalReport> {
@@ -104,6 +134,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       data: { type: 'string' },
       model: { type: 'string' },
+      multilingual: { type: 'string' },
       dtype: { type: 'string' },
       baseline: { type: 'string' },
       json: { type: 'boolean' },
@@ -115,7 +146,8 @@ async function main(argv: string[]): Promise<number> {
   if (!values.data) return console.error(USAGE), 2;
   if (values.baseline !== undefined && values.baseline !== 'lexicon') return console.error(`--baseline must be lexicon\n${USAGE}`), 2;
   // Every row is scored, whatever its language: the metric is over the whole file.
-  const config = { ...withModel(loadConfig(), values.model, values.dtype), scoreUnsupportedLanguages: true };
+  const base = loadConfig(values.multilingual === undefined ? process.env : { ...process.env, MULTILINGUAL_MODEL_ID: values.multilingual });
+  const config = { ...withModel(base, values.model, values.dtype), scoreUnsupportedLanguages: true };
   const allRows = parseLabelledJsonl(await readFile(values.data, 'utf8'), values.data);
   const rows = values.binary ? allRows.filter((r) => r.label !== 'neutral') : allRows;
   if (rows.length === 0) throw new UsageError(`${values.data}: no rows left after dropping neutral ones`);
@@ -152,6 +184,24 @@ function printOne(r: EvalReport): void {
   }
   console.log(`\n  confusion (rows gold, columns predicted)\n  ${''.padEnd(10)} ${labels.map((l) => l.padStart(9)).join('')}`);
   for (const g of labels) console.log(`  ${g.padEnd(10)} ${labels.map((p) => String(r.confusion[g][p]).padStart(9)).join('')}`);
+  printLanguages(r);
+}
+
+/** The language table: per gold language (when the file has them), then what was detected and who scored. */
+function printLanguages(r: EvalReport): void {
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(7);
+  const top = (counts: Record<string, number>, n: number) => Object.entries(counts).sort((a, b) => b[1] - a[1]).slice(0, n)
+    .map(([code, count]) => `${code} ${count}`).join(', ');
+  const gold = Object.entries(r.byLanguage);
+  if (gold.length > 0) {
+    console.log(`\n  language        n  macro recall  accuracy  detected as right  detected as`);
+    for (const [language, m] of gold) {
+      const right = (m.detectedAs[language] ?? 0) / m.n;
+      console.log(`  ${language.padEnd(8)} ${String(m.n).padStart(6)}       ${pct(m.macroRecall)}   ${pct(m.accuracy)}            ${pct(right)}  ${top(m.detectedAs, 4)}`);
+    }
+  }
+  console.log(`\n  detected languages  ${top(r.detectedLanguages, 12)}`);
+  console.log(`  scored by           ${top(r.byModel, 4)}`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

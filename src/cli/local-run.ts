@@ -17,6 +17,7 @@ import { generateSamplePosts, sampleJsonl } from '../local/sample-posts.js';
 import { runServe } from '../local/serve.js';
 import { FUNCTIONS } from '../resources.js';
 import { collectRunReport, formatAggregates, type DeadLetterSummary } from '../local/run-report.js';
+import { formatLanguageMix } from '../ops/language-mix.js';
 
 /**
  * A served message must not reappear while its batch is still gathering or in the handler (the first
@@ -131,6 +132,7 @@ async function main(argv: string[]): Promise<number> {
 
   const report = await collectRunReport(clients, stage);
   console.log(`\nAggregates (${stage.tables.aggregates}):\n${formatAggregates(report.aggregates)}\n`);
+  console.log(`Language mix (scored posts per detected language per day):\n${formatLanguageMix(report.languageMix)}\n`);
   const aggregated = report.aggregates.filter((r) => r.source !== undefined).reduce((sum, r) => sum + r.count, 0);
   const accounted = report.scored + report.dlq.count === enqueued;
   const aggregatesMatch = aggregated === report.scored;

@@ -11,6 +11,7 @@ import { classifyQueue, classifyQueues, visibleMessages } from '../ops/queues.js
 import { describeMoveTask, listDeadLetters, listMoveTasks, moveDeadLettersManually, startMoveTask, type DeadLetterEntry } from '../ops/redrive.js';
 import { DAY_PATTERN, rescore } from '../ops/rescore.js';
 import { formatTable, loadReportRows } from '../ops/report-data.js';
+import { formatLanguageMix, loadLanguageMix } from '../ops/language-mix.js';
 import { renderReportHtml } from '../ops/report-html.js';
 import { UsageError, errorMessage } from '../errors.js';
 import { DEFAULT_SEGMENTS, DEFAULT_SETTLE_SECONDS, describeDifference, recountAggregates, validateRecountOptions, type ScanProgress } from '../ops/recount.js';
@@ -30,8 +31,9 @@ Commands:
       posts on or after --since). Deploy classify with MODEL_ID=ID first: it rescores them and the
       aggregates follow. --dry-run counts them by model.
   report [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--source S] [--out report.html]
-      The aggregates per source and day as a table; with --out also a self-contained HTML page with
-      charts of the daily mean score and label shares.
+      The aggregates per source and day as a table, and the language mix (scored posts per detected
+      language per day); with --out also a self-contained HTML page with charts of the daily mean score
+      and label shares, and the language mix.
   recount --from YYYY-MM-DD --to YYYY-MM-DD [--source S] [--check] [--segments N] [--settle-minutes M]
       Rebuild the stored aggregates of those days from the results table (a parallel Scan of N segments,
       default ${DEFAULT_SEGMENTS}) and print each difference fixed (item, field, stored -> recounted), items without
@@ -123,12 +125,15 @@ async function redriveCommand(config: Config, args: string[]): Promise<number> {
 }
 
 async function rescoreCommand(config: Config, args: string[]): Promise<number> {
-  const flags = parse(args, { model: { type: 'string' }, since: { type: 'string' }, 'dry-run': { type: 'boolean' } });
+  const flags = parse(args, { model: { type: 'string' }, multilingual: { type: 'string' }, since: { type: 'string' }, 'dry-run': { type: 'boolean' } });
   if (!flags.model) throw new UsageError('rescore needs --model ID (the model classify now runs with)');
+  // Posts classify routed to the multilingual model are current results, not ones to rescore.
+  const multilingual = flags.multilingual ?? config.multilingualModelId;
   if (flags.since !== undefined && !DAY_PATTERN.test(flags.since)) throw new UsageError(`--since must be YYYY-MM-DD, got "${flags.since}"`);
   const queue = flags['dry-run'] ? undefined : await classifyQueue(config);
   const result = await rescore(config, queue, {
     modelId: flags.model,
+    alsoCurrent: multilingual && multilingual !== 'none' ? [multilingual] : [],
     since: flags.since,
     dryRun: flags['dry-run'],
     onProgress: (p) => process.stderr.write(`\rscanned ${p.scanned} results, ${p.matched} to rescore...`),
@@ -153,9 +158,11 @@ async function reportCommand(config: Config, args: string[]): Promise<number> {
   if (query.from && query.to && query.from > query.to) throw new UsageError(`--from ${query.from} is after --to ${query.to}`);
   const rows = await loadReportRows(config, query);
   console.log(formatTable(rows));
+  const languageMix = await loadLanguageMix(config, query);
+  console.log(`\nLanguage mix (scored posts per detected language per day):\n${formatLanguageMix(languageMix)}`);
   if (flags.out) {
     const path = resolve(flags.out);
-    await writeFile(path, renderReportHtml(rows, query));
+    await writeFile(path, renderReportHtml(rows, query, new Date(), languageMix));
     console.log(`\nWrote ${path}`);
   }
   return 0;

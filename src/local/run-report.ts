@@ -5,6 +5,7 @@ import { scanItems } from '../aws/dynamodb.js';
 import { decodeAggregateRow, type Counters } from '../domain/aggregation.js';
 import { DLQ_ATTRIBUTES } from '../domain/failures.js';
 import { LABELS } from '../domain/sentiment.js';
+import { tallyLanguageMix, type LanguageMixDay } from '../ops/language-mix.js';
 import { QUEUES } from '../resources.js';
 import type { ProvisionedStage } from './provision.js';
 
@@ -24,6 +25,8 @@ export interface DeadLetterSummary {
 export interface RunReport {
   aggregates: AggregateRow[];
   scored: number;
+  /** Scored posts per detected language per day. */
+  languageMix: LanguageMixDay[];
   dlq: DeadLetterSummary;
   streamFailures: DeadLetterSummary;
 }
@@ -40,12 +43,13 @@ export async function collectRunReport(clients: { sqs: SQSClient }, stage: Provi
   const isAll = (row: AggregateRow) => (row.source === undefined ? 1 : 0);
   aggregates.sort((a, b) => isAll(a) - isAll(b) || (a.source ?? '').localeCompare(b.source ?? '') || a.day.localeCompare(b.day));
 
-  let scored = 0;
-  for await (const _ of scanItems(stage.tables.results)) scored += 1;
+  const results: Array<Record<string, unknown>> = [];
+  for await (const item of scanItems(stage.tables.results)) results.push(item);
 
   return {
     aggregates,
-    scored,
+    scored: results.length,
+    languageMix: tallyLanguageMix(results),
     dlq: await summariseQueue(clients.sqs, stage.queues.classifyDlq.url, DLQ_ATTRIBUTES.reason),
     streamFailures: await summariseQueue(clients.sqs, stage.queues.streamFailures.url, 'failureReason'),
   };

@@ -1,6 +1,7 @@
 // The report as one self-contained HTML page: inline SVG charts (no scripts, fonts or CDNs), so it opens
 // anywhere, offline, and can be mailed as is. Chart 1: daily mean score per source (and all sources);
 // chart 2: daily label shares; then the same table the terminal prints.
+import { mixLanguages, type LanguageMixDay } from './language-mix.js';
 import { LABELS, type Label } from '../domain/sentiment.js';
 import { addCounters, zeroCounters, type Counters } from '../domain/aggregation.js';
 import { percent, signed, tableLines, type ReportQuery, type ReportRow } from './report-data.js';
@@ -176,14 +177,23 @@ svg text{font:12px system-ui,sans-serif;fill:#333}svg .axis-label{font-size:13px
 table{border-collapse:collapse;font-variant-numeric:tabular-nums}th,td{padding:4px 10px;border-bottom:1px solid #ddd;text-align:left}td.num{text-align:right}
 th{background:#f4f4f4}.empty{padding:40px;border:1px dashed #bbb;color:#555;text-align:center}`;
 
-export function renderReportHtml(rows: readonly ReportRow[], query: ReportQuery, generatedAt = new Date()): string {
+/** The language mix as a table: one row per day, a column per detected language. */
+function languageMixTable(days: readonly LanguageMixDay[]): string {
+  if (days.length === 0) return '';
+  const languages = mixLanguages(days);
+  const head = `<tr><th>day</th><th>posts</th>${languages.map((l) => `<th>${escapeHtml(l)}</th>`).join('')}</tr>`;
+  const body = days.map((d) => `<tr><td>${escapeHtml(d.day)}</td><td>${d.count}</td>${languages.map((l) => `<td>${d.languages[l] ?? 0}</td>`).join('')}</tr>`).join('');
+  return `<h2>Language mix</h2><p class="meta">Scored posts per detected language (ISO 639-3; und = undetermined)</p><table>${head}${body}</table>`;
+}
+
+export function renderReportHtml(rows: readonly ReportRow[], query: ReportQuery, generatedAt = new Date(), languageMix: readonly LanguageMixDay[] = []): string {
   const days = [...new Set(rows.map((r) => r.day))].sort();
   const posts = rows.reduce((n, r) => n + r.count, 0);
   const range = days.length > 0 ? `${days[0]} to ${days[days.length - 1]}` : `${query.from ?? '…'} to ${query.to ?? '…'}`;
   const meta = `${escapeHtml(range)} · ${query.source ? `source ${escapeHtml(query.source)}` : `${new Set(rows.map((r) => r.source)).size} sources`} · ${posts} posts · generated ${generatedAt.toISOString()}`;
   const body = rows.length === 0
     ? '<p class="empty">No aggregates in this range.</p>'
-    : `${meanChart(rows)}${sharesChart(rows)}<h2>Aggregates</h2>${htmlTable(rows)}`;
+    : `${meanChart(rows)}${sharesChart(rows)}<h2>Aggregates</h2>${htmlTable(rows)}${languageMixTable(languageMix)}`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
     `<title>Sentiment report ${escapeHtml(range)}</title><style>${STYLE}</style></head>` +
     `<body><h1>Sentiment report</h1><p class="meta">${meta}</p>${body}</body></html>\n`;

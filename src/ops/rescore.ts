@@ -11,6 +11,11 @@ import type { QueueInfo } from './queues.js';
 export interface RescoreOptions {
   /** The model that should have scored every post. */
   modelId: string;
+  /**
+   * Models whose results are current too: the multilingual model classify routes posts to by language. Without
+   * it, every post routed there would be re-enqueued by every rescore, and scored by it again (an unchanged write).
+   */
+  alsoCurrent?: string[];
   /** Only posts whose day (UTC, YYYY-MM-DD) is on or after this one. */
   since?: string;
   /** Count, enqueue nothing. */
@@ -32,10 +37,15 @@ export interface RescoreResult {
 export const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The scan filter: results from another model, or from the lexicon fallback, optionally since a day. */
-export function rescoreFilter(options: Pick<RescoreOptions, 'modelId' | 'since'>) {
+export function rescoreFilter(options: Pick<RescoreOptions, 'modelId' | 'alsoCurrent' | 'since'>) {
   const names: Record<string, string> = { '#modelId': 'modelId' };
   const values: Record<string, unknown> = { ':model': options.modelId };
-  let expression = '#modelId <> :model';
+  const notCurrent = ['#modelId <> :model'];
+  (options.alsoCurrent ?? []).filter((id) => id !== options.modelId).forEach((id, i) => {
+    values[`:current${i}`] = id;
+    notCurrent.push(`#modelId <> :current${i}`);
+  });
+  let expression = notCurrent.length === 1 ? notCurrent[0] : `(${notCurrent.join(' AND ')})`;
   if (options.modelId !== LEXICON_MODEL_ID) {
     names['#method'] = 'method';
     values[':lexicon'] = 'lexicon';

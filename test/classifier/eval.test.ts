@@ -82,6 +82,50 @@ describe('evaluate', () => {
   });
 });
 
+describe('evaluate by language', () => {
+  // Hand-written sentences (never dataset text). The fixed classifier answers by text; flags.language is
+  // what a router's detector would have said.
+  const rows = [
+    { text: 'fr-pos', label: 'positive' as const, language: 'fra' },
+    { text: 'fr-neg', label: 'negative' as const, language: 'fra' },
+    { text: 'fr-neu-as-eng', label: 'neutral' as const, language: 'fra' },
+    { text: 'en-pos', label: 'positive' as const, language: 'eng' },
+    { text: 'no-gold', label: 'negative' as const },
+  ];
+  const said: Record<string, { p: Probabilities; language: string }> = {
+    'fr-pos': { p: { negative: 0.1, neutral: 0.1, positive: 0.8 }, language: 'fra' },
+    'fr-neg': { p: { negative: 0.1, neutral: 0.1, positive: 0.8 }, language: 'fra' }, // wrong
+    'fr-neu-as-eng': { p: { negative: 0.1, neutral: 0.8, positive: 0.1 }, language: 'eng' },
+    'en-pos': { p: { negative: 0.1, neutral: 0.1, positive: 0.8 }, language: 'eng' },
+    'no-gold': { p: { negative: 0.8, neutral: 0.1, positive: 0.1 }, language: 'und' },
+  };
+  const classifier: Classifier = {
+    modelId: 'fixed',
+    classify: async (texts) => texts.map((t) => sentimentFromProbabilities(said[t].p, said[t].language === 'fra' ? 'multi' : 'fixed', 'transformer', { language: said[t].language })),
+  };
+
+  it('gives n, macro recall, accuracy and what each gold language was detected as, over its own rows', async () => {
+    const report = await evaluate(classifier, rows);
+    assert.deepEqual(Object.keys(report.byLanguage), ['eng', 'fra']); // rows without a gold language are left out
+    const fra = report.byLanguage.fra;
+    assert.equal(fra.n, 3);
+    assert.equal(fra.accuracy, 2 / 3);
+    assert.equal(fra.macroRecall, (1 + 0 + 1) / 3); // positive 1/1, negative 0/1, neutral 1/1
+    assert.deepEqual(fra.detectedAs, { fra: 2, eng: 1 });
+    assert.deepEqual(report.byLanguage.eng, { n: 1, macroRecall: 1, accuracy: 1, detectedAs: { eng: 1 } });
+    assert.deepEqual(report.detectedLanguages, { fra: 2, eng: 2, und: 1 });
+    assert.deepEqual(report.byModel, { multi: 2, fixed: 3 });
+  });
+
+  it('reads the optional language field, ISO 639-3 or 639-1, and names a bad one', () => {
+    assert.deepEqual(parseLabelledJsonl('{"text":"a","label":"positive","language":"ar"}\n{"text":"b","label":"neutral","language":"deu"}', 'f'), [
+      { text: 'a', label: 'positive', language: 'ara' },
+      { text: 'b', label: 'neutral', language: 'deu' },
+    ]);
+    assert.throws(() => parseLabelledJsonl('{"text":"a","label":"positive","language":"French"}', 'f.jsonl'), /f\.jsonl:1: "language" must be an ISO 639-3/);
+  });
+});
+
 describe('npm run eval --json', () => {
   it('prints exactly one JSON object with the metrics, and the baseline under the same keys', async () => {
     const data = writeJsonl('three.jsonl', UNAMBIGUOUS);
@@ -100,6 +144,27 @@ describe('npm run eval --json', () => {
       .flatMap((row) => Object.values(row))
       .reduce((a, b) => a + b, 0);
     assert.equal(confusionTotal, UNAMBIGUOUS.length);
+  });
+
+  it('prints the language table, and byLanguage in the JSON, for a file with languages', async () => {
+    const data = writeJsonl('languages.jsonl', [
+      { text: 'What a wonderful day, thank you all so much!', label: 'positive', language: 'eng' },
+      { text: 'This is the worst service I have ever had', label: 'negative', language: 'eng' },
+      { text: 'Quelle journée magnifique, merci à tous pour tout', label: 'positive', language: 'fra' },
+    ]);
+    const json = await runEval(['--data', data, '--model', 'lexicon', '--json']);
+    assert.equal(json.status, 0, json.stderr);
+    const report = JSON.parse(json.stdout);
+    assert.deepEqual(Object.keys(report.byLanguage), ['eng', 'fra']);
+    assert.equal(report.byLanguage.eng.n, 2);
+    assert.deepEqual(report.byLanguage.eng.detectedAs, { eng: 2 });
+    assert.deepEqual(report.byLanguage.fra.detectedAs, { fra: 1 });
+    assert.deepEqual(report.detectedLanguages, { eng: 2, fra: 1 });
+    const text = await runEval(['--data', data, '--model', 'lexicon']);
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, /language\s+n\s+macro recall\s+accuracy\s+detected as right/);
+    assert.match(text.stdout, /\n\s+fra\s+1\s+/);
+    assert.match(text.stdout, /detected languages\s+eng 2, fra 1/);
   });
 
   it('says when it scores binary data', async () => {

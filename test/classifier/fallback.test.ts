@@ -10,7 +10,8 @@ import { logger } from '../../src/observability.js';
 const root = mkdtempSync(join(tmpdir(), 'fallback-models-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-const configFor = (id: string) => loadConfig({ MODEL_DIR: root, MODEL_ID: id, ORT_THREADS: '1' });
+// The English model's fallback alone: no multilingual model to route to in this folder.
+const configFor = (id: string) => loadConfig({ MODEL_DIR: root, MODEL_ID: id, MULTILINGUAL_MODEL_ID: 'none', ORT_THREADS: '1' });
 
 /** Runs getClassifier with error logs captured; returns the classifier and what was logged. */
 async function loadCapturingErrors(id: string) {

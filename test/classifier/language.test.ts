@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { commonEnglishShare, detectLanguage, languageSignal } from '../../src/classifier/language.js';
+import { commonEnglishShare, detectLanguage, DETECTION_TUNING, identifyLanguage, languageSignal } from '../../src/classifier/language.js';
 import { NON_ENGLISH, SHORT_ENGLISH, UNAMBIGUOUS } from '../fixtures/sentences.js';
 
 describe('detectLanguage', () => {
@@ -14,7 +14,7 @@ describe('detectLanguage', () => {
   }
 
   it('distinguishes the Arabic-script languages', () => {
-    assert.equal(detectLanguage(NON_ENGLISH.find((s) => s.language === 'Arabic')!.text).language, 'arb');
+    assert.equal(detectLanguage(NON_ENGLISH.find((s) => s.language === 'Arabic')!.text).language, 'ara');
     assert.equal(detectLanguage(NON_ENGLISH.find((s) => s.language === 'Urdu')!.text).language, 'urd');
   });
 
@@ -38,10 +38,47 @@ describe('detectLanguage', () => {
     assert.equal(commonEnglishShare('!!! ???'), 0); // no words at all
   });
 
-  it('needs ten letters before guessing, counting letters in any script', () => {
-    assert.equal(detectLanguage('abc def gh').language, 'und'); // 8 letters
+  it('needs six Latin letters, or three in Arabic script or Devanagari, before guessing', () => {
+    assert.equal(detectLanguage('abc de').language, 'und'); // 5 letters
     assert.notEqual(detectLanguage('Merhaba arkadaşlar, bugün hava çok güzel').language, 'und');
-    assert.equal(detectLanguage('١٢٣ مرحبا').language, 'und'); // 5 Arabic letters
+    assert.equal(detectLanguage('١٢٣ مرحبا').language, 'ara'); // 5 Arabic letters: the script says it
+    assert.equal(detectLanguage('١٢٣ مر').language, 'und'); // 2
+    assert.equal(detectLanguage('नमस्ते').language, 'hin');
+  });
+
+  it('keeps everyday English English (regressions of the trigram detector)', () => {
+    for (const text of ['Meeting at noon', 'great stuff', 'Meeting at noon, bring the slides', 'Dinner with mum tonight',
+      'Gonna grab coffee brb', 'Flight delayed again, typical', 'Congrats to the team!', 'Tickets on sale tomorrow']) {
+      assert.equal(detectLanguage(text).unsupported, false, `${text}: ${detectLanguage(text).language}`);
+    }
+  });
+
+  it('tells Arabic from Urdu by the letters only Urdu writes', () => {
+    assert.equal(identifyLanguage('هذا المنتج رائع جدا وأنصح به الجميع'), 'ara');
+    assert.equal(identifyLanguage('یہ بہت اچھی کتاب ہے اور میں نے اسے پڑھا'), 'urd');
+    assert.equal(identifyLanguage('@user مبروك 🎉 https://t.co/x'), 'ara');
+  });
+
+  it('names the European reply languages', () => {
+    const cases: Array<[string, string]> = [
+      ['Je suis vraiment déçu par ce service, jamais plus', 'fra'],
+      ['Ich bin total begeistert von dem neuen Album', 'deu'],
+      ['Che bella giornata, andiamo al mare stasera', 'ita'],
+      ['Estou muito feliz com o resultado do jogo de hoje', 'por'],
+      ['Qué asco de tiempo hace hoy en la ciudad', 'spa'],
+    ];
+    for (const [text, language] of cases) assert.equal(identifyLanguage(text), language, text);
+  });
+
+  it('reads romanised Hindi (Hinglish) as Hindi when its common words say so', () => {
+    assert.equal(identifyLanguage('yaar ye movie bahut acchi hai, sab log dekho'), 'hin');
+    assert.equal(identifyLanguage('kya baat hai bhai, maza aa gaya'), 'hin');
+  });
+
+  it('routes the DETECTION_TUNING thresholds through identifyLanguage', () => {
+    const text = 'Ich bin total begeistert von dem neuen Album';
+    assert.equal(identifyLanguage(text, { ...DETECTION_TUNING, minLatinLetters: 1000 }), 'und');
+    assert.equal(identifyLanguage(text, { ...DETECTION_TUNING, englishPreference: 0 }), 'eng');
   });
 
   it('ignores mentions, hashtags and links when judging the language', () => {

@@ -14,6 +14,10 @@ import { sqsRecord } from '../support/events.js';
 /** Lambda's limit on a function's unzipped deployment package (and layers): 250 MB. */
 const LAMBDA_UNZIPPED_LIMIT = 262_144_000;
 const MODEL_DIR = `models/${resourcesJson.model.id}`;
+/** The model classify routes the languages it covers to (MULTILINGUAL_MODEL_ID), shipped beside the first. */
+const MULTILINGUAL_DIR = `models/${resourcesJson.model.multilingualId}`;
+/** The language detector's n-gram table (src/config.ts languageData). */
+const LANGUAGE_DATA = 'models/language/latin-ngrams.json';
 const MODEL_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'onnx/model_quantized.onnx'];
 const ORT_LINUX_X64 = 'node_modules/onnxruntime-node/bin/napi-v6/linux/x64';
 
@@ -43,10 +47,14 @@ describe('classify zip', () => {
     assert.ok(names(classify).includes('handlers/classify.mjs'));
   });
 
-  it(`has the model at ${MODEL_DIR} ($LAMBDA_TASK_ROOT/models/<MODEL_ID>) and no training files`, () => {
-    for (const file of MODEL_FILES) assert.ok(names(classify).includes(`${MODEL_DIR}/${file}`), `${MODEL_DIR}/${file} missing`);
-    const extra = names(classify).filter((n) => n.startsWith('models/') && !MODEL_FILES.some((f) => n === `${MODEL_DIR}/${f}`));
-    assert.ok(extra.every((n) => !/training|checkpoint|\.py$|\.safetensors$|\.bin$/.test(n)), `training files: ${extra.join(', ')}`);
+  it(`has the models at ${MODEL_DIR} and ${MULTILINGUAL_DIR}, the language table, and no training files`, () => {
+    for (const dir of [MODEL_DIR, MULTILINGUAL_DIR]) {
+      for (const file of MODEL_FILES) assert.ok(names(classify).includes(`${dir}/${file}`), `${dir}/${file} missing`);
+    }
+    assert.ok(names(classify).includes(LANGUAGE_DATA), `${LANGUAGE_DATA} missing`);
+    const shipped = new Set([LANGUAGE_DATA, ...[MODEL_DIR, MULTILINGUAL_DIR].flatMap((dir) => MODEL_FILES.map((f) => `${dir}/${f}`))]);
+    const extra = names(classify).filter((n) => n.startsWith('models/') && !shipped.has(n));
+    assert.deepEqual(extra, []);
   });
 
   it('has the linux-x64 onnxruntime binding and library', () => {
@@ -138,18 +146,20 @@ describe('classify zip, unpacked: runs from the package alone', () => {
     assert.match(out.error, /sharp is stubbed out/);
   });
 
-  it('the packaged onnxruntime opens both packaged model files', (t) => {
+  it('the packaged onnxruntime opens both packaged model files of both models', (t) => {
     const out = inPackage(`
       const ort = require('onnxruntime-node');
       const models = {};
       for (const file of ['onnx/model_quantized.onnx', 'onnx/model.onnx']) {
-        const session = await ort.InferenceSession.create('${MODEL_DIR}/' + file);
-        models[file] = { inputs: session.inputNames, outputs: session.outputNames };
+        for (const dir of ['${MODEL_DIR}', '${MULTILINGUAL_DIR}']) {
+          const session = await ort.InferenceSession.create(dir + '/' + file);
+          models[dir + '/' + file] = { inputs: session.inputNames, outputs: session.outputNames };
+        }
       }
       console.log('RESULT ' + JSON.stringify(models));
     `);
     t.diagnostic(JSON.stringify(out));
-    for (const file of ['onnx/model_quantized.onnx', 'onnx/model.onnx']) {
+    for (const file of [MODEL_DIR, MULTILINGUAL_DIR].flatMap((dir) => [`${dir}/onnx/model_quantized.onnx`, `${dir}/onnx/model.onnx`])) {
       assert.ok(out[file].inputs.includes('input_ids'), `${file} inputs ${out[file].inputs}`);
       assert.ok(out[file].outputs.includes('logits'), `${file} outputs ${out[file].outputs}`);
     }

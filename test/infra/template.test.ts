@@ -68,10 +68,12 @@ describe('functions', () => {
     });
   }
 
-  it('classify: DLQ_URL is the DLQ, the model id and dtype come from resources.json', () => {
+  it('classify: DLQ_URL is the DLQ, the model ids and dtype come from resources.json', () => {
     const env = resource(template, fnId('classify')).Properties.Environment.Variables;
     assert.equal(refName(env.DLQ_URL), queueId(QUEUES.classifyDlq.suffix));
     assert.equal(env.MODEL_ID, MODEL.id);
+    assert.equal(env.MULTILINGUAL_MODEL_ID, MODEL.multilingualId);
+    assert.equal(loadConfig({ MULTILINGUAL_MODEL_ID: env.MULTILINGUAL_MODEL_ID }).multilingualModelId, MODEL.multilingualId);
     assert.equal(env.MODEL_DTYPE, MODEL.dtype);
     assert.equal(loadConfig({ MODEL_DTYPE: env.MODEL_DTYPE }).model.dtype, MODEL.dtype);
   });

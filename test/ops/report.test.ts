@@ -47,7 +47,8 @@ describe('ops report', () => {
 
     const all = await runOps(stack, ['report']);
     assert.equal(all.code, 0, all.stderr);
-    const lines = all.stdout.trim().split('\n');
+    const [aggregatesPart, mixPart] = all.stdout.split('\n\nLanguage mix');
+    const lines = aggregatesPart.trim().split('\n');
     assert.match(lines[0], /^source\s+day\s+count\s+negative\s+neutral\s+positive\s+mean score$/);
     assert.equal(lines.length, 2 + rows.length);
     const twitter = rows.find((r) => r.source === 'twitter' && r.day === '2024-05-02')!;
@@ -56,8 +57,21 @@ describe('ops report', () => {
 
     const filtered = await runOps(stack, ['report', '--source', 'twitter', '--from', '2024-05-02', '--to', '2024-05-03']);
     assert.equal(filtered.code, 0, filtered.stderr);
-    const dataLines = filtered.stdout.trim().split('\n').slice(2);
+    const dataLines = filtered.stdout.split('\n\nLanguage mix')[0].trim().split('\n').slice(2);
     assert.deepEqual(dataLines.map((l) => l.split(/\s+/).slice(0, 2).join(' ')), ['twitter 2024-05-02', 'twitter 2024-05-03']);
+
+    // The language mix: posts per detected language per day, from the results, in the same range.
+    const mixLines = mixPart.trim().split('\n').slice(1); // after the title
+    assert.match(mixLines[0], /^day\s+posts\s+\S+/);
+    const mixDays = mixLines.slice(2).map((l) => l.split(/\s+/));
+    assert.deepEqual(mixDays.map((cells) => cells[0]), ['2024-05-01', '2024-05-02', '2024-05-03']);
+    for (const cells of mixDays) {
+      const perDay = rows.filter((r) => r.day === cells[0]).reduce((n, r) => n + r.count, 0);
+      assert.equal(Number(cells[1]), perDay, `${cells[0]} posts`);
+      assert.equal(cells.slice(2).reduce((n, c) => n + Number(c), 0), perDay, `${cells[0]} languages add up`);
+    }
+    const filteredMix = filtered.stdout.split('Language mix')[1].trim().split('\n').slice(3).map((l) => l.split(/\s+/)[0]);
+    assert.deepEqual(filteredMix, ['2024-05-02', '2024-05-03']);
 
     const bad = await runOps(stack, ['report', '--from', 'yesterday']);
     assert.equal(bad.code, 2);

@@ -86,6 +86,12 @@ describe('ops rescore', () => {
     // Nothing left to do since that day; without --since the first day's 10 posts remain.
     const again = await runOps(stack, ['rescore', '--model', OTHER_MODEL, '--since', '2024-05-02']);
     assert.match(again.stdout, /Enqueued 0 post\(s\)/);
+    // Results of the multilingual model classify routes posts to are current too: a rescore for a new English
+    // model leaves them alone (else every rescore would re-enqueue them, and they would come back unchanged).
+    const routed = await runOps(stack, ['rescore', '--model', 'next-english-model', '--multilingual', OTHER_MODEL, '--dry-run']);
+    assert.match(routed.stdout, new RegExp(`^10 post\\(s\\) not scored by next-english-model \\(10 from ${LEXICON_MODEL_ID} \\(lexicon\\)\\)`, 'm'));
+    const unrouted = await runOps(stack, ['rescore', '--model', 'next-english-model', '--multilingual', 'none', '--dry-run']);
+    assert.match(unrouted.stdout, /^30 post\(s\) not scored by next-english-model/m);
     const rest = await runOps(stack, ['rescore', '--model', OTHER_MODEL]);
     assert.match(rest.stdout, /Enqueued 10 post\(s\)/);
     await runPipeline(stack, { classify: rescoreHandler, aggregate });

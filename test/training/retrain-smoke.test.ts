@@ -40,3 +40,25 @@ test('retrain.sh --smoke trains, exports, quantises and checks a servable model'
     rmSync(join(out, '..'), { recursive: true, force: true });
   }
 });
+
+test('retrain-multilingual.sh --smoke trains, exports, quantises and checks a servable, routable model', { skip, timeout: 300_000 }, () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'smoke-multilingual-')), 'smoke-multilingual');
+  try {
+    execFileSync('bash', [join(root, 'models/training/retrain-multilingual.sh'), data, out, '--smoke'], { cwd: root, stdio: 'pipe' });
+    for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'onnx/model_quantized.onnx']) {
+      assert.ok(existsSync(join(out, f)), `${f} written`);
+    }
+    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+    assert.equal(config.model_type, 'bert');
+    // What the router reads: the ISO 639-3 languages of the training rows.
+    assert.ok(config.languages.length > 0 && config.languages.every((l: string) => /^[a-z]{3}$/.test(l)), String(config.languages));
+    const training = JSON.parse(readFileSync(join(out, 'training.json'), 'utf8'));
+    assert.equal(training.smoke, true);
+    assert.match(training.data.files['xlm-t-multilingual/train.jsonl'], /^[0-9a-f]{64}$/);
+    assert.equal(training.quantization.checkedOn, 'xlm-t-multilingual/val.jsonl');
+    assert.ok(training.quantization.devTopLabelAgreement >= 0.98, 'q8 agrees with fp32');
+    assert.equal(Object.keys(training.val.encoderShares).length, 11);
+  } finally {
+    rmSync(join(out, '..'), { recursive: true, force: true });
+  }
+});

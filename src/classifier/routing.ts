@@ -1,0 +1,135 @@
+// Routing by language: posts detected in a language the multilingual model covers go to it, everything else
+// (English, undetermined, languages neither model covers) to the English model. One classify() call detects each
+// post's language once and calls each model at most once, with all of its posts.
+//
+// The multilingual model is loaded on the first batch that has a post for it, once per process: an English-only
+// workload never pays for it (cold start), and a mixed one pays once.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Config } from '../config.js';
+import type { Classifier, Sentiment, SentimentFlags } from '../domain/sentiment.js';
+import { logger } from '../observability.js';
+import { classifyBatch, type ScoredText } from './batch.js';
+import { identifyLanguage, SUPPORTED_LANGUAGES } from './language.js';
+
+/** What a router needs of a model: its id, how it scores prepared texts, how much of a text it reads. */
+export interface TextScoringModel {
+  readonly modelId: string;
+  readonly method: Sentiment['method'];
+  readonly maxChars: number;
+  score(texts: string[]): Promise<ScoredText[]>;
+}
+
+/** A model that is also a classifier on its own (the transformer and lexicon classifiers). */
+export type ScoringClassifier = Classifier & TextScoringModel;
+
+export interface RoutingOptions {
+  english: TextScoringModel;
+  /** The languages the multilingual model covers (ISO 639-3) and how to load it (called at most once). */
+  multilingual: { id: string; languages: ReadonlySet<string>; load: () => Promise<TextScoringModel> };
+  scoreUnsupportedLanguages: boolean;
+}
+
+export class RoutingClassifier implements Classifier {
+  readonly modelId: string;
+  readonly method: Sentiment['method'];
+  readonly #english: TextScoringModel;
+  readonly #languages: ReadonlySet<string>;
+  readonly #loadMultilingual: () => Promise<TextScoringModel>;
+  #multilingual: Promise<TextScoringModel> | undefined;
+  readonly #batchOptions: Parameters<typeof classifyBatch>[1];
+
+  constructor(options: RoutingOptions) {
+    this.#english = options.english;
+    this.modelId = options.english.modelId;
+    this.method = options.english.method;
+    this.#languages = options.multilingual.languages;
+    this.#loadMultilingual = options.multilingual.load;
+    const covered = new Set([...SUPPORTED_LANGUAGES, ...this.#languages]);
+    this.#batchOptions = {
+      modelId: this.modelId,
+      method: this.method,
+      maxChars: options.english.maxChars,
+      detectLanguage: (text) => {
+        const language = identifyLanguage(text);
+        return { language, unsupported: language !== 'und' && !covered.has(language) };
+      },
+      scoreUnsupportedLanguages: options.scoreUnsupportedLanguages,
+    };
+  }
+
+  /** The ISO 639-3 codes routed to the multilingual model. */
+  get multilingualLanguages(): ReadonlySet<string> {
+    return this.#languages;
+  }
+
+  classify(texts: string[]): Promise<Sentiment[]> {
+    return classifyBatch(texts, this.#batchOptions, (batch, flags) => this.#score(batch, flags));
+  }
+
+  async #score(texts: string[], flags: SentimentFlags[]): Promise<ScoredText[]> {
+    const toMultilingual: number[] = [];
+    const toEnglish: number[] = [];
+    flags.forEach((f, i) => (this.#languages.has(f.language ?? 'und') ? toMultilingual : toEnglish).push(i));
+    const results = new Array<ScoredText>(texts.length);
+    const run = async (model: TextScoringModel, indices: number[], tag: boolean) => {
+      if (indices.length === 0) return;
+      const scored = await model.score(indices.map((i) => texts[i]));
+      const scoredBy = tag ? { modelId: model.modelId, method: model.method } : undefined;
+      scored.forEach((s, j) => { results[indices[j]] = scoredBy ? { ...s, scoredBy } : s; });
+    };
+    const multilingual = toMultilingual.length > 0 ? await this.#multilingualModel() : undefined;
+    await run(this.#english, toEnglish, false);
+    if (multilingual) await run(multilingual, toMultilingual, true);
+    return results;
+  }
+
+  #multilingualModel(): Promise<TextScoringModel> {
+    this.#multilingual ??= this.#loadMultilingual();
+    return this.#multilingual;
+  }
+}
+
+/** The languages a model folder says it covers: config.json's `languages` (ISO 639-3). */
+export async function modelLanguages(config: Config, modelId: string): Promise<Set<string>> {
+  const path = join(config.model.dir, modelId, 'config.json');
+  const parsed = JSON.parse(await readFile(path, 'utf8')) as { languages?: unknown };
+  const { languages } = parsed;
+  if (!Array.isArray(languages) || languages.length === 0 || !languages.every((l) => typeof l === 'string' && /^[a-z]{3}$/.test(l))) {
+    throw new Error(`${path}: "languages" must list the ISO 639-3 codes the model covers`);
+  }
+  return new Set(languages as string[]);
+}
+
+/** The config of the multilingual model: the English model's, with the other id. */
+export function multilingualConfig(config: Config, id: string): Config {
+  return { ...config, model: { ...config.model, id } };
+}
+
+/**
+ * Wraps the English model in a router when a multilingual model is configured. If the multilingual model's
+ * languages cannot be read, routing is off (every post goes to the English model, as before) and that is logged
+ * as an error: those posts are then scored by a model not trained on them.
+ */
+export async function withRouting(
+  config: Config,
+  english: ScoringClassifier,
+  loadModel: (config: Config) => Promise<TextScoringModel>,
+): Promise<ScoringClassifier | RoutingClassifier> {
+  const id = config.multilingualModelId;
+  if (id === undefined) return english;
+  let languages: Set<string>;
+  try {
+    languages = await modelLanguages(config, id);
+  } catch (error) {
+    logger.error('Multilingual model unreadable; routing OFF, every post goes to the English model', {
+      modelId: id, error: error instanceof Error ? error.message : String(error),
+    });
+    return english;
+  }
+  return new RoutingClassifier({
+    english,
+    multilingual: { id, languages, load: () => loadModel(multilingualConfig(config, id)) },
+    scoreUnsupportedLanguages: config.scoreUnsupportedLanguages,
+  });
+}
