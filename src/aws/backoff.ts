@@ -55,20 +55,28 @@ export class RetrySchedule {
 }
 
 const THROTTLING = /Throttl|TooManyRequests|RequestLimitExceeded|ProvisionedThroughputExceeded|LimitExceeded|SlowDown|RequestThrottled/;
+/** Error names (never message text) of failures a later attempt may not meet again. */
+const TRANSIENT_NAMES = new Set([
+  'TransactionConflictException', 'TransactionInProgressException', 'InternalServerError', 'ServiceUnavailable',
+  'TimeoutError', 'RequestTimeout',
+]);
+const NETWORK_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /**
- * True when a whole call failed for a reason that may pass (throttling, a service fault, the network),
- * false when retrying cannot help (a missing queue, denied access, a malformed request).
+ * True when a whole call failed for a reason that may pass (throttling, a conflict, a service fault, the
+ * network), false when retrying cannot help (a missing queue, denied access, a malformed request). Told
+ * apart by the SDK's error name, HTTP status, fault and code.
  */
 export function isTransientCallError(error: unknown): boolean {
-  const e = error as { name?: string; $fault?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
-  if (e?.$retryable) return true;
-  if (THROTTLING.test(e?.name ?? '')) return true;
-  const status = e?.$metadata?.httpStatusCode;
+  const e = error as { name?: string; code?: string; $fault?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  if (!e) return false;
+  if (e.$retryable) return true;
+  if (THROTTLING.test(e.name ?? '') || TRANSIENT_NAMES.has(e.name ?? '') || NETWORK_ERROR_CODES.has(e.code ?? '')) return true;
+  const status = e.$metadata?.httpStatusCode;
   if (status === 429 || (status !== undefined && status >= 500)) return true;
-  if (e?.$fault === 'server') return true;
+  if (e.$fault === 'server') return true;
   // No HTTP answer at all (connection refused or reset, timeouts): the network, not the request.
-  return status === undefined && e?.$fault === undefined;
+  return status === undefined && e.$fault === undefined;
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -152,22 +152,8 @@ export type MarkedTransactionAnswer =
   /** Will not succeed as it is (validation, item too large, access denied…). */
   | { outcome: 'rejected'; error: string };
 
-/** Cancellation reason codes (per action) and error names that a later attempt may not meet again. */
+/** Cancellation reason codes (per action) that a later attempt may not meet again. */
 const RETRYABLE_REASONS = new Set(['TransactionConflict', 'ProvisionedThroughputExceeded', 'ThrottlingError', 'RequestLimitExceeded']);
-const RETRYABLE_ERRORS = new Set([
-  'ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'TransactionConflictException',
-  'TransactionInProgressException', 'InternalServerError', 'ServiceUnavailable', 'TimeoutError', 'RequestTimeout',
-]);
-const NETWORK_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
-
-/** Throttling, 5xx and network errors, told apart by the SDK's error name, HTTP status and code, never by message text. */
-export function isRetryableError(error: unknown): boolean {
-  const e = error as { name?: string; code?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } } | undefined;
-  if (!e) return false;
-  const status = e.$metadata?.httpStatusCode ?? 0;
-  return RETRYABLE_ERRORS.has(e.name ?? '') || status >= 500 || status === 429 || e.$retryable !== undefined
-    || NETWORK_ERROR_CODES.has(e.code ?? '');
-}
 
 /**
  * One TransactWriteItems holding the markers of some stream records (Put, condition: the marker does not
@@ -198,7 +184,7 @@ export async function applyMarkedTransaction(table: string, markers: readonly Id
       const detail = `${errorMessage(error)} [${codes.join(', ')}]`;
       return codes.length > 0 && codes.every((code) => RETRYABLE_REASONS.has(code)) ? { outcome: 'retry', error: detail } : { outcome: 'rejected', error: detail };
     }
-    return isRetryableError(error) ? { outcome: 'retry', error: errorMessage(error) } : { outcome: 'rejected', error: errorMessage(error) };
+    return isTransientCallError(error) ? { outcome: 'retry', error: errorMessage(error) } : { outcome: 'rejected', error: errorMessage(error) };
   }
 }
 

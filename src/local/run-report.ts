@@ -1,6 +1,7 @@
 // What a local run produced, read back from the emulators: aggregates per source and day, how many
 // posts were scored, and what is in the DLQ and the stream-failure queue (with the reasons).
-import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { receiveMessages } from '../aws/sqs-queues.js';
 import { scanItems } from '../aws/dynamodb.js';
 import { decodeAggregateRow, type Counters } from '../domain/aggregation.js';
 import { DLQ_ATTRIBUTES } from '../domain/failures.js';
@@ -63,12 +64,9 @@ async function summariseQueue(sqs: SQSClient, queueUrl: string, reasonAttribute:
   const reasons = new Map<string, number>();
   let count = 0;
   for (;;) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({
-      QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 60, WaitTimeSeconds: 0,
-      MessageAttributeNames: ['All'],
-    }));
-    if (Messages.length === 0) return { count, reasons };
-    for (const message of Messages) {
+    const messages = await receiveMessages(sqs, queueUrl, { max: 10, waitSeconds: 0, visibilityTimeoutSeconds: 60 });
+    if (messages.length === 0) return { count, reasons };
+    for (const message of messages) {
       count += 1;
       const reason = message.MessageAttributes?.[reasonAttribute]?.StringValue
         // No reason attribute: SQS moved it after maxReceiveCount receives (a retryable failure that never succeeded).

@@ -1,9 +1,11 @@
 // The serve's one-line status: where every post is (queued, in flight, scored, in the DLQ, aggregated),
 // read from the emulators themselves, so posts from any client count. On a terminal the line is
 // redrawn in place; elsewhere (CI logs, a pipe) each update is a line of its own.
-import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { scanItems } from '../aws/dynamodb.js';
+import { queueDepth } from '../aws/sqs-queues.js';
 import { sourceDayKey } from '../domain/aggregation.js';
+import { TABLES } from '../resources.js';
 import type { ProvisionedStage } from './provision.js';
 
 export interface PipelineStatus {
@@ -21,49 +23,43 @@ export interface PipelineStatus {
 const SOURCE_PK_PREFIX = sourceDayKey('', '').pk;
 
 export async function readPipelineStatus(
-  clients: { sqs: SQSClient; documents: DynamoDBDocumentClient },
+  clients: { sqs: SQSClient },
   stage: ProvisionedStage,
 ): Promise<PipelineStatus> {
   const [queue, dlq, scored, aggregated] = await Promise.all([
     queueDepth(clients.sqs, stage.queues.classify.url),
     queueDepth(clients.sqs, stage.queues.classifyDlq.url),
-    countItems(clients.documents, stage.tables.results),
-    countAggregated(clients.documents, stage.tables.aggregates),
+    countItems(stage.tables.results),
+    countAggregated(stage.tables.aggregates),
   ]);
-  return { queued: queue.waiting, inFlight: queue.inFlight, scored, deadLettered: dlq.waiting + dlq.inFlight, aggregated };
+  return {
+    queued: queue.visible + queue.delayed,
+    inFlight: queue.inFlight,
+    scored,
+    deadLettered: dlq.visible + dlq.delayed + dlq.inFlight,
+    aggregated,
+  };
 }
 
 export function formatStatus(status: PipelineStatus): string {
   return `queued ${status.queued} | in flight ${status.inFlight} | scored ${status.scored} | in the DLQ ${status.deadLettered} | aggregated ${status.aggregated}`;
 }
 
-async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<{ waiting: number; inFlight: number }> {
-  const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({
-    QueueUrl: queueUrl,
-    AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-  }));
-  return {
-    waiting: Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
-    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
-  };
-}
-
-async function countItems(documents: DynamoDBDocumentClient, table: string): Promise<number> {
+async function countItems(table: string): Promise<number> {
   let count = 0;
-  for await (const page of paginateScan({ client: documents }, { TableName: table, Select: 'COUNT' })) count += page.Count ?? 0;
+  for await (const _ of scanItems(table, { ProjectionExpression: TABLES.results.partitionKey })) count += 1;
   return count;
 }
 
-async function countAggregated(documents: DynamoDBDocumentClient, table: string): Promise<number> {
+async function countAggregated(table: string): Promise<number> {
   let count = 0;
-  const pages = paginateScan({ client: documents }, {
-    TableName: table,
+  const items = scanItems(table, {
     FilterExpression: 'begins_with(pk, :source)',
     ProjectionExpression: '#count',
     ExpressionAttributeNames: { '#count': 'count' },
     ExpressionAttributeValues: { ':source': SOURCE_PK_PREFIX },
   });
-  for await (const page of pages) for (const item of page.Items ?? []) count += Number(item.count ?? 0);
+  for await (const item of items) count += Number(item.count ?? 0);
   return count;
 }
 
