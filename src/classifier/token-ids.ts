@@ -76,7 +76,7 @@ function buildShortcut(tokenizer: PublicTokenizer, layout: SpecialTokenLayout, m
   // An added token can match before normalising (its raw text) or after (its normalised form): both are keys.
   const keys = [...addedTokens.keys()].filter((k) => k !== '');
   const addedPattern = keys.length > 0 ? new RegExp(keys.map(escapeRegExp).join('|')) : null;
-  const mayHoldAddedToken = (text: string) => addedPattern !== null && addedPattern.test(text);
+  const mayHoldAddedToken = (text: string) => addedPattern?.test(text);
 
   const idOf = (token: string) => addedTokens.get(token)?.id ?? model.tokens_to_ids.get(token) ?? unknownId;
   // The model encodes each pre-tokenized word on its own (unless it fuses unknowns across words), so a word's ids

@@ -51,21 +51,24 @@ and the aggregates count every scored post once; 1 otherwise; 2 for bad argument
 /** Messages no producer would send: they show the DLQ path (the classify function rejects them at once). */
 const POISON_MESSAGES = ['this is not JSON {', JSON.stringify({ v: 99, postId: 'from-the-future' })];
 
+const CLI_OPTIONS = {
+    input: { type: 'string' },
+    keep: { type: 'boolean' },
+    serve: { type: 'boolean' },
+    'visibility-timeout': { type: 'string' },
+    'write-sample': { type: 'string' },
+    verbose: { type: 'boolean', short: 'v' },
+    help: { type: 'boolean', short: 'h' },
+} as const;
+
+function parseCli(argv: string[]) {
+  return parseArgs({ args: argv, options: CLI_OPTIONS }).values;
+}
+
 async function main(argv: string[]): Promise<number> {
-  let values;
+  let values: ReturnType<typeof parseCli>;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        input: { type: 'string' },
-        keep: { type: 'boolean' },
-        serve: { type: 'boolean' },
-        'visibility-timeout': { type: 'string' },
-        'write-sample': { type: 'string' },
-        verbose: { type: 'boolean', short: 'v' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
+    values = parseCli(argv);
   } catch (error) {
     console.error(`${(error as Error).message}\n\n${USAGE}`);
     return 2;

@@ -3,7 +3,7 @@
 // Every result counts in two aggregates: its (source, day) and (all sources, day). A change of a result
 // is a delta: subtract the old image, add the new one.
 import { z } from 'zod';
-import { LABELS, type Label } from './sentiment.js';
+import { LABELS, } from './sentiment.js';
 import type { CountedResult } from './results.js';
 
 export interface AggregateKey {

@@ -48,7 +48,7 @@ async function candidates(): Promise<Record<string, Detect>> {
   }
   const tinyld = await optional<{ detect(t: string, o?: { only?: string[] }): string }>('tinyld');
   if (tinyld) {
-    found['tinyld'] = (s) => toIso3(tinyld.detect(s) || 'und');
+    found.tinyld = (s) => toIso3(tinyld.detect(s) || 'und');
     found['tinyld, audience set'] = (s) => toIso3(tinyld.detect(s, { only: ONLY_ISO1 }) || 'und');
   }
   type Cld = { findMostFrequentLanguages(t: string, n: number): Array<{ language: string; is_reliable: boolean }>; findLanguage(t: string): { language: string } };

@@ -197,7 +197,7 @@ export async function measurePipeline(options: PipelineRunOptions): Promise<Pipe
 
     log(`  writing a burst of ${options.burst} results ...`);
     const results = burstResults(options.burst, options.seed);
-    let started = performance.now();
+    const started = performance.now();
     const failures = await batchWriteItems(stack.stage.tables.results, results as unknown as Array<Record<string, unknown>>);
     if (failures.length > 0) throw new Error(`${failures.length} results not written: ${failures[0].error}`);
     const writeSeconds = (performance.now() - started) / 1000;

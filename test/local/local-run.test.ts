@@ -17,7 +17,7 @@ interface Run {
 }
 
 /** Runs the CLI; `whenOutput` may act on the running process (e.g. send Ctrl-C) once its output matches. */
-function runCli(args: string[], whenOutput?: { matches: RegExp; then: (pid: number, output: string) => void }): Promise<Run> {
+function runCli(args: string[], whenOutput?: { matches: RegExp; onMatch: (pid: number, output: string) => void }): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/local-run.ts', ...args], {
       cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' },
@@ -28,7 +28,7 @@ function runCli(args: string[], whenOutput?: { matches: RegExp; then: (pid: numb
       output += chunk.toString();
       if (whenOutput && !acted && whenOutput.matches.test(output)) {
         acted = true;
-        whenOutput.then(child.pid!, output);
+        whenOutput.onMatch(child.pid!, output);
       }
     };
     child.stdout.on('data', collect);
@@ -96,7 +96,7 @@ describe('npm start (src/cli/local-run.ts)', () => {
     try {
       const run = await runCli(['--keep', '--input', input], {
         matches: /Press Ctrl-C/,
-        then: (pid, output) => {
+        onMatch: (pid, output) => {
           javaPid = Number(/java pid (\d+)/.exec(output)?.[1]);
           assert.ok(alive(javaPid), 'DynamoDB Local is still running while kept');
           process.kill(pid, 'SIGINT');
