@@ -8,7 +8,7 @@
 //    not yet in the aggregate, and applying it after the recount would count it twice. So an item is only
 //    written when every result of its day was classified more than `settleSeconds` ago (the stream has had
 //    that long to apply them); newer days are reported as not settled and left alone.
-import { ALL_SOURCES_PK, allSourcesDayKey, keyId, recount, sourceDayKey, zeroCounters, type AggregateKey, type Counters } from '../domain/aggregation.js';
+import { ALL_SOURCES_PK, SOURCE_PK_PREFIX, allSourcesDayKey, keyId, recount, sourceDayKey, zeroCounters, type AggregateKey, type Counters } from '../domain/aggregation.js';
 import { counterDifferences, countersOf, type FieldDifference } from '../domain/aggregate-differences.js';
 import { CountedResultSchema, type CountedResult } from '../domain/results.js';
 import { approximateItemCount, queryRangeExact, scanInSegments, scanInSegmentsExact, updateIfUnchanged, type ReadItem } from '../aws/aggregates-table.js';
@@ -74,8 +74,6 @@ export interface RecountResult {
 export const DEFAULT_SEGMENTS = 4;
 export const DEFAULT_SETTLE_SECONDS = 15 * 60;
 const DEFAULT_ROUNDS = 3;
-/** The all-sources items' `source` attribute, as the aggregate handler writes it. */
-const ALL_SOURCES_SCOPE = '*';
 
 export function validateRecountOptions(options: Pick<RecountOptions, 'from' | 'to' | 'segments' | 'settleSeconds'>): void {
   for (const [flag, day] of [['--from', options.from], ['--to', options.to]] as const) {
@@ -90,8 +88,6 @@ export function validateRecountOptions(options: Pick<RecountOptions, 'from' | 't
   }
   if (options.settleSeconds !== undefined && !(options.settleSeconds >= 0)) throw new Error(`the settle time must be >= 0, got ${options.settleSeconds}`);
 }
-
-const SOURCE_PK_PREFIX = sourceDayKey('', '').pk;
 
 /** The aggregate items (not markers) a recount owns: per-source and all-sources days. */
 function isAggregateItem(item: Record<string, unknown>): boolean {
@@ -203,9 +199,10 @@ export async function recountAggregates(config: Config, options: RecountOptions)
       if (options.check || difference.status === 'not-settled') continue;
       await options.beforeWrite?.(key);
       const at = now().toISOString();
-      const scope = key.pk === ALL_SOURCES_PK ? ALL_SOURCES_SCOPE : (recounted?.source ?? String(read?.item.source ?? key.pk.slice(SOURCE_PK_PREFIX.length)));
+      // The all-sources items carry no source attribute (the key says what they are), as the handler writes them.
+      const source = key.pk === ALL_SOURCES_PK ? {} : { source: recounted?.source ?? String(read?.item.source ?? key.pk.slice(SOURCE_PK_PREFIX.length)) };
       const outcome = await updateIfUnchanged(config.tables.aggregates, { [partitionKey]: key.pk, [sortKey]: key.sk }, read?.raw, {
-        ...target, day, source: scope, updatedAt: at, recountedAt: at,
+        ...target, day, ...source, updatedAt: at, recountedAt: at,
       });
       if (outcome === 'written') difference.status = 'fixed';
       else {
