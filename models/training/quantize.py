@@ -8,6 +8,11 @@
 - Gather from a constant embedding table -> int8 rows with a per-row scale, dequantised after the lookup
   (narrow tables, like the n-gram's 3 columns, are stored as float16 instead: a scale per row would cost
   more than it saves).
+
+    /usr/bin/python3 models/training/quantize.py --half-tables onnx/model.onnx
+rewrites the fp32 file in place with its large embedding tables stored as float16 (cast back to float32 after
+the lookup, so all arithmetic stays fp32): the multilingual model's 16k x 256 token table alone is 16 MB in fp32,
+which puts the file over the repository's 30 MB limit for tracked files. Run it after quantising.
 """
 import sys
 
@@ -97,7 +102,38 @@ def quantize(src, dst):
     return stats
 
 
+def half_tables(path):
+    model = onnx.load(path)
+    graph = model.graph
+    inits = {i.name: i for i in graph.initializer}
+    halved, nodes = {}, []
+    for node in graph.node:
+        w = inits.get(node.input[0]) if node.op_type == "Gather" else None
+        if w is None or w.data_type != TensorProto.FLOAT or len(w.dims) != 2 or np.prod(w.dims) < MIN_GATHER_ELEMENTS:
+            nodes.append(node)
+            continue
+        if w.name not in halved:
+            halved[w.name] = numpy_helper.from_array(numpy_helper.to_array(w).astype(np.float16), f"{w.name}_f16")
+        p = node.name or node.output[0]
+        nodes += [
+            helper.make_node("Gather", [f"{w.name}_f16", node.input[1]], [f"{p}_gh"], axis=0),
+            helper.make_node("Cast", [f"{p}_gh"], [node.output[0]], to=TensorProto.FLOAT),
+        ]
+    kept = [i for i in graph.initializer if i.name not in halved]
+    del graph.initializer[:]
+    graph.initializer.extend(kept + list(halved.values()))
+    del graph.node[:]
+    graph.node.extend(nodes)
+    del graph.value_info[:]
+    onnx.checker.check_model(model)
+    onnx.save(model, path)
+    return {"tables_fp16": sorted(halved)}
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit("usage: quantize.py FP32.onnx OUT_QUANTIZED.onnx")
-    print(quantize(sys.argv[1], sys.argv[2]))
+    if len(sys.argv) == 3 and sys.argv[1] == "--half-tables":
+        print(half_tables(sys.argv[2]))
+    elif len(sys.argv) == 3:
+        print(quantize(sys.argv[1], sys.argv[2]))
+    else:
+        sys.exit("usage: quantize.py FP32.onnx OUT_QUANTIZED.onnx | quantize.py --half-tables FP32.onnx")

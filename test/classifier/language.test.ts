@@ -70,6 +70,13 @@ describe('detectLanguage', () => {
     for (const [text, language] of cases) assert.equal(identifyLanguage(text), language, text);
   });
 
+  it('reads German written half in English as German when it has a German marker, not plain English', () => {
+    assert.equal(identifyLanguage('happy birthday, kleiner Bär!'), 'deu');
+    assert.equal(identifyLanguage('happy birthday, kleiner Bär!', { ...DETECTION_TUNING, germanMarkedPreference: 2 }), 'eng');
+    assert.equal(identifyLanguage('Der Film war gut but the ending sucked'), 'eng');
+    assert.equal(identifyLanguage('Finally got my new phone today'), 'eng');
+  });
+
   it('reads romanised Hindi (Hinglish) as Hindi when its common words say so', () => {
     assert.equal(identifyLanguage('yaar ye movie bahut acchi hai, sab log dekho'), 'hin');
     assert.equal(identifyLanguage('kya baat hai bhai, maza aa gaya'), 'hin');
@@ -78,7 +85,7 @@ describe('detectLanguage', () => {
   it('routes the DETECTION_TUNING thresholds through identifyLanguage', () => {
     const text = 'Ich bin total begeistert von dem neuen Album';
     assert.equal(identifyLanguage(text, { ...DETECTION_TUNING, minLatinLetters: 1000 }), 'und');
-    assert.equal(identifyLanguage(text, { ...DETECTION_TUNING, englishPreference: 0 }), 'eng');
+    assert.equal(identifyLanguage(text, { ...DETECTION_TUNING, englishPreference: 0, germanMarkedPreference: 2 }), 'eng');
   });
 
   it('ignores mentions, hashtags and links when judging the language', () => {
