@@ -13,7 +13,9 @@ import { ingestPosts } from '../../src/producer.js';
 import { encodePostMessage, parsePostMessage } from '../../src/domain/messages.js';
 import { describeQueue } from '../../src/ops/queues.js';
 import { runWorker } from '../../src/ops/worker.js';
-import { MISSING_MODEL_DIR, REPO_ROOT, makePosts, readResults } from './support.js';
+import { MISSING_MODEL_DIR, REPO_ROOT } from '../support/cli.js';
+import { makePosts } from '../support/posts.js';
+import { readResults } from '../support/tables.js';
 
 /** Receives (and deletes) everything the queue holds, once in-flight messages are visible again. */
 async function drain(stack: TestStack, url: string): Promise<Message[]> {
@@ -80,7 +82,7 @@ describe('ops worker', () => {
 
   it('processes the queue as a child process and stops cleanly on SIGTERM without losing the batch in hand', async () => {
     const stage = await stack.freshStage({ visibilityTimeoutSeconds: 2 });
-    const posts = makePosts(150, 'worker');
+    const posts = makePosts(150, { prefix: 'worker' });
     const summary = await ingestPosts(posts, { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });
     assert.equal(summary.enqueued, 150);
 
