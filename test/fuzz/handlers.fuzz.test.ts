@@ -12,10 +12,13 @@ import { lambdaContext } from '../../src/runtime/lambda-context.js';
 import type { PipelineHandlers } from '../../src/local/event-sources.js';
 import { encodePostMessage } from '../../src/domain/messages.js';
 import { recount } from '../../src/domain/aggregation.js';
-import { assertCountersEqual } from '../support/aggregates.js';
+import { assertCountersEqual, readAggregates } from '../support/aggregates.js';
 import type { CountedResult } from '../../src/domain/results.js';
 import { seededRandom } from '../../src/local/seeded-random.js';
-import { attribute, drainQueue, readAggregates, readResults, syntheticPosts, importHandlers } from '../integration/pipeline-fixtures.js';
+import { importHandlers } from '../support/pipeline.js';
+import { makePosts } from '../support/posts.js';
+import { attribute, drainQueue } from '../support/queues.js';
+import { readResults } from '../support/tables.js';
 import { sqsRecord as syntheticSqsRecord, streamRecord as syntheticStreamRecord, type StreamImage } from '../support/events.js';
 
 process.env.MODEL_ID = 'no-such-model-lexicon-fallback';
@@ -94,7 +97,7 @@ describe('fuzz', () => {
     it(`classify handler, seed ${seed}: every bad record is dead-lettered with a reason or reported failed; valid ones are scored`, async () => {
       const random = seededRandom(seed);
       const stage = await stack.freshStage();
-      const posts = syntheticPosts(40, `fz${seed}`, seed);
+      const posts = makePosts(40, { prefix: `fz${seed}`, seed });
       await ingestPosts(posts, { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });
       await drainQueue(stack.clients.sqs, stage.queues.classify.url); // the fuzz builds its own events
 

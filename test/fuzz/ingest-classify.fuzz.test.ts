@@ -9,7 +9,9 @@ import { startStack, type TestStack } from '../support/stack.js';
 import { pipelineEventSources, runUntilIdle } from '../../src/local/event-sources.js';
 import { validatePostInput } from '../../src/domain/posts.js';
 import { seededRandom } from '../../src/local/seeded-random.js';
-import { attribute, drainQueue, importHandlers, readResults } from '../integration/pipeline-fixtures.js';
+import { importHandlers } from '../support/pipeline.js';
+import { attribute, drainQueue } from '../support/queues.js';
+import { readResults } from '../support/tables.js';
 
 process.env.MODEL_ID = 'no-such-model-lexicon-fallback';
 process.env.POWERTOOLS_LOG_LEVEL = 'CRITICAL';

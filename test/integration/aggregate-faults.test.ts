@@ -12,8 +12,11 @@ import { pipelineEventSources, runUntilIdle, type PipelineHandlers } from '../..
 import type { StreamHandler } from '../../src/runtime/stream-event-source.js';
 import { encodePostMessage } from '../../src/domain/messages.js';
 import { seededRandom } from '../../src/local/seeded-random.js';
-import { assertAggregatesMatchResults, countMarkers, drainQueue, importHandlers, readResults, sendBodies, syntheticPosts } from './pipeline-fixtures.js';
-import { contraryClassifier } from '../ops/support.js';
+import { importHandlers, contraryClassifier } from '../support/pipeline.js';
+import { makePosts } from '../support/posts.js';
+import { drainQueue, sendBodies } from '../support/queues.js';
+import { countMarkers, readResults } from '../support/tables.js';
+import { assertAggregatesMatchResults } from '../support/aggregates.js';
 
 process.env.MODEL_ID = 'no-such-model-lexicon-fallback';
 process.env.POWERTOOLS_LOG_LEVEL = 'CRITICAL';
@@ -47,7 +50,7 @@ const FAST_BACKOFF = { attempts: 12, baseMs: 1, maxMs: 20 };
 /** A fresh stage whose `count` posts are scored: their INSERTs wait in the results stream. */
 async function scoredStage(count: number, prefix: string) {
   const stage = await stack.freshStage();
-  await ingestPosts(syntheticPosts(count, prefix), { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });
+  await ingestPosts(makePosts(count, { prefix, seed: 1 }), { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });
   const classifyOnly = pipelineEventSources(stack.clients, stage, handlers, { classify: { maximumBatchingWindowSeconds: 0.2 } });
   await runUntilIdle([classifyOnly.classify], { timeoutMs: 120_000 });
   assert.equal((await readResults(stage.tables.results)).size, count);

@@ -12,7 +12,11 @@ import { sqsEventFromMessages } from '../support/events.js';
 import { pipelineEventSources, runUntilIdle, type PipelineHandlers } from '../../src/local/event-sources.js';
 import { encodePostMessage } from '../../src/domain/messages.js';
 import { loadConfig } from '../../src/config.js';
-import { assertAggregatesMatchResults, attribute, drainQueue, readAggregates, readResults, sendBodies, syntheticPosts, importHandlers } from './pipeline-fixtures.js';
+import { importHandlers } from '../support/pipeline.js';
+import { makePosts } from '../support/posts.js';
+import { attribute, drainQueue, sendBodies } from '../support/queues.js';
+import { readResults } from '../support/tables.js';
+import { assertAggregatesMatchResults, readAggregates } from '../support/aggregates.js';
 
 process.env.MODEL_ID = 'no-such-model-lexicon-fallback';
 process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
@@ -85,7 +89,7 @@ function metricValues(lines: Array<Record<string, any>>, name: string, dimension
 describe('classify handler', () => {
   it('reports exactly the records that failed, with reasons in logs and metrics, and DLQs the malformed one', async () => {
     const stage = await stack.freshStage();
-    const posts = syntheticPosts(6, 'h');
+    const posts = makePosts(6, { prefix: 'h', seed: 1 });
     await ingestPosts(posts, { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });
     await sendBodies(stack.clients.sqs, stage.queues.classify.url, [encodePostMessage('not-stored-1'), encodePostMessage('not-stored-2'), '{"v":1,"postId":""}']);
     const event = await receiveEvent(9);
@@ -119,7 +123,7 @@ describe('classify handler', () => {
 
   it('fails only the scored records when the model errors, still acknowledging the dead-lettered ones', async () => {
     const stage = await stack.freshStage();
-    await ingestPosts(syntheticPosts(4, 'm'), { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });
+    await ingestPosts(makePosts(4, { prefix: 'm', seed: 1 }), { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });
     await sendBodies(stack.clients.sqs, stage.queues.classify.url, ['<xml/>']);
     const event = await receiveEvent(5);
     let calls = 0;
@@ -136,7 +140,7 @@ describe('classify handler', () => {
 
   it('fails the records whose result cannot be written, and a malformed record whose DLQ send fails', async () => {
     const stage = await stack.freshStage();
-    await ingestPosts(syntheticPosts(3, 'w'), { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });
+    await ingestPosts(makePosts(3, { prefix: 'w', seed: 1 }), { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });
     await sendBodies(stack.clients.sqs, stage.queues.classify.url, ['not json']);
     const event = await receiveEvent(4);
     const config = loadConfig();
@@ -158,7 +162,7 @@ describe('classify handler', () => {
 describe('aggregate handler', () => {
   it('subtracts a removed result (REMOVE) and emits update and replay metrics', async () => {
     const stage = await stack.freshStage();
-    const posts = syntheticPosts(9, 'r');
+    const posts = makePosts(9, { prefix: 'r', seed: 1 });
     await ingestPosts(posts, { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });
     const sources = pipelineEventSources(stack.clients, stage, handlers, { classify: { maximumBatchingWindowSeconds: 0.3 } });
     const quiet = () => captureStdout(() => runUntilIdle([sources.classify, sources.aggregate], { timeoutMs: 60_000 }));

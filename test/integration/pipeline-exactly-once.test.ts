@@ -10,9 +10,11 @@ import type { Classifier, Label, Sentiment } from '../../src/domain/sentiment.js
 import { encodePostMessage } from '../../src/domain/messages.js';
 import { ALL_SOURCES_PK } from '../../src/domain/aggregation.js';
 import { QUEUES } from '../../src/resources.js';
-import {
-  assertAggregatesMatchResults, attribute, countMarkers, drainQueue, importHandlers, queueDepth, readAggregates, readResults, sendBodies, syntheticPosts,
-} from './pipeline-fixtures.js';
+import { importHandlers } from '../support/pipeline.js';
+import { makePosts } from '../support/posts.js';
+import { attribute, drainQueue, messagesInQueue, sendBodies } from '../support/queues.js';
+import { countMarkers, readResults } from '../support/tables.js';
+import { assertAggregatesMatchResults, readAggregates } from '../support/aggregates.js';
 
 process.env.MODEL_ID = 'no-such-model-lexicon-fallback';
 process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
@@ -64,7 +66,7 @@ function flippingClassifier(modelId: string, previous: Map<string, Label>, texts
 describe('exactly once under redelivery', () => {
   it('scores and counts a duplicated message once, and a later redelivery emits no stream event', async () => {
     const { stage, ingest, run, streamRecords } = await freshPipeline();
-    const posts = syntheticPosts(12, 'dup');
+    const posts = makePosts(12, { prefix: 'dup', seed: 1 });
     const summary = await ingest(posts);
     assert.equal(summary.enqueued, 12);
     // Duplicates of three posts, delivered together with the originals.
@@ -85,12 +87,12 @@ describe('exactly once under redelivery', () => {
     assert.equal(streamRecords().length, 12);
     for (const [id, result] of await readResults(stage.tables.results)) assert.equal(result.classifiedAt, classifiedAt.get(id), id);
     await assertAggregatesMatchResults(stage.tables.results, stage.tables.aggregates);
-    assert.equal(await queueDepth(stack.clients.sqs, stage.queues.classifyDlq.url), 0);
+    assert.equal(await messagesInQueue(stack.clients.sqs, stage.queues.classifyDlq.url), 0);
   });
 
   it('sends poison messages to the DLQ at once with their reason and scores the rest of their batch', async () => {
     const { stage, sources, ingest, run } = await freshPipeline();
-    const posts = syntheticPosts(8, 'batchmate');
+    const posts = makePosts(8, { prefix: 'batchmate', seed: 1 });
     await ingest(posts);
     // A post stored behind the producer's back without text: its message can never succeed either.
     await stack.clients.documents.send(new PutCommand({ TableName: stage.tables.posts, Item: { postId: 'textless', createdAt: '2024-05-01T00:00:00Z' } }));
@@ -120,7 +122,7 @@ describe('exactly once under redelivery', () => {
 
     const results = await readResults(stage.tables.results);
     assert.deepEqual([...results.keys()].sort(), posts.map((p) => p.postId).sort());
-    assert.equal(await queueDepth(stack.clients.sqs, stage.queues.classify.url), 0);
+    assert.equal(await messagesInQueue(stack.clients.sqs, stage.queues.classify.url), 0);
     await assertAggregatesMatchResults(stage.tables.results, stage.tables.aggregates);
   });
 
@@ -158,7 +160,7 @@ describe('exactly once under redelivery', () => {
       return response;
     };
     const { stage, sources, ingest, run, streamRecords } = await freshPipeline(handlers.classify, failingOnce);
-    await ingest(syntheticPosts(30, 'replay'));
+    await ingest(makePosts(30, { prefix: 'replay', seed: 1 }));
     await run();
 
     assert.ok(invocations >= 2, 'the failed batch was delivered again');
@@ -181,7 +183,7 @@ describe('exactly once under redelivery', () => {
 
   it('keeps counting past an uncountable stream record: later records of its batch are not double-counted on retry', async () => {
     const { stage, ingest, run } = await freshPipeline();
-    const posts = syntheticPosts(20, 'mixed');
+    const posts = makePosts(20, { prefix: 'mixed', seed: 1 });
     await ingest(posts.slice(0, 10));
     // A result written behind the pipeline's back that cannot be counted (unknown label), between valid ones.
     await stack.clients.documents.send(new PutCommand({
@@ -200,7 +202,7 @@ describe('exactly once under redelivery', () => {
 
   it('moves counts between labels when another model rescores the posts (MODIFY)', async () => {
     const { stage, ingest, run, streamRecords } = await freshPipeline();
-    const posts = syntheticPosts(15, 'rescore');
+    const posts = makePosts(15, { prefix: 'rescore', seed: 1 });
     await ingest(posts);
     await run();
     const firstResults = await readResults(stage.tables.results);

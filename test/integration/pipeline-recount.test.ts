@@ -9,8 +9,12 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { startStack, type TestStack } from '../support/stack.js';
 import { pipelineEventSources, runUntilIdle, type PipelineHandlers } from '../../src/local/event-sources.js';
 import { FUNCTIONS } from '../../src/resources.js';
-import { runOps } from '../ops/support.js';
-import { assertAggregatesMatchResults, drainQueue, importHandlers, readResults, syntheticPosts } from './pipeline-fixtures.js';
+import { runOps } from '../support/cli.js';
+import { importHandlers } from '../support/pipeline.js';
+import { makePosts } from '../support/posts.js';
+import { drainQueue } from '../support/queues.js';
+import { readResults } from '../support/tables.js';
+import { assertAggregatesMatchResults } from '../support/aggregates.js';
 
 process.env.MODEL_ID = 'no-such-model-lexicon-fallback';
 process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
@@ -32,7 +36,7 @@ after(async () => {
 
 describe('stream records lost to the failure queue', () => {
   it('leaves the aggregates short of the results until recount rebuilds them', async () => {
-    const posts = syntheticPosts(60, 'lost');
+    const posts = makePosts(60, { prefix: 'lost', seed: 1 });
     // reddit on day 2, news on day 3, no source (unknown) on day 2
     const doomed = new Set(['lost-4', 'lost-17', 'lost-19']);
     let refused = 0;
@@ -76,7 +80,7 @@ describe('stream records lost to the failure queue', () => {
     // Fixed, the pipeline goes on counting on top of the rebuilt items (the mapping has moved past the lost
     // records: they are not delivered again), and a second recount finds nothing.
     broken = false;
-    const more = syntheticPosts(9, 'after', 2);
+    const more = makePosts(9, { prefix: 'after', seed: 2 });
     await ingestPosts(more, { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });
     await runUntilIdle([sources.classify, sources.aggregate], { timeoutMs: 120_000 });
     assert.equal(await assertAggregatesMatchResults(stage.tables.results, stage.tables.aggregates), 69);

@@ -13,7 +13,10 @@ import { startStack, type TestStack } from '../support/stack.js';
 import { pipelineEventSources, runUntilIdle } from '../../src/local/event-sources.js';
 import { loadConfig } from '../../src/config.js';
 import { encodePostMessage } from '../../src/domain/messages.js';
-import { assertAggregatesMatchResults, attribute, drainQueue, readResults, sendBodies, syntheticPosts } from './pipeline-fixtures.js';
+import { makePosts } from '../support/posts.js';
+import { attribute, drainQueue, sendBodies } from '../support/queues.js';
+import { readResults } from '../support/tables.js';
+import { assertAggregatesMatchResults } from '../support/aggregates.js';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'WARN';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
@@ -46,7 +49,7 @@ describe('whole pipeline', () => {
     const modelPresent = existsSync(join(config.model.dir, config.model.id, 'config.json'));
 
     // A JSONL file: valid posts and every kind of invalid row.
-    const jsonlPosts = syntheticPosts(150, 'j', 3);
+    const jsonlPosts = makePosts(150, { prefix: 'j', seed: 3 });
     const jsonlLines = [
       ...jsonlPosts.map((p) => JSON.stringify(p)),
       JSON.stringify({ text: 'no id', createdAt: '2024-05-01T00:00:00Z' }),
@@ -61,7 +64,7 @@ describe('whole pipeline', () => {
     writeFileSync(jsonlFile, jsonlLines.join('\n') + '\n');
 
     // A CSV file for the CLI: valid posts, a row with the wrong number of cells, an empty text, a bad date.
-    const csvPosts = syntheticPosts(30, 'c', 4).map((p, i) => (i === 0 ? { ...p, text: 'quoted, with "commas"\nand a newline' } : p));
+    const csvPosts = makePosts(30, { prefix: 'c', seed: 4 }).map((p, i) => (i === 0 ? { ...p, text: 'quoted, with "commas"\nand a newline' } : p));
     const csvFile = join(dir, 'posts.csv');
     writeFileSync(csvFile, [
       'postId,text,createdAt,source,author',
@@ -130,7 +133,7 @@ describe('whole pipeline', () => {
   it('reports valid posts it could not store or enqueue, with the reason, instead of dropping them', async () => {
     const stage = await stack.freshStage();
     const { ingestPosts } = await import('../../src/producer.js');
-    const posts = syntheticPosts(30, 'lost');
+    const posts = makePosts(30, { prefix: 'lost', seed: 1 });
 
     const unstored = await ingestPosts(posts, { postsTable: `${stage.tables.posts}-missing`, queueUrl: stage.queues.classify.url });
     assert.deepEqual([unstored.stored, unstored.enqueued, unstored.failed.length], [0, 0, 30]);

@@ -16,7 +16,9 @@ import { resetClients } from '../../src/aws/clients.js';
 import { applyEnvironment } from '../../src/local/environment.js';
 import { seededRandom } from '../../src/local/seeded-random.js';
 import { encodePostMessage } from '../../src/domain/messages.js';
-import { drainQueue, readAll, syntheticPosts } from './pipeline-fixtures.js';
+import { makePosts } from '../support/posts.js';
+import { drainQueue } from '../support/queues.js';
+import { readAll } from '../support/tables.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const SEND = 'AmazonSQS.SendMessageBatch';
@@ -89,7 +91,7 @@ describe('producer under throttling (fault proxy in front of the emulators)', ()
     resetProxies();
     const stage = await freshStageBehindProxies();
     dynamodbProxy.plan = (operation, n) => (operation === WRITE && n <= 7 ? THROTTLED_DYNAMODB : undefined);
-    const items = syntheticPosts(20, 'bw', 2).map((post) => ({ ...post }));
+    const items = makePosts(20, { prefix: 'bw', seed: 2 }).map((post) => ({ ...post }));
     assert.deepEqual(await dynamodb.batchWriteItems(stage.tables.posts, items, { attempts: 8, baseMs: 10, maxMs: 200 }), []);
     assert.equal(dynamodbProxy.faults.get(WRITE), 7);
     assert.equal(dynamodbProxy.calls.get(WRITE), 8);
@@ -121,7 +123,7 @@ describe('producer under throttling (fault proxy in front of the emulators)', ()
     };
     sqsProxy.plan = plan(14, THROTTLED_SQS);
     dynamodbProxy.plan = plan(14, THROTTLED_DYNAMODB);
-    const posts = syntheticPosts(300, 'thr', 13);
+    const posts = makePosts(300, { prefix: 'thr', seed: 13 });
     const summary = await producer.ingestPosts(posts, {
       postsTable: stage.tables.posts, queueUrl: viaProxy(stage.queues.classify.url), chunkSize: 100,
     });
@@ -142,7 +144,7 @@ describe('producer under throttling (fault proxy in front of the emulators)', ()
     const dir = mkdtempSync(join(tmpdir(), 'ingest-throttled-'));
     try {
       const input = join(dir, 'posts.jsonl');
-      const posts = syntheticPosts(12, 'tiny', 3);
+      const posts = makePosts(12, { prefix: 'tiny', seed: 3 });
       writeFileSync(input, posts.map((p) => JSON.stringify(p)).join('\n'));
       const unsent = join(dir, 'unsent.txt');
       sqsProxy.plan = (operation) => (operation === SEND ? THROTTLED_SQS : undefined);

@@ -12,7 +12,10 @@ import { scanItems } from '../../src/aws/dynamodb.js';
 import { allSourcesDayKey, isMarkerKey, keyId, sourceDayKey, type AggregateKey } from '../../src/domain/aggregation.js';
 import type { PipelineHandlers } from '../../src/local/event-sources.js';
 import { recountAggregates } from '../../src/ops/recount.js';
-import { MISSING_MODEL_DIR, assertAggregatesMatchRecount, makePosts, runOps, runPipeline } from './support.js';
+import { MISSING_MODEL_DIR, runOps } from '../support/cli.js';
+import { runPipeline } from '../support/pipeline.js';
+import { makePosts } from '../support/posts.js';
+import { assertAggregatesMatchResults } from '../support/aggregates.js';
 
 const NO_SETTLE = ['--settle-minutes', '0']; // the results were classified seconds ago, and the pipeline is idle
 
@@ -60,10 +63,10 @@ describe('ops recount', () => {
   /** A fresh stage with 45 posts on 2024-05-01..03 run through the pipeline, then damaged in three ways. */
   async function damagedStage() {
     await stack.freshStage();
-    const posts = makePosts(45, 'recount', 3);
+    const posts = makePosts(45, { prefix: 'recount', days: 3 });
     await ingestPosts(posts, { postsTable: stack.stage.tables.posts, queueUrl: stack.stage.queues.classify.url });
     await runPipeline(stack, handlers);
-    await assertAggregatesMatchRecount(stack);
+    await assertAggregatesMatchResults(stack.stage.tables.results, stack.stage.tables.aggregates);
     const wrong = sourceDayKey('twitter', '2024-05-01');
     const missing = sourceDayKey('reddit', '2024-05-02');
     const ghost = sourceDayKey('ghost', '2024-05-02');
@@ -122,7 +125,7 @@ describe('ops recount', () => {
     const rest = await runOps(stack, ['recount', '--from', '2024-05-03', '--to', '2024-05-03', ...NO_SETTLE]);
     assert.equal(rest.code, 0, rest.stderr);
     assert.match(rest.stdout, /^fixed {7}SOURCE#news DAY#2024-05-03: neutral \d+ -> \d+$/m);
-    await assertAggregatesMatchRecount(stack);
+    await assertAggregatesMatchResults(stack.stage.tables.results, stack.stage.tables.aggregates);
   });
 
   it('--source recounts only that source', async () => {
@@ -183,6 +186,6 @@ describe('ops recount', () => {
     assert.equal(twitter.status, 'fixed');
     assert.ok(result.differences.every((d) => d.status === 'fixed'), JSON.stringify(result.differences));
     assert.equal(result.counted, 46);
-    await assertAggregatesMatchRecount(stack);
+    await assertAggregatesMatchResults(stack.stage.tables.results, stack.stage.tables.aggregates);
   });
 });

@@ -10,7 +10,12 @@ import { sendMessages } from '../../src/aws/sqs.js';
 import { encodePostMessage } from '../../src/domain/messages.js';
 import { DLQ_ATTRIBUTES } from '../../src/domain/failures.js';
 import { QUEUES } from '../../src/resources.js';
-import { MISSING_MODEL_DIR, assertAggregatesMatchRecount, makePosts, queueCounts, readResults, runOps, runPipeline } from './support.js';
+import { MISSING_MODEL_DIR, runOps } from '../support/cli.js';
+import { runPipeline } from '../support/pipeline.js';
+import { makePosts } from '../support/posts.js';
+import { queueCounts } from '../support/queues.js';
+import { readResults } from '../support/tables.js';
+import { assertAggregatesMatchResults } from '../support/aggregates.js';
 
 describe('ops redrive', () => {
   let stack: TestStack;
@@ -31,7 +36,7 @@ describe('ops redrive', () => {
     const { createAggregateBatch } = await import('../../src/pipeline/aggregate.js');
     const handlers = { classify: createClassifyBatch(), aggregate: createAggregateBatch() };
     const { classify, classifyDlq } = stack.stage.queues;
-    const posts = makePosts(12, 'poison');
+    const posts = makePosts(12, { prefix: 'poison' });
 
     // Enqueued before the posts are stored: every receive fails with post-not-found until, on the last
     // allowed receive, the classify Lambda dead-letters them with that reason. One malformed body goes at once.
@@ -73,7 +78,7 @@ describe('ops redrive', () => {
     await runPipeline(stack, handlers);
     const results = await readResults(stack.stage.tables.results);
     assert.deepEqual([...results.keys()].sort(), posts.map((p) => p.postId).sort(), 'every redriven post is scored');
-    await assertAggregatesMatchRecount(stack);
+    await assertAggregatesMatchResults(stack.stage.tables.results, stack.stage.tables.aggregates);
     // The malformed message cannot succeed: it is back in the DLQ, with one fresh reason.
     const { Messages = [] } = await stack.clients.sqs.send(new ReceiveMessageCommand({
       QueueUrl: classifyDlq.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'],

@@ -11,7 +11,9 @@ import { startStack, type TestStack } from '../support/stack.js';
 import { ingestPosts } from '../../src/producer.js';
 import { loadConfig } from '../../src/config.js';
 import { loadReportRows } from '../../src/ops/report-data.js';
-import { MISSING_MODEL_DIR, makePosts, runOps, runPipeline } from './support.js';
+import { MISSING_MODEL_DIR, runOps } from '../support/cli.js';
+import { runPipeline } from '../support/pipeline.js';
+import { makePosts } from '../support/posts.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -27,7 +29,7 @@ describe('ops report', () => {
     process.env.MODEL_DIR = MISSING_MODEL_DIR;
     stack = await startStack();
     dir = await mkdtemp(join(tmpdir(), 'ops-report-'));
-    const posts = [...makePosts(45, 'report', 3), { postId: 'odd-1', text: 'great great great', createdAt: '2024-05-02T10:00:00Z', source: ODD_SOURCE }];
+    const posts = [...makePosts(45, { prefix: 'report', days: 3 }), { postId: 'odd-1', text: 'great great great', createdAt: '2024-05-02T10:00:00Z', source: ODD_SOURCE }];
     await ingestPosts(posts, { postsTable: stack.stage.tables.posts, queueUrl: stack.stage.queues.classify.url });
     const { createClassifyBatch } = await import('../../src/pipeline/classify.js');
     const { createAggregateBatch } = await import('../../src/pipeline/aggregate.js');

@@ -9,9 +9,12 @@ import { COUNTER_FIELDS, allSourcesDayKey } from '../../src/domain/aggregation.j
 import { LEXICON_MODEL_ID } from '../../src/classifier/lexicon.js';
 import { documentClient } from '../../src/aws/clients.js';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import {
-  MISSING_MODEL_DIR, assertAggregatesMatchRecount, contraryClassifier, makePosts, queueCounts, readResults, runOps, runPipeline,
-} from './support.js';
+import { MISSING_MODEL_DIR, runOps } from '../support/cli.js';
+import { contraryClassifier, runPipeline } from '../support/pipeline.js';
+import { makePosts } from '../support/posts.js';
+import { queueCounts } from '../support/queues.js';
+import { readResults } from '../support/tables.js';
+import { assertAggregatesMatchResults } from '../support/aggregates.js';
 
 const OTHER_MODEL = 'contrary-v2';
 
@@ -39,7 +42,7 @@ describe('ops rescore', () => {
     const { createClassifyBatch } = await import('../../src/pipeline/classify.js');
     const { createAggregateBatch } = await import('../../src/pipeline/aggregate.js');
     const aggregate = createAggregateBatch();
-    const posts = makePosts(30, 'rescore', 3); // 10 posts on each of 2024-05-01..03
+    const posts = makePosts(30, { prefix: 'rescore', days: 3 }); // 10 posts on each of 2024-05-01..03
     const summary = await ingestPosts(posts, { postsTable: stack.stage.tables.posts, queueUrl: stack.stage.queues.classify.url });
     assert.equal(summary.enqueued, 30);
 
@@ -50,7 +53,7 @@ describe('ops rescore', () => {
       assert.equal(result.modelId, LEXICON_MODEL_ID);
       assert.equal(result.method, 'lexicon');
     }
-    await assertAggregatesMatchRecount(stack);
+    await assertAggregatesMatchResults(stack.stage.tables.results, stack.stage.tables.aggregates);
     const before = await allSourcesDay('2024-05-02');
     const firstDayBefore = await allSourcesDay('2024-05-01');
     assert.ok(before.positive > 0 && before.positive !== before.negative, 'the lexicon pass leans one way');
@@ -73,7 +76,7 @@ describe('ops rescore', () => {
       const expected = result.day >= '2024-05-02' ? OTHER_MODEL : LEXICON_MODEL_ID;
       assert.equal(result.modelId, expected, `${postId} on ${result.day}`);
     }
-    await assertAggregatesMatchRecount(stack);
+    await assertAggregatesMatchResults(stack.stage.tables.results, stack.stage.tables.aggregates);
     // The other model sees it the other way round: the day's positive and negative counts swap.
     const afterRescore = await allSourcesDay('2024-05-02');
     assert.equal(afterRescore.count, before.count);
@@ -96,7 +99,7 @@ describe('ops rescore', () => {
     assert.match(rest.stdout, /Enqueued 10 post\(s\)/);
     await runPipeline(stack, { classify: rescoreHandler, aggregate });
     for (const result of (await readResults(stack.stage.tables.results)).values()) assert.equal(result.modelId, OTHER_MODEL);
-    await assertAggregatesMatchRecount(stack);
+    await assertAggregatesMatchResults(stack.stage.tables.results, stack.stage.tables.aggregates);
   });
 
   it('rejects a missing --model and a malformed --since without touching the queue', async () => {

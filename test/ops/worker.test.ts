@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { startStack, type TestStack } from '../support/stack.js';
 import { sendMessages } from '../../src/aws/sqs.js';
@@ -13,18 +13,15 @@ import { ingestPosts } from '../../src/producer.js';
 import { encodePostMessage, parsePostMessage } from '../../src/domain/messages.js';
 import { describeQueue } from '../../src/ops/queues.js';
 import { runWorker } from '../../src/ops/worker.js';
-import { MISSING_MODEL_DIR, REPO_ROOT, makePosts, readResults } from './support.js';
+import { MISSING_MODEL_DIR, REPO_ROOT } from '../support/cli.js';
+import { makePosts } from '../support/posts.js';
+import { drainQueue } from '../support/queues.js';
+import { readResults } from '../support/tables.js';
 
 /** Receives (and deletes) everything the queue holds, once in-flight messages are visible again. */
 async function drain(stack: TestStack, url: string): Promise<Message[]> {
   await sleep(stack.stage.visibilityTimeoutSeconds * 1000 + 500);
-  const all: Message[] = [];
-  for (;;) {
-    const { Messages = [] } = await stack.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
-    if (Messages.length === 0) return all;
-    all.push(...Messages);
-    await stack.clients.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
-  }
+  return drainQueue(stack.clients.sqs, url, { waitSeconds: 1 });
 }
 
 describe('ops worker', () => {
@@ -80,7 +77,7 @@ describe('ops worker', () => {
 
   it('processes the queue as a child process and stops cleanly on SIGTERM without losing the batch in hand', async () => {
     const stage = await stack.freshStage({ visibilityTimeoutSeconds: 2 });
-    const posts = makePosts(150, 'worker');
+    const posts = makePosts(150, { prefix: 'worker' });
     const summary = await ingestPosts(posts, { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });
     assert.equal(summary.enqueued, 150);
 

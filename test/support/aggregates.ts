@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { scanItems } from '../../src/aws/dynamodb.js';
 import { COUNT_FIELDS, decodeAggregateRow, keyId, recount, zeroCounters, type Counters } from '../../src/domain/aggregation.js';
-import { CountedResultSchema, type ResultItem } from '../../src/domain/results.js';
+import { CountedResultSchema } from '../../src/domain/results.js';
+import { readResults } from './tables.js';
 
 /** An aggregate item as stored: its key and counters (plus whatever else the item holds). */
 export type StoredAggregate = Counters & { pk: string; sk: string; [attribute: string]: unknown };
@@ -16,12 +17,6 @@ export async function readAggregates(table: string): Promise<Map<string, StoredA
     if (row) rows.set(keyId(row.key), { ...item, ...row.counters, ...row.key });
   }
   return rows;
-}
-
-export async function readResults(table: string): Promise<Map<string, ResultItem>> {
-  const results = new Map<string, ResultItem>();
-  for await (const item of scanItems(table)) results.set(String(item.postId), item as unknown as ResultItem);
-  return results;
 }
 
 /** Counters equal: whole counts exactly, the score sum up to rounding. */

@@ -1,0 +1,27 @@
+// Running the ops CLI as a child process, as an operator would (`npm run ops`).
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { TestStack } from './stack.js';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** A model directory that does not exist: getClassifier falls back to the lexicon. */
+export const MISSING_MODEL_DIR = '/nonexistent/impact-sentiment-models';
+
+export interface CliRun { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+
+/** Runs `src/cli/ops.ts <args>` with the stack's environment (plus `env`), as `npm run ops` would. */
+export function runOps(stack: TestStack, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/ops.ts', ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...stack.env, MODEL_DIR: MISSING_MODEL_DIR, POWERTOOLS_DEV: 'false', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => { stdout += chunk; });
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
