@@ -12,7 +12,8 @@ import { pipelineEventSources, runUntilIdle, type PipelineHandlers } from '../..
 import type { StreamHandler } from '../../src/runtime/stream-event-source.js';
 import { encodePostMessage } from '../../src/domain/messages.js';
 import { seededRandom } from '../../src/local/seeded-random.js';
-import { importHandlers, contraryClassifier } from '../support/pipeline.js';
+import { importHandlers } from '../support/pipeline.js';
+import { contraryClassifier } from '../support/classifiers.js';
 import { makePosts } from '../support/posts.js';
 import { drainQueue, sendBodies } from '../support/queues.js';
 import { countMarkers, readResults } from '../support/tables.js';

@@ -1,7 +1,5 @@
-// Running the real pipeline in tests: the handlers, the local stack's event sources until idle, and a
-// second "model" for rescoring.
-import type { Classifier } from '../../src/domain/sentiment.js';
-import { LexiconClassifier } from '../../src/classifier/lexicon.js';
+// Running the real pipeline in tests: the handlers and the local stack's event sources until idle. Nothing
+// here imports a module that creates the Powertools singletons, so test files may import it statically.
 import { pipelineEventSources, runUntilIdle, type PipelineHandlers } from '../../src/local/event-sources.js';
 import type { TestStack } from './stack.js';
 
@@ -22,25 +20,4 @@ export async function runPipeline(stack: TestStack, handlers: PipelineHandlers, 
     classify: { maximumBatchingWindowSeconds: 0, pollWaitSeconds: 0 },
   });
   await runUntilIdle([sources.classify, sources.aggregate], { timeoutMs });
-}
-
-/**
- * A second "model" for rescoring: the lexicon's judgement turned around, under its own model id, so a
- * rescore visibly moves labels and aggregates (the shipped transformer is not needed for that).
- */
-export function contraryClassifier(modelId: string): Classifier {
-  const lexicon = new LexiconClassifier();
-  return {
-    modelId,
-    async classify(texts) {
-      return (await lexicon.classify(texts)).map((s) => ({
-        ...s,
-        modelId,
-        method: 'transformer' as const,
-        label: s.label === 'positive' ? 'negative' as const : s.label === 'negative' ? 'positive' as const : s.label,
-        score: -s.score,
-        probabilities: { negative: s.probabilities.positive, neutral: s.probabilities.neutral, positive: s.probabilities.negative },
-      }));
-    },
-  };
 }
