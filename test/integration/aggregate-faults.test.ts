@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { startStack, type TestStack } from '../support/stack.js';
-import { injectTransactionFaults, FAULTS, type Fault } from '../support/dynamodb-faults.js';
+import { injectTransactionFaults, FAULTS } from '../support/dynamodb-faults.js';
 import { pipelineEventSources, runUntilIdle, type PipelineHandlers } from '../../src/local/event-sources.js';
 import type { StreamHandler } from '../../src/runtime/stream-event-source.js';
 import { encodePostMessage } from '../../src/domain/messages.js';
@@ -51,16 +51,26 @@ const FAST_BACKOFF = { attempts: 12, baseMs: 1, maxMs: 20 };
 /** A fresh stage whose `count` posts are scored: their INSERTs wait in the results stream. */
 async function scoredStage(count: number, prefix: string) {
   const stage = await stack.freshStage();
-  await ingestPosts(makePosts(count, { prefix, seed: 1 }), { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });
-  const classifyOnly = pipelineEventSources(stack.clients, stage, handlers, { classify: { maximumBatchingWindowSeconds: 0.2 } });
+  await ingestPosts(makePosts(count, { prefix, seed: 1 }), {
+    postsTable: stage.tables.posts,
+    queueUrl: stage.queues.classify.url,
+  });
+  const classifyOnly = pipelineEventSources(stack.clients, stage, handlers, {
+    classify: { maximumBatchingWindowSeconds: 0.2 },
+  });
   await runUntilIdle([classifyOnly.classify], { timeoutMs: 120_000 });
   assert.equal((await readResults(stage.tables.results)).size, count);
-  const aggregateWith = (aggregate: StreamHandler, overrides: NonNullable<Parameters<typeof pipelineEventSources>[3]>['aggregate'] = {}) =>
-    pipelineEventSources(stack.clients, stage, { ...handlers, aggregate }, { aggregate: overrides }).aggregate;
+  const aggregateWith = (
+    aggregate: StreamHandler,
+    overrides: NonNullable<Parameters<typeof pipelineEventSources>[3]>['aggregate'] = {},
+  ) => pipelineEventSources(stack.clients, stage, { ...handlers, aggregate }, { aggregate: overrides }).aggregate;
   return { stage, aggregateWith };
 }
 
-async function assertExactlyOnce(stage: Awaited<ReturnType<typeof scoredStage>>['stage'], posts: number): Promise<void> {
+async function assertExactlyOnce(
+  stage: Awaited<ReturnType<typeof scoredStage>>['stage'],
+  posts: number,
+): Promise<void> {
   assert.equal(await assertAggregatesMatchResults(stage.tables.results, stage.tables.aggregates), posts);
   assert.equal(await countMarkers(stage.tables.aggregates), posts, 'one marker per stream record');
   assert.deepEqual(await drainQueue(stack.clients.sqs, stage.queues.streamFailures.url), [], 'nothing given up on');
@@ -74,7 +84,9 @@ describe('batched aggregates under faults', () => {
     const random = seededRandom(5);
     // About half the transaction calls fail, the kinds of fault in turn.
     let injected = 0;
-    const faults = injectTransactionFaults(dynamoDbClient(), () => (random() < 0.5 ? FAULTS[injected++ % FAULTS.length] : undefined));
+    const faults = injectTransactionFaults(dynamoDbClient(), () =>
+      random() < 0.5 ? FAULTS[injected++ % FAULTS.length] : undefined,
+    );
     try {
       const source = aggregateWith(createAggregateBatch({ backoff: FAST_BACKOFF, maxTransactionItems: 15 }));
       await runUntilIdle([source], { timeoutMs: 120_000 });
@@ -82,7 +94,11 @@ describe('batched aggregates under faults', () => {
       faults.remove();
     }
     const seen = new Set(faults.calls.map((call) => call.fault).filter(Boolean));
-    assert.deepEqual([...seen].sort(), [...FAULTS].sort(), `every kind of fault was injected (${faults.calls.length} calls)`);
+    assert.deepEqual(
+      [...seen].sort(),
+      [...FAULTS].sort(),
+      `every kind of fault was injected (${faults.calls.length} calls)`,
+    );
     assert.ok(faults.calls.every((call) => call.items <= 15));
     // A lost response is retried and answered by the markers: a cancellation naming every marker.
     const lost = faults.calls.findIndex((call) => call.fault === 'commit-then-lose-response');
@@ -94,9 +110,11 @@ describe('batched aggregates under faults', () => {
   it('a crash (timeout) after the first of several transactions committed: the retried batch applies the rest once', async () => {
     const { stage, aggregateWith } = await scoredStage(60, 'crash');
     const faults = injectTransactionFaults(dynamoDbClient(), (call) => (call === 1 ? 'commit-then-hang' : undefined));
-    let source;
+    let source: ReturnType<typeof aggregateWith> | undefined;
     try {
-      source = aggregateWith(createAggregateBatch({ backoff: FAST_BACKOFF, maxTransactionItems: 20 }), { function: { timeoutSeconds: 5 } });
+      source = aggregateWith(createAggregateBatch({ backoff: FAST_BACKOFF, maxTransactionItems: 20 }), {
+        function: { timeoutSeconds: 5 },
+      });
       await runUntilIdle([source], { timeoutMs: 120_000 });
     } finally {
       faults.remove();
@@ -111,10 +129,14 @@ describe('batched aggregates under faults', () => {
   it('conflicts until the retries run out: the response names exactly the records not applied, and the retry applies them', async () => {
     const { stage, aggregateWith } = await scoredStage(40, 'conflict');
     // The first transaction commits; the second conflicts on every attempt of the first invocation.
-    const faults = injectTransactionFaults(dynamoDbClient(), (call) => (call >= 1 && call <= 3 ? 'conflict' : undefined));
-    let source;
+    const faults = injectTransactionFaults(dynamoDbClient(), (call) =>
+      call >= 1 && call <= 3 ? 'conflict' : undefined,
+    );
+    let source: ReturnType<typeof aggregateWith> | undefined;
     try {
-      source = aggregateWith(createAggregateBatch({ backoff: { attempts: 3, baseMs: 1, maxMs: 5 }, maxTransactionItems: 20 }));
+      source = aggregateWith(
+        createAggregateBatch({ backoff: { attempts: 3, baseMs: 1, maxMs: 5 }, maxTransactionItems: 20 }),
+      );
       await runUntilIdle([source], { timeoutMs: 120_000 });
     } finally {
       faults.remove();
@@ -124,15 +146,23 @@ describe('batched aggregates under faults', () => {
     const applied = faults.calls[0].markers;
     assert.ok(applied > 0 && applied < records.length);
     const reported = new Set(first.response!.batchItemFailures.map((f) => f.itemIdentifier));
-    assert.deepEqual(reported, new Set(records.slice(applied).map(sequenceOf)), 'everything from the first unapplied record on, nothing before');
-    assert.deepEqual(source.history[1].event.Records.map(sequenceOf), records.slice(applied).map(sequenceOf), 'Lambda retried from there');
+    assert.deepEqual(
+      reported,
+      new Set(records.slice(applied).map(sequenceOf)),
+      'everything from the first unapplied record on, nothing before',
+    );
+    assert.deepEqual(
+      source.history[1].event.Records.map(sequenceOf),
+      records.slice(applied).map(sequenceOf),
+      'Lambda retried from there',
+    );
     await assertExactlyOnce(stage, 40);
   });
 
   it('splits a batch needing more than 100 items into transactions of at most 100, in stream order', async () => {
     const { stage, aggregateWith } = await scoredStage(260, 'split');
     const faults = injectTransactionFaults(dynamoDbClient(), () => undefined);
-    let source;
+    let source: ReturnType<typeof aggregateWith> | undefined;
     try {
       source = aggregateWith(createAggregateBatch(), { batchSize: 1000 });
       await runUntilIdle([source], { timeoutMs: 120_000 });
@@ -142,8 +172,14 @@ describe('batched aggregates under faults', () => {
     const biggest = Math.max(...source.history.map((batch) => batch.event.Records.length));
     assert.ok(biggest > 100, `a batch of ${biggest} records`);
     assert.ok(faults.calls.length >= 3, `${faults.calls.length} transactions`);
-    assert.ok(faults.calls.every((call) => call.items <= 100 && call.outcome === 'committed'), JSON.stringify(faults.calls));
-    assert.ok(faults.calls.some((call) => call.items >= 95), 'transactions are filled');
+    assert.ok(
+      faults.calls.every((call) => call.items <= 100 && call.outcome === 'committed'),
+      JSON.stringify(faults.calls),
+    );
+    assert.ok(
+      faults.calls.some((call) => call.items >= 95),
+      'transactions are filled',
+    );
     await assertExactlyOnce(stage, 260);
   });
 
@@ -152,16 +188,29 @@ describe('batched aggregates under faults', () => {
       const { stage, aggregateWith } = await scoredStage(24, `modify${maxTransactionItems}`);
       // Rescored by another model before the aggregate runs: the stream holds each post's INSERT, then its MODIFY.
       const rescore = createClassifyBatch({ classifier: async () => contraryClassifier('contrary-v2') });
-      const sources = pipelineEventSources(stack.clients, stage, { classify: rescore, aggregate: handlers.aggregate }, { classify: { maximumBatchingWindowSeconds: 0.2 } });
+      const sources = pipelineEventSources(
+        stack.clients,
+        stage,
+        { classify: rescore, aggregate: handlers.aggregate },
+        { classify: { maximumBatchingWindowSeconds: 0.2 } },
+      );
       const posts = [...(await readResults(stage.tables.results)).keys()];
-      await sendBodies(stack.clients.sqs, stage.queues.classify.url, posts.map((postId) => encodePostMessage(postId)));
+      await sendBodies(
+        stack.clients.sqs,
+        stage.queues.classify.url,
+        posts.map((postId) => encodePostMessage(postId)),
+      );
       await runUntilIdle([sources.classify], { timeoutMs: 120_000 });
       const source = aggregateWith(createAggregateBatch({ maxTransactionItems }));
       await runUntilIdle([source], { timeoutMs: 120_000 });
       const records = source.history.flatMap((batch) => batch.event.Records);
       assert.equal(records.filter((r) => r.eventName === 'MODIFY').length, 24);
       assert.equal(source.history.length, 1, 'INSERTs and MODIFYs in one batch');
-      assert.equal(await assertAggregatesMatchResults(stage.tables.results, stage.tables.aggregates), 24, `limit ${maxTransactionItems}`);
+      assert.equal(
+        await assertAggregatesMatchResults(stage.tables.results, stage.tables.aggregates),
+        24,
+        `limit ${maxTransactionItems}`,
+      );
     }
   });
 
@@ -187,7 +236,11 @@ describe('batched aggregates under faults', () => {
     assert.equal(partial.markers, 10);
     assert.equal(cancelled.outcome, 'TransactionCanceledException');
     assert.equal(cancelled.markers, 30, 'the duplicates in the batch were dropped before the transaction');
-    assert.equal(cancelled.reasons!.filter((code) => code === 'ConditionalCheckFailed').length, 10, 'the markers that existed, named one by one');
+    assert.equal(
+      cancelled.reasons!.filter((code) => code === 'ConditionalCheckFailed').length,
+      10,
+      'the markers that existed, named one by one',
+    );
     assert.equal(rest.outcome, 'committed');
     assert.equal(rest.markers, 20);
     assert.equal(replay.reasons!.filter((code) => code === 'ConditionalCheckFailed').length, 30);
@@ -206,8 +259,14 @@ describe('batched aggregates under faults', () => {
       stop();
     }
     const transactions = seen.filter((u) => u.command === 'TransactWriteItemsCommand');
-    assert.ok(transactions.length >= 1 && transactions.every((u) => u.writeUnits > 0 && u.readUnits === 0), JSON.stringify(seen));
-    assert.ok(seen.some((u) => u.command === 'ScanCommand' && u.readUnits > 0), JSON.stringify(seen));
+    assert.ok(
+      transactions.length >= 1 && transactions.every((u) => u.writeUnits > 0 && u.readUnits === 0),
+      JSON.stringify(seen),
+    );
+    assert.ok(
+      seen.some((u) => u.command === 'ScanCommand' && u.readUnits > 0),
+      JSON.stringify(seen),
+    );
     const count = seen.length;
     await readResults(stage.tables.results);
     assert.equal(seen.length, count, 'nothing is reported once the listener stopped');
