@@ -57,7 +57,8 @@ function defaultModelDir(env: NodeJS.ProcessEnv): string {
 }
 
 /** Where the detector's data ships with the code (read from MODEL_DIR first, when that folder has it too). */
-const languageDataPath = (env: NodeJS.ProcessEnv): string => join(defaultModelDir(env), 'language', 'latin-ngrams.json');
+const languageDataPath = (env: NodeJS.ProcessEnv): string =>
+  join(defaultModelDir(env), 'language', 'latin-ngrams.json');
 
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined || value === '') return fallback;
@@ -76,7 +77,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dtype = env.MODEL_DTYPE ?? DEFAULT_MODEL.dtype;
   if (dtype !== 'q8' && dtype !== 'fp32') throw new Error(`MODEL_DTYPE must be q8 or fp32, got "${dtype}"`);
   const margin = Number(env.BINARY_NEUTRAL_MARGIN ?? '0.2');
-  if (!(margin >= 0 && margin < 1)) throw new Error(`BINARY_NEUTRAL_MARGIN must be in [0, 1), got "${env.BINARY_NEUTRAL_MARGIN}"`);
+  if (!(margin >= 0 && margin < 1))
+    throw new Error(`BINARY_NEUTRAL_MARGIN must be in [0, 1), got "${env.BINARY_NEUTRAL_MARGIN}"`);
   return {
     stage,
     tables: {

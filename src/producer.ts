@@ -71,7 +71,10 @@ type Pending = { row: number; post: Post };
  * BatchWriteItem (25 a call) and enqueues their IDs with SendMessageBatch (10 a call), both retrying
  * partial failures with backoff. A postId seen twice in one input keeps its first row.
  */
-export async function ingestPosts(rows: Iterable<unknown> | AsyncIterable<unknown>, options: IngestOptions): Promise<IngestSummary> {
+export async function ingestPosts(
+  rows: Iterable<unknown> | AsyncIterable<unknown>,
+  options: IngestOptions,
+): Promise<IngestSummary> {
   const summary: IngestSummary = { read: 0, stored: 0, enqueued: 0, rejected: [], failed: [], notEnqueued: [] };
   const backoff = producerBackoff(options.maxRetryMs);
   const chunkSize = options.chunkSize ?? 500;
@@ -80,10 +83,15 @@ export async function ingestPosts(rows: Iterable<unknown> | AsyncIterable<unknow
   let pending: Pending[] = [];
   let bytesRead: number | undefined;
 
-  const report = () => options.onProgress?.({
-    read: summary.read, stored: summary.stored, enqueued: summary.enqueued,
-    rejected: summary.rejected.length, failed: summary.failed.length, bytesRead,
-  });
+  const report = () =>
+    options.onProgress?.({
+      read: summary.read,
+      stored: summary.stored,
+      enqueued: summary.enqueued,
+      rejected: summary.rejected.length,
+      failed: summary.failed.length,
+      bytesRead,
+    });
 
   const flush = async () => {
     const batch = pending;
@@ -105,13 +113,21 @@ export async function ingestPosts(rows: Iterable<unknown> | AsyncIterable<unknow
     const validation = validatePostInput(source.value);
     if (!validation.ok) {
       const postId = (source.value as { postId?: unknown } | null)?.postId;
-      summary.rejected.push({ row: source.line, postId: typeof postId === 'string' ? postId : undefined, reason: validation.reason });
+      summary.rejected.push({
+        row: source.line,
+        postId: typeof postId === 'string' ? postId : undefined,
+        reason: validation.reason,
+      });
       continue;
     }
     const { post } = validation;
     const first = firstRowOf.get(post.postId);
     if (first !== undefined) {
-      summary.rejected.push({ row: source.line, postId: post.postId, reason: `duplicate postId (first at row ${first}; that row is kept)` });
+      summary.rejected.push({
+        row: source.line,
+        postId: post.postId,
+        reason: `duplicate postId (first at row ${first}; that row is kept)`,
+      });
       continue;
     }
     firstRowOf.set(post.postId, source.line);
@@ -124,8 +140,17 @@ export async function ingestPosts(rows: Iterable<unknown> | AsyncIterable<unknow
   return summary;
 }
 
-async function storePosts(table: string, batch: Pending[], summary: IngestSummary, backoff: BackoffOptions): Promise<Pending[]> {
-  const failures = await batchWriteItems(table, batch.map(({ post }) => post), backoff);
+async function storePosts(
+  table: string,
+  batch: Pending[],
+  summary: IngestSummary,
+  backoff: BackoffOptions,
+): Promise<Pending[]> {
+  const failures = await batchWriteItems(
+    table,
+    batch.map(({ post }) => post),
+    backoff,
+  );
   const failedIds = new Map(failures.map(({ item, error }) => [String(item.postId), error]));
   const stored: Pending[] = [];
   for (const entry of batch) {
@@ -137,8 +162,16 @@ async function storePosts(table: string, batch: Pending[], summary: IngestSummar
   return stored;
 }
 
-async function enqueuePosts(queueUrl: string, stored: Pending[], enqueuedAt: Date, summary: IngestSummary, backoff: BackoffOptions): Promise<void> {
-  const messages = stored.map(({ post }) => ({ body: encodePostMessage(post.postId, { source: post.source, enqueuedAt: enqueuedAt.toISOString() }) }));
+async function enqueuePosts(
+  queueUrl: string,
+  stored: Pending[],
+  enqueuedAt: Date,
+  summary: IngestSummary,
+  backoff: BackoffOptions,
+): Promise<void> {
+  const messages = stored.map(({ post }) => ({
+    body: encodePostMessage(post.postId, { source: post.source, enqueuedAt: enqueuedAt.toISOString() }),
+  }));
   const failures = await sendMessages(queueUrl, messages, backoff);
   for (const { index, error } of failures) {
     const { row, post } = stored[index];
@@ -162,7 +195,10 @@ export interface ResendSummary {
  * Enqueues stored posts again by ID (the ones an ingest reported stored but not enqueued). Each post is
  * read back from the posts table first, so only stored posts are sent and their source travels along.
  */
-export async function resendPosts(postIds: Iterable<string>, options: Pick<IngestOptions, 'postsTable' | 'queueUrl' | 'maxRetryMs' | 'now'>): Promise<ResendSummary> {
+export async function resendPosts(
+  postIds: Iterable<string>,
+  options: Pick<IngestOptions, 'postsTable' | 'queueUrl' | 'maxRetryMs' | 'now'>,
+): Promise<ResendSummary> {
   const ids = [...new Set(postIds)];
   const backoff = producerBackoff(options.maxRetryMs);
   const enqueuedAt = (options.now ?? (() => new Date()))().toISOString();
@@ -176,8 +212,13 @@ export async function resendPosts(postIds: Iterable<string>, options: Pick<Inges
     else if (!item) summary.missing.push(postId);
     else found.push({ postId, source: typeof item.source === 'string' ? item.source : undefined });
   }
-  const failures = await sendMessages(options.queueUrl, found.map(({ postId, source }) => ({ body: encodePostMessage(postId, { source, enqueuedAt }) })), backoff);
-  for (const { index, error } of failures) summary.failed.push({ postId: found[index].postId, reason: `not enqueued: ${error}` });
+  const failures = await sendMessages(
+    options.queueUrl,
+    found.map(({ postId, source }) => ({ body: encodePostMessage(postId, { source, enqueuedAt }) })),
+    backoff,
+  );
+  for (const { index, error } of failures)
+    summary.failed.push({ postId: found[index].postId, reason: `not enqueued: ${error}` });
   summary.enqueued = found.length - failures.length;
   return summary;
 }

@@ -3,8 +3,13 @@
 // Raw AttributeValues (the low-level client) where exactness matters: a score sum stored by DynamoDB's
 // decimal ADD can hold more digits than a JS number, and a condition must compare the very value read.
 import {
-  ConditionalCheckFailedException, DescribeTableCommand, paginateQuery as paginateRawQuery, paginateScan as paginateRawScan,
-  UpdateItemCommand, type AttributeValue, type ScanCommandInput as RawScanInput,
+  ConditionalCheckFailedException,
+  DescribeTableCommand,
+  paginateQuery as paginateRawQuery,
+  paginateScan as paginateRawScan,
+  UpdateItemCommand,
+  type AttributeValue,
+  type ScanCommandInput as RawScanInput,
 } from '@aws-sdk/client-dynamodb';
 import { paginateScan, type ScanCommandInput } from '@aws-sdk/lib-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
@@ -32,11 +37,16 @@ export async function scanInSegments(
   segments: number,
   onPage: (items: Item[], scanned: number) => void,
 ): Promise<void> {
-  await Promise.all(Array.from({ length: segments }, async (_, segment) => {
-    for await (const page of paginateScan({ client: documentClient() }, { ...input, Segment: segment, TotalSegments: segments })) {
-      onPage(page.Items ?? [], page.ScannedCount ?? 0);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: segments }, async (_, segment) => {
+      for await (const page of paginateScan(
+        { client: documentClient() },
+        { ...input, Segment: segment, TotalSegments: segments },
+      )) {
+        onPage(page.Items ?? [], page.ScannedCount ?? 0);
+      }
+    }),
+  );
 }
 
 /** The same parallel Scan, answering raw items (exact numbers) for a later conditional write. */
@@ -45,24 +55,38 @@ export async function scanInSegmentsExact(
   segments: number,
 ): Promise<ReadItem[]> {
   const found: ReadItem[] = [];
-  await Promise.all(Array.from({ length: segments }, async (_, segment) => {
-    for await (const page of paginateRawScan({ client: dynamoDbClient() }, { ...input, Segment: segment, TotalSegments: segments })) {
-      for (const raw of page.Items ?? []) found.push(read(raw));
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: segments }, async (_, segment) => {
+      for await (const page of paginateRawScan(
+        { client: dynamoDbClient() },
+        { ...input, Segment: segment, TotalSegments: segments },
+      )) {
+        for (const raw of page.Items ?? []) found.push(read(raw));
+      }
+    }),
+  );
   return found;
 }
 
 /** Every item of one partition whose sort key lies in [skFrom, skTo], strongly consistent, exact numbers. */
-export async function queryRangeExact(table: string, keys: { pk: string; sk: string }, pk: string, skFrom: string, skTo: string): Promise<ReadItem[]> {
+export async function queryRangeExact(
+  table: string,
+  keys: { pk: string; sk: string },
+  pk: string,
+  skFrom: string,
+  skTo: string,
+): Promise<ReadItem[]> {
   const found: ReadItem[] = [];
-  const pages = paginateRawQuery({ client: dynamoDbClient() }, {
-    TableName: table,
-    ConsistentRead: true,
-    KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-    ExpressionAttributeNames: { '#pk': keys.pk, '#sk': keys.sk },
-    ExpressionAttributeValues: marshall({ ':pk': pk, ':from': skFrom, ':to': skTo }),
-  });
+  const pages = paginateRawQuery(
+    { client: dynamoDbClient() },
+    {
+      TableName: table,
+      ConsistentRead: true,
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+      ExpressionAttributeNames: { '#pk': keys.pk, '#sk': keys.sk },
+      ExpressionAttributeValues: marshall({ ':pk': pk, ':from': skFrom, ':to': skTo }),
+    },
+  );
   for await (const page of pages) for (const raw of page.Items ?? []) found.push(read(raw));
   return found;
 }
@@ -113,17 +137,20 @@ export async function updateIfUnchanged(
       });
   }
   try {
-    await dynamoDbClient().send(new UpdateItemCommand({
-      TableName: table,
-      Key: marshall(key),
-      UpdateExpression: `SET ${sets.join(', ')}`,
-      ConditionExpression: conditions.join(' AND '),
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: attributeValues,
-    }));
+    await dynamoDbClient().send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: marshall(key),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: conditions.join(' AND '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: attributeValues,
+      }),
+    );
     return 'written';
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') return 'changed';
+    if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException')
+      return 'changed';
     throw error;
   }
 }

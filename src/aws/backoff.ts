@@ -54,11 +54,16 @@ export class RetrySchedule {
   }
 }
 
-const THROTTLING = /Throttl|TooManyRequests|RequestLimitExceeded|ProvisionedThroughputExceeded|LimitExceeded|SlowDown|RequestThrottled/;
+const THROTTLING =
+  /Throttl|TooManyRequests|RequestLimitExceeded|ProvisionedThroughputExceeded|LimitExceeded|SlowDown|RequestThrottled/;
 /** Error names (never message text) of failures a later attempt may not meet again. */
 const TRANSIENT_NAMES = new Set([
-  'TransactionConflictException', 'TransactionInProgressException', 'InternalServerError', 'ServiceUnavailable',
-  'TimeoutError', 'RequestTimeout',
+  'TransactionConflictException',
+  'TransactionInProgressException',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TimeoutError',
+  'RequestTimeout',
 ]);
 const NETWORK_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
 
@@ -68,10 +73,17 @@ const NETWORK_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 
  * apart by the SDK's error name, HTTP status, fault and code.
  */
 export function isTransientCallError(error: unknown): boolean {
-  const e = error as { name?: string; code?: string; $fault?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  const e = error as {
+    name?: string;
+    code?: string;
+    $fault?: string;
+    $metadata?: { httpStatusCode?: number };
+    $retryable?: unknown;
+  };
   if (!e) return false;
   if (e.$retryable) return true;
-  if (THROTTLING.test(e.name ?? '') || TRANSIENT_NAMES.has(e.name ?? '') || NETWORK_ERROR_CODES.has(e.code ?? '')) return true;
+  if (THROTTLING.test(e.name ?? '') || TRANSIENT_NAMES.has(e.name ?? '') || NETWORK_ERROR_CODES.has(e.code ?? ''))
+    return true;
   const status = e.$metadata?.httpStatusCode;
   if (status === 429 || (status !== undefined && status >= 500)) return true;
   if (e.$fault === 'server') return true;
@@ -91,7 +103,11 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
 }
 
 /** Runs `task` over items with at most `limit` running at once; results in input order. */
-export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

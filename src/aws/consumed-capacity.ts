@@ -28,28 +28,50 @@ export function onConsumedCapacity(listener: ConsumedUnitsListener): () => void 
   return () => listeners.delete(listener);
 }
 
-const WRITE_COMMANDS = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand', 'TransactWriteItemsCommand']);
-const READ_COMMANDS = new Set(['GetItemCommand', 'QueryCommand', 'ScanCommand', 'BatchGetItemCommand', 'TransactGetItemsCommand']);
+const WRITE_COMMANDS = new Set([
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'BatchWriteItemCommand',
+  'TransactWriteItemsCommand',
+]);
+const READ_COMMANDS = new Set([
+  'GetItemCommand',
+  'QueryCommand',
+  'ScanCommand',
+  'BatchGetItemCommand',
+  'TransactGetItemsCommand',
+]);
 
-interface Capacity { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number }
+interface Capacity {
+  CapacityUnits?: number;
+  ReadCapacityUnits?: number;
+  WriteCapacityUnits?: number;
+}
 
 /** Installed once on each DynamoDB client when it is created. */
 export function countConsumedCapacity(client: DynamoDBClient): void {
-  client.middlewareStack.add((next, context) => async (args) => {
-    const command = context.commandName ?? '';
-    const isWrite = WRITE_COMMANDS.has(command);
-    if (listeners.size === 0 || (!isWrite && !READ_COMMANDS.has(command))) return next(args);
-    const input = args.input as { ReturnConsumedCapacity?: string };
-    const answer = await next({ ...args, input: { ...input, ReturnConsumedCapacity: input.ReturnConsumedCapacity ?? 'TOTAL' } });
-    const consumed = (answer.output as { ConsumedCapacity?: Capacity | Capacity[] }).ConsumedCapacity;
-    let readUnits = 0;
-    let writeUnits = 0;
-    for (const capacity of [consumed ?? []].flat()) {
-      // DynamoDB Local reports CapacityUnits only; AWS also splits them into read and write units.
-      readUnits += capacity.ReadCapacityUnits ?? (isWrite ? 0 : capacity.CapacityUnits ?? 0);
-      writeUnits += capacity.WriteCapacityUnits ?? (isWrite ? capacity.CapacityUnits ?? 0 : 0);
-    }
-    for (const listener of listeners) listener({ command, readUnits, writeUnits });
-    return answer;
-  }, { step: 'initialize', name: 'countConsumedCapacity' });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = context.commandName ?? '';
+      const isWrite = WRITE_COMMANDS.has(command);
+      if (listeners.size === 0 || (!isWrite && !READ_COMMANDS.has(command))) return next(args);
+      const input = args.input as { ReturnConsumedCapacity?: string };
+      const answer = await next({
+        ...args,
+        input: { ...input, ReturnConsumedCapacity: input.ReturnConsumedCapacity ?? 'TOTAL' },
+      });
+      const consumed = (answer.output as { ConsumedCapacity?: Capacity | Capacity[] }).ConsumedCapacity;
+      let readUnits = 0;
+      let writeUnits = 0;
+      for (const capacity of [consumed ?? []].flat()) {
+        // DynamoDB Local reports CapacityUnits only; AWS also splits them into read and write units.
+        readUnits += capacity.ReadCapacityUnits ?? (isWrite ? 0 : (capacity.CapacityUnits ?? 0));
+        writeUnits += capacity.WriteCapacityUnits ?? (isWrite ? (capacity.CapacityUnits ?? 0) : 0);
+      }
+      for (const listener of listeners) listener({ command, readUnits, writeUnits });
+      return answer;
+    },
+    { step: 'initialize', name: 'countConsumedCapacity' },
+  );
 }

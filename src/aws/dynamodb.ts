@@ -13,7 +13,14 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from './clients.js';
 import {
-  DEFAULT_BACKOFF, RetrySchedule, backoffDelay, chunk, isTransientCallError, mapWithConcurrency, sleep, type BackoffOptions,
+  DEFAULT_BACKOFF,
+  RetrySchedule,
+  backoffDelay,
+  chunk,
+  isTransientCallError,
+  mapWithConcurrency,
+  sleep,
+  type BackoffOptions,
 } from './backoff.js';
 import { counterUpdateExpression, type AggregateDelta, type AggregateKey } from '../domain/aggregation.js';
 import { TABLES } from '../resources.js';
@@ -38,8 +45,14 @@ export interface WriteFailure {
  * content (e.g. one item too large) falls back to one PutItem per item so only the bad item fails.
  * Answers the items that could not be written; never throws for item-level problems.
  */
-export async function batchWriteItems(table: string, items: readonly Item[], backoff: BackoffOptions = DEFAULT_BACKOFF): Promise<WriteFailure[]> {
-  const failures = await mapWithConcurrency(chunk(items, BATCH_WRITE_LIMIT), PARALLEL_CALLS, (batch) => writeChunk(table, batch, backoff));
+export async function batchWriteItems(
+  table: string,
+  items: readonly Item[],
+  backoff: BackoffOptions = DEFAULT_BACKOFF,
+): Promise<WriteFailure[]> {
+  const failures = await mapWithConcurrency(chunk(items, BATCH_WRITE_LIMIT), PARALLEL_CALLS, (batch) =>
+    writeChunk(table, batch, backoff),
+  );
   return failures.flat();
 }
 
@@ -55,11 +68,18 @@ async function writeChunk(table: string, items: Item[], backoff: BackoffOptions)
     } catch (error) {
       // Throttled (after the SDK's own attempts) or a service fault: the whole chunk is retried like
       // unprocessed items. Anything else (e.g. one item too large): one PutItem each, so only it fails.
-      if (!isTransientCallError(error)) return putOneByOne(table, pending.map(({ PutRequest }) => PutRequest.Item));
+      if (!isTransientCallError(error))
+        return putOneByOne(
+          table,
+          pending.map(({ PutRequest }) => PutRequest.Item),
+        );
       lastError = errorMessage(error);
     }
     if (pending.length > 0 && !(await schedule.beforeRetry())) {
-      return pending.map(({ PutRequest }) => ({ item: PutRequest.Item, error: `still ${lastError} after ${schedule.describe()} of BatchWriteItem` }));
+      return pending.map(({ PutRequest }) => ({
+        item: PutRequest.Item,
+        error: `still ${lastError} after ${schedule.describe()} of BatchWriteItem`,
+      }));
     }
   }
   return [];
@@ -88,19 +108,27 @@ export interface BatchGetAnswer {
  * Reads items by a string partition key with BatchGetItem (100 keys a call, duplicates removed),
  * retrying UnprocessedKeys with backoff.
  */
-export async function batchGetByKey(table: string, keyName: string, keys: readonly string[], backoff: BackoffOptions = DEFAULT_BACKOFF): Promise<BatchGetAnswer> {
+export async function batchGetByKey(
+  table: string,
+  keyName: string,
+  keys: readonly string[],
+  backoff: BackoffOptions = DEFAULT_BACKOFF,
+): Promise<BatchGetAnswer> {
   const answer: BatchGetAnswer = { found: new Map(), failed: new Map() };
   const unique = [...new Set(keys)];
   await mapWithConcurrency(chunk(unique, BATCH_GET_LIMIT), PARALLEL_CALLS, async (batch) => {
     let pending: Item[] = batch.map((key) => ({ [keyName]: key }));
     for (let attempt = 1; pending.length > 0; attempt++) {
       if (attempt > backoff.attempts) {
-        for (const key of pending) answer.failed.set(String(key[keyName]), `still unprocessed after ${backoff.attempts} BatchGetItem attempts`);
+        for (const key of pending)
+          answer.failed.set(String(key[keyName]), `still unprocessed after ${backoff.attempts} BatchGetItem attempts`);
         return;
       }
       if (attempt > 1) await sleep(backoffDelay(attempt - 1, backoff));
       try {
-        const result = await documentClient().send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }));
+        const result = await documentClient().send(
+          new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }),
+        );
         for (const item of result.Responses?.[table] ?? []) answer.found.set(String(item[keyName]), item);
         pending = (result.UnprocessedKeys?.[table]?.Keys ?? []) as Item[];
       } catch (error) {
@@ -116,15 +144,21 @@ export async function batchGetByKey(table: string, keyName: string, keys: readon
  * Puts a result unless the table already holds one for this key from the same model. A redelivered
  * message therefore changes nothing (and emits no stream event); another model's result is replaced.
  */
-export async function putUnlessSameModel(table: string, keyName: string, item: Item & { modelId: string }): Promise<'written' | 'unchanged'> {
+export async function putUnlessSameModel(
+  table: string,
+  keyName: string,
+  item: Item & { modelId: string },
+): Promise<'written' | 'unchanged'> {
   try {
-    await documentClient().send(new PutCommand({
-      TableName: table,
-      Item: item,
-      ConditionExpression: 'attribute_not_exists(#key) OR #modelId <> :modelId',
-      ExpressionAttributeNames: { '#key': keyName, '#modelId': 'modelId' },
-      ExpressionAttributeValues: { ':modelId': item.modelId },
-    }));
+    await documentClient().send(
+      new PutCommand({
+        TableName: table,
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(#key) OR #modelId <> :modelId',
+        ExpressionAttributeNames: { '#key': keyName, '#modelId': 'modelId' },
+        ExpressionAttributeValues: { ':modelId': item.modelId },
+      }),
+    );
     return 'written';
   } catch (error) {
     if ((error as Error).name === 'ConditionalCheckFailedException') return 'unchanged';
@@ -153,7 +187,12 @@ export type MarkedTransactionAnswer =
   | { outcome: 'rejected'; error: string };
 
 /** Cancellation reason codes (per action) that a later attempt may not meet again. */
-const RETRYABLE_REASONS = new Set(['TransactionConflict', 'ProvisionedThroughputExceeded', 'ThrottlingError', 'RequestLimitExceeded']);
+const RETRYABLE_REASONS = new Set([
+  'TransactionConflict',
+  'ProvisionedThroughputExceeded',
+  'ThrottlingError',
+  'RequestLimitExceeded',
+]);
 
 /**
  * One TransactWriteItems holding the markers of some stream records (Put, condition: the marker does not
@@ -161,7 +200,12 @@ const RETRYABLE_REASONS = new Set(['TransactionConflict', 'ProvisionedThroughput
  * once per transaction). At most 100 actions. If a marker exists the whole transaction is cancelled,
  * and CancellationReasons (per action, in order) name the markers that did: 'markers-exist'.
  */
-export async function applyMarkedTransaction(table: string, markers: readonly IdempotencyMarker[], deltas: readonly AggregateDelta[], now: Date): Promise<MarkedTransactionAnswer> {
+export async function applyMarkedTransaction(
+  table: string,
+  markers: readonly IdempotencyMarker[],
+  deltas: readonly AggregateDelta[],
+  now: Date,
+): Promise<MarkedTransactionAnswer> {
   const items: NonNullable<TransactWriteCommandInput['TransactItems']> = markers.map((marker) => ({
     Put: {
       TableName: table,
@@ -171,10 +215,19 @@ export async function applyMarkedTransaction(table: string, markers: readonly Id
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },
   }));
-  for (const delta of deltas) items.push({ Update: { TableName: table, Key: delta.key, ...counterUpdateExpression(delta, now, 'add') } });
+  for (const delta of deltas)
+    items.push({ Update: { TableName: table, Key: delta.key, ...counterUpdateExpression(delta, now, 'add') } });
   try {
-    const answer = await documentClient().send(new TransactWriteCommand({ TransactItems: items, ReturnConsumedCapacity: 'TOTAL' }));
-    return { outcome: 'applied', writeUnits: (answer.ConsumedCapacity ?? []).reduce((sum, c) => sum + (c.WriteCapacityUnits ?? c.CapacityUnits ?? 0), 0) };
+    const answer = await documentClient().send(
+      new TransactWriteCommand({ TransactItems: items, ReturnConsumedCapacity: 'TOTAL' }),
+    );
+    return {
+      outcome: 'applied',
+      writeUnits: (answer.ConsumedCapacity ?? []).reduce(
+        (sum, c) => sum + (c.WriteCapacityUnits ?? c.CapacityUnits ?? 0),
+        0,
+      ),
+    };
   } catch (error) {
     const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons;
     if ((error as Error).name === 'TransactionCanceledException' && Array.isArray(reasons)) {
@@ -182,9 +235,13 @@ export async function applyMarkedTransaction(table: string, markers: readonly Id
       if (existing.length > 0) return { outcome: 'markers-exist', markers: existing };
       const codes = reasons.map((reason) => reason?.Code ?? 'None').filter((code) => code !== 'None');
       const detail = `${errorMessage(error)} [${codes.join(', ')}]`;
-      return codes.length > 0 && codes.every((code) => RETRYABLE_REASONS.has(code)) ? { outcome: 'retry', error: detail } : { outcome: 'rejected', error: detail };
+      return codes.length > 0 && codes.every((code) => RETRYABLE_REASONS.has(code))
+        ? { outcome: 'retry', error: detail }
+        : { outcome: 'rejected', error: detail };
     }
-    return isTransientCallError(error) ? { outcome: 'retry', error: errorMessage(error) } : { outcome: 'rejected', error: errorMessage(error) };
+    return isTransientCallError(error)
+      ? { outcome: 'retry', error: errorMessage(error) }
+      : { outcome: 'rejected', error: errorMessage(error) };
   }
 }
 
@@ -203,7 +260,10 @@ export async function* scanPages(input: ScanCommandInput): AsyncGenerator<{ item
 }
 
 /** Every item a Query finds, page after page. */
-export async function* queryItems(table: string, options: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): AsyncGenerator<Item> {
+export async function* queryItems(
+  table: string,
+  options: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+): AsyncGenerator<Item> {
   for await (const page of paginateQuery({ client: documentClient() }, { ...options, TableName: table })) {
     yield* page.Items ?? [];
   }

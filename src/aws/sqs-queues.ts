@@ -2,9 +2,18 @@
 // depth and attributes, queue lookup and message move tasks. Each call takes the client to use (the
 // production one, sqsClient(), or one aimed at an emulator).
 import {
-  ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, GetQueueUrlCommand,
-  ListMessageMoveTasksCommand, ReceiveMessageCommand, SendMessageCommand, StartMessageMoveTaskCommand,
-  type ListMessageMoveTasksResultEntry, type Message, type MessageAttributeValue, type SQSClient,
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ListMessageMoveTasksCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  StartMessageMoveTaskCommand,
+  type ListMessageMoveTasksResultEntry,
+  type Message,
+  type MessageAttributeValue,
+  type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { chunk } from './backoff.js';
 import type { OutgoingMessage } from './sqs.js';
@@ -31,14 +40,16 @@ export interface ReceiveOptions {
 
 /** One ReceiveMessage call, with every system and message attribute. */
 export async function receiveMessages(sqs: SQSClient, queueUrl: string, options: ReceiveOptions): Promise<Message[]> {
-  const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({
-    QueueUrl: queueUrl,
-    MaxNumberOfMessages: Math.min(RECEIVE_LIMIT, options.max),
-    WaitTimeSeconds: options.waitSeconds,
-    VisibilityTimeout: options.visibilityTimeoutSeconds,
-    MessageSystemAttributeNames: ['All'],
-    MessageAttributeNames: ['All'],
-  }));
+  const { Messages = [] } = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: Math.min(RECEIVE_LIMIT, options.max),
+      WaitTimeSeconds: options.waitSeconds,
+      VisibilityTimeout: options.visibilityTimeoutSeconds,
+      MessageSystemAttributeNames: ['All'],
+      MessageAttributeNames: ['All'],
+    }),
+  );
   return Messages;
 }
 
@@ -49,27 +60,42 @@ export interface EntryFailure {
 }
 
 /** Deletes by receipt handle, 10 a call; answers the entries SQS refused (the call itself may throw). */
-export async function deleteMessages(sqs: SQSClient, queueUrl: string, receiptHandles: readonly string[]): Promise<EntryFailure[]> {
+export async function deleteMessages(
+  sqs: SQSClient,
+  queueUrl: string,
+  receiptHandles: readonly string[],
+): Promise<EntryFailure[]> {
   const failures: EntryFailure[] = [];
   for (const part of chunk(receiptHandles, ENTRY_LIMIT)) {
-    const { Failed = [] } = await sqs.send(new DeleteMessageBatchCommand({
-      QueueUrl: queueUrl,
-      Entries: part.map((handle, i) => ({ Id: String(i), ReceiptHandle: handle })),
-    }));
-    for (const f of Failed) failures.push({ receiptHandle: part[Number(f.Id)], error: `${f.Code}: ${f.Message ?? ''}`.trim() });
+    const { Failed = [] } = await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: part.map((handle, i) => ({ Id: String(i), ReceiptHandle: handle })),
+      }),
+    );
+    for (const f of Failed)
+      failures.push({ receiptHandle: part[Number(f.Id)], error: `${f.Code}: ${f.Message ?? ''}`.trim() });
   }
   return failures;
 }
 
 /** Sets the visibility timeout of received messages (0: visible again at once), 10 a call. */
-export async function changeVisibility(sqs: SQSClient, queueUrl: string, receiptHandles: readonly string[], seconds: number): Promise<EntryFailure[]> {
+export async function changeVisibility(
+  sqs: SQSClient,
+  queueUrl: string,
+  receiptHandles: readonly string[],
+  seconds: number,
+): Promise<EntryFailure[]> {
   const failures: EntryFailure[] = [];
   for (const part of chunk(receiptHandles, ENTRY_LIMIT)) {
-    const { Failed = [] } = await sqs.send(new ChangeMessageVisibilityBatchCommand({
-      QueueUrl: queueUrl,
-      Entries: part.map((handle, i) => ({ Id: String(i), ReceiptHandle: handle, VisibilityTimeout: seconds })),
-    }));
-    for (const f of Failed) failures.push({ receiptHandle: part[Number(f.Id)], error: `${f.Code}: ${f.Message ?? ''}`.trim() });
+    const { Failed = [] } = await sqs.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: part.map((handle, i) => ({ Id: String(i), ReceiptHandle: handle, VisibilityTimeout: seconds })),
+      }),
+    );
+    for (const f of Failed)
+      failures.push({ receiptHandle: part[Number(f.Id)], error: `${f.Code}: ${f.Message ?? ''}`.trim() });
   }
   return failures;
 }
@@ -77,12 +103,15 @@ export async function changeVisibility(sqs: SQSClient, queueUrl: string, receipt
 /** One message with string attributes (sendMessages in sqs.ts batches many). */
 export async function sendMessage(sqs: SQSClient, queueUrl: string, message: OutgoingMessage): Promise<void> {
   const attributes: Record<string, MessageAttributeValue> = {};
-  for (const [name, value] of Object.entries(message.attributes ?? {})) attributes[name] = { DataType: 'String', StringValue: value };
-  await sqs.send(new SendMessageCommand({
-    QueueUrl: queueUrl,
-    MessageBody: message.body,
-    MessageAttributes: message.attributes ? attributes : undefined,
-  }));
+  for (const [name, value] of Object.entries(message.attributes ?? {}))
+    attributes[name] = { DataType: 'String', StringValue: value };
+  await sqs.send(
+    new SendMessageCommand({
+      QueueUrl: queueUrl,
+      MessageBody: message.body,
+      MessageAttributes: message.attributes ? attributes : undefined,
+    }),
+  );
 }
 
 export interface QueueDepth {
@@ -96,10 +125,16 @@ export interface QueueDepth {
 
 /** The queue's approximate message counts: the one place they are read. */
 export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<QueueDepth> {
-  const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({
-    QueueUrl: queueUrl,
-    AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-  }));
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
+    }),
+  );
   return {
     visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
     inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
@@ -115,12 +150,17 @@ export interface QueueSettings {
 }
 
 export async function queueSettings(sqs: SQSClient, queueUrl: string): Promise<QueueSettings> {
-  const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({
-    QueueUrl: queueUrl,
-    AttributeNames: ['QueueArn', 'VisibilityTimeout', 'RedrivePolicy'],
-  }));
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['QueueArn', 'VisibilityTimeout', 'RedrivePolicy'],
+    }),
+  );
   if (!Attributes.QueueArn) throw new Error(`queue ${queueUrl} has no QueueArn`);
-  const settings: QueueSettings = { arn: Attributes.QueueArn, visibilityTimeoutSeconds: Number(Attributes.VisibilityTimeout ?? 30) };
+  const settings: QueueSettings = {
+    arn: Attributes.QueueArn,
+    visibilityTimeoutSeconds: Number(Attributes.VisibilityTimeout ?? 30),
+  };
   if (Attributes.RedrivePolicy) settings.redrivePolicy = JSON.parse(Attributes.RedrivePolicy);
   return settings;
 }
@@ -132,10 +172,19 @@ export async function queueUrlOf(sqs: SQSClient, name: string): Promise<string> 
 }
 
 /** Starts an SQS message move task (e.g. DLQ -> its source queue); answers its task handle. */
-export async function startMoveTask(sqs: SQSClient, sourceArn: string, destinationArn: string, maxPerSecond?: number): Promise<string> {
-  const { TaskHandle } = await sqs.send(new StartMessageMoveTaskCommand({
-    SourceArn: sourceArn, DestinationArn: destinationArn, MaxNumberOfMessagesPerSecond: maxPerSecond,
-  }));
+export async function startMoveTask(
+  sqs: SQSClient,
+  sourceArn: string,
+  destinationArn: string,
+  maxPerSecond?: number,
+): Promise<string> {
+  const { TaskHandle } = await sqs.send(
+    new StartMessageMoveTaskCommand({
+      SourceArn: sourceArn,
+      DestinationArn: destinationArn,
+      MaxNumberOfMessagesPerSecond: maxPerSecond,
+    }),
+  );
   if (!TaskHandle) throw new Error('StartMessageMoveTask returned no task handle');
   return TaskHandle;
 }

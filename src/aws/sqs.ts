@@ -1,9 +1,19 @@
 // SQS adapter: sending messages in batches (SendMessageBatch, 10 entries a call), retrying the entries
 // that failed for the service's reasons and reporting the ones that cannot be sent.
-import { SendMessageBatchCommand, type MessageAttributeValue, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import {
+  SendMessageBatchCommand,
+  type MessageAttributeValue,
+  type SendMessageBatchRequestEntry,
+} from '@aws-sdk/client-sqs';
 import { sqsClient } from './clients.js';
 import { errorMessage } from '../errors.js';
-import { DEFAULT_BACKOFF, RetrySchedule, isTransientCallError, mapWithConcurrency, type BackoffOptions } from './backoff.js';
+import {
+  DEFAULT_BACKOFF,
+  RetrySchedule,
+  isTransientCallError,
+  mapWithConcurrency,
+  type BackoffOptions,
+} from './backoff.js';
 
 export const SEND_BATCH_LIMIT = 10;
 /** Total payload of one SendMessageBatch call (bodies and attributes), 256 KiB. */
@@ -24,7 +34,8 @@ export interface SendFailure {
 
 function messageBytes(message: OutgoingMessage): number {
   let bytes = Buffer.byteLength(message.body);
-  for (const [name, value] of Object.entries(message.attributes ?? {})) bytes += Buffer.byteLength(name) + Buffer.byteLength(value) + 6; // + 'String'
+  for (const [name, value] of Object.entries(message.attributes ?? {}))
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(value) + 6; // + 'String'
   return bytes;
 }
 
@@ -49,7 +60,8 @@ function batches(messages: readonly OutgoingMessage[]): number[][] {
 
 function toEntry(message: OutgoingMessage, index: number): SendMessageBatchRequestEntry {
   const attributes: Record<string, MessageAttributeValue> = {};
-  for (const [name, value] of Object.entries(message.attributes ?? {})) attributes[name] = { DataType: 'String', StringValue: value };
+  for (const [name, value] of Object.entries(message.attributes ?? {}))
+    attributes[name] = { DataType: 'String', StringValue: value };
   return { Id: `m${index}`, MessageBody: message.body, MessageAttributes: message.attributes ? attributes : undefined };
 }
 
@@ -60,7 +72,11 @@ function toEntry(message: OutgoingMessage, index: number): SendMessageBatchReque
  * rejected as the sender's fault (e.g. too large), calls that cannot succeed (e.g. no such queue) and
  * whatever still fails then are answered as failures. Never throws.
  */
-export async function sendMessages(queueUrl: string, messages: readonly OutgoingMessage[], backoff: BackoffOptions = DEFAULT_BACKOFF): Promise<SendFailure[]> {
+export async function sendMessages(
+  queueUrl: string,
+  messages: readonly OutgoingMessage[],
+  backoff: BackoffOptions = DEFAULT_BACKOFF,
+): Promise<SendFailure[]> {
   const failures = await mapWithConcurrency(batches(messages), PARALLEL_CALLS, async (indices) => {
     const failed: SendFailure[] = [];
     const schedule = new RetrySchedule(backoff);
@@ -68,10 +84,12 @@ export async function sendMessages(queueUrl: string, messages: readonly Outgoing
     let lastError = '';
     while (pending.length > 0) {
       try {
-        const answer = await sqsClient().send(new SendMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: pending.map((index) => toEntry(messages[index], index)),
-        }));
+        const answer = await sqsClient().send(
+          new SendMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: pending.map((index) => toEntry(messages[index], index)),
+          }),
+        );
         const retry: number[] = [];
         for (const entry of answer.Failed ?? []) {
           const index = Number(entry.Id?.slice(1));
@@ -88,7 +106,8 @@ export async function sendMessages(queueUrl: string, messages: readonly Outgoing
         }
       }
       if (pending.length > 0 && !(await schedule.beforeRetry())) {
-        for (const index of pending) failed.push({ index, error: `still failing after ${schedule.describe()} of SendMessageBatch: ${lastError}` });
+        for (const index of pending)
+          failed.push({ index, error: `still failing after ${schedule.describe()} of SendMessageBatch: ${lastError}` });
         break;
       }
     }

@@ -48,7 +48,12 @@ export async function classifyBatch(texts: unknown, options: BatchOptions, score
     const scored = await score(toScore, toScoreFlags);
     scored.forEach(({ probabilities, truncated, scoredBy }, j) => {
       const flags = truncated ? { ...toScoreFlags[j], truncated: true } : toScoreFlags[j];
-      results[toScoreAt[j]] = sentimentFromProbabilities(probabilities, scoredBy?.modelId ?? modelId, scoredBy?.method ?? method, flags);
+      results[toScoreAt[j]] = sentimentFromProbabilities(
+        probabilities,
+        scoredBy?.modelId ?? modelId,
+        scoredBy?.method ?? method,
+        flags,
+      );
     });
   }
   return results;

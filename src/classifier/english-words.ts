@@ -25,5 +25,7 @@ export const HINGLISH_WORDS: ReadonlySet<string> = new Set(
   `hai hain nahi nahin nhi kya kyu kyun kyon aur bhi tha thi ko ka ho hoga hogi kar karo karna karte kiya raha
   rahe rahi sab kuch koi yeh woh ye vo apna apne apni bahut bohot bhai ji tum aap jab tab kab abhi phir sirf
   unka uska iska inka mera meri mere tera teri tere hamara tumhara pe liye wala wale wali diya dena gaya gaye
-  gayi hota hote hoti sakta sakte chahiye lekin magar agar toh accha acha yaar desh logo sabhi kaise kaisa kitna`.split(/\s+/).filter(Boolean),
+  gayi hota hote hoti sakta sakte chahiye lekin magar agar toh accha acha yaar desh logo sabhi kaise kaisa kitna`
+    .split(/\s+/)
+    .filter(Boolean),
 );

@@ -17,7 +17,15 @@ const classifiers = new Map<string, Promise<Classifier>>();
 
 function cacheKey(config: Config): string {
   const { id, dir, dtype, threads, binaryNeutralMargin } = config.model;
-  return JSON.stringify([id, dir, dtype, threads, binaryNeutralMargin, config.scoreUnsupportedLanguages, config.multilingualModelId]);
+  return JSON.stringify([
+    id,
+    dir,
+    dtype,
+    threads,
+    binaryNeutralMargin,
+    config.scoreUnsupportedLanguages,
+    config.multilingualModelId,
+  ]);
 }
 
 export function getClassifier(config: Config = loadConfig()): Promise<Classifier> {
@@ -37,7 +45,11 @@ async function loadWithFallback(config: Config): Promise<ScoringClassifier> {
     const began = performance.now();
     const { loadTransformerClassifier } = await import('./transformer.js');
     const classifier = await loadTransformerClassifier(config);
-    logger.debug('Transformer model loaded', { modelId: config.model.id, dtype: config.model.dtype, loadMs: Math.round(performance.now() - began) });
+    logger.debug('Transformer model loaded', {
+      modelId: config.model.id,
+      dtype: config.model.dtype,
+      loadMs: Math.round(performance.now() - began),
+    });
     return classifier;
   } catch (error) {
     logFallback(config, error);

@@ -16,13 +16,46 @@ import { latinLanguageScores } from './latin-language.js';
 export const SUPPORTED_LANGUAGES: ReadonlySet<string> = new Set(['eng']);
 
 /** The audience's languages and the European languages of its replies (ISO 639-3, as reported). */
-export const AUDIENCE_LANGUAGES: readonly string[] = ['eng', 'ara', 'urd', 'msa', 'ind', 'tur', 'fra', 'deu', 'ita', 'por', 'spa', 'hin'];
+export const AUDIENCE_LANGUAGES: readonly string[] = [
+  'eng',
+  'ara',
+  'urd',
+  'msa',
+  'ind',
+  'tur',
+  'fra',
+  'deu',
+  'ita',
+  'por',
+  'spa',
+  'hin',
+];
 
 /** ISO 639-1 codes (what eld, tinyld and cld3 answer) and franc's individual codes, as the ISO 639-3 codes reported. */
 const TO_ISO3: Record<string, string> = {
-  en: 'eng', ar: 'ara', arb: 'ara', ur: 'urd', ms: 'msa', zlm: 'msa', id: 'ind', tr: 'tur', fr: 'fra', de: 'deu',
-  it: 'ita', pt: 'por', es: 'spa', hi: 'hin', nl: 'nld', ru: 'rus', bn: 'ben', fa: 'fas', pes: 'fas', zh: 'zho',
-  cmn: 'zho', ja: 'jpn', ko: 'kor',
+  en: 'eng',
+  ar: 'ara',
+  arb: 'ara',
+  ur: 'urd',
+  ms: 'msa',
+  zlm: 'msa',
+  id: 'ind',
+  tr: 'tur',
+  fr: 'fra',
+  de: 'deu',
+  it: 'ita',
+  pt: 'por',
+  es: 'spa',
+  hi: 'hin',
+  nl: 'nld',
+  ru: 'rus',
+  bn: 'ben',
+  fa: 'fas',
+  pes: 'fas',
+  zh: 'zho',
+  cmn: 'zho',
+  ja: 'jpn',
+  ko: 'kor',
 };
 export const toIso3 = (code: string): string => TO_ISO3[code] ?? code;
 
@@ -133,7 +166,8 @@ export const DETECTION_TUNING: Readonly<DetectionTuning> = {
 };
 
 /** Umlauts and ß, and function words German writes and English, French, Italian, Spanish, Portuguese do not. */
-const GERMAN_MARKER = /[äöüß]|(?<!\p{L})(?:ich|und|nicht|ist|sind|wir|auch|noch|schon|aber|oder|sehr|jetzt|heute|immer|wieder|einfach|mehr|meine|dein|kein|keine|hab|habe|haben|gibt|geht|mit|auf|nach|einen|einem|eine|danke|guten|nacht|morgen|der|ein)(?!\p{L})/iu;
+const GERMAN_MARKER =
+  /[äöüß]|(?<!\p{L})(?:ich|und|nicht|ist|sind|wir|auch|noch|schon|aber|oder|sehr|jetzt|heute|immer|wieder|einfach|mehr|meine|dein|kein|keine|hab|habe|haben|gibt|geht|mit|auf|nach|einen|einem|eine|danke|guten|nacht|morgen|der|ein)(?!\p{L})/iu;
 
 const count = (text: string, pattern: RegExp): number => text.match(pattern)?.length ?? 0;
 
@@ -154,7 +188,9 @@ export function identifyLanguage(text: string, tuning: DetectionTuning = DETECTI
   if (count(signal, DEVANAGARI) * 2 > letters) return letters < tuning.minScriptLetters ? 'und' : 'hin';
   if (letters < tuning.minLatinLetters) return 'und';
   if (count(signal, LATIN) * 2 <= letters) {
-    return toIso3(francAll(signal, { only: OTHER_SCRIPT_CANDIDATES, minLength: tuning.minLatinLetters })[0]?.[0] ?? 'und');
+    return toIso3(
+      francAll(signal, { only: OTHER_SCRIPT_CANDIDATES, minLength: tuning.minLatinLetters })[0]?.[0] ?? 'und',
+    );
   }
   if (commonEnglishShare(signal) >= tuning.englishWordShare) return 'eng';
   if (commonHindiShare(signal) >= tuning.hindiWordShare) return 'hin';
@@ -167,7 +203,10 @@ export function identifyLanguage(text: string, tuning: DetectionTuning = DETECTI
 }
 
 /** Detection for a classifier that covers `supported`: 'und' is always supported (it goes to the English model). */
-export function detectLanguage(text: string, supported: ReadonlySet<string> = SUPPORTED_LANGUAGES): { language: string; unsupported: boolean } {
+export function detectLanguage(
+  text: string,
+  supported: ReadonlySet<string> = SUPPORTED_LANGUAGES,
+): { language: string; unsupported: boolean } {
   const language = identifyLanguage(text);
   return { language, unsupported: language !== 'und' && !supported.has(language) };
 }

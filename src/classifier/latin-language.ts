@@ -14,7 +14,17 @@ import { logger } from '../observability.js';
 /** Where the table sits under a models folder. */
 export const LANGUAGE_TABLE = 'language/latin-ngrams.json';
 /** franc's codes for the same languages (the fallback), and their ISO 639-1 codes as the table names them. */
-const FRANC_TO_ISO1: Record<string, string> = { eng: 'en', fra: 'fr', deu: 'de', ita: 'it', por: 'pt', spa: 'es', zlm: 'ms', ind: 'id', tur: 'tr' };
+const FRANC_TO_ISO1: Record<string, string> = {
+  eng: 'en',
+  fra: 'fr',
+  deu: 'de',
+  ita: 'it',
+  por: 'pt',
+  spa: 'es',
+  zlm: 'ms',
+  ind: 'id',
+  tur: 'tr',
+};
 const FRANC_LATIN = Object.keys(FRANC_TO_ISO1);
 const toIso1 = (code: string): string => FRANC_TO_ISO1[code] ?? code;
 
@@ -42,9 +52,13 @@ function loadTable(): NgramTable | null {
     try {
       table = JSON.parse(readFileSync(path, 'utf8')) as NgramTable;
       return table;
-    } catch { /* try the next */ }
+    } catch {
+      /* try the next */
+    }
   }
-  logger.error('Language n-gram table unreadable; Latin-script languages fall back to franc (less accurate)', { tried: candidates });
+  logger.error('Language n-gram table unreadable; Latin-script languages fall back to franc (less accurate)', {
+    tried: candidates,
+  });
   table = null;
   return table;
 }
@@ -64,13 +78,21 @@ function byteWords(text: string, byteChars: string): string[] {
       if (bytes > BYTE_BUDGET) break;
       continue;
     }
-    if (code < 0x80) { word += ch; bytes += 1; }
-    else if (code < 0x800) { word += byteChars[0xc0 | (code >> 6)] + byteChars[0x80 | (code & 0x3f)]; bytes += 2; }
-    else if (code < 0x10000) {
+    if (code < 0x80) {
+      word += ch;
+      bytes += 1;
+    } else if (code < 0x800) {
+      word += byteChars[0xc0 | (code >> 6)] + byteChars[0x80 | (code & 0x3f)];
+      bytes += 2;
+    } else if (code < 0x10000) {
       word += byteChars[0xe0 | (code >> 12)] + byteChars[0x80 | ((code >> 6) & 0x3f)] + byteChars[0x80 | (code & 0x3f)];
       bytes += 3;
     } else {
-      word += byteChars[0xf0 | (code >> 18)] + byteChars[0x80 | ((code >> 12) & 0x3f)] + byteChars[0x80 | ((code >> 6) & 0x3f)] + byteChars[0x80 | (code & 0x3f)];
+      word +=
+        byteChars[0xf0 | (code >> 18)] +
+        byteChars[0x80 | ((code >> 12) & 0x3f)] +
+        byteChars[0x80 | ((code >> 6) & 0x3f)] +
+        byteChars[0x80 | (code & 0x3f)];
       bytes += 4;
     }
   }
@@ -99,5 +121,8 @@ export function latinLanguageScores(text: string): Array<[language: string, scor
     const scores = ngrams[gram];
     if (scores) for (let i = 0; i < scores.length; i++) sums[i] += scores[i];
   }
-  return languages.map((l, i) => [l, sums[i]] as [string, number]).filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1]);
+  return languages
+    .map((l, i) => [l, sums[i]] as [string, number])
+    .filter(([, s]) => s > 0)
+    .sort((a, b) => b[1] - a[1]);
 }

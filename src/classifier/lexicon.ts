@@ -62,6 +62,8 @@ export class LexiconClassifier implements Classifier {
 
   /** Scores prepared texts: what a router calls. */
   async score(texts: string[]): Promise<ScoredText[]> {
-    return texts.map((text): ScoredText => ({ probabilities: lexiconProbabilities(this.#afinn.analyze(text).comparative) }));
+    return texts.map(
+      (text): ScoredText => ({ probabilities: lexiconProbabilities(this.#afinn.analyze(text).comparative) }),
+    );
   }
 }

@@ -24,8 +24,13 @@ export interface EvalMetrics {
  * Accuracy, macro recall/F1 and per-class scores over `labels` (the evaluation's classes). Precision of a
  * class never predicted, and F1 when precision + recall is 0, count as 0 (scikit-learn's zero_division=0).
  */
-export function computeMetrics<L extends string>(gold: readonly L[], predicted: readonly L[], labels: readonly L[]): EvalMetrics {
-  if (gold.length !== predicted.length) throw new Error(`gold has ${gold.length} labels but predicted has ${predicted.length}`);
+export function computeMetrics<L extends string>(
+  gold: readonly L[],
+  predicted: readonly L[],
+  labels: readonly L[],
+): EvalMetrics {
+  if (gold.length !== predicted.length)
+    throw new Error(`gold has ${gold.length} labels but predicted has ${predicted.length}`);
   const confusion: Record<string, Record<string, number>> = {};
   for (const g of labels) confusion[g] = Object.fromEntries(labels.map((p) => [p, 0]));
   let correct = 0;
@@ -110,9 +115,18 @@ export function metricsByLanguage<L extends string>(
   const out: Record<string, LanguageMetrics> = {};
   for (const [language, indices] of [...byLanguage].sort(([a], [b]) => a.localeCompare(b))) {
     const present = labels.filter((l) => indices.some((i) => rows[i].label === l));
-    const m = computeMetrics(indices.map((i) => rows[i].label), indices.map((i) => predicted[i]), labels);
+    const m = computeMetrics(
+      indices.map((i) => rows[i].label),
+      indices.map((i) => predicted[i]),
+      labels,
+    );
     const macroRecall = present.reduce((sum, l) => sum + m.perClass[l].recall, 0) / present.length;
-    out[language] = { n: indices.length, macroRecall, accuracy: m.accuracy, detectedAs: tally(indices.map((i) => detected[i])) };
+    out[language] = {
+      n: indices.length,
+      macroRecall,
+      accuracy: m.accuracy,
+      detectedAs: tally(indices.map((i) => detected[i])),
+    };
   }
   return out;
 }

@@ -76,7 +76,9 @@ export class RoutingClassifier implements Classifier {
       if (indices.length === 0) return;
       const scored = await model.score(indices.map((i) => texts[i]));
       const scoredBy = tag ? { modelId: model.modelId, method: model.method } : undefined;
-      scored.forEach((s, j) => { results[indices[j]] = scoredBy ? { ...s, scoredBy } : s; });
+      scored.forEach((s, j) => {
+        results[indices[j]] = scoredBy ? { ...s, scoredBy } : s;
+      });
     };
     const multilingual = toMultilingual.length > 0 ? await this.#multilingualModel() : undefined;
     await run(this.#english, toEnglish, false);
@@ -95,7 +97,11 @@ export async function modelLanguages(config: Config, modelId: string): Promise<S
   const path = join(config.model.dir, modelId, 'config.json');
   const parsed = JSON.parse(await readFile(path, 'utf8')) as { languages?: unknown };
   const { languages } = parsed;
-  if (!Array.isArray(languages) || languages.length === 0 || !languages.every((l) => typeof l === 'string' && /^[a-z]{3}$/.test(l))) {
+  if (
+    !Array.isArray(languages) ||
+    languages.length === 0 ||
+    !languages.every((l) => typeof l === 'string' && /^[a-z]{3}$/.test(l))
+  ) {
     throw new Error(`${path}: "languages" must list the ISO 639-3 codes the model covers`);
   }
   return new Set(languages as string[]);
@@ -123,7 +129,8 @@ export async function withRouting(
     languages = await modelLanguages(config, id);
   } catch (error) {
     logger.error('Multilingual model unreadable; routing OFF, every post goes to the English model', {
-      modelId: id, error: error instanceof Error ? error.message : String(error),
+      modelId: id,
+      error: error instanceof Error ? error.message : String(error),
     });
     return english;
   }

@@ -27,7 +27,11 @@ export interface PublicTokenizer {
 interface Pipeline {
   normalizer: ((text: string) => string) | null;
   pre_tokenizer: ((text: string, options: { section_index: number }) => string[]) | null;
-  model: ((words: string[]) => string[]) & { tokens_to_ids: Map<string, number>; unk_token_id?: number; fuse_unk?: boolean };
+  model: ((words: string[]) => string[]) & {
+    tokens_to_ids: Map<string, number>;
+    unk_token_id?: number;
+    fuse_unk?: boolean;
+  };
   /** Every added token, by its content and (for normalised ones) its normalised form. */
   added_tokens_map: Map<string, { id: number }>;
   remove_space?: boolean;
@@ -47,9 +51,17 @@ export interface TokenIdEncoder {
 
 /** Texts the shortcut must agree with encode() on before it is used: cases, emoji, links, spacing, widths. */
 export const PROBE_TEXTS: readonly string[] = [
-  'hello world', '', '   \n\t', 'Great stuff!!! 😀👍🏽 @user https://t.co/x #tag',
-  'I LOVE it sooo much :) <3 camelCaseWords', 'Ünïcödé ｆｕｌｌｗｉｄｔｈ café — “quoted” … 123,456.78',
-  'x'.repeat(150), 'مرحبا بالعالم 你好 こんにちは', "don't won't y'all", 'a  b   c ', '\u00a0x\u3000y ～',
+  'hello world',
+  '',
+  '   \n\t',
+  'Great stuff!!! 😀👍🏽 @user https://t.co/x #tag',
+  'I LOVE it sooo much :) <3 camelCaseWords',
+  'Ünïcödé ｆｕｌｌｗｉｄｔｈ café — “quoted” … 123,456.78',
+  'x'.repeat(150),
+  'مرحبا بالعالم 你好 こんにちは',
+  "don't won't y'all",
+  'a  b   c ',
+  '\u00a0x\u3000y ～',
 ];
 
 export function tokenIdEncoder(tokenizer: PublicTokenizer, options: { memoWords?: number } = {}): TokenIdEncoder {
@@ -68,7 +80,11 @@ export function specialTokenLayout(tokenizer: PublicTokenizer): SpecialTokenLayo
   return { prefix: added - suffix, suffix };
 }
 
-function buildShortcut(tokenizer: PublicTokenizer, layout: SpecialTokenLayout, memoWords: number): ((text: string) => number[]) | null {
+function buildShortcut(
+  tokenizer: PublicTokenizer,
+  layout: SpecialTokenLayout,
+  memoWords: number,
+): ((text: string) => number[]) | null {
   const pipeline = (tokenizer as { _tokenizer?: Partial<Pipeline> })._tokenizer;
   if (!isPipeline(pipeline) || pipeline.remove_space || pipeline.do_lowercase_and_remove_accent) return null;
   const { normalizer, pre_tokenizer: preTokenizer, model, added_tokens_map: addedTokens } = pipeline;
@@ -123,10 +139,14 @@ function buildShortcut(tokenizer: PublicTokenizer, layout: SpecialTokenLayout, m
 }
 
 function isPipeline(value: Partial<Pipeline> | undefined): value is Pipeline {
-  return !!value && typeof value.model === 'function' && value.model.tokens_to_ids instanceof Map
-    && value.added_tokens_map instanceof Map
-    && (value.normalizer === null || typeof value.normalizer === 'function')
-    && (value.pre_tokenizer === null || typeof value.pre_tokenizer === 'function');
+  return (
+    !!value &&
+    typeof value.model === 'function' &&
+    value.model.tokens_to_ids instanceof Map &&
+    value.added_tokens_map instanceof Map &&
+    (value.normalizer === null || typeof value.normalizer === 'function') &&
+    (value.pre_tokenizer === null || typeof value.pre_tokenizer === 'function')
+  );
 }
 
 const sameIds = (a: number[], b: number[]) => a.length === b.length && a.every((id, i) => id === b[i]);

@@ -67,7 +67,10 @@ export function planBatches(lengths: number[], maxTexts: number, maxTokens: numb
       const count = j - i;
       if (count > 1 && count * width > maxTokens) break;
       const cost = best[i] + count * width + costPerRun;
-      if (cost < best[j]) { best[j] = cost; cut[j] = i; }
+      if (cost < best[j]) {
+        best[j] = cost;
+        cut[j] = i;
+      }
     }
   }
   const runs: number[][] = [];

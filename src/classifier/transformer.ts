@@ -10,7 +10,14 @@ import { classifyBatch, type ScoredText } from './batch.js';
 import { detectLanguage } from './language.js';
 import { tokenIdEncoder } from './token-ids.js';
 import {
-  encodeForModel, hiddenSizeOf, MAX_TEXTS_PER_RUN, MAX_TOKENS_PER_RUN, planBatches, runOverheadTokens, type EncodedText, type SpecialTokenLayout,
+  encodeForModel,
+  hiddenSizeOf,
+  MAX_TEXTS_PER_RUN,
+  MAX_TOKENS_PER_RUN,
+  planBatches,
+  runOverheadTokens,
+  type EncodedText,
+  type SpecialTokenLayout,
 } from './tokens.js';
 
 /** Files a model directory must hold, by dtype (transformers.js naming). */
@@ -94,7 +101,12 @@ export class TransformerClassifier implements Classifier {
     const encoded = texts.map((text) => encodeForModel(this.#encode(text), this.#layout, this.maxTokens));
     const results = new Array<ScoredText>(texts.length);
     // Sorted by length so each run pads to a similar length; the plan keeps original indices.
-    for (const run of planBatches(encoded.map((e) => e.ids.length), MAX_TEXTS_PER_RUN, MAX_TOKENS_PER_RUN, this.#runOverheadTokens)) {
+    for (const run of planBatches(
+      encoded.map((e) => e.ids.length),
+      MAX_TEXTS_PER_RUN,
+      MAX_TOKENS_PER_RUN,
+      this.#runOverheadTokens,
+    )) {
       const logits = await this.#run(run.map((i) => encoded[i]));
       const numClasses = this.scheme.numClasses;
       run.forEach((textIndex, row) => {
@@ -134,24 +146,37 @@ export class TransformerClassifier implements Classifier {
  * sequential stream. The memory pattern is off: every run has a new shape, so a pattern planned for the last
  * one rarely applies (npm run bench: pattern on was 0.3-3% slower on both models in four sweeps).
  */
-export const sessionOptions = (threads: number) => ({
-  graphOptimizationLevel: 'all',
-  intraOpNumThreads: threads,
-  interOpNumThreads: 1,
-  executionMode: 'sequential',
-  enableCpuMemArena: true,
-  enableMemPattern: false,
-} as const);
+export const sessionOptions = (threads: number) =>
+  ({
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    enableCpuMemArena: true,
+    enableMemPattern: false,
+  }) as const;
 
-type ModelConfig = { id2label?: Record<string, string>; model_type?: string; max_position_embeddings?: number; pad_token_id?: number }
-  & Parameters<typeof hiddenSizeOf>[0];
+type ModelConfig = {
+  id2label?: Record<string, string>;
+  model_type?: string;
+  max_position_embeddings?: number;
+  pad_token_id?: number;
+} & Parameters<typeof hiddenSizeOf>[0];
 
 /**
  * RoBERTa-family models number positions from pad_token_id + 1 (fairseq's convention), so of their
  * max_position_embeddings (514) only 512 can hold tokens. Their tokenizers do not always say so: cardiffnlp's
  * XLM-R states no maximum (transformers writes 1e30), and a 513-token post would index past the position table.
  */
-const POSITIONS_AFTER_PADDING = new Set(['roberta', 'xlm-roberta', 'xlm-roberta-xl', 'camembert', 'data2vec-text', 'xmod', 'mpnet']);
+const POSITIONS_AFTER_PADDING = new Set([
+  'roberta',
+  'xlm-roberta',
+  'xlm-roberta-xl',
+  'camembert',
+  'data2vec-text',
+  'xmod',
+  'mpnet',
+]);
 
 /** How many tokens (special ones included) the model's position embeddings can take. */
 export function positionsAvailable(config: ModelConfig): number {
@@ -173,9 +198,13 @@ async function loadUnserialised(config: Config): Promise<TransformerClassifier> 
   const modelDir = join(dir, id);
   const configPath = join(modelDir, 'config.json');
   // Read and check the labels first: an unsupported label set fails here, before the ONNX load.
-  const modelConfig = JSON.parse(await readFile(configPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new Error(`Model ${id} not found in ${dir} (${error.code ?? error.message}); expected ${requiredModelFiles(dtype).join(', ')}`);
-  })) as ModelConfig;
+  const modelConfig = JSON.parse(
+    await readFile(configPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new Error(
+        `Model ${id} not found in ${dir} (${error.code ?? error.message}); expected ${requiredModelFiles(dtype).join(', ')}`,
+      );
+    }),
+  ) as ModelConfig;
   const scheme = labelSchemeFromConfig(modelConfig, { binaryNeutralMargin, source: configPath });
 
   const { AutoModelForSequenceClassification, AutoTokenizer, Tensor, env } = await loadTransformers();

@@ -23,15 +23,21 @@ async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) return console.log(USAGE), 0;
+  if (values.help) return (console.log(USAGE), 0);
   const config = withModel(loadConfig(), values.model, values.dtype);
   const texts = positionals.length > 0 ? positionals : await readStdinLines();
-  if (texts.length === 0) return console.error(USAGE), 2;
+  if (texts.length === 0) return (console.error(USAGE), 2);
 
   const classifier = await getClassifier(config);
   const results = await classifier.classify(texts);
   if (values.json) {
-    console.log(JSON.stringify(texts.map((text, i) => ({ text, sentiment: results[i] })), null, 2));
+    console.log(
+      JSON.stringify(
+        texts.map((text, i) => ({ text, sentiment: results[i] })),
+        null,
+        2,
+      ),
+    );
   } else {
     texts.forEach((text, i) => console.log(formatSentiment(text, results[i])));
   }
@@ -39,7 +45,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 export function withModel(config: Config, id: string | undefined, dtype: string | undefined): Config {
-  if (dtype !== undefined && dtype !== 'q8' && dtype !== 'fp32') throw new UsageError(`--dtype must be q8 or fp32, got "${dtype}"`);
+  if (dtype !== undefined && dtype !== 'q8' && dtype !== 'fp32')
+    throw new UsageError(`--dtype must be q8 or fp32, got "${dtype}"`);
   return { ...config, model: { ...config.model, id: id ?? config.model.id, dtype: dtype ?? config.model.dtype } };
 }
 
@@ -64,7 +71,10 @@ async function readStdinLines(): Promise<string[]> {
   if (process.stdin.isTTY) return [];
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/).filter((line) => line.trim() !== '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== '');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -10,7 +10,14 @@ import { SingleBar, Presets } from 'cli-progress';
 import { loadConfig, type Config } from '../config.js';
 import { LexiconClassifier } from '../classifier/lexicon.js';
 import { toIso3 } from '../classifier/language.js';
-import { computeMetrics, metricsByLanguage, predictionFor, tally, type EvalMetrics, type LanguageMetrics } from '../classifier/metrics.js';
+import {
+  computeMetrics,
+  metricsByLanguage,
+  predictionFor,
+  tally,
+  type EvalMetrics,
+  type LanguageMetrics,
+} from '../classifier/metrics.js';
 import { withRouting } from '../classifier/routing.js';
 import { LABELS, type Classifier, type Label } from '../domain/sentiment.js';
 import { withModel } from './classify.js';
@@ -66,11 +73,20 @@ export function parseLabelledJsonl(contents: string, source: string): LabelledTe
     }
     const { text, label, language } = (row ?? {}) as { text?: unknown; label?: unknown; language?: unknown };
     if (typeof text !== 'string') throw new UsageError(`${source}:${i + 1}: "text" must be a string`);
-    if (!LABELS.includes(label as Label)) throw new UsageError(`${source}:${i + 1}: "label" must be one of ${LABELS.join(', ')}, got ${JSON.stringify(label)}`);
+    if (!LABELS.includes(label as Label))
+      throw new UsageError(
+        `${source}:${i + 1}: "label" must be one of ${LABELS.join(', ')}, got ${JSON.stringify(label)}`,
+      );
     if (language !== undefined && (typeof language !== 'string' || !/^[a-z]{2,3}$/.test(language))) {
-      throw new UsageError(`${source}:${i + 1}: "language" must be an ISO 639-3 (or 639-1) code, got ${JSON.stringify(language)}`);
+      throw new UsageError(
+        `${source}:${i + 1}: "language" must be an ISO 639-3 (or 639-1) code, got ${JSON.stringify(language)}`,
+      );
     }
-    rows.push(language === undefined ? { text, label: label as Label } : { text, label: label as Label, language: toIso3(language) });
+    rows.push(
+      language === undefined
+        ? { text, label: label as Label }
+        : { text, label: label as Label, language: toIso3(language) },
+    );
   });
   if (rows.length === 0) throw new UsageError(`${source}: no rows`);
   return rows;
@@ -99,7 +115,11 @@ export async function evaluate(
     }
     onProgress(predicted.length);
   }
-  const metrics = computeMetrics(rows.map((r) => r.label), predicted, labels);
+  const metrics = computeMetrics(
+    rows.map((r) => r.label),
+    predicted,
+    labels,
+  );
   return {
     ...metrics,
     scoring: binary ? 'binary' : 'three-class',
@@ -117,8 +137,18 @@ async function loadModel(config: Config): Promise<Classifier & { method: string 
   return withRouting(config, await loadTransformerClassifier(config), loadTransformerClassifier);
 }
 
-async function run(classifier: Classifier & { method: string }, rows: LabelledText[], dtype: string | undefined, showProgress: boolean): Promise<EvalReport> {
-  const bar = showProgress ? new SingleBar({ format: `${classifier.modelId} [{bar}] {value}/{total} texts`, stream: process.stderr }, Presets.shades_classic) : undefined;
+async function run(
+  classifier: Classifier & { method: string },
+  rows: LabelledText[],
+  dtype: string | undefined,
+  showProgress: boolean,
+): Promise<EvalReport> {
+  const bar = showProgress
+    ? new SingleBar(
+        { format: `${classifier.modelId} [{bar}] {value}/{total} texts`, stream: process.stderr },
+        Presets.shades_classic,
+      )
+    : undefined;
   bar?.start(rows.length, 0);
   try {
     const result = await evaluate(classifier, rows, (done) => bar?.update(done));
@@ -142,21 +172,31 @@ async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) return console.log(USAGE), 0;
-  if (!values.data) return console.error(USAGE), 2;
-  if (values.baseline !== undefined && values.baseline !== 'lexicon') return console.error(`--baseline must be lexicon\n${USAGE}`), 2;
+  if (values.help) return (console.log(USAGE), 0);
+  if (!values.data) return (console.error(USAGE), 2);
+  if (values.baseline !== undefined && values.baseline !== 'lexicon')
+    return (console.error(`--baseline must be lexicon\n${USAGE}`), 2);
   // Every row is scored, whatever its language: the metric is over the whole file.
-  const base = loadConfig(values.multilingual === undefined ? process.env : { ...process.env, MULTILINGUAL_MODEL_ID: values.multilingual });
+  const base = loadConfig(
+    values.multilingual === undefined ? process.env : { ...process.env, MULTILINGUAL_MODEL_ID: values.multilingual },
+  );
   const config = { ...withModel(base, values.model, values.dtype), scoreUnsupportedLanguages: true };
   const allRows = parseLabelledJsonl(await readFile(values.data, 'utf8'), values.data);
   const rows = values.binary ? allRows.filter((r) => r.label !== 'neutral') : allRows;
   if (rows.length === 0) throw new UsageError(`${values.data}: no rows left after dropping neutral ones`);
-  if (values.binary) console.error(`--binary: dropped ${allRows.length - rows.length} neutral rows of ${allRows.length}`);
+  if (values.binary)
+    console.error(`--binary: dropped ${allRows.length - rows.length} neutral rows of ${allRows.length}`);
   const showProgress = process.stderr.isTTY === true;
 
   const classifier = await loadModel(config);
-  const report = await run(classifier, rows, classifier.method === 'transformer' ? config.model.dtype : undefined, showProgress);
-  if (values.baseline === 'lexicon') report.baseline = await run(new LexiconClassifier(), rows, undefined, showProgress);
+  const report = await run(
+    classifier,
+    rows,
+    classifier.method === 'transformer' ? config.model.dtype : undefined,
+    showProgress,
+  );
+  if (values.baseline === 'lexicon')
+    report.baseline = await run(new LexiconClassifier(), rows, undefined, showProgress);
 
   if (values.json) console.log(JSON.stringify(report));
   else printReport(values.data, report);
@@ -164,8 +204,12 @@ async function main(argv: string[]): Promise<number> {
 }
 
 function printReport(source: string, report: EvalReport): void {
-  console.log(`data ${source}: ${report.n} texts, scored ${report.scoring}` +
-    (report.scoring === 'binary' ? ' (no neutral rows: neutral probability folded, positive iff P(pos) >= P(neg))' : ''));
+  console.log(
+    `data ${source}: ${report.n} texts, scored ${report.scoring}` +
+      (report.scoring === 'binary'
+        ? ' (no neutral rows: neutral probability folded, positive iff P(pos) >= P(neg))'
+        : ''),
+  );
   for (const r of report.baseline ? [report, report.baseline] : [report]) printOne(r);
 }
 
@@ -180,24 +224,35 @@ function printOne(r: EvalReport): void {
   console.log(`\n  class        recall  precision       F1  support`);
   for (const l of labels) {
     const c = r.perClass[l];
-    console.log(`  ${l.padEnd(10)} ${pct(c.recall)}    ${pct(c.precision)}  ${pct(c.f1)}  ${String(c.support).padStart(7)}`);
+    console.log(
+      `  ${l.padEnd(10)} ${pct(c.recall)}    ${pct(c.precision)}  ${pct(c.f1)}  ${String(c.support).padStart(7)}`,
+    );
   }
-  console.log(`\n  confusion (rows gold, columns predicted)\n  ${''.padEnd(10)} ${labels.map((l) => l.padStart(9)).join('')}`);
-  for (const g of labels) console.log(`  ${g.padEnd(10)} ${labels.map((p) => String(r.confusion[g][p]).padStart(9)).join('')}`);
+  console.log(
+    `\n  confusion (rows gold, columns predicted)\n  ${''.padEnd(10)} ${labels.map((l) => l.padStart(9)).join('')}`,
+  );
+  for (const g of labels)
+    console.log(`  ${g.padEnd(10)} ${labels.map((p) => String(r.confusion[g][p]).padStart(9)).join('')}`);
   printLanguages(r);
 }
 
 /** The language table: per gold language (when the file has them), then what was detected and who scored. */
 function printLanguages(r: EvalReport): void {
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(7);
-  const top = (counts: Record<string, number>, n: number) => Object.entries(counts).sort((a, b) => b[1] - a[1]).slice(0, n)
-    .map(([code, count]) => `${code} ${count}`).join(', ');
+  const top = (counts: Record<string, number>, n: number) =>
+    Object.entries(counts)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([code, count]) => `${code} ${count}`)
+      .join(', ');
   const gold = Object.entries(r.byLanguage);
   if (gold.length > 0) {
     console.log(`\n  language        n  macro recall  accuracy  detected as right  detected as`);
     for (const [language, m] of gold) {
       const right = (m.detectedAs[language] ?? 0) / m.n;
-      console.log(`  ${language.padEnd(8)} ${String(m.n).padStart(6)}       ${pct(m.macroRecall)}   ${pct(m.accuracy)}            ${pct(right)}  ${top(m.detectedAs, 4)}`);
+      console.log(
+        `  ${language.padEnd(8)} ${String(m.n).padStart(6)}       ${pct(m.macroRecall)}   ${pct(m.accuracy)}            ${pct(right)}  ${top(m.detectedAs, 4)}`,
+      );
     }
   }
   console.log(`\n  detected languages  ${top(r.detectedLanguages, 12)}`);

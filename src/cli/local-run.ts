@@ -23,7 +23,8 @@ import { formatLanguageMix } from '../ops/language-mix.js';
  * A served message must not reappear while its batch is still gathering or in the handler (the first
  * batch also loads the model): the batching window plus the function timeout.
  */
-const SERVE_VISIBILITY_TIMEOUT_SECONDS = FUNCTIONS.classify.maximumBatchingWindowSeconds + FUNCTIONS.classify.timeoutSeconds;
+const SERVE_VISIBILITY_TIMEOUT_SECONDS =
+  FUNCTIONS.classify.maximumBatchingWindowSeconds + FUNCTIONS.classify.timeoutSeconds;
 
 const USAGE = `usage: npm start -- [--input FILE.jsonl|FILE.csv] [--keep] [--visibility-timeout SECONDS] [--verbose]
        npm start -- --serve [--input FILE.jsonl|FILE.csv] [--visibility-timeout SECONDS] [--verbose]
@@ -52,13 +53,13 @@ and the aggregates count every scored post once; 1 otherwise; 2 for bad argument
 const POISON_MESSAGES = ['this is not JSON {', JSON.stringify({ v: 99, postId: 'from-the-future' })];
 
 const CLI_OPTIONS = {
-    input: { type: 'string' },
-    keep: { type: 'boolean' },
-    serve: { type: 'boolean' },
-    'visibility-timeout': { type: 'string' },
-    'write-sample': { type: 'string' },
-    verbose: { type: 'boolean', short: 'v' },
-    help: { type: 'boolean', short: 'h' },
+  input: { type: 'string' },
+  keep: { type: 'boolean' },
+  serve: { type: 'boolean' },
+  'visibility-timeout': { type: 'string' },
+  'write-sample': { type: 'string' },
+  verbose: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
 
 function parseCli(argv: string[]) {
@@ -73,20 +74,22 @@ async function main(argv: string[]): Promise<number> {
     console.error(`${(error as Error).message}\n\n${USAGE}`);
     return 2;
   }
-  if (values.help) return console.log(USAGE), 0;
+  if (values.help) return (console.log(USAGE), 0);
   if (values['write-sample']) {
     writeFileSync(values['write-sample'], sampleJsonl(generateSamplePosts()));
     console.log(`wrote the sample to ${values['write-sample']}`);
     return 0;
   }
-  const visibilityTimeoutSeconds = Number(values['visibility-timeout'] ?? (values.serve ? SERVE_VISIBILITY_TIMEOUT_SECONDS : 5));
+  const visibilityTimeoutSeconds = Number(
+    values['visibility-timeout'] ?? (values.serve ? SERVE_VISIBILITY_TIMEOUT_SECONDS : 5),
+  );
   if (!Number.isInteger(visibilityTimeoutSeconds) || visibilityTimeoutSeconds < 1) {
     console.error(`--visibility-timeout must be a whole number of seconds >= 1\n\n${USAGE}`);
     return 2;
   }
 
   if (values.serve) {
-    if (values.keep) return console.error(`--serve keeps the emulators up already; drop --keep\n\n${USAGE}`), 2;
+    if (values.keep) return (console.error(`--serve keeps the emulators up already; drop --keep\n\n${USAGE}`), 2);
     return runServe({ input: values.input, visibilityTimeoutSeconds, verbose: values.verbose });
   }
 
@@ -101,7 +104,9 @@ async function main(argv: string[]): Promise<number> {
   // The handlers' own JSON logs and EMF metrics drown the summary; warnings and errors still show.
   if (!values.verbose) applyEnvironment({ POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true' });
   const clients = localClients(emulators);
-  console.log(`  ready in ${seconds(started)} s (DynamoDB ${emulators.dynamodbEndpoint}, SQS ${emulators.sqsEndpoint})`);
+  console.log(
+    `  ready in ${seconds(started)} s (DynamoDB ${emulators.dynamodbEndpoint}, SQS ${emulators.sqsEndpoint})`,
+  );
 
   // Imported only now: the handlers and the producer read their config and endpoints from the environment just set.
   const { ingestPosts, readPostsFile } = await import('../producer.js');
@@ -116,17 +121,21 @@ async function main(argv: string[]): Promise<number> {
     await sendMessage(clients.sqs, stage.queues.classify.url, { body });
   }
   const enqueued = ingest.enqueued + POISON_MESSAGES.length;
-  console.log(`  ${ingest.read} rows read, ${ingest.stored} stored, ${ingest.enqueued} enqueued, ${ingest.rejected.length} rejected, `
-    + `${ingest.failed.length} failed, plus ${POISON_MESSAGES.length} poison messages (${seconds(ingestStarted)} s)`);
+  console.log(
+    `  ${ingest.read} rows read, ${ingest.stored} stored, ${ingest.enqueued} enqueued, ${ingest.rejected.length} rejected, ` +
+      `${ingest.failed.length} failed, plus ${POISON_MESSAGES.length} poison messages (${seconds(ingestStarted)} s)`,
+  );
 
   const processingStarted = Date.now();
   const sources = pipelineEventSources(clients, stage, {
-    classify, aggregate,
+    classify,
+    aggregate,
   });
   const progress = new Progress(enqueued);
   try {
     await runUntilIdle([sources.classify, sources.aggregate], {
-      onBatch: ({ source, result }) => progress.batch(source === sources.classify.name, result as SqsBatchResult & StreamBatchResult),
+      onBatch: ({ source, result }) =>
+        progress.batch(source === sources.classify.name, result as SqsBatchResult & StreamBatchResult),
     });
   } finally {
     progress.stop();
@@ -143,17 +152,26 @@ async function main(argv: string[]): Promise<number> {
   const row = (label: string, value: string) => console.log(`  ${label.padEnd(20)}${value}`);
   console.log('Totals');
   row('read', `${ingest.read}`);
-  row('rejected at ingest', `${ingest.rejected.length}${reasons(ingest.rejected.map((r) => `${r.postId ?? `row ${r.row}`}: ${r.reason}`))}`);
-  if (ingest.failed.length > 0) row('failed at ingest', `${ingest.failed.length}${reasons(ingest.failed.map((r) => `${r.postId}: ${r.reason}`))}`);
+  row(
+    'rejected at ingest',
+    `${ingest.rejected.length}${reasons(ingest.rejected.map((r) => `${r.postId ?? `row ${r.row}`}: ${r.reason}`))}`,
+  );
+  if (ingest.failed.length > 0)
+    row('failed at ingest', `${ingest.failed.length}${reasons(ingest.failed.map((r) => `${r.postId}: ${r.reason}`))}`);
   row('enqueued', `${enqueued} (${ingest.enqueued} posts + ${POISON_MESSAGES.length} poison)`);
   row('scored', `${report.scored}`);
   row('in the DLQ', `${report.dlq.count}${reasonCounts(report.dlq)}`);
-  if (report.streamFailures.count > 0) row('stream failures', `${report.streamFailures.count}${reasonCounts(report.streamFailures)}`);
+  if (report.streamFailures.count > 0)
+    row('stream failures', `${report.streamFailures.count}${reasonCounts(report.streamFailures)}`);
   row('aggregated', `${aggregated}${aggregatesMatch ? '' : `  ≠ scored ${report.scored}: the aggregates are off`}`);
-  console.log(`  ${accounted ? 'OK' : 'MISMATCH'}: scored + DLQ = ${report.scored + report.dlq.count}, enqueued = ${enqueued}`);
-  console.log(`\nProcessing: ${processingSeconds.toFixed(1)} s, ${(report.scored / processingSeconds).toFixed(1)} posts/s scored; `
-    + `${progress.classifyInvocations} classify invocations (${(progress.classifyMs / 1000).toFixed(1)} s in the handler), `
-    + `${progress.aggregateInvocations} aggregate invocations (${(progress.aggregateMs / 1000).toFixed(1)} s); wall time ${seconds(started)} s`);
+  console.log(
+    `  ${accounted ? 'OK' : 'MISMATCH'}: scored + DLQ = ${report.scored + report.dlq.count}, enqueued = ${enqueued}`,
+  );
+  console.log(
+    `\nProcessing: ${processingSeconds.toFixed(1)} s, ${(report.scored / processingSeconds).toFixed(1)} posts/s scored; ` +
+      `${progress.classifyInvocations} classify invocations (${(progress.classifyMs / 1000).toFixed(1)} s in the handler), ` +
+      `${progress.aggregateInvocations} aggregate invocations (${(progress.aggregateMs / 1000).toFixed(1)} s); wall time ${seconds(started)} s`,
+  );
 
   clients.destroy();
   if (values.keep) {
@@ -181,7 +199,13 @@ class Progress {
   private acknowledged = 0;
   private retried = 0;
   private readonly bar = process.stdout.isTTY
-    ? new SingleBar({ format: 'processing [{bar}] {value}/{total} messages done | retries {retried} | classify {classify} | aggregate {aggregate}' }, Presets.shades_classic)
+    ? new SingleBar(
+        {
+          format:
+            'processing [{bar}] {value}/{total} messages done | retries {retried} | classify {classify} | aggregate {aggregate}',
+        },
+        Presets.shades_classic,
+      )
     : undefined;
 
   constructor(private readonly total: number) {
@@ -194,11 +218,15 @@ class Progress {
       this.classifyMs += result.handlerMs;
       this.acknowledged += result.succeeded.length;
       this.retried += result.failed.length;
-      if (!this.bar) console.log(`  classify batch of ${result.messageIds.length}: ${result.succeeded.length} done, ${result.failed.length} to retry${result.error ? ` (${result.error})` : ''} [${result.handlerMs} ms]`);
+      if (!this.bar)
+        console.log(
+          `  classify batch of ${result.messageIds.length}: ${result.succeeded.length} done, ${result.failed.length} to retry${result.error ? ` (${result.error})` : ''} [${result.handlerMs} ms]`,
+        );
     } else {
       this.aggregateInvocations += 1;
       this.aggregateMs += result.handlerMs;
-      if (result.error && !this.bar) console.log(`  aggregate batch of ${result.sequenceNumbers.length}: ${result.error}`);
+      if (result.error && !this.bar)
+        console.log(`  aggregate batch of ${result.sequenceNumbers.length}: ${result.error}`);
     }
     this.bar?.update(Math.min(this.acknowledged, this.total), this.payload());
   }
@@ -219,7 +247,9 @@ The emulators are still running. Press Ctrl-C to stop them.
   SQS (fauxqs)    ${emulators.sqsEndpoint}   (inside this process, pid ${process.pid})
   tables          ${Object.values(stage.tables).join(', ')}
   results stream  ${stage.resultsStreamArn}
-  queues          ${Object.values(stage.queues).map((q) => q.url).join('\n                  ')}
+  queues          ${Object.values(stage.queues)
+    .map((q) => q.url)
+    .join('\n                  ')}
 For the AWS CLI or your own scripts:
 ${exportBlock(stackEnvironment(emulators, stage))}
   e.g. aws dynamodb scan --table-name ${stage.tables.aggregates} --endpoint-url ${emulators.dynamodbEndpoint}`);
@@ -238,7 +268,7 @@ async function interrupted(signal: 'SIGINT' | 'SIGTERM'): Promise<void> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   async (error) => {
-    console.error(error instanceof Error ? error.stack ?? error.message : error);
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
     await stopAllEmulators().catch(() => undefined);
     process.exit(1);
   },

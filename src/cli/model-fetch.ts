@@ -40,7 +40,8 @@ async function download(url: string, destination: string): Promise<void> {
   } catch (error) {
     throw new FetchFailure(`cannot reach ${url}: ${describeNetworkError(error)}`);
   }
-  if (!response.ok || !response.body) throw new FetchFailure(`${url} answered HTTP ${response.status} ${response.statusText}`.trim());
+  if (!response.ok || !response.body)
+    throw new FetchFailure(`${url} answered HTTP ${response.status} ${response.statusText}`.trim());
   await mkdir(dirname(destination), { recursive: true });
   const partial = `${destination}.partial`;
   try {
@@ -79,7 +80,8 @@ export interface FetchOptions {
 }
 
 export async function fetchModel(hubId: string, options: FetchOptions): Promise<string> {
-  if (!/^[\w.-]+(\/[\w.-]+)?$/.test(hubId) || hubId.includes('..')) throw new FetchFailure(`"${hubId}" is not a hub model id like owner/name`);
+  if (!/^[\w.-]+(\/[\w.-]+)?$/.test(hubId) || hubId.includes('..'))
+    throw new FetchFailure(`"${hubId}" is not a hub model id like owner/name`);
   const target = join(options.dir, hubId);
   for (const file of filesToFetch(options.fp32)) {
     await download(fileUrl(options.baseUrl, hubId, file, options.revision), join(target, file));
@@ -104,8 +106,8 @@ async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) return console.log(USAGE), 0;
-  if (positionals.length !== 1) return console.error(USAGE), 2;
+  if (values.help) return (console.log(USAGE), 0);
+  if (positionals.length !== 1) return (console.error(USAGE), 2);
   const [hubId] = positionals;
   const config = loadConfig();
   const target = await fetchModel(hubId, {
@@ -115,7 +117,9 @@ async function main(argv: string[]): Promise<number> {
     dir: values.dir ?? config.model.dir,
     log: (line) => console.error(line),
   });
-  console.log(`model ${hubId} saved to ${target}; use it with MODEL_ID=${hubId}${values.fp32 ? '' : ' (MODEL_DTYPE=q8)'}`);
+  console.log(
+    `model ${hubId} saved to ${target}; use it with MODEL_ID=${hubId}${values.fp32 ? '' : ' (MODEL_DTYPE=q8)'}`,
+  );
   return 0;
 }
 

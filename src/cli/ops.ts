@@ -8,13 +8,27 @@ import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
 import { resetClients, sqsClient } from '../aws/clients.js';
 import { classifyQueue, classifyQueues, visibleMessages } from '../ops/queues.js';
-import { describeMoveTask, listDeadLetters, listMoveTasks, moveDeadLettersManually, startMoveTask, type DeadLetterEntry } from '../ops/redrive.js';
+import {
+  describeMoveTask,
+  listDeadLetters,
+  listMoveTasks,
+  moveDeadLettersManually,
+  startMoveTask,
+  type DeadLetterEntry,
+} from '../ops/redrive.js';
 import { DAY_PATTERN, rescore } from '../ops/rescore.js';
 import { formatTable, loadReportRows } from '../ops/report-data.js';
 import { formatLanguageMix, loadLanguageMix } from '../ops/language-mix.js';
 import { renderReportHtml } from '../ops/report-html.js';
 import { UsageError, errorMessage } from '../errors.js';
-import { DEFAULT_SEGMENTS, DEFAULT_SETTLE_SECONDS, describeDifference, recountAggregates, validateRecountOptions, type ScanProgress } from '../ops/recount.js';
+import {
+  DEFAULT_SEGMENTS,
+  DEFAULT_SETTLE_SECONDS,
+  describeDifference,
+  recountAggregates,
+  validateRecountOptions,
+  type ScanProgress,
+} from '../ops/recount.js';
 import { SingleBar, Presets } from 'cli-progress';
 
 const HELP = `Usage: npm run ops -- <command> [options]      (or npm run redrive|rescore|report|recount|worker -- [options])
@@ -70,16 +84,30 @@ function parse<T extends Record<string, { type: 'string' | 'boolean' }>>(args: s
 
 function printDeadLetters(entries: DeadLetterEntry[]): void {
   if (entries.length === 0) return;
-  const rows = [['message id', 'post id', 'reason', 'receives', 'failed at', 'detail'],
-    ...entries.map((e) => [e.messageId, e.postId ?? '(unparseable)', e.reason, String(e.receiveCount), e.failedAt ?? '', e.detail ?? ''])];
+  const rows = [
+    ['message id', 'post id', 'reason', 'receives', 'failed at', 'detail'],
+    ...entries.map((e) => [
+      e.messageId,
+      e.postId ?? '(unparseable)',
+      e.reason,
+      String(e.receiveCount),
+      e.failedAt ?? '',
+      e.detail ?? '',
+    ]),
+  ];
   const widths = rows[0].map((_, i) => Math.min(40, Math.max(...rows.map((r) => r[i].length))));
-  for (const row of rows) console.log(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  '));
+  for (const row of rows)
+    console.log(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  '));
 }
 
 async function redriveCommand(config: Config, args: string[]): Promise<number> {
   const flags = parse(args, {
-    'dry-run': { type: 'boolean' }, limit: { type: 'string' }, manual: { type: 'boolean' },
-    status: { type: 'boolean' }, 'no-wait': { type: 'boolean' }, rate: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    limit: { type: 'string' },
+    manual: { type: 'boolean' },
+    status: { type: 'boolean' },
+    'no-wait': { type: 'boolean' },
+    rate: { type: 'string' },
   });
   const limit = positiveInteger(flags.limit, '--limit');
   const rate = positiveInteger(flags.rate, '--rate');
@@ -95,10 +123,15 @@ async function redriveCommand(config: Config, args: string[]): Promise<number> {
     printDeadLetters(entries);
     const byReason = new Map<string, number>();
     for (const e of entries) byReason.set(e.reason, (byReason.get(e.reason) ?? 0) + 1);
-    const reasons = [...byReason].sort((a, b) => b[1] - a[1]).map(([reason, n]) => `${n} ${reason}`).join(', ');
+    const reasons = [...byReason]
+      .sort((a, b) => b[1] - a[1])
+      .map(([reason, n]) => `${n} ${reason}`)
+      .join(', ');
     const held = entries.length >= shown ? (await visibleMessages(dlq.url)) + entries.length : 0;
     const more = held > 0 ? ` Listed the first ${shown}; the DLQ holds about ${held} (--limit N to list more).` : '';
-    console.log(`${entries.length} message(s) in ${dlq.name}${reasons ? ` (${reasons})` : ''}. Dry run: nothing moved.${more}`);
+    console.log(
+      `${entries.length} message(s) in ${dlq.name}${reasons ? ` (${reasons})` : ''}. Dry run: nothing moved.${more}`,
+    );
     return 0;
   }
   const manual = flags.manual || config.sqsEndpoint !== undefined || limit !== undefined;
@@ -107,14 +140,17 @@ async function redriveCommand(config: Config, args: string[]): Promise<number> {
     console.log(`Moving messages ${dlq.name} -> ${classify.name} by receive/send/delete (${why})...`);
     const result = await moveDeadLettersManually(dlq, classify, limit);
     console.log(`Moved ${result.moved} message(s) to ${classify.name}.`);
-    if (result.notDeleted > 0) console.log(`${result.notDeleted} were sent but not deleted from the DLQ; a later redrive sends them again (harmless).`);
+    if (result.notDeleted > 0)
+      console.log(
+        `${result.notDeleted} were sent but not deleted from the DLQ; a later redrive sends them again (harmless).`,
+      );
     for (const f of result.failed) console.error(`Not moved ${f.messageId}: ${f.error}`);
     return result.failed.length > 0 ? 1 : 0;
   }
   const handle = await startMoveTask(dlq, classify, rate);
   console.log(`Started message move task ${dlq.name} -> ${classify.name} (task ${handle}).`);
   if (flags['no-wait']) return 0;
-  for (let last = '';;) {
+  for (let last = ''; ; ) {
     const task = (await listMoveTasks(dlq)).find((t) => t.TaskHandle === handle);
     const line = task ? describeMoveTask(task) : 'task not listed yet';
     if (line !== last) console.log(line);
@@ -125,11 +161,17 @@ async function redriveCommand(config: Config, args: string[]): Promise<number> {
 }
 
 async function rescoreCommand(config: Config, args: string[]): Promise<number> {
-  const flags = parse(args, { model: { type: 'string' }, multilingual: { type: 'string' }, since: { type: 'string' }, 'dry-run': { type: 'boolean' } });
+  const flags = parse(args, {
+    model: { type: 'string' },
+    multilingual: { type: 'string' },
+    since: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+  });
   if (!flags.model) throw new UsageError('rescore needs --model ID (the model classify now runs with)');
   // Posts classify routed to the multilingual model are current results, not ones to rescore.
   const multilingual = flags.multilingual ?? config.multilingualModelId;
-  if (flags.since !== undefined && !DAY_PATTERN.test(flags.since)) throw new UsageError(`--since must be YYYY-MM-DD, got "${flags.since}"`);
+  if (flags.since !== undefined && !DAY_PATTERN.test(flags.since))
+    throw new UsageError(`--since must be YYYY-MM-DD, got "${flags.since}"`);
   const queue = flags['dry-run'] ? undefined : await classifyQueue(config);
   const result = await rescore(config, queue, {
     modelId: flags.model,
@@ -139,23 +181,39 @@ async function rescoreCommand(config: Config, args: string[]): Promise<number> {
     onProgress: (p) => process.stderr.write(`\rscanned ${p.scanned} results, ${p.matched} to rescore...`),
   });
   process.stderr.write('\n');
-  const models = Object.entries(result.byModel).map(([model, n]) => `${n} from ${model}`).join(', ');
+  const models = Object.entries(result.byModel)
+    .map(([model, n]) => `${n} from ${model}`)
+    .join(', ');
   const scope = flags.since ? ` on or after ${flags.since}` : '';
   const byModel = models ? ` (${models})` : '';
-  if (flags['dry-run']) console.log(`${result.matched} post(s)${scope} not scored by ${flags.model}${byModel}. Dry run: nothing enqueued.`);
-  else console.log(`Enqueued ${result.enqueued} post(s)${scope} for rescoring with ${flags.model}${byModel} to ${queue!.name}.`);
+  if (flags['dry-run'])
+    console.log(`${result.matched} post(s)${scope} not scored by ${flags.model}${byModel}. Dry run: nothing enqueued.`);
+  else
+    console.log(
+      `Enqueued ${result.enqueued} post(s)${scope} for rescoring with ${flags.model}${byModel} to ${queue!.name}.`,
+    );
   for (const f of result.failed.slice(0, 20)) console.error(`Not enqueued ${f.postId}: ${f.error}`);
-  if (result.failed.length > 0) console.error(`${result.failed.length} post(s) not enqueued; run rescore again to retry them.`);
+  if (result.failed.length > 0)
+    console.error(`${result.failed.length} post(s) not enqueued; run rescore again to retry them.`);
   return result.failed.length > 0 ? 1 : 0;
 }
 
 async function reportCommand(config: Config, args: string[]): Promise<number> {
-  const flags = parse(args, { from: { type: 'string' }, to: { type: 'string' }, source: { type: 'string' }, out: { type: 'string' } });
+  const flags = parse(args, {
+    from: { type: 'string' },
+    to: { type: 'string' },
+    source: { type: 'string' },
+    out: { type: 'string' },
+  });
   const query = { from: flags.from, to: flags.to, source: flags.source };
-  for (const [flag, day] of [['--from', query.from], ['--to', query.to]] as const) {
+  for (const [flag, day] of [
+    ['--from', query.from],
+    ['--to', query.to],
+  ] as const) {
     if (day !== undefined && !DAY_PATTERN.test(day)) throw new UsageError(`${flag} must be YYYY-MM-DD, got "${day}"`);
   }
-  if (query.from && query.to && query.from > query.to) throw new UsageError(`--from ${query.from} is after --to ${query.to}`);
+  if (query.from && query.to && query.from > query.to)
+    throw new UsageError(`--from ${query.from} is after --to ${query.to}`);
   const rows = await loadReportRows(config, query);
   console.log(formatTable(rows));
   const languageMix = await loadLanguageMix(config, query);
@@ -171,7 +229,13 @@ async function reportCommand(config: Config, args: string[]): Promise<number> {
 /** A progress bar on a terminal; otherwise a plain line at most every few seconds (logs, CI). */
 function scanProgress(): { update: (p: ScanProgress) => void; stop: () => void } {
   if (process.stdout.isTTY) {
-    const bar = new SingleBar({ format: 'recount [{bar}] {percentage}% | scanned {value}/{total} results | in range {matched}', stream: process.stderr }, Presets.shades_classic);
+    const bar = new SingleBar(
+      {
+        format: 'recount [{bar}] {percentage}% | scanned {value}/{total} results | in range {matched}',
+        stream: process.stderr,
+      },
+      Presets.shades_classic,
+    );
     let started = false;
     return {
       update: (p) => {
@@ -181,7 +245,9 @@ function scanProgress(): { update: (p: ScanProgress) => void; stop: () => void }
         bar.setTotal(total);
         bar.update(p.scanned, { matched: p.matched });
       },
-      stop: () => { if (started) bar.stop(); },
+      stop: () => {
+        if (started) bar.stop();
+      },
     };
   }
   let last = 0;
@@ -189,7 +255,9 @@ function scanProgress(): { update: (p: ScanProgress) => void; stop: () => void }
     update: (p) => {
       if (Date.now() - last < 2000) return;
       last = Date.now();
-      console.error(`recount: scanned ${p.scanned}${p.total ? ` of about ${p.total}` : ''} results, ${p.matched} in range`);
+      console.error(
+        `recount: scanned ${p.scanned}${p.total ? ` of about ${p.total}` : ''} results, ${p.matched} in range`,
+      );
     },
     stop: () => undefined,
   };
@@ -197,13 +265,21 @@ function scanProgress(): { update: (p: ScanProgress) => void; stop: () => void }
 
 async function recountCommand(config: Config, args: string[]): Promise<number> {
   const flags = parse(args, {
-    from: { type: 'string' }, to: { type: 'string' }, source: { type: 'string' }, check: { type: 'boolean' },
-    segments: { type: 'string' }, 'settle-minutes': { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    source: { type: 'string' },
+    check: { type: 'boolean' },
+    segments: { type: 'string' },
+    'settle-minutes': { type: 'string' },
   });
   const settleMinutes = flags['settle-minutes'] === undefined ? undefined : Number(flags['settle-minutes']);
-  if (settleMinutes !== undefined && !(settleMinutes >= 0)) throw new UsageError(`--settle-minutes must be a number >= 0, got "${flags['settle-minutes']}"`);
+  if (settleMinutes !== undefined && !(settleMinutes >= 0))
+    throw new UsageError(`--settle-minutes must be a number >= 0, got "${flags['settle-minutes']}"`);
   const options = {
-    from: flags.from!, to: flags.to!, source: flags.source, check: flags.check,
+    from: flags.from!,
+    to: flags.to!,
+    source: flags.source,
+    check: flags.check,
     segments: positiveInteger(flags.segments, '--segments'),
     settleSeconds: settleMinutes === undefined ? undefined : settleMinutes * 60,
   };
@@ -215,31 +291,46 @@ async function recountCommand(config: Config, args: string[]): Promise<number> {
   const progress = scanProgress();
   const result = await recountAggregates(config, { ...options, onProgress: progress.update }).finally(progress.stop);
   const scope = `${options.from}..${options.to}, ${options.source === undefined ? 'all sources' : `source ${options.source}`}`;
-  console.log(`Recount ${scope}: ${result.counted} result(s) in range (${result.scanned} scanned), ${result.compared} aggregate item(s) compared.`);
+  console.log(
+    `Recount ${scope}: ${result.counted} result(s) in range (${result.scanned} scanned), ${result.compared} aggregate item(s) compared.`,
+  );
   for (const invalid of result.invalid.slice(0, 20)) console.log(`not countable ${invalid.postId}: ${invalid.error}`);
-  if (result.invalid.length > 0) console.log(`${result.invalid.length} result(s) cannot be counted (the aggregate handler rejects them too).`);
+  if (result.invalid.length > 0)
+    console.log(`${result.invalid.length} result(s) cannot be counted (the aggregate handler rejects them too).`);
   for (const difference of result.differences) console.log(describeDifference(difference));
   const by = (status: string) => result.differences.filter((d) => d.status === status).length;
   const unsettled = by('not-settled');
   const notes = [
-    unsettled ? `${unsettled} on days with results newer than the settle time, left alone (stream records may be in flight: run again later)` : '',
+    unsettled
+      ? `${unsettled} on days with results newer than the settle time, left alone (stream records may be in flight: run again later)`
+      : '',
     by('conflict') ? `${by('conflict')} changed under each of ${result.rounds} attempts, not written (run again)` : '',
-  ].filter(Boolean).join('; ');
+  ]
+    .filter(Boolean)
+    .join('; ');
   if (result.differences.length === 0) console.log('No differences: the aggregates equal the results.');
-  else if (options.check) console.log(`${result.differences.length} item(s) differ. --check: nothing written.${notes ? ` (${notes})` : ''}`);
+  else if (options.check)
+    console.log(`${result.differences.length} item(s) differ. --check: nothing written.${notes ? ` (${notes})` : ''}`);
   else console.log(`${result.differences.length} item(s) differed, ${by('fixed')} fixed.${notes ? ` ${notes}.` : ''}`);
-  return options.check ? (result.differences.length > 0 ? 1 : 0) : (by('fixed') < result.differences.length ? 1 : 0);
+  return options.check ? (result.differences.length > 0 ? 1 : 0) : by('fixed') < result.differences.length ? 1 : 0;
 }
 
 async function workerCommand(config: Config, args: string[]): Promise<number> {
-  const flags = parse(args, { wait: { type: 'string' }, 'batch-size': { type: 'string' }, timeout: { type: 'string' } });
+  const flags = parse(args, {
+    wait: { type: 'string' },
+    'batch-size': { type: 'string' },
+    timeout: { type: 'string' },
+  });
   const waitSeconds = positiveInteger(flags.wait, '--wait');
-  if (waitSeconds !== undefined && waitSeconds > 20) throw new UsageError('--wait must be at most 20 (the SQS long-poll limit)');
+  if (waitSeconds !== undefined && waitSeconds > 20)
+    throw new UsageError('--wait must be at most 20 (the SQS long-poll limit)');
   const queue = await classifyQueue(config);
   if (!config.dlqUrl) {
     const dlq = queue.redrivePolicy?.deadLetterTargetArn ?? 'the DLQ';
     const receives = queue.redrivePolicy?.maxReceiveCount ?? 'several';
-    console.error(`DLQ_URL is not set: malformed messages reach ${dlq} only after ${receives} receives, without a reason.`);
+    console.error(
+      `DLQ_URL is not set: malformed messages reach ${dlq} only after ${receives} receives, without a reason.`,
+    );
   }
   const { runWorker } = await import('../ops/worker.js');
   const { handler } = await import('../../handlers/classify.js');
@@ -290,7 +381,10 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { resetClients(); process.exit(code); },
+  (code) => {
+    resetClients();
+    process.exit(code);
+  },
   (error: unknown) => {
     if (error instanceof UsageError) console.error(`${error.message}\n\nRun with --help for usage.`);
     else console.error(`Error: ${errorMessage(error)}`);

@@ -38,8 +38,12 @@ export function transactionOf<T>(records: Array<PlannedRecord<T>>): PlannedTrans
  * yet would take it past the limit. Keeping the records consecutive keeps stream order across
  * transactions: a MODIFY is never applied before the INSERT of the same post that precedes it.
  */
-export function planTransactions<T>(records: ReadonlyArray<PlannedRecord<T>>, maxItems = TRANSACTION_ITEM_LIMIT): Array<PlannedTransaction<T>> {
-  if (!(maxItems >= MOST_ITEMS_PER_RECORD)) throw new RangeError(`a transaction must hold at least ${MOST_ITEMS_PER_RECORD} items, got ${maxItems}`);
+export function planTransactions<T>(
+  records: ReadonlyArray<PlannedRecord<T>>,
+  maxItems = TRANSACTION_ITEM_LIMIT,
+): Array<PlannedTransaction<T>> {
+  if (!(maxItems >= MOST_ITEMS_PER_RECORD))
+    throw new RangeError(`a transaction must hold at least ${MOST_ITEMS_PER_RECORD} items, got ${maxItems}`);
   const eventIds = new Set<string>();
   const groups: Array<Array<PlannedRecord<T>>> = [];
   let current: Array<PlannedRecord<T>> = [];

@@ -3,7 +3,7 @@
 // Every result counts in two aggregates: its (source, day) and (all sources, day). A change of a result
 // is a delta: subtract the old image, add the new one.
 import { z } from 'zod';
-import { LABELS, } from './sentiment.js';
+import { LABELS } from './sentiment.js';
 import type { CountedResult } from './results.js';
 
 export interface AggregateKey {
@@ -15,7 +15,9 @@ export interface AggregateKey {
 export const COUNTER_FIELDS = ['count', 'scoreSum', ...LABELS] as const;
 export type CounterField = (typeof COUNTER_FIELDS)[number];
 /** The counters that hold whole counts (everything but scoreSum): compared exactly, never up to rounding. */
-export const COUNT_FIELDS = COUNTER_FIELDS.filter((field): field is Exclude<CounterField, 'scoreSum'> => field !== 'scoreSum');
+export const COUNT_FIELDS = COUNTER_FIELDS.filter(
+  (field): field is Exclude<CounterField, 'scoreSum'> => field !== 'scoreSum',
+);
 
 export type Counters = Record<CounterField, number>;
 
@@ -110,7 +112,10 @@ function accumulate(deltas: Map<string, AggregateDelta>, result: CountedResult, 
  * Deltas are merged per aggregate key (a DynamoDB transaction may touch an item once) and deltas that
  * cancel out entirely are dropped, so a rescore that changes nothing the aggregates see writes nothing.
  */
-export function deltasForChange(oldResult: CountedResult | undefined, newResult: CountedResult | undefined): AggregateDelta[] {
+export function deltasForChange(
+  oldResult: CountedResult | undefined,
+  newResult: CountedResult | undefined,
+): AggregateDelta[] {
   const deltas = new Map<string, AggregateDelta>();
   if (oldResult) accumulate(deltas, oldResult, -1);
   if (newResult) accumulate(deltas, newResult, 1);
@@ -139,7 +144,12 @@ export function recount(results: Iterable<CountedResult>): Map<string, Aggregate
 /** One aggregate as stored: its key, scope, day and counters. */
 export type AggregateRow = AggregateDelta;
 
-const CounterValues = z.object(Object.fromEntries(COUNTER_FIELDS.map((field) => [field, z.number().finite().default(0)])) as Record<CounterField, z.ZodDefault<z.ZodNumber>>);
+const CounterValues = z.object(
+  Object.fromEntries(COUNTER_FIELDS.map((field) => [field, z.number().finite().default(0)])) as Record<
+    CounterField,
+    z.ZodDefault<z.ZodNumber>
+  >,
+);
 
 /**
  * Reads an item of the aggregates table: an AggregateRow for a (source, day) or (all sources, day) item,
@@ -154,7 +164,10 @@ export function decodeAggregateRow(item: Record<string, unknown>): AggregateRow 
   if (key.pk.startsWith(SOURCE_PREFIX)) source = key.pk.slice(SOURCE_PREFIX.length);
   else if (key.pk !== ALL_SOURCES_PK) return undefined;
   const parsed = CounterValues.safeParse(item);
-  if (!parsed.success) throw new Error(`aggregate ${key.pk} ${key.sk}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(
+      `aggregate ${key.pk} ${key.sk}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   return { key, source, day, counters: parsed.data as Counters };
 }
 
@@ -172,7 +185,11 @@ export interface CounterUpdate {
  * stream path), `set` overwrites them (a rebuild from a recount). Both set day, source (source items
  * only) and updatedAt. Derived from COUNTER_FIELDS: a new label needs no change here.
  */
-export function counterUpdateExpression(delta: AggregateDelta, updatedAt: Date, mode: 'add' | 'set' = 'add'): CounterUpdate {
+export function counterUpdateExpression(
+  delta: AggregateDelta,
+  updatedAt: Date,
+  mode: 'add' | 'set' = 'add',
+): CounterUpdate {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   const counterParts = COUNTER_FIELDS.map((field, i) => {
@@ -180,23 +197,30 @@ export function counterUpdateExpression(delta: AggregateDelta, updatedAt: Date, 
     values[`:c${i}`] = delta.counters[field];
     return mode === 'add' ? `#c${i} :c${i}` : `#c${i} = :c${i}`;
   });
-  const info: Array<[keyof typeof INFO_ATTRIBUTES, unknown]> = [['day', delta.day], ['updatedAt', updatedAt.toISOString()]];
+  const info: Array<[keyof typeof INFO_ATTRIBUTES, unknown]> = [
+    ['day', delta.day],
+    ['updatedAt', updatedAt.toISOString()],
+  ];
   if (delta.source !== undefined) info.push(['source', delta.source]);
   const infoParts = info.map(([attribute, value]) => {
     names[`#${attribute}`] = INFO_ATTRIBUTES[attribute];
     values[`:${attribute}`] = value;
     return `#${attribute} = :${attribute}`;
   });
-  const UpdateExpression = mode === 'add'
-    ? `ADD ${counterParts.join(', ')} SET ${infoParts.join(', ')}`
-    : `SET ${[...counterParts, ...infoParts].join(', ')}`;
+  const UpdateExpression =
+    mode === 'add'
+      ? `ADD ${counterParts.join(', ')} SET ${infoParts.join(', ')}`
+      : `SET ${[...counterParts, ...infoParts].join(', ')}`;
   return { UpdateExpression, ExpressionAttributeNames: names, ExpressionAttributeValues: values };
 }
 
 /** The whole item of an aggregate (a Put that replaces it, e.g. a rebuild). */
 export function aggregateItem(row: AggregateRow, updatedAt: Date): Record<string, unknown> {
   return {
-    ...row.key, ...row.counters, day: row.day, updatedAt: updatedAt.toISOString(),
+    ...row.key,
+    ...row.counters,
+    day: row.day,
+    updatedAt: updatedAt.toISOString(),
     ...(row.source !== undefined ? { source: row.source } : {}),
   };
 }

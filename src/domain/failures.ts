@@ -5,7 +5,13 @@
 export const PERMANENT_FAILURES = ['not-json', 'schema-invalid', 'invalid-post'] as const;
 /** May succeed later: reported as a batch item failure; on its last allowed receive (maxReceiveCount) the
  * classify Lambda dead-letters it with the reason (SQS redrive only if that send fails). */
-export const RETRYABLE_FAILURES = ['post-not-found', 'post-read-failed', 'model-error', 'write-failed', 'dlq-send-failed'] as const;
+export const RETRYABLE_FAILURES = [
+  'post-not-found',
+  'post-read-failed',
+  'model-error',
+  'write-failed',
+  'dlq-send-failed',
+] as const;
 
 export type PermanentFailureReason = (typeof PERMANENT_FAILURES)[number];
 export type RetryableFailureReason = (typeof RETRYABLE_FAILURES)[number];
@@ -43,7 +49,11 @@ export class RecordFailure extends Error {
  * - `aggregate-write-deferred`: not attempted because an earlier transaction of the same batch failed
  *   (stream order is kept); retried with it.
  */
-export const AGGREGATE_FAILURES = ['invalid-stream-record', 'aggregate-write-failed', 'aggregate-write-deferred'] as const;
+export const AGGREGATE_FAILURES = [
+  'invalid-stream-record',
+  'aggregate-write-failed',
+  'aggregate-write-deferred',
+] as const;
 export type AggregateFailureReason = (typeof AGGREGATE_FAILURES)[number];
 
 /** A stream record the aggregate function did not apply, with its reason. */

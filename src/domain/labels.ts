@@ -19,9 +19,12 @@ export interface ModelLabelConfig {
 
 /** Label names we accept, compared lower-cased: 'Negative', 'NEGATIVE', 'neg' all work. */
 const NAMED: Record<string, Label> = {
-  negative: 'negative', neg: 'negative',
-  neutral: 'neutral', neu: 'neutral',
-  positive: 'positive', pos: 'positive',
+  negative: 'negative',
+  neg: 'negative',
+  neutral: 'neutral',
+  neu: 'neutral',
+  positive: 'positive',
+  pos: 'positive',
 };
 
 /** cardiffnlp convention for unnamed three-class heads: 0 negative, 1 neutral, 2 positive. */
@@ -59,15 +62,20 @@ export class UnsupportedLabelsError extends Error {
 }
 
 /** Reads id2label from a model config and returns how to map its outputs; throws on unknown label sets. */
-export function labelSchemeFromConfig(config: ModelLabelConfig, options: { binaryNeutralMargin: number; source?: string }): LabelScheme {
+export function labelSchemeFromConfig(
+  config: ModelLabelConfig,
+  options: { binaryNeutralMargin: number; source?: string },
+): LabelScheme {
   const source = options.source ?? 'config.json';
   const id2label = config.id2label;
-  if (!id2label || typeof id2label !== 'object') throw new Error(`${source} has no id2label: cannot tell what the model's outputs mean`);
+  if (!id2label || typeof id2label !== 'object')
+    throw new Error(`${source} has no id2label: cannot tell what the model's outputs mean`);
   const entries = Object.entries(id2label).map(([id, name]) => [Number(id), String(name)] as const);
   const names = entries.map(([, name]) => name);
   const numClasses = entries.length;
   const ids = entries.map(([id]) => id).sort((a, b) => a - b);
-  if (!ids.every((id, i) => id === i)) throw new Error(`${source} id2label ids must be 0..${numClasses - 1}, got [${ids.join(', ')}]`);
+  if (!ids.every((id, i) => id === i))
+    throw new Error(`${source} id2label ids must be 0..${numClasses - 1}, got [${ids.join(', ')}]`);
 
   const stars = starRatingScheme(entries);
   if (stars) return stars;
@@ -122,7 +130,11 @@ function starRatingScheme(entries: ReadonlyArray<readonly [number, string]>): La
     kind: 'star-rating',
     indices: { negative, neutral, positive },
     numClasses: n,
-    toProbabilities: (probs) => ({ negative: sum(probs, negative), neutral: sum(probs, neutral), positive: sum(probs, positive) }),
+    toProbabilities: (probs) => ({
+      negative: sum(probs, negative),
+      neutral: sum(probs, neutral),
+      positive: sum(probs, positive),
+    }),
   };
 }
 
@@ -133,7 +145,10 @@ export function describeLabelScheme(scheme: LabelScheme): string {
 }
 
 /** Maps every class name through the table; undefined if any name is unknown or two map to one label. */
-function mapNames(entries: ReadonlyArray<readonly [number, string]>, table: Record<string, Label>): Partial<Record<Label, number>> | undefined {
+function mapNames(
+  entries: ReadonlyArray<readonly [number, string]>,
+  table: Record<string, Label>,
+): Partial<Record<Label, number>> | undefined {
   const result: Partial<Record<Label, number>> = {};
   for (const [id, name] of entries) {
     const label = table[name.trim().toLowerCase()];

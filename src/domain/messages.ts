@@ -50,7 +50,8 @@ export function truncateDetail(detail: string, max = MAX_DETAIL): string {
 
 /** Parses and validates a queue message body. Never throws: a bad body is an answer, not an error. */
 export function parsePostMessage(body: unknown): ParsedMessage {
-  if (typeof body !== 'string') return { ok: false, reason: 'not-json', detail: `body is ${typeof body}, not a string` };
+  if (typeof body !== 'string')
+    return { ok: false, reason: 'not-json', detail: `body is ${typeof body}, not a string` };
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -58,7 +59,8 @@ export function parsePostMessage(body: unknown): ParsedMessage {
     return { ok: false, reason: 'not-json', detail: truncateDetail((error as Error).message) };
   }
   const parsed = PostMessageSchema.safeParse(json);
-  if (!parsed.success) return { ok: false, reason: 'schema-invalid', detail: truncateDetail(z.prettifyError(parsed.error)) };
+  if (!parsed.success)
+    return { ok: false, reason: 'schema-invalid', detail: truncateDetail(z.prettifyError(parsed.error)) };
   return { ok: true, message: parsed.data };
 }
 

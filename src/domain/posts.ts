@@ -11,7 +11,12 @@ export const MAX_TEXT_LENGTH = 50_000;
 export const MAX_POST_BYTES = 350_000;
 
 /** Optional string fields: null (common in exports) counts as absent; any other non-string is a wrong type. */
-const optionalString = (max: number) => z.string().max(max).nullish().transform((v) => v ?? undefined);
+const optionalString = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .nullish()
+    .transform((v) => v ?? undefined);
 
 /** A day is YYYY-MM-DD: the UTC year of a post must have four digits (results, aggregate keys, reports). */
 export const MIN_YEAR = 1;
@@ -21,8 +26,8 @@ export const MAX_YEAR = 9999;
  * ISO 8601 date-time with Z or an offset (a local time is ambiguous), normalised to UTC `...Z`. Its UTC
  * year must be 0001..9999: `9999-12-31T23:30-05:00` is year 10000 in UTC and has no YYYY-MM-DD day.
  */
-export const CreatedAtSchema = z
-  .iso.datetime({ offset: true, error: 'createdAt must be an ISO 8601 date-time with Z or an offset' })
+export const CreatedAtSchema = z.iso
+  .datetime({ offset: true, error: 'createdAt must be an ISO 8601 date-time with Z or an offset' })
   .transform((value, context) => {
     const date = new Date(value);
     const year = date.getUTCFullYear();
@@ -31,14 +36,25 @@ export const CreatedAtSchema = z
       return z.NEVER;
     }
     if (year < MIN_YEAR || year > MAX_YEAR) {
-      context.addIssue({ code: 'custom', message: `createdAt ${value} is in UTC year ${year}; the year must be 0001..9999 (a post's day is YYYY-MM-DD)` });
+      context.addIssue({
+        code: 'custom',
+        message: `createdAt ${value} is in UTC year ${year}; the year must be 0001..9999 (a post's day is YYYY-MM-DD)`,
+      });
       return z.NEVER;
     }
     return date.toISOString();
   });
 
-const PostTextSchema = z.string().min(1, 'text must not be empty').max(MAX_TEXT_LENGTH, `text must be at most ${MAX_TEXT_LENGTH} characters`);
-const SourceSchema = z.string().min(1).max(256).nullish().transform((v) => v ?? UNKNOWN_SOURCE);
+const PostTextSchema = z
+  .string()
+  .min(1, 'text must not be empty')
+  .max(MAX_TEXT_LENGTH, `text must be at most ${MAX_TEXT_LENGTH} characters`);
+const SourceSchema = z
+  .string()
+  .min(1)
+  .max(256)
+  .nullish()
+  .transform((v) => v ?? UNKNOWN_SOURCE);
 
 /** One input row (JSONL object or CSV record). Unknown extra fields are kept with the post. */
 export const PostInputSchema = z.looseObject({

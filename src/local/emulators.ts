@@ -53,7 +53,9 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
   const region = options.region ?? 'us-east-1';
   installExitHandlers();
   if (options.callerHandlesSignals) signalsHandledByCaller = true;
-  const sqs = await startFauxqsWithPlainQueueUrls(options.sqsPort ?? 0, { onQueryProtocolCall: options.onQueryProtocolCall });
+  const sqs = await startFauxqsWithPlainQueueUrls(options.sqsPort ?? 0, {
+    onQueryProtocolCall: options.onQueryProtocolCall,
+  });
   let java: ChildProcess;
   let dynamodbEndpoint: string;
   try {
@@ -93,12 +95,22 @@ function dynamoDbLocalDir(): string {
   return join(dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
 }
 
-async function startDynamoDbLocal(region: string, options: EmulatorOptions): Promise<{ java: ChildProcess; endpoint: string }> {
+async function startDynamoDbLocal(
+  region: string,
+  options: EmulatorOptions,
+): Promise<{ java: ChildProcess; endpoint: string }> {
   const dir = dynamoDbLocalDir();
   const port = options.dynamodbPort ?? (await freePort());
   const javaCommand = options.javaCommand ?? 'java';
-  const args = [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', join(dir, 'DynamoDBLocal.jar'),
-    '-inMemory', '-port', String(port), '-disableTelemetry'];
+  const args = [
+    `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
+    '-jar',
+    join(dir, 'DynamoDBLocal.jar'),
+    '-inMemory',
+    '-port',
+    String(port),
+    '-disableTelemetry',
+  ];
   // detached: java leads its own process group, so stop() can kill it and anything it started,
   // and a Ctrl-C in the terminal reaches us first rather than killing it behind our back.
   // cwd: DynamoDB Local writes a metadata file there even in memory; keep it out of the repo.
@@ -112,14 +124,20 @@ async function startDynamoDbLocal(region: string, options: EmulatorOptions): Pro
     startOrphanWatchdog(java.pid);
   }
   let output = '';
-  const collect = (chunk: Buffer) => { output = (output + chunk.toString()).slice(-4000); };
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
   java.stdout!.on('data', collect);
   java.stderr!.on('data', collect);
   const failed = new Promise<never>((_, reject) => {
     java.once('error', (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'ENOENT'
-        ? new Error(`"${javaCommand}" was not found on PATH. DynamoDB Local needs a Java runtime (17 or later), e.g. apt-get install openjdk-17-jre-headless`)
-        : new Error(`could not start DynamoDB Local with "${javaCommand}": ${error.message}`));
+      reject(
+        error.code === 'ENOENT'
+          ? new Error(
+              `"${javaCommand}" was not found on PATH. DynamoDB Local needs a Java runtime (17 or later), e.g. apt-get install openjdk-17-jre-headless`,
+            )
+          : new Error(`could not start DynamoDB Local with "${javaCommand}": ${error.message}`),
+      );
     });
     java.once('exit', (code, signal) => {
       reject(new Error(`DynamoDB Local exited during startup (code ${code}, signal ${signal}):\n${output.trim()}`));
@@ -147,7 +165,8 @@ async function waitUntilAnswering(endpoint: string, region: string, timeoutMs: n
         await client.send(new ListTablesCommand({ Limit: 1 }));
         return;
       } catch (error) {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer at ${endpoint} within ${timeoutMs} ms: ${String(error)}`);
+        if (Date.now() > deadline)
+          throw new Error(`DynamoDB Local did not answer at ${endpoint} within ${timeoutMs} ms: ${String(error)}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
@@ -180,7 +199,11 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
   } catch {
-    try { process.kill(pid, signal); } catch { /* already gone */ }
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* already gone */
+    }
   }
 }
 
@@ -190,8 +213,9 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
  */
 function startOrphanWatchdog(javaPid: number): void {
   // Ends by itself once java is gone; kills java only if this process went first.
-  const script = `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${javaPid} 2>/dev/null; do sleep 2; done; `
-    + `kill -0 ${process.pid} 2>/dev/null || kill -9 -${javaPid} 2>/dev/null`;
+  const script =
+    `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${javaPid} 2>/dev/null; do sleep 2; done; ` +
+    `kill -0 ${process.pid} 2>/dev/null || kill -9 -${javaPid} 2>/dev/null`;
   const watchdog = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' });
   watchdog.unref();
 }

@@ -39,5 +39,7 @@ export function applyEnvironment(variables: Record<string, string>): () => void 
 
 /** The variables as shell `export` lines, one per variable, for pasting into another terminal. */
 export function exportBlock(variables: Record<string, string>, indent = '  '): string {
-  return `${indent}export ${Object.entries(variables).map(([k, v]) => `${k}=${v}`).join(` \\\n${indent}       `)}`;
+  return `${indent}export ${Object.entries(variables)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(` \\\n${indent}       `)}`;
 }

@@ -4,7 +4,11 @@ import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { EventSource } from '../runtime/event-source.js';
 import { SqsEventSource, type SqsEventSourceOptions, type SqsHandler } from '../runtime/sqs-event-source.js';
-import { StreamEventSource, type StreamEventSourceOptions, type StreamHandler } from '../runtime/stream-event-source.js';
+import {
+  StreamEventSource,
+  type StreamEventSourceOptions,
+  type StreamHandler,
+} from '../runtime/stream-event-source.js';
 import type { ProvisionedStage } from './provision.js';
 
 export interface PipelineEventSources {
@@ -27,18 +31,27 @@ export function pipelineEventSources(
   handlers: PipelineHandlers,
   overrides: {
     classify?: Partial<Omit<SqsEventSourceOptions, 'sqs' | 'queue' | 'region' | 'handler'>>;
-    aggregate?: Partial<Omit<StreamEventSourceOptions, 'streams' | 'streamArn' | 'region' | 'handler' | 'failureQueue' | 'sqs'>>;
+    aggregate?: Partial<
+      Omit<StreamEventSourceOptions, 'streams' | 'streamArn' | 'region' | 'handler' | 'failureQueue' | 'sqs'>
+    >;
   } = {},
 ): PipelineEventSources {
   return {
     classify: new SqsEventSource({
-      sqs: clients.sqs, queue: stage.queues.classify, region: stage.region, handler: handlers.classify,
+      sqs: clients.sqs,
+      queue: stage.queues.classify,
+      region: stage.region,
+      handler: handlers.classify,
       function: { name: `impact-sentiment-${stage.stage}-classify` },
       ...overrides.classify,
     }),
     aggregate: new StreamEventSource({
-      streams: clients.streams, streamArn: stage.resultsStreamArn, region: stage.region, handler: handlers.aggregate,
-      failureQueue: stage.queues.streamFailures, sqs: clients.sqs,
+      streams: clients.streams,
+      streamArn: stage.resultsStreamArn,
+      region: stage.region,
+      handler: handlers.aggregate,
+      failureQueue: stage.queues.streamFailures,
+      sqs: clients.sqs,
       function: { name: `impact-sentiment-${stage.stage}-aggregate` },
       ...overrides.aggregate,
     }),
@@ -81,11 +94,18 @@ export async function runUntilIdle(sources: EventSource[], options: RunUntilIdle
       if (result === undefined) continue;
       delivered = true;
       invocations[source.name] += 1;
-      options.onBatch?.({ source: source.name, result, invocations: { ...invocations }, elapsedMs: Date.now() - started });
+      options.onBatch?.({
+        source: source.name,
+        result,
+        invocations: { ...invocations },
+        elapsedMs: Date.now() - started,
+      });
     }
     if (!delivered && (await allIdle(sources))) return { invocations, elapsedMs: Date.now() - started };
     if (Date.now() > deadline) {
-      throw new Error(`not idle after ${Math.round((Date.now() - started) / 1000)} s (invocations: ${JSON.stringify(invocations)})`);
+      throw new Error(
+        `not idle after ${Math.round((Date.now() - started) / 1000)} s (invocations: ${JSON.stringify(invocations)})`,
+      );
     }
     if (!delivered) await new Promise((resolve) => setTimeout(resolve, options.pauseMs ?? 200));
   }

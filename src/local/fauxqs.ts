@@ -28,22 +28,49 @@ export interface SqsEmulatorOptions {
 }
 
 /** SQS's API actions: a form-encoded request naming one is an SQS call in the query protocol (SNS shares none). */
-const SQS_ACTIONS = new Set(['AddPermission', 'CancelMessageMoveTask', 'ChangeMessageVisibility', 'ChangeMessageVisibilityBatch',
-  'CreateQueue', 'DeleteMessage', 'DeleteMessageBatch', 'DeleteQueue', 'GetQueueAttributes', 'GetQueueUrl',
-  'ListDeadLetterSourceQueues', 'ListMessageMoveTasks', 'ListQueueTags', 'ListQueues', 'PurgeQueue', 'ReceiveMessage',
-  'RemovePermission', 'SendMessage', 'SendMessageBatch', 'SetQueueAttributes', 'StartMessageMoveTask', 'TagQueue', 'UntagQueue']);
+const SQS_ACTIONS = new Set([
+  'AddPermission',
+  'CancelMessageMoveTask',
+  'ChangeMessageVisibility',
+  'ChangeMessageVisibilityBatch',
+  'CreateQueue',
+  'DeleteMessage',
+  'DeleteMessageBatch',
+  'DeleteQueue',
+  'GetQueueAttributes',
+  'GetQueueUrl',
+  'ListDeadLetterSourceQueues',
+  'ListMessageMoveTasks',
+  'ListQueueTags',
+  'ListQueues',
+  'PurgeQueue',
+  'ReceiveMessage',
+  'RemovePermission',
+  'SendMessage',
+  'SendMessageBatch',
+  'SetQueueAttributes',
+  'StartMessageMoveTask',
+  'TagQueue',
+  'UntagQueue',
+]);
 
 /** botocore's first release that speaks SQS's JSON protocol for good (boto3 of the same number). */
 export const FIRST_JSON_BOTOCORE = '1.34.90';
 
-export const QUERY_PROTOCOL_HINT = `this local SQS (fauxqs) speaks only SQS's JSON protocol, and this client sent the older query protocol. `
-  + `Upgrade the SDK: boto3/botocore >= ${FIRST_JSON_BOTOCORE} (pip install -U boto3; Debian 12's python3-boto3 is 1.26), `
-  + `and the AWS CLI v1 to >= 1.32.90, which bundles that botocore`;
+export const QUERY_PROTOCOL_HINT =
+  `this local SQS (fauxqs) speaks only SQS's JSON protocol, and this client sent the older query protocol. ` +
+  `Upgrade the SDK: boto3/botocore >= ${FIRST_JSON_BOTOCORE} (pip install -U boto3; Debian 12's python3-boto3 is 1.26), ` +
+  `and the AWS CLI v1 to >= 1.32.90, which bundles that botocore`;
 
 function queryProtocolError(action: string): string {
-  const escaped = `${action}: ${QUERY_PROTOCOL_HINT}`.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  return `<?xml version="1.0"?><ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>${escaped}</Message></Error>`
-    + '<RequestId>00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>';
+  const escaped = `${action}: ${QUERY_PROTOCOL_HINT}`
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+  return (
+    `<?xml version="1.0"?><ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>${escaped}</Message></Error>` +
+    '<RequestId>00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>'
+  );
 }
 
 interface StoreModules {
@@ -62,7 +89,9 @@ async function loadStores(): Promise<StoreModules> {
     ]);
     return { SqsStore: sqs.SqsStore, SnsStore: sns.SnsStore, S3Store: s3.S3Store };
   } catch (error) {
-    throw new Error(`fauxqs internals not where 1.9.x keeps them (${entry}); is fauxqs still pinned to 1.9? ${String(error)}`);
+    throw new Error(
+      `fauxqs internals not where 1.9.x keeps them (${entry}); is fauxqs still pinned to 1.9? ${String(error)}`,
+    );
   }
 }
 
@@ -88,6 +117,8 @@ export async function startFauxqsWithPlainQueueUrls(port = 0, options: SqsEmulat
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
     port: address.port,
-    stop: async () => { await app.close(); },
+    stop: async () => {
+      await app.close();
+    },
   };
 }

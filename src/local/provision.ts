@@ -1,8 +1,13 @@
 // Creates one stage's tables and queues on the emulators, from src/resources (the same definitions
 // serverless.yml deploys), so local runs and tests exercise the real shapes.
 import {
-  CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand,
-  type AttributeDefinition, type KeySchemaElement, type StreamViewType,
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  UpdateTimeToLiveCommand,
+  type AttributeDefinition,
+  type KeySchemaElement,
+  type StreamViewType,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { QUEUES, TABLES, resourceName, type QueueName, type TableName } from '../resources.js';
@@ -29,7 +34,11 @@ export interface ProvisionOptions {
 }
 
 export function dynamoDbClient(target: AwsTarget): DynamoDBClient {
-  return new DynamoDBClient({ region: target.region, endpoint: target.dynamodbEndpoint, credentials: DUMMY_CREDENTIALS });
+  return new DynamoDBClient({
+    region: target.region,
+    endpoint: target.dynamodbEndpoint,
+    credentials: DUMMY_CREDENTIALS,
+  });
 }
 
 export function sqsClient(target: AwsTarget): SQSClient {
@@ -87,21 +96,25 @@ async function createTable(ddb: DynamoDBClient, name: string, key: TableName): P
     keySchema.push({ AttributeName: spec.sortKey, KeyType: 'RANGE' });
     attributes.push({ AttributeName: spec.sortKey, AttributeType: 'S' });
   }
-  const created = await ddb.send(new CreateTableCommand({
-    TableName: name,
-    BillingMode: 'PAY_PER_REQUEST',
-    KeySchema: keySchema,
-    AttributeDefinitions: attributes,
-    StreamSpecification: spec.streamViewType
-      ? { StreamEnabled: true, StreamViewType: spec.streamViewType as StreamViewType }
-      : undefined,
-  }));
+  const created = await ddb.send(
+    new CreateTableCommand({
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: keySchema,
+      AttributeDefinitions: attributes,
+      StreamSpecification: spec.streamViewType
+        ? { StreamEnabled: true, StreamViewType: spec.streamViewType as StreamViewType }
+        : undefined,
+    }),
+  );
   await waitUntilActive(ddb, name);
   if (spec.ttlAttribute) {
-    await ddb.send(new UpdateTimeToLiveCommand({
-      TableName: name,
-      TimeToLiveSpecification: { Enabled: true, AttributeName: spec.ttlAttribute },
-    }));
+    await ddb.send(
+      new UpdateTimeToLiveCommand({
+        TableName: name,
+        TimeToLiveSpecification: { Enabled: true, AttributeName: spec.ttlAttribute },
+      }),
+    );
   }
   return created.TableDescription?.LatestStreamArn;
 }

@@ -39,10 +39,17 @@ export async function collectRunReport(clients: { sqs: SQSClient }, stage: Provi
     const row = decodeAggregateRow(item); // undefined for idempotency markers
     if (!row) continue;
     const { scoreSum, ...counts } = row.counters;
-    aggregates.push({ source: row.source, day: row.day, ...counts, meanScore: counts.count > 0 ? scoreSum / counts.count : 0 });
+    aggregates.push({
+      source: row.source,
+      day: row.day,
+      ...counts,
+      meanScore: counts.count > 0 ? scoreSum / counts.count : 0,
+    });
   }
   const isAll = (row: AggregateRow) => (row.source === undefined ? 1 : 0);
-  aggregates.sort((a, b) => isAll(a) - isAll(b) || (a.source ?? '').localeCompare(b.source ?? '') || a.day.localeCompare(b.day));
+  aggregates.sort(
+    (a, b) => isAll(a) - isAll(b) || (a.source ?? '').localeCompare(b.source ?? '') || a.day.localeCompare(b.day),
+  );
 
   const results: Array<Record<string, unknown>> = [];
   for await (const item of scanItems(stage.tables.results)) results.push(item);
@@ -68,9 +75,10 @@ async function summariseQueue(sqs: SQSClient, queueUrl: string, reasonAttribute:
     if (messages.length === 0) return { count, reasons };
     for (const message of messages) {
       count += 1;
-      const reason = message.MessageAttributes?.[reasonAttribute]?.StringValue
+      const reason =
+        message.MessageAttributes?.[reasonAttribute]?.StringValue ??
         // No reason attribute: SQS moved it after maxReceiveCount receives (a retryable failure that never succeeded).
-        ?? `exceeded maxReceiveCount (${QUEUES.classify.maxReceiveCount} receives)`;
+        `exceeded maxReceiveCount (${QUEUES.classify.maxReceiveCount} receives)`;
       reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
     }
   }
@@ -79,9 +87,15 @@ async function summariseQueue(sqs: SQSClient, queueUrl: string, reasonAttribute:
 /** Aggregates as a fixed-width table (one line per source and day; the all-sources rows last). */
 export function formatAggregates(rows: AggregateRow[]): string {
   const header = ['source', 'day', 'count', ...LABELS, 'mean score'];
-  const cells = rows.map((r) => [r.source ?? '(all sources)', r.day, String(r.count), ...LABELS.map((label) => String(r[label])),
-    (r.meanScore >= 0 ? '+' : '') + r.meanScore.toFixed(3)]);
+  const cells = rows.map((r) => [
+    r.source ?? '(all sources)',
+    r.day,
+    String(r.count),
+    ...LABELS.map((label) => String(r[label])),
+    (r.meanScore >= 0 ? '+' : '') + r.meanScore.toFixed(3),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (values: string[]) => values.map((v, i) => (i < 2 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ');
+  const line = (values: string[]) =>
+    values.map((v, i) => (i < 2 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }

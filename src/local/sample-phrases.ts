@@ -65,29 +65,85 @@ const short: ByTone = {
 
 const other: Record<Exclude<Language, 'en'>, ByTone> = {
   ar: {
-    positive: ['شكراً لكل المتطوعين، العيادة الجديدة رائعة جداً', 'خدمة ممتازة وسريعة، أنا سعيد جداً بالنتيجة', 'عمل رائع من الفريق، بارك الله فيكم'],
-    negative: ['الخدمة سيئة جداً والانتظار طويل بلا فائدة', 'أنا غاضب، المياه مقطوعة منذ ثلاثة أيام', 'تجربة مخيبة للآمال ولا أحد يهتم'],
-    neutral: ['سيبدأ توزيع المياه يوم الأحد في الساعة العاشرة', 'الاجتماع القادم في مبنى البلدية', 'هل يوجد رقم هاتف للاستفسار؟'],
+    positive: [
+      'شكراً لكل المتطوعين، العيادة الجديدة رائعة جداً',
+      'خدمة ممتازة وسريعة، أنا سعيد جداً بالنتيجة',
+      'عمل رائع من الفريق، بارك الله فيكم',
+    ],
+    negative: [
+      'الخدمة سيئة جداً والانتظار طويل بلا فائدة',
+      'أنا غاضب، المياه مقطوعة منذ ثلاثة أيام',
+      'تجربة مخيبة للآمال ولا أحد يهتم',
+    ],
+    neutral: [
+      'سيبدأ توزيع المياه يوم الأحد في الساعة العاشرة',
+      'الاجتماع القادم في مبنى البلدية',
+      'هل يوجد رقم هاتف للاستفسار؟',
+    ],
   },
   ur: {
-    positive: ['نئی لائبریری بہت اچھی ہے، سب کا شکریہ!', 'رضاکاروں نے زبردست کام کیا، بہت خوشی ہوئی', 'یہ منصوبہ واقعی بہترین ہے'],
-    negative: ['بجلی پھر سے بند ہے، بہت برا حال ہے', 'عملہ بدتمیز تھا اور کوئی مدد نہیں ملی', 'یہ سب وقت کا ضیاع ہے، بہت مایوسی ہوئی'],
+    positive: [
+      'نئی لائبریری بہت اچھی ہے، سب کا شکریہ!',
+      'رضاکاروں نے زبردست کام کیا، بہت خوشی ہوئی',
+      'یہ منصوبہ واقعی بہترین ہے',
+    ],
+    negative: [
+      'بجلی پھر سے بند ہے، بہت برا حال ہے',
+      'عملہ بدتمیز تھا اور کوئی مدد نہیں ملی',
+      'یہ سب وقت کا ضیاع ہے، بہت مایوسی ہوئی',
+    ],
     neutral: ['اجلاس جمعرات کو شام پانچ بجے ہوگا', 'رجسٹریشن پیر سے شروع ہوگی', 'دفتر کا نیا پتہ کیا ہے؟'],
   },
   ms: {
-    positive: ['Terima kasih kepada semua sukarelawan, program ini sangat membantu!', 'Klinik baru ini sangat bagus dan kakitangannya mesra', 'Hebat sekali, saya sangat gembira dengan hasilnya'],
-    negative: ['Jalan masih rosak dan tiada siapa yang peduli', 'Perkhidmatan sangat teruk, saya kecewa', 'Sudah seminggu air tiada, sangat menyusahkan'],
-    neutral: ['Mesyuarat penduduk akan diadakan pada hari Sabtu', 'Pendaftaran dibuka di dewan komuniti', 'Pukul berapa kaunter dibuka esok?'],
+    positive: [
+      'Terima kasih kepada semua sukarelawan, program ini sangat membantu!',
+      'Klinik baru ini sangat bagus dan kakitangannya mesra',
+      'Hebat sekali, saya sangat gembira dengan hasilnya',
+    ],
+    negative: [
+      'Jalan masih rosak dan tiada siapa yang peduli',
+      'Perkhidmatan sangat teruk, saya kecewa',
+      'Sudah seminggu air tiada, sangat menyusahkan',
+    ],
+    neutral: [
+      'Mesyuarat penduduk akan diadakan pada hari Sabtu',
+      'Pendaftaran dibuka di dewan komuniti',
+      'Pukul berapa kaunter dibuka esok?',
+    ],
   },
   tr: {
-    positive: ['Yeni park harika olmuş, emeği geçen herkese teşekkürler!', 'Gönüllüler çok yardımcı oldu, gerçekten mutluyum', 'Mükemmel bir hizmet, çok memnun kaldık'],
-    negative: ['Su kesintisi üç gündür devam ediyor, çok kötü', 'Personel çok kaba davrandı, hiç memnun değilim', 'Tam bir hayal kırıklığı, kimse ilgilenmiyor'],
-    neutral: ['Toplantı salı günü saat 14:00\'te belediye binasında', 'Başvurular pazartesi günü başlıyor', 'Otobüs saatleri değişti mi?'],
+    positive: [
+      'Yeni park harika olmuş, emeği geçen herkese teşekkürler!',
+      'Gönüllüler çok yardımcı oldu, gerçekten mutluyum',
+      'Mükemmel bir hizmet, çok memnun kaldık',
+    ],
+    negative: [
+      'Su kesintisi üç gündür devam ediyor, çok kötü',
+      'Personel çok kaba davrandı, hiç memnun değilim',
+      'Tam bir hayal kırıklığı, kimse ilgilenmiyor',
+    ],
+    neutral: [
+      "Toplantı salı günü saat 14:00'te belediye binasında",
+      'Başvurular pazartesi günü başlıyor',
+      'Otobüs saatleri değişti mi?',
+    ],
   },
   id: {
-    positive: ['Bantuan datang cepat sekali, terima kasih banyak!', 'Programnya luar biasa, warga sangat senang', 'Pelayanannya ramah dan sangat membantu'],
-    negative: ['Pelayanan di kantor itu sangat mengecewakan', 'Banjir lagi dan tidak ada bantuan sama sekali, parah', 'Antreannya buruk sekali, saya kesal'],
-    neutral: ['Pendaftaran dibuka mulai hari Senin pukul 08.00', 'Rapat warga diadakan di balai desa', 'Apakah jadwalnya sudah diumumkan?'],
+    positive: [
+      'Bantuan datang cepat sekali, terima kasih banyak!',
+      'Programnya luar biasa, warga sangat senang',
+      'Pelayanannya ramah dan sangat membantu',
+    ],
+    negative: [
+      'Pelayanan di kantor itu sangat mengecewakan',
+      'Banjir lagi dan tidak ada bantuan sama sekali, parah',
+      'Antreannya buruk sekali, saya kesal',
+    ],
+    neutral: [
+      'Pendaftaran dibuka mulai hari Senin pukul 08.00',
+      'Rapat warga diadakan di balai desa',
+      'Apakah jadwalnya sudah diumumkan?',
+    ],
   },
 };
 
@@ -97,9 +153,18 @@ export const SAMPLE_PHRASES = {
   short,
   other,
   subjects: [
-    'the new community clinic', 'the flood relief team', 'the school meal programme', 'the river cleanup',
-    'the vaccination drive', 'the food bank', 'the new bus route', 'the clean water project',
-    'the job training course', 'the housing repair scheme', 'the youth football league', 'the library reopening',
+    'the new community clinic',
+    'the flood relief team',
+    'the school meal programme',
+    'the river cleanup',
+    'the vaccination drive',
+    'the food bank',
+    'the new bus route',
+    'the clean water project',
+    'the job training course',
+    'the housing repair scheme',
+    'the youth football league',
+    'the library reopening',
   ],
   mentions: ['@CityCouncil', '@ReliefHubNorth', '@WaterForAllOrg', '@MayorOffice', '@CommunityDesk', '@HealthDept'],
   hashtags: ['#community', '#floodrelief', '#CleanWater', '#localnews', '#volunteers', '#PublicHealth', '#ImpactWeek'],

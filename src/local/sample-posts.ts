@@ -42,7 +42,12 @@ const TONES: Label[] = ['negative', 'neutral', 'positive'];
 const OTHER_LANGUAGES: Language[] = ['ar', 'ur', 'ms', 'tr', 'id'];
 /** UTC offsets posts are written with, per language (as a poster's device would). */
 const OFFSETS: Record<Language, string[]> = {
-  en: ['Z', 'Z', '-04:00', '+01:00'], ar: ['+03:00', '+04:00'], ur: ['+05:00'], ms: ['+08:00'], tr: ['+03:00'], id: ['+07:00'],
+  en: ['Z', 'Z', '-04:00', '+01:00'],
+  ar: ['+03:00', '+04:00'],
+  ur: ['+05:00'],
+  ms: ['+08:00'],
+  tr: ['+03:00'],
+  id: ['+07:00'],
 };
 
 export function generateSamplePosts(options: SampleOptions = {}): SampleSet {
@@ -68,7 +73,8 @@ export function generateSamplePosts(options: SampleOptions = {}): SampleSet {
       source,
     };
     if (chance(0.8)) post.author = `${pick(SAMPLE_PHRASES.handles)}${Math.floor(random() * 90) + 10}`;
-    if (source === 'news-comments' || chance(0.3)) post.url = `https://${source}.example.org/p/${(i * 7919 + 1000).toString(36)}`;
+    if (source === 'news-comments' || chance(0.3))
+      post.url = `https://${source}.example.org/p/${(i * 7919 + 1000).toString(36)}`;
     posts.push(post);
     tones.set(postId, tone);
     languages.set(postId, language);
@@ -82,8 +88,11 @@ export function generateSamplePosts(options: SampleOptions = {}): SampleSet {
 }
 
 function composeText(
-  language: Language, tone: Label, source: string,
-  pick: <T>(items: readonly T[]) => T, chance: (p: number) => boolean,
+  language: Language,
+  tone: Label,
+  source: string,
+  pick: <T>(items: readonly T[]) => T,
+  chance: (p: number) => boolean,
 ): string {
   const phrases = SAMPLE_PHRASES;
   if (language !== 'en') {
@@ -108,7 +117,8 @@ function composeText(
   if (source === 'twitter' || chance(0.25)) text = `${pick(phrases.mentions)} ${text}`;
   if (chance(0.35)) text += ` ${pick(phrases.emoji[tone])}`;
   if (source === 'twitter' ? chance(0.7) : chance(0.2)) text += ` ${pick(phrases.hashtags)}`;
-  if (chance(0.12)) text += ` https://example.org/${pick(['report', 'news', 'update', 'photos'])}/${pick([17, 42, 108, 2024])}`;
+  if (chance(0.12))
+    text += ` https://example.org/${pick(['report', 'news', 'update', 'photos'])}/${pick([17, 42, 108, 2024])}`;
   return text;
 }
 
@@ -134,12 +144,24 @@ function malformedRows(posts: SamplePost[]): { row: unknown; problem: string }[]
     { row: { ...base, postId: 'bad-missing-text' }, problem: 'text missing' },
     { row: { ...base, postId: 'bad-empty-text', text: '' }, problem: 'text empty' },
     { row: { ...base, postId: 'bad-text-number', text: 12345 }, problem: 'text is a number' },
-    { row: { ...base, postId: 'bad-created-words', text: 'Meeting notes are up.', createdAt: 'yesterday afternoon' }, problem: 'createdAt not a date' },
-    { row: { ...base, postId: 'bad-created-month', text: 'Great turnout today!', createdAt: '2024-13-40T10:00:00Z' }, problem: 'createdAt impossible date' },
-    { row: { ...base, postId: 'bad-created-local', text: 'Roads are closed again.', createdAt: '2024-06-05 09:30' }, problem: 'createdAt without offset' },
+    {
+      row: { ...base, postId: 'bad-created-words', text: 'Meeting notes are up.', createdAt: 'yesterday afternoon' },
+      problem: 'createdAt not a date',
+    },
+    {
+      row: { ...base, postId: 'bad-created-month', text: 'Great turnout today!', createdAt: '2024-13-40T10:00:00Z' },
+      problem: 'createdAt impossible date',
+    },
+    {
+      row: { ...base, postId: 'bad-created-local', text: 'Roads are closed again.', createdAt: '2024-06-05 09:30' },
+      problem: 'createdAt without offset',
+    },
     { row: { ...base, postId: 42, text: 'The post id is a number.' }, problem: 'postId is a number' },
     { row: { ...base, text: 'Nobody gave this one an id.' }, problem: 'postId missing' },
-    { row: { ...base, postId: 'bad-source-list', text: 'Source is a list.', source: ['forum', 'twitter'] }, problem: 'source is a list' },
+    {
+      row: { ...base, postId: 'bad-source-list', text: 'Source is a list.', source: ['forum', 'twitter'] },
+      problem: 'source is a list',
+    },
     { row: { ...posts[0], text: 'Same id as the first post, different text.' }, problem: 'duplicate postId' },
   ];
 }

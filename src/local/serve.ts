@@ -29,7 +29,10 @@ export interface ServeLoopOptions {
  * Polls every source in turn, forever, the way Lambda's mappings do: a source's batch is delivered
  * (and finished) before the stop signal is looked at again. Answers the invocations per source.
  */
-export async function serveUntilStopped(sources: EventSource[], options: ServeLoopOptions): Promise<Record<string, number>> {
+export async function serveUntilStopped(
+  sources: EventSource[],
+  options: ServeLoopOptions,
+): Promise<Record<string, number>> {
   const invocations: Record<string, number> = Object.fromEntries(sources.map((s) => [s.name, 0]));
   const pauseMs = options.idlePauseMs ?? 200;
   while (!options.signal.aborted) {
@@ -103,7 +106,10 @@ export async function runServe(options: ServeOptions): Promise<number> {
 
   console.log('Starting DynamoDB Local and fauxqs…');
   const emulators = await startEmulators({ callerHandlesSignals: true, onQueryProtocolCall });
-  const stage = await provision(emulators, { stage: 'local', visibilityTimeoutSeconds: options.visibilityTimeoutSeconds });
+  const stage = await provision(emulators, {
+    stage: 'local',
+    visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+  });
   const environment = stackEnvironment(emulators, stage);
   applyEnvironment(environment);
   if (!options.verbose) applyEnvironment({ POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true' });
@@ -117,8 +123,13 @@ export async function runServe(options: ServeOptions): Promise<number> {
   try {
     if (options.input && !stop.signal.aborted) {
       console.log(`Ingesting ${options.input}…`);
-      const ingest = await ingestPosts(readPostsFile(options.input), { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });
-      console.log(`  ${ingest.read} rows read, ${ingest.stored} stored, ${ingest.enqueued} enqueued, ${ingest.rejected.length} rejected, ${ingest.failed.length} failed`);
+      const ingest = await ingestPosts(readPostsFile(options.input), {
+        postsTable: stage.tables.posts,
+        queueUrl: stage.queues.classify.url,
+      });
+      console.log(
+        `  ${ingest.read} rows read, ${ingest.stored} stored, ${ingest.enqueued} enqueued, ${ingest.rejected.length} rejected, ${ingest.failed.length} failed`,
+      );
       for (const problem of [...ingest.rejected, ...ingest.failed].slice(0, 20)) {
         console.log(`    row ${problem.row}${problem.postId ? ` (${problem.postId})` : ''}: ${problem.reason}`);
       }
@@ -135,9 +146,10 @@ export async function runServe(options: ServeOptions): Promise<number> {
     const invocations = await serveUntilStopped([sources.classify, sources.aggregate], {
       signal: stop.signal,
       onBatch: async (source, result) => {
-        const line = source === sources.classify.name
-          ? classifyLine(result as SqsBatchResult)
-          : aggregateLine(result as StreamBatchResult);
+        const line =
+          source === sources.classify.name
+            ? classifyLine(result as SqsBatchResult)
+            : aggregateLine(result as StreamBatchResult);
         const current = formatStatus(await readPipelineStatus(clients, stage));
         lastRefresh = Date.now();
         if (status.inPlace) status.update(`${current}  (${line})`);
@@ -146,18 +158,25 @@ export async function runServe(options: ServeOptions): Promise<number> {
       onIdle: async () => {
         if (status.inPlace && Date.now() - lastRefresh >= IDLE_REFRESH_MS) await refresh();
       },
-      onError: (source, error) => status.log(`${source}: poll failed, retrying: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`),
+      onError: (source, error) =>
+        status.log(
+          `${source}: poll failed, retrying: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+        ),
     });
     await refresh().catch(() => undefined);
     status.end();
-    console.log(`Stopped after ${invocations[sources.classify.name]} classify and ${invocations[sources.aggregate.name]} aggregate invocations.`);
+    console.log(
+      `Stopped after ${invocations[sources.classify.name]} classify and ${invocations[sources.aggregate.name]} aggregate invocations.`,
+    );
   } finally {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.removeListener(signal, onSignal);
     clients.destroy();
     resetClients();
     await stopAllEmulators();
   }
-  console.log(`Emulators stopped (DynamoDB Local java pid ${emulators.dynamodbPid} ${processIsRunning(emulators.dynamodbPid) ? 'STILL RUNNING' : 'exited'}).`);
+  console.log(
+    `Emulators stopped (DynamoDB Local java pid ${emulators.dynamodbPid} ${processIsRunning(emulators.dynamodbPid) ? 'STILL RUNNING' : 'exited'}).`,
+  );
   return processIsRunning(emulators.dynamodbPid) ? 1 : 0;
 }
 
@@ -179,6 +198,8 @@ function classifyLine(result: SqsBatchResult): string {
 }
 
 function aggregateLine(result: StreamBatchResult): string {
-  return `aggregate batch of ${result.sequenceNumbers.length} stream records: ${result.succeeded} applied, ${result.failed} to retry`
-    + `${result.sentToFailureQueue ? `, ${result.sentToFailureQueue} to the stream-failure queue` : ''}${result.error ? ` (${result.error})` : ''} [${result.handlerMs} ms]`;
+  return (
+    `aggregate batch of ${result.sequenceNumbers.length} stream records: ${result.succeeded} applied, ${result.failed} to retry` +
+    `${result.sentToFailureQueue ? `, ${result.sentToFailureQueue} to the stream-failure queue` : ''}${result.error ? ` (${result.error})` : ''} [${result.handlerMs} ms]`
+  );
 }

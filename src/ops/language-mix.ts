@@ -37,11 +37,14 @@ export function tallyLanguageMix(results: Iterable<ResultLanguage>, query: Repor
 /** Scans the results table for the day, source and language of each result. */
 export async function loadLanguageMix(config: Config, query: ReportQuery = {}): Promise<LanguageMixDay[]> {
   const results: ResultLanguage[] = [];
-  const pages = paginateScan({ client: documentClient() }, {
-    TableName: config.tables.results,
-    ProjectionExpression: '#day, #source, flags.#language',
-    ExpressionAttributeNames: { '#day': 'day', '#source': 'source', '#language': 'language' },
-  });
+  const pages = paginateScan(
+    { client: documentClient() },
+    {
+      TableName: config.tables.results,
+      ProjectionExpression: '#day, #source, flags.#language',
+      ExpressionAttributeNames: { '#day': 'day', '#source': 'source', '#language': 'language' },
+    },
+  );
   for await (const page of pages) results.push(...((page.Items ?? []) as ResultLanguage[]));
   return tallyLanguageMix(results, query);
 }
@@ -49,7 +52,8 @@ export async function loadLanguageMix(config: Config, query: ReportQuery = {}): 
 /** The languages of the days, most posts first (the columns of the mix's tables). */
 export function mixLanguages(days: readonly LanguageMixDay[]): string[] {
   const totals = new Map<string, number>();
-  for (const d of days) for (const [language, n] of Object.entries(d.languages)) totals.set(language, (totals.get(language) ?? 0) + n);
+  for (const d of days)
+    for (const [language, n] of Object.entries(d.languages)) totals.set(language, (totals.get(language) ?? 0) + n);
   return [...totals].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([language]) => language);
 }
 
@@ -57,8 +61,12 @@ export function mixLanguages(days: readonly LanguageMixDay[]): string[] {
 export function formatLanguageMix(days: readonly LanguageMixDay[]): string {
   if (days.length === 0) return 'No scored posts in range.';
   const languages = mixLanguages(days);
-  const lines = [['day', 'posts', ...languages], ...days.map((d) => [d.day, String(d.count), ...languages.map((l) => String(d.languages[l] ?? 0))])];
+  const lines = [
+    ['day', 'posts', ...languages],
+    ...days.map((d) => [d.day, String(d.count), ...languages.map((l) => String(d.languages[l] ?? 0))]),
+  ];
   const widths = lines[0].map((_, column) => Math.max(...lines.map((line) => line[column].length)));
-  const format = (line: string[]) => line.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  const format = (line: string[]) =>
+    line.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
   return [format(lines[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.slice(1).map(format)].join('\n');
 }

@@ -8,10 +8,27 @@
 //    not yet in the aggregate, and applying it after the recount would count it twice. So an item is only
 //    written when every result of its day was classified more than `settleSeconds` ago (the stream has had
 //    that long to apply them); newer days are reported as not settled and left alone.
-import { ALL_SOURCES_PK, SOURCE_PK_PREFIX, allSourcesDayKey, keyId, recount, sourceDayKey, zeroCounters, type AggregateKey, type Counters } from '../domain/aggregation.js';
+import {
+  ALL_SOURCES_PK,
+  SOURCE_PK_PREFIX,
+  allSourcesDayKey,
+  keyId,
+  recount,
+  sourceDayKey,
+  zeroCounters,
+  type AggregateKey,
+  type Counters,
+} from '../domain/aggregation.js';
 import { counterDifferences, countersOf, type FieldDifference } from '../domain/aggregate-differences.js';
 import { CountedResultSchema, type CountedResult } from '../domain/results.js';
-import { approximateItemCount, queryRangeExact, scanInSegments, scanInSegmentsExact, updateIfUnchanged, type ReadItem } from '../aws/aggregates-table.js';
+import {
+  approximateItemCount,
+  queryRangeExact,
+  scanInSegments,
+  scanInSegmentsExact,
+  updateIfUnchanged,
+  type ReadItem,
+} from '../aws/aggregates-table.js';
 import type { Config } from '../config.js';
 import { TABLES } from '../resources.js';
 import { DAY_PATTERN } from './rescore.js';
@@ -75,18 +92,31 @@ export const DEFAULT_SEGMENTS = 4;
 export const DEFAULT_SETTLE_SECONDS = 15 * 60;
 const DEFAULT_ROUNDS = 3;
 
-export function validateRecountOptions(options: Pick<RecountOptions, 'from' | 'to' | 'segments' | 'settleSeconds'>): void {
-  for (const [flag, day] of [['--from', options.from], ['--to', options.to]] as const) {
+export function validateRecountOptions(
+  options: Pick<RecountOptions, 'from' | 'to' | 'segments' | 'settleSeconds'>,
+): void {
+  for (const [flag, day] of [
+    ['--from', options.from],
+    ['--to', options.to],
+  ] as const) {
     if (day === undefined) throw new Error(`recount needs ${flag} YYYY-MM-DD`);
-    if (!DAY_PATTERN.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`)) || new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) {
+    if (
+      !DAY_PATTERN.test(day) ||
+      Number.isNaN(Date.parse(`${day}T00:00:00Z`)) ||
+      new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day
+    ) {
       throw new Error(`${flag} must be a date YYYY-MM-DD, got "${day}"`);
     }
   }
   if (options.from > options.to) throw new Error(`--from ${options.from} is after --to ${options.to}`);
-  if (options.segments !== undefined && !(Number.isInteger(options.segments) && options.segments >= 1 && options.segments <= 1_000_000)) {
+  if (
+    options.segments !== undefined &&
+    !(Number.isInteger(options.segments) && options.segments >= 1 && options.segments <= 1_000_000)
+  ) {
     throw new Error(`--segments must be an integer from 1 to 1000000, got ${options.segments}`);
   }
-  if (options.settleSeconds !== undefined && !(options.settleSeconds >= 0)) throw new Error(`the settle time must be >= 0, got ${options.settleSeconds}`);
+  if (options.settleSeconds !== undefined && !(options.settleSeconds >= 0))
+    throw new Error(`the settle time must be >= 0, got ${options.settleSeconds}`);
 }
 
 /** The aggregate items (not markers) a recount owns: per-source and all-sources days. */
@@ -109,21 +139,37 @@ async function readStored(config: Config, options: RecountOptions, segments: num
   const { partitionKey: pk, sortKey: sk } = TABLES.aggregates;
   const from = allSourcesDayKey(options.from).sk;
   const to = allSourcesDayKey(options.to).sk;
-  const items = options.source !== undefined
-    ? await queryRangeExact(config.tables.aggregates, { pk, sk }, sourceDayKey(options.source, '').pk, from, to)
-    // Every source's items: only a scan finds sources that have no results left (markers are filtered out).
-    : await scanInSegmentsExact({
-      TableName: config.tables.aggregates,
-      ConsistentRead: true,
-      FilterExpression: '#sk BETWEEN :from AND :to AND (begins_with(#pk, :source) OR #pk = :all)',
-      ExpressionAttributeNames: { '#pk': pk, '#sk': sk },
-      ExpressionAttributeValues: { ':from': { S: from }, ':to': { S: to }, ':source': { S: SOURCE_PK_PREFIX }, ':all': { S: ALL_SOURCES_PK } },
-    }, segments);
-  return new Map(items.filter(({ item }) => isAggregateItem(item))
-    .map((read) => [keyId({ pk: String(read.item[pk]), sk: String(read.item[sk]) }), read]));
+  const items =
+    options.source !== undefined
+      ? await queryRangeExact(config.tables.aggregates, { pk, sk }, sourceDayKey(options.source, '').pk, from, to)
+      : // Every source's items: only a scan finds sources that have no results left (markers are filtered out).
+        await scanInSegmentsExact(
+          {
+            TableName: config.tables.aggregates,
+            ConsistentRead: true,
+            FilterExpression: '#sk BETWEEN :from AND :to AND (begins_with(#pk, :source) OR #pk = :all)',
+            ExpressionAttributeNames: { '#pk': pk, '#sk': sk },
+            ExpressionAttributeValues: {
+              ':from': { S: from },
+              ':to': { S: to },
+              ':source': { S: SOURCE_PK_PREFIX },
+              ':all': { S: ALL_SOURCES_PK },
+            },
+          },
+          segments,
+        );
+  return new Map(
+    items
+      .filter(({ item }) => isAggregateItem(item))
+      .map((read) => [keyId({ pk: String(read.item[pk]), sk: String(read.item[sk]) }), read]),
+  );
 }
 
-async function scanResults(config: Config, options: RecountOptions, segments: number): Promise<Omit<Snapshot, 'stored'>> {
+async function scanResults(
+  config: Config,
+  options: RecountOptions,
+  segments: number,
+): Promise<Omit<Snapshot, 'stored'>> {
   const counted: CountedResult[] = [];
   const invalid: RecountResult['invalid'] = [];
   const newestByDay = new Map<string, number>();
@@ -131,31 +177,46 @@ async function scanResults(config: Config, options: RecountOptions, segments: nu
   const total = options.onProgress ? await approximateItemCount(config.tables.results) : undefined;
   const values: Record<string, string> = { ':from': options.from, ':to': options.to };
   if (options.source !== undefined) values[':source'] = options.source;
-  await scanInSegments({
-    TableName: config.tables.results,
-    ConsistentRead: true,
-    ProjectionExpression: 'postId, #source, #day, #label, #score, #classifiedAt',
-    FilterExpression: `#day BETWEEN :from AND :to${options.source !== undefined ? ' AND #source = :source' : ''}`,
-    ExpressionAttributeNames: { '#source': 'source', '#day': 'day', '#label': 'label', '#score': 'score', '#classifiedAt': 'classifiedAt' },
-    ExpressionAttributeValues: values,
-  }, segments, (items, pageScanned) => {
-    scanned += pageScanned;
-    for (const item of items) {
-      const parsed = CountedResultSchema.safeParse(item);
-      if (!parsed.success) {
-        invalid.push({ postId: String(item.postId), error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
-        continue;
+  await scanInSegments(
+    {
+      TableName: config.tables.results,
+      ConsistentRead: true,
+      ProjectionExpression: 'postId, #source, #day, #label, #score, #classifiedAt',
+      FilterExpression: `#day BETWEEN :from AND :to${options.source !== undefined ? ' AND #source = :source' : ''}`,
+      ExpressionAttributeNames: {
+        '#source': 'source',
+        '#day': 'day',
+        '#label': 'label',
+        '#score': 'score',
+        '#classifiedAt': 'classifiedAt',
+      },
+      ExpressionAttributeValues: values,
+    },
+    segments,
+    (items, pageScanned) => {
+      scanned += pageScanned;
+      for (const item of items) {
+        const parsed = CountedResultSchema.safeParse(item);
+        if (!parsed.success) {
+          invalid.push({
+            postId: String(item.postId),
+            error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+          });
+          continue;
+        }
+        counted.push(parsed.data);
+        // A result without a readable classifiedAt could be brand new: its day counts as not settled.
+        const at = Date.parse(String(item.classifiedAt));
+        const newest = Number.isNaN(at) ? Number.POSITIVE_INFINITY : at;
+        newestByDay.set(parsed.data.day, Math.max(newestByDay.get(parsed.data.day) ?? 0, newest));
       }
-      counted.push(parsed.data);
-      // A result without a readable classifiedAt could be brand new: its day counts as not settled.
-      const at = Date.parse(String(item.classifiedAt));
-      const newest = Number.isNaN(at) ? Number.POSITIVE_INFINITY : at;
-      newestByDay.set(parsed.data.day, Math.max(newestByDay.get(parsed.data.day) ?? 0, newest));
-    }
-    options.onProgress?.({ scanned, total, matched: counted.length + invalid.length });
-  });
+      options.onProgress?.({ scanned, total, matched: counted.length + invalid.length });
+    },
+  );
   const sourcePk = options.source !== undefined ? sourceDayKey(options.source, '').pk : undefined;
-  const recounted = new Map([...recount(counted)].filter(([, delta]) => sourcePk === undefined || delta.key.pk === sourcePk));
+  const recounted = new Map(
+    [...recount(counted)].filter(([, delta]) => sourcePk === undefined || delta.key.pk === sourcePk),
+  );
   return { recounted, newestByDay, scanned, counted: counted.length, invalid };
 }
 
@@ -178,14 +239,19 @@ export async function recountAggregates(config: Config, options: RecountOptions)
     const stored = await readStored(config, options, segments);
     const snapshot: Snapshot = { stored, ...(await scanResults(config, options, segments)) };
     last = snapshot;
-    const ids = [...new Set([...snapshot.stored.keys(), ...snapshot.recounted.keys()])].filter((id) => pending === undefined || pending.has(id));
+    const ids = [...new Set([...snapshot.stored.keys(), ...snapshot.recounted.keys()])].filter(
+      (id) => pending === undefined || pending.has(id),
+    );
     if (pending === undefined) compared = ids.length;
     const conflicts = new Set<string>();
     const settledBefore = now().getTime() - settleMs;
     for (const id of ids.sort()) {
       const read = snapshot.stored.get(id);
       const recounted = snapshot.recounted.get(id);
-      const key: AggregateKey = recounted?.key ?? { pk: String(read!.item[partitionKey]), sk: String(read!.item[sortKey]) };
+      const key: AggregateKey = recounted?.key ?? {
+        pk: String(read!.item[partitionKey]),
+        sk: String(read!.item[sortKey]),
+      };
       const day = recounted?.day ?? String(read!.item.day ?? key.sk.slice(allSourcesDayKey('').sk.length));
       const target = recounted?.counters ?? zeroCounters();
       const fields = counterDifferences(countersOf(read?.item), target);
@@ -200,10 +266,22 @@ export async function recountAggregates(config: Config, options: RecountOptions)
       await options.beforeWrite?.(key);
       const at = now().toISOString();
       // The all-sources items carry no source attribute (the key says what they are), as the handler writes them.
-      const source = key.pk === ALL_SOURCES_PK ? {} : { source: recounted?.source ?? String(read?.item.source ?? key.pk.slice(SOURCE_PK_PREFIX.length)) };
-      const outcome = await updateIfUnchanged(config.tables.aggregates, { [partitionKey]: key.pk, [sortKey]: key.sk }, read?.raw, {
-        ...target, day, ...source, updatedAt: at, recountedAt: at,
-      });
+      const source =
+        key.pk === ALL_SOURCES_PK
+          ? {}
+          : { source: recounted?.source ?? String(read?.item.source ?? key.pk.slice(SOURCE_PK_PREFIX.length)) };
+      const outcome = await updateIfUnchanged(
+        config.tables.aggregates,
+        { [partitionKey]: key.pk, [sortKey]: key.sk },
+        read?.raw,
+        {
+          ...target,
+          day,
+          ...source,
+          updatedAt: at,
+          recountedAt: at,
+        },
+      );
       if (outcome === 'written') difference.status = 'fixed';
       else {
         difference.status = 'conflict';
@@ -222,16 +300,22 @@ export async function recountAggregates(config: Config, options: RecountOptions)
   };
 }
 
-
 function formatNumber(field: string, value: number): string {
   return field === 'scoreSum' ? String(Number(value.toFixed(6))) : String(value);
 }
 
 /** One line per item: what it was fixed (or found) from and to, field by field. */
 export function describeDifference(difference: ItemDifference): string {
-  const verb: Record<DifferenceStatus, string> = { fixed: 'fixed', found: 'differs', 'not-settled': 'not settled', conflict: 'conflict' };
+  const verb: Record<DifferenceStatus, string> = {
+    fixed: 'fixed',
+    found: 'differs',
+    'not-settled': 'not settled',
+    conflict: 'conflict',
+  };
   const zeroed = difference.fields.every((f) => f.recounted === 0);
   const what = !difference.existed ? ' (missing)' : zeroed ? ' (no results: zero)' : '';
-  const fields = difference.fields.map((f) => `${f.field} ${formatNumber(f.field, f.stored)} -> ${formatNumber(f.field, f.recounted)}`).join(', ');
+  const fields = difference.fields
+    .map((f) => `${f.field} ${formatNumber(f.field, f.stored)} -> ${formatNumber(f.field, f.recounted)}`)
+    .join(', ');
   return `${verb[difference.status].padEnd(11)} ${difference.key.pk} ${difference.key.sk}${what}: ${fields}`;
 }

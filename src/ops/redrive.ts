@@ -35,7 +35,11 @@ export interface DeadLetterEntry {
 }
 
 function receive(queue: QueueInfo, max: number): Promise<Message[]> {
-  return queues.receiveMessages(sqsClient(), queue.url, { max, waitSeconds: DRAIN_WAIT_SECONDS, visibilityTimeoutSeconds: HOLD_SECONDS });
+  return queues.receiveMessages(sqsClient(), queue.url, {
+    max,
+    waitSeconds: DRAIN_WAIT_SECONDS,
+    visibilityTimeoutSeconds: HOLD_SECONDS,
+  });
 }
 
 function stringAttribute(message: Message, name: string): string | undefined {
@@ -59,7 +63,12 @@ function toEntry(message: Message): DeadLetterEntry {
 /** Makes messages visible again at once (dry run: look, don't take). */
 async function release(queue: QueueInfo, messages: readonly Message[]): Promise<void> {
   // One not released reappears after HOLD_SECONDS anyway.
-  await queues.changeVisibility(sqsClient(), queue.url, messages.map((m) => m.ReceiptHandle!), 0);
+  await queues.changeVisibility(
+    sqsClient(),
+    queue.url,
+    messages.map((m) => m.ReceiptHandle!),
+    0,
+  );
 }
 
 /**
@@ -81,7 +90,10 @@ export async function listDeadLetters(config: Config, dlq: QueueInfo, limit = In
     await release(dlq, held);
   }
   const entries = held.map(toEntry);
-  await diagnose(config, entries.filter((e) => e.postId !== undefined && e.reason === 'max-receives-exceeded'));
+  await diagnose(
+    config,
+    entries.filter((e) => e.postId !== undefined && e.reason === 'max-receives-exceeded'),
+  );
   return entries;
 }
 
@@ -97,9 +109,12 @@ async function diagnose(config: Config, entries: DeadLetterEntry[]): Promise<voi
     const id = entry.postId!;
     const result = results.found.get(id);
     if (posts.failed.has(id)) entry.detail = `could not check the posts table: ${posts.failed.get(id)}`;
-    else if (!posts.found.has(id)) entry.detail = `post-not-found: post ${id} is not in the posts table (write it, then redrive)`;
+    else if (!posts.found.has(id))
+      entry.detail = `post-not-found: post ${id} is not in the posts table (write it, then redrive)`;
     else if (result) entry.detail = `already scored by ${String(result.modelId)}; redriving is harmless`;
-    else entry.detail = 'post exists but was never scored: a retryable failure (model-error, write-failed...); see the classify logs';
+    else
+      entry.detail =
+        'post exists but was never scored: a retryable failure (model-error, write-failed...); see the classify logs';
   }
 }
 
@@ -122,11 +137,18 @@ export interface ManualMoveResult {
 }
 
 /** Receive -> send to the queue -> delete, until the DLQ is drained or `limit` messages are moved. */
-export async function moveDeadLettersManually(dlq: QueueInfo, target: QueueInfo, limit = Infinity, onProgress?: (moved: number) => void): Promise<ManualMoveResult> {
+export async function moveDeadLettersManually(
+  dlq: QueueInfo,
+  target: QueueInfo,
+  limit = Infinity,
+  onProgress?: (moved: number) => void,
+): Promise<ManualMoveResult> {
   const result: ManualMoveResult = { moved: 0, notDeleted: 0, failed: [] };
   const seen = new Set<string>();
   while (result.moved + result.failed.length < limit) {
-    const messages = (await receive(dlq, limit - result.moved - result.failed.length)).filter((m) => !seen.has(m.MessageId!));
+    const messages = (await receive(dlq, limit - result.moved - result.failed.length)).filter(
+      (m) => !seen.has(m.MessageId!),
+    );
     if (messages.length === 0) break;
     for (const m of messages) seen.add(m.MessageId!);
     const failures = await sendMessages(target.url, messages.map(redrivenMessage));
@@ -134,7 +156,13 @@ export async function moveDeadLettersManually(dlq: QueueInfo, target: QueueInfo,
     for (const { index, error } of failures) result.failed.push({ messageId: messages[index].MessageId!, error });
     const sent = messages.filter((_, i) => !failedAt.has(i));
     // Deleted only after the send succeeded: a crash in between duplicates a message, never loses one.
-    result.notDeleted += (await queues.deleteMessages(sqsClient(), dlq.url, sent.map((m) => m.ReceiptHandle!))).length;
+    result.notDeleted += (
+      await queues.deleteMessages(
+        sqsClient(),
+        dlq.url,
+        sent.map((m) => m.ReceiptHandle!),
+      )
+    ).length;
     result.moved += sent.length;
     onProgress?.(result.moved);
   }

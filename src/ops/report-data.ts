@@ -1,7 +1,13 @@
 // The report's data: per-(source, day) aggregates read from the aggregates table, and the terminal table.
 import { queryItems, scanItems } from '../aws/dynamodb.js';
 import type { Config } from '../config.js';
-import { SOURCE_PK_PREFIX, daySortKey, decodeAggregateRow, sourceDayKey, type Counters } from '../domain/aggregation.js';
+import {
+  SOURCE_PK_PREFIX,
+  daySortKey,
+  decodeAggregateRow,
+  sourceDayKey,
+  type Counters,
+} from '../domain/aggregation.js';
 import { LABELS } from '../domain/sentiment.js';
 import { DAY_PATTERN } from './rescore.js';
 
@@ -18,10 +24,14 @@ const LOWEST_DAY = '0000-00-00';
 const HIGHEST_DAY = '9999-99-99';
 
 export function validateQuery(query: ReportQuery): void {
-  for (const [flag, day] of [['--from', query.from], ['--to', query.to]] as const) {
+  for (const [flag, day] of [
+    ['--from', query.from],
+    ['--to', query.to],
+  ] as const) {
     if (day !== undefined && !DAY_PATTERN.test(day)) throw new Error(`${flag} must be YYYY-MM-DD, got "${day}"`);
   }
-  if (query.from && query.to && query.from > query.to) throw new Error(`--from ${query.from} is after --to ${query.to}`);
+  if (query.from && query.to && query.from > query.to)
+    throw new Error(`--from ${query.from} is after --to ${query.to}`);
 }
 
 function toRow(item: Record<string, unknown>): ReportRow | undefined {
@@ -39,15 +49,16 @@ export async function loadReportRows(config: Config, query: ReportQuery = {}): P
   validateQuery(query);
   const from = daySortKey(query.from ?? LOWEST_DAY);
   const to = daySortKey(query.to ?? HIGHEST_DAY);
-  const items = query.source !== undefined
-    ? queryItems(config.tables.aggregates, {
-      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: { ':pk': sourceDayKey(query.source, '').pk, ':from': from, ':to': to },
-    })
-    : scanItems(config.tables.aggregates, {
-      FilterExpression: 'begins_with(pk, :prefix) AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: { ':prefix': SOURCE_PK_PREFIX, ':from': from, ':to': to },
-    });
+  const items =
+    query.source !== undefined
+      ? queryItems(config.tables.aggregates, {
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': sourceDayKey(query.source, '').pk, ':from': from, ':to': to },
+        })
+      : scanItems(config.tables.aggregates, {
+          FilterExpression: 'begins_with(pk, :prefix) AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':prefix': SOURCE_PK_PREFIX, ':from': from, ':to': to },
+        });
   const rows: ReportRow[] = [];
   for await (const item of items) {
     const row = toRow(item);
@@ -82,7 +93,11 @@ export function formatTable(rows: readonly ReportRow[]): string {
   const lines = tableLines(rows);
   const widths = lines[0].map((_, column) => Math.max(...lines.map((line) => line[column].length)));
   // Text columns left-aligned, numbers right-aligned.
-  const format = (line: string[]) => line.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd();
+  const format = (line: string[]) =>
+    line
+      .map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   return [format(lines[0]), rule, ...lines.slice(1).map(format)].join('\n');
 }

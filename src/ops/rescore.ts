@@ -41,10 +41,12 @@ export function rescoreFilter(options: Pick<RescoreOptions, 'modelId' | 'alsoCur
   const names: Record<string, string> = { '#modelId': 'modelId' };
   const values: Record<string, unknown> = { ':model': options.modelId };
   const notCurrent = ['#modelId <> :model'];
-  (options.alsoCurrent ?? []).filter((id) => id !== options.modelId).forEach((id, i) => {
-    values[`:current${i}`] = id;
-    notCurrent.push(`#modelId <> :current${i}`);
-  });
+  (options.alsoCurrent ?? [])
+    .filter((id) => id !== options.modelId)
+    .forEach((id, i) => {
+      values[`:current${i}`] = id;
+      notCurrent.push(`#modelId <> :current${i}`);
+    });
   let expression = notCurrent.length === 1 ? notCurrent[0] : `(${notCurrent.join(' AND ')})`;
   if (options.modelId !== LEXICON_MODEL_ID) {
     names['#method'] = 'method';
@@ -63,8 +65,13 @@ export function rescoreFilter(options: Pick<RescoreOptions, 'modelId' | 'alsoCur
  * Scans the results table (paginated, filtered server-side) and enqueues each page's posts with
  * SendMessageBatch as it goes, so memory stays flat however large the table is.
  */
-export async function rescore(config: Config, queue: QueueInfo | undefined, options: RescoreOptions): Promise<RescoreResult> {
-  if (options.since !== undefined && !DAY_PATTERN.test(options.since)) throw new Error(`--since must be YYYY-MM-DD, got "${options.since}"`);
+export async function rescore(
+  config: Config,
+  queue: QueueInfo | undefined,
+  options: RescoreOptions,
+): Promise<RescoreResult> {
+  if (options.since !== undefined && !DAY_PATTERN.test(options.since))
+    throw new Error(`--since must be YYYY-MM-DD, got "${options.since}"`);
   if (!options.dryRun && !queue) throw new Error('no classify queue to enqueue to');
   const result: RescoreResult = { scanned: 0, matched: 0, enqueued: 0, failed: [], byModel: {} };
   const enqueuedAt = new Date().toISOString();
@@ -82,7 +89,9 @@ export async function rescore(config: Config, queue: QueueInfo | undefined, opti
       result.byModel[key] = (result.byModel[key] ?? 0) + 1;
     }
     if (!options.dryRun && items.length > 0) {
-      const messages = items.map((item) => ({ body: encodePostMessage(item.postId, { source: item.source, enqueuedAt }) }));
+      const messages = items.map((item) => ({
+        body: encodePostMessage(item.postId, { source: item.source, enqueuedAt }),
+      }));
       const failures = await sendMessages(queue!.url, messages);
       for (const { index, error } of failures) result.failed.push({ postId: items[index].postId, error });
       result.enqueued += items.length - failures.length;
@@ -96,6 +105,11 @@ export async function rescore(config: Config, queue: QueueInfo | undefined, opti
 function withProjectionNames(filter: ReturnType<typeof rescoreFilter>) {
   return {
     ...filter,
-    ExpressionAttributeNames: { ...filter.ExpressionAttributeNames, '#source': 'source', '#modelId': 'modelId', '#method': 'method' },
+    ExpressionAttributeNames: {
+      ...filter.ExpressionAttributeNames,
+      '#source': 'source',
+      '#modelId': 'modelId',
+      '#method': 'method',
+    },
   };
 }

@@ -40,18 +40,28 @@ const MAX_VISIBILITY_SECONDS = 43_200;
  * resets their timeout to the queue's, so a batch slower than the timeout is not delivered twice, while
  * a batch that ends (or a worker that dies) leaves failures to reappear within one timeout, as Lambda does.
  */
-export function withVisibilityHeartbeat(handler: SqsHandler, queue: QueueInfo, sqs: SQSClient, timeoutSeconds: number): SqsHandler {
+export function withVisibilityHeartbeat(
+  handler: SqsHandler,
+  queue: QueueInfo,
+  sqs: SQSClient,
+  timeoutSeconds: number,
+): SqsHandler {
   const extendTo = Math.min(MAX_VISIBILITY_SECONDS, Math.max(1, queue.visibilityTimeoutSeconds));
   const everyMs = Math.max(500, (extendTo * 1000) / 3);
   return async (event, context) => {
     const handles = event.Records.map((r) => r.receiptHandle);
-    logger.info('Worker batch started', { messages: handles.length, messageIds: event.Records.map((r) => r.messageId) });
+    logger.info('Worker batch started', {
+      messages: handles.length,
+      messageIds: event.Records.map((r) => r.messageId),
+    });
     // Past the batch timeout the batch counts as failed: stop extending so a hung handler's messages reappear.
     const giveUpAt = Date.now() + timeoutSeconds * 1000;
     const timer = setInterval(() => {
       if (Date.now() > giveUpAt) return clearInterval(timer);
       void extendVisibility(sqs, queue.url, handles, extendTo).catch((error) => {
-        logger.warn('Could not extend the visibility of the batch in hand; it may be delivered twice', { error: error as Error });
+        logger.warn('Could not extend the visibility of the batch in hand; it may be delivered twice', {
+          error: error as Error,
+        });
       });
     }, everyMs);
     try {
@@ -64,7 +74,8 @@ export function withVisibilityHeartbeat(handler: SqsHandler, queue: QueueInfo, s
 
 async function extendVisibility(sqs: SQSClient, queueUrl: string, handles: string[], seconds: number): Promise<void> {
   const failed = await changeVisibility(sqs, queueUrl, handles, seconds);
-  if (failed.length > 0) throw new Error(`${failed.length} visibility change(s) failed: ${failed.map((f) => f.error).join('; ')}`);
+  if (failed.length > 0)
+    throw new Error(`${failed.length} visibility change(s) failed: ${failed.map((f) => f.error).join('; ')}`);
 }
 
 /** Polls until the signal aborts; resolves after the batch in hand is finished and its successes deleted. */
@@ -78,13 +89,18 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerStats> {
     region: options.region,
     handler: withVisibilityHeartbeat(options.handler, options.queue, sqs, timeoutSeconds),
     batchSize,
-    maximumBatchingWindowSeconds: options.maximumBatchingWindowSeconds ?? FUNCTIONS.classify.maximumBatchingWindowSeconds,
+    maximumBatchingWindowSeconds:
+      options.maximumBatchingWindowSeconds ?? FUNCTIONS.classify.maximumBatchingWindowSeconds,
     pollWaitSeconds: options.waitSeconds ?? 10,
     function: { name: `${options.queue.name}-worker`, timeoutSeconds },
     logger,
   });
   const stats: WorkerStats = { batches: 0, succeeded: 0, failed: 0, pollErrors: 0 };
-  logger.info('Worker started', { queueUrl: options.queue.url, batchSize, visibilityTimeoutSeconds: options.queue.visibilityTimeoutSeconds });
+  logger.info('Worker started', {
+    queueUrl: options.queue.url,
+    batchSize,
+    visibilityTimeoutSeconds: options.queue.visibilityTimeoutSeconds,
+  });
   let consecutiveErrors = 0;
   while (!options.signal.aborted) {
     try {
@@ -96,7 +112,12 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerStats> {
       stats.succeeded += result.succeeded.length;
       stats.failed += result.failed.length;
       const log = result.failed.length > 0 ? logger.warn.bind(logger) : logger.info.bind(logger);
-      log('Worker batch done', { messages: result.messageIds.length, deleted: result.succeeded.length, failed: result.failed.length, error: result.error });
+      log('Worker batch done', {
+        messages: result.messageIds.length,
+        deleted: result.succeeded.length,
+        failed: result.failed.length,
+        error: result.error,
+      });
     } catch (error) {
       // SQS unreachable, credentials expiring...: pause (up to a minute) and try again rather than exit.
       stats.pollErrors += 1;
@@ -113,7 +134,11 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerStats> {
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
-    const done = () => { clearTimeout(timer); signal.removeEventListener('abort', done); resolve(); };
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
     const timer = setTimeout(done, ms);
     signal.addEventListener('abort', done, { once: true });
   });

@@ -49,7 +49,10 @@ export async function applyInTransactions<T>(
     const failure = await applyOne(planned.records, options, outcomes, summary);
     if (!failure) continue;
     for (const record of planned.records) if (!outcomes.has(record.ref)) outcomes.set(record.ref, failure);
-    const deferred = new AggregateRecordFailure('aggregate-write-deferred', `an earlier transaction of this batch failed (${failure.message})`);
+    const deferred = new AggregateRecordFailure(
+      'aggregate-write-deferred',
+      `an earlier transaction of this batch failed (${failure.message})`,
+    );
     for (const later of plan.slice(index + 1)) for (const record of later.records) outcomes.set(record.ref, deferred);
     break;
   }
@@ -65,9 +68,14 @@ async function applyOne<T>(
 ): Promise<AggregateRecordFailure | undefined> {
   const backoff = options.backoff ?? AGGREGATE_BACKOFF;
   let pending = records;
-  for (let failedAttempts = 0; pending.length > 0;) {
+  for (let failedAttempts = 0; pending.length > 0; ) {
     const transaction = transactionOf(pending);
-    const answer = await applyMarkedTransaction(options.table, pending.map(options.markerOf), transaction.deltas, options.now);
+    const answer = await applyMarkedTransaction(
+      options.table,
+      pending.map(options.markerOf),
+      transaction.deltas,
+      options.now,
+    );
     switch (answer.outcome) {
       case 'applied':
         for (const record of pending) outcomes.set(record.ref, 'applied');
@@ -88,14 +96,23 @@ async function applyOne<T>(
         failedAttempts += 1;
         summary.retries += 1;
         const delay = backoffDelay(failedAttempts, backoff);
-        if (failedAttempts >= backoff.attempts || (options.remainingMs && options.remainingMs() < delay + TIME_RESERVE_MS)) {
-          return new AggregateRecordFailure('aggregate-write-failed', `transaction of ${transactionItems(transaction)} items still failing after ${failedAttempts} attempts: ${answer.error}`);
+        if (
+          failedAttempts >= backoff.attempts ||
+          (options.remainingMs && options.remainingMs() < delay + TIME_RESERVE_MS)
+        ) {
+          return new AggregateRecordFailure(
+            'aggregate-write-failed',
+            `transaction of ${transactionItems(transaction)} items still failing after ${failedAttempts} attempts: ${answer.error}`,
+          );
         }
         await sleep(delay);
         break;
       }
       case 'rejected':
-        return new AggregateRecordFailure('aggregate-write-failed', `transaction of ${transactionItems(transaction)} items rejected: ${answer.error}`);
+        return new AggregateRecordFailure(
+          'aggregate-write-failed',
+          `transaction of ${transactionItems(transaction)} items rejected: ${answer.error}`,
+        );
     }
   }
   return undefined;

@@ -31,17 +31,22 @@ function imageOf(record: DynamoDBRecord, which: 'OldImage' | 'NewImage'): Counte
     throw invalid(`${which} is not a DynamoDB item: ${(error as Error).message}`);
   }
   const parsed = CountedResultSchema.safeParse(item);
-  if (!parsed.success) throw invalid(`${which}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw invalid(`${which}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;
 }
 
 /** The images a change subtracts and adds: INSERT adds, MODIFY subtracts old and adds new, REMOVE subtracts. */
 function change(record: DynamoDBRecord): { before?: CountedResult; after?: CountedResult } {
   switch (record.eventName) {
-    case 'INSERT': return { after: imageOf(record, 'NewImage') };
-    case 'MODIFY': return { before: imageOf(record, 'OldImage'), after: imageOf(record, 'NewImage') };
-    case 'REMOVE': return { before: imageOf(record, 'OldImage') };
-    default: throw invalid(`unknown eventName ${JSON.stringify(record.eventName)}`);
+    case 'INSERT':
+      return { after: imageOf(record, 'NewImage') };
+    case 'MODIFY':
+      return { before: imageOf(record, 'OldImage'), after: imageOf(record, 'NewImage') };
+    case 'REMOVE':
+      return { before: imageOf(record, 'OldImage') };
+    default:
+      throw invalid(`unknown eventName ${JSON.stringify(record.eventName)}`);
   }
 }
 
@@ -82,26 +87,35 @@ export function createAggregateBatch(options: AggregateOptions = {}): AggregateB
     for (const record of records) {
       const step = plan(record);
       if (step === 'no-change' || step instanceof AggregateRecordFailure) outcomes.set(record, step);
-      else if (eventIds.has(step.eventId)) outcomes.set(record, 'replay-skipped'); // the same record twice in one batch
+      else if (eventIds.has(step.eventId))
+        outcomes.set(record, 'replay-skipped'); // the same record twice in one batch
       else {
         eventIds.add(step.eventId);
         planned.push(step);
       }
     }
     const expiresAt = Math.floor(at.getTime() / 1000) + FUNCTIONS.aggregate.markerTtlSeconds;
-    const run = await applyInTransactions(planned, {
-      table: config.tables.aggregates,
-      now: at,
-      maxItems: options.maxTransactionItems,
-      backoff: options.backoff,
-      remainingMs: context?.getRemainingTimeInMillis?.bind(context),
-      markerOf: ({ eventId, ref }) => ({
-        key: markerKey(eventId),
-        ttlAttribute: TABLES.aggregates.ttlAttribute,
-        expiresAt,
-        attributes: { eventName: ref.eventName, postId: ref.dynamodb?.Keys?.[TABLES.results.partitionKey]?.S, appliedAt: at.toISOString() },
-      }),
-    }, outcomes);
+    const run = await applyInTransactions(
+      planned,
+      {
+        table: config.tables.aggregates,
+        now: at,
+        maxItems: options.maxTransactionItems,
+        backoff: options.backoff,
+        remainingMs: context?.getRemainingTimeInMillis?.bind(context),
+        markerOf: ({ eventId, ref }) => ({
+          key: markerKey(eventId),
+          ttlAttribute: TABLES.aggregates.ttlAttribute,
+          expiresAt,
+          attributes: {
+            eventName: ref.eventName,
+            postId: ref.dynamodb?.Keys?.[TABLES.results.partitionKey]?.S,
+            appliedAt: at.toISOString(),
+          },
+        }),
+      },
+      outcomes,
+    );
 
     // Powertools turns the outcomes into the stream partial batch response (failed sequence numbers).
     const counts = { applied: 0, 'replay-skipped': 0, 'no-change': 0 };
@@ -109,17 +123,27 @@ export function createAggregateBatch(options: AggregateOptions = {}): AggregateB
     const answer = async (record: DynamoDBRecord) => {
       const outcome = outcomes.get(record);
       if (outcome instanceof AggregateRecordFailure) {
-        failures.push({ eventID: record?.eventID, sequenceNumber: record?.dynamodb?.SequenceNumber, reason: outcome.reason, error: outcome.message });
+        failures.push({
+          eventID: record?.eventID,
+          sequenceNumber: record?.dynamodb?.SequenceNumber,
+          reason: outcome.reason,
+          error: outcome.message,
+        });
         throw outcome;
       }
       if (outcome === undefined) throw new Error('record left without an outcome'); // a bug: fail it rather than acknowledge it
       counts[outcome]++;
     };
-    const processed = await processPartialResponse({ Records: records }, answer, new BatchProcessor(EventType.DynamoDBStreams), {
-      context,
-      processInParallel: false,
-      throwOnFullBatchFailure: false,
-    });
+    const processed = await processPartialResponse(
+      { Records: records },
+      answer,
+      new BatchProcessor(EventType.DynamoDBStreams),
+      {
+        context,
+        processInParallel: false,
+        throwOnFullBatchFailure: false,
+      },
+    );
     // The batch utility leaves out failed records without a sequence number; they fail the whole batch
     // instead (the markers make the retry safe) rather than being skipped silently.
     const response = failWholeBatchIfUnnamed(processed, unusable + failures.filter((f) => !f.sequenceNumber).length);
@@ -131,8 +155,12 @@ export function createAggregateBatch(options: AggregateOptions = {}): AggregateB
     for (const [reason, count] of byReason) addCountWithDimension(MetricName.RecordsFailed, 'reason', reason, count);
     const log = failures.length > 0 ? logger.warn.bind(logger) : logger.info.bind(logger);
     log('Aggregated stream batch', {
-      batchSize: records.length + unusable, unusableRecords: unusable || undefined, ...counts, failed: failures.length,
-      ...run, failures: failures.slice(0, 20),
+      batchSize: records.length + unusable,
+      unusableRecords: unusable || undefined,
+      ...counts,
+      failed: failures.length,
+      ...run,
+      failures: failures.slice(0, 20),
     });
     return response;
   };

@@ -15,8 +15,13 @@ export function recordsOf<T>(event: unknown): { records: T[]; unusable: number }
  * named (no messageId / sequence number, or not a record at all): retrying everything is safe because
  * every write is idempotent, silently acknowledging it is not.
  */
-export function failWholeBatchIfUnnamed(response: PartialItemFailureResponse, unnamedFailures: number): PartialItemFailureResponse {
-  const named = response.batchItemFailures.filter((f) => typeof f.itemIdentifier === 'string' && f.itemIdentifier !== '');
+export function failWholeBatchIfUnnamed(
+  response: PartialItemFailureResponse,
+  unnamedFailures: number,
+): PartialItemFailureResponse {
+  const named = response.batchItemFailures.filter(
+    (f) => typeof f.itemIdentifier === 'string' && f.itemIdentifier !== '',
+  );
   const unnamed = unnamedFailures + (response.batchItemFailures.length - named.length);
   return { batchItemFailures: unnamed > 0 ? [...named, { itemIdentifier: '' }] : named };
 }

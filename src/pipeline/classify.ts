@@ -11,7 +11,12 @@ import type { Classifier, Sentiment } from '../domain/sentiment.js';
 import { parsePostMessage, truncateDetail } from '../domain/messages.js';
 import { StoredPostSchema, type StoredPost } from '../domain/posts.js';
 import { buildResult, type ResultItem } from '../domain/results.js';
-import { RecordFailure, type FailureReason, type PermanentFailureReason, type RetryableFailureReason } from '../domain/failures.js';
+import {
+  RecordFailure,
+  type FailureReason,
+  type PermanentFailureReason,
+  type RetryableFailureReason,
+} from '../domain/failures.js';
 import { batchGetByKey, putUnlessSameModel } from '../aws/dynamodb.js';
 import { sendToDlq } from './dead-letters.js';
 import { errorMessage } from '../errors.js';
@@ -51,15 +56,27 @@ export function createClassifyBatch(options: ClassifyOptions = {}): ClassifyBatc
 
     const failures: Array<{ messageId: string; reason: FailureReason; detail: string }> = [];
     let gaveUp = 0;
-    const fail = async (record: SQSRecord, reason: RetryableFailureReason, detail: string, cause?: unknown): Promise<void> => {
+    const fail = async (
+      record: SQSRecord,
+      reason: RetryableFailureReason,
+      detail: string,
+      cause?: unknown,
+    ): Promise<void> => {
       failures.push({ messageId: record.messageId, reason, detail });
       // On its last allowed receive, SQS would redrive the record with no reason attached: dead-letter it
       // ourselves, with the reason, and acknowledge it. If that send fails, redrive remains the safety net.
       const receives = Number(record.attributes?.ApproximateReceiveCount);
       if (receives >= QUEUES.classify.maxReceiveCount) {
         const retriesExhausted = `gave up after ${receives} receives: ${detail}`;
-        const [unsent] = await sendToDlq(config.dlqUrl, [{ record, reason, detail: truncateDetail(retriesExhausted) }], now());
-        if (!unsent) { gaveUp++; return; }
+        const [unsent] = await sendToDlq(
+          config.dlqUrl,
+          [{ record, reason, detail: truncateDetail(retriesExhausted) }],
+          now(),
+        );
+        if (!unsent) {
+          gaveUp++;
+          return;
+        }
       }
       throw new RecordFailure(reason, detail, { cause });
     };
@@ -74,10 +91,13 @@ export function createClassifyBatch(options: ClassifyOptions = {}): ClassifyBatc
       if (!write) {
         write = putUnlessSameModel(config.tables.results, TABLES.results.partitionKey, { ...result });
         writes.set(result.postId, write);
-        write.then((answer) => {
-          tally[answer]++;
-          if (answer === 'written') writtenByLabel.set(result.label, (writtenByLabel.get(result.label) ?? 0) + 1);
-        }, () => undefined);
+        write.then(
+          (answer) => {
+            tally[answer]++;
+            if (answer === 'written') writtenByLabel.set(result.label, (writtenByLabel.get(result.label) ?? 0) + 1);
+          },
+          () => undefined,
+        );
       }
       try {
         await write;
@@ -87,15 +107,21 @@ export function createClassifyBatch(options: ClassifyOptions = {}): ClassifyBatc
     };
 
     // A fresh processor per invocation: safe even if a local runner invokes the handler concurrently.
-    const processed = await processPartialResponse({ Records: records }, finishRecord, new BatchProcessor(EventType.SQS), {
-      context,
-      throwOnFullBatchFailure: false, // report every record as failed rather than throwing: same effect, clearer logs
-    });
+    const processed = await processPartialResponse(
+      { Records: records },
+      finishRecord,
+      new BatchProcessor(EventType.SQS),
+      {
+        context,
+        throwOnFullBatchFailure: false, // report every record as failed rather than throwing: same effect, clearer logs
+      },
+    );
     const response = failWholeBatchIfUnnamed(processed, unusable);
 
     const failedByReason = new Map<FailureReason, number>();
     for (const { reason } of failures) failedByReason.set(reason, (failedByReason.get(reason) ?? 0) + 1);
-    for (const [reason, count] of failedByReason) addCountWithDimension(MetricName.RecordsFailed, 'reason', reason, count);
+    for (const [reason, count] of failedByReason)
+      addCountWithDimension(MetricName.RecordsFailed, 'reason', reason, count);
     for (const [label, count] of writtenByLabel) addCountWithDimension(MetricName.PostsScored, 'label', label, count);
     metrics.addMetric(MetricName.DuplicatesSkipped, MetricUnit.Count, tally.unchanged);
     const deadLettered = [...outcomes.values()].filter((o) => o.kind === 'dead-lettered');
@@ -116,7 +142,12 @@ export function createClassifyBatch(options: ClassifyOptions = {}): ClassifyBatc
 }
 
 /** The batch stage: every record gets an outcome; nothing here throws for a record's sake. */
-async function decideOutcomes(records: SQSRecord[], config: Config, loadClassifier: () => Promise<Classifier>, classifiedAt: Date) {
+async function decideOutcomes(
+  records: SQSRecord[],
+  config: Config,
+  loadClassifier: () => Promise<Classifier>,
+  classifiedAt: Date,
+) {
   const outcomes = new Map<SQSRecord, Outcome>();
   const rejected: Rejected[] = [];
   const wanted: Array<{ record: SQSRecord; postId: string }> = [];
@@ -129,16 +160,32 @@ async function decideOutcomes(records: SQSRecord[], config: Config, loadClassifi
 
   const posts = new Map<string, StoredPost>();
   if (wanted.length > 0) {
-    const lookup = await batchGetByKey(config.tables.posts, TABLES.posts.partitionKey, wanted.map((w) => w.postId));
+    const lookup = await batchGetByKey(
+      config.tables.posts,
+      TABLES.posts.partitionKey,
+      wanted.map((w) => w.postId),
+    );
     for (const { record, postId } of wanted) {
       const failed = lookup.failed.get(postId);
       const item = lookup.found.get(postId);
       if (failed) outcomes.set(record, { kind: 'retry', reason: 'post-read-failed', detail: failed });
-      else if (!item) outcomes.set(record, { kind: 'retry', reason: 'post-not-found', detail: `post ${postId} is not in the posts table (yet)` });
+      else if (!item)
+        outcomes.set(record, {
+          kind: 'retry',
+          reason: 'post-not-found',
+          detail: `post ${postId} is not in the posts table (yet)`,
+        });
       else {
         const post = StoredPostSchema.safeParse(item);
         if (post.success) posts.set(postId, post.data);
-        else rejected.push({ record, reason: 'invalid-post', detail: truncateDetail(`post ${postId}: ${post.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`) });
+        else
+          rejected.push({
+            record,
+            reason: 'invalid-post',
+            detail: truncateDetail(
+              `post ${postId}: ${post.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+            ),
+          });
       }
     }
   }
@@ -146,7 +193,8 @@ async function decideOutcomes(records: SQSRecord[], config: Config, loadClassifi
   for (const failure of await sendToDlq(config.dlqUrl, rejected, classifiedAt)) {
     outcomes.set(failure.record, { kind: 'retry', reason: 'dlq-send-failed', detail: failure.error });
   }
-  for (const { record, reason } of rejected) if (!outcomes.has(record)) outcomes.set(record, { kind: 'dead-lettered', reason });
+  for (const { record, reason } of rejected)
+    if (!outcomes.has(record)) outcomes.set(record, { kind: 'dead-lettered', reason });
 
   const scored = await scoreAll(posts, loadClassifier);
   for (const { record, postId } of wanted) {
@@ -173,13 +221,19 @@ async function scoreAll(posts: Map<string, StoredPost>, loadClassifier: () => Pr
     const sentiments = await classifier.classify(ids.map((id) => posts.get(id)!.text));
     const elapsed = performance.now() - started;
     if (!Array.isArray(sentiments) || sentiments.length !== ids.length) {
-      throw new Error(`classifier answered ${Array.isArray(sentiments) ? sentiments.length : typeof sentiments} sentiments for ${ids.length} texts`);
+      throw new Error(
+        `classifier answered ${Array.isArray(sentiments) ? sentiments.length : typeof sentiments} sentiments for ${ids.length} texts`,
+      );
     }
     metrics.addMetric(MetricName.InferenceMsPerPost, MetricUnit.Milliseconds, elapsed / ids.length);
-    metrics.addMetric(MetricName.LexiconFallbackPosts, MetricUnit.Count, sentiments.filter((s) => s.method === 'lexicon').length);
+    metrics.addMetric(
+      MetricName.LexiconFallbackPosts,
+      MetricUnit.Count,
+      sentiments.filter((s) => s.method === 'lexicon').length,
+    );
     return { sentiments: new Map(ids.map((id, i) => [id, sentiments[i]])), modelId: classifier.modelId };
   } catch (error) {
-    logger.error('Model call failed; the batch\'s posts will be retried', { error: error as Error, posts: ids.length });
+    logger.error("Model call failed; the batch's posts will be retried", { error: error as Error, posts: ids.length });
     return { error: truncateDetail(errorMessage(error)) };
   }
 }

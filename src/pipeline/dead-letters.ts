@@ -35,7 +35,8 @@ export function deadLetterMessage({ record, reason, detail }: DeadLetter, failed
     [DLQ_ATTRIBUTES.sourceQueueArn]: record?.eventSourceARN,
     [DLQ_ATTRIBUTES.receiveCount]: record?.attributes?.ApproximateReceiveCount,
   };
-  for (const [name, value] of Object.entries(optional)) if (typeof value === 'string' && value) attributes[name] = value;
+  for (const [name, value] of Object.entries(optional))
+    if (typeof value === 'string' && value) attributes[name] = value;
   return { body: bodyOf(record), attributes };
 }
 
@@ -43,9 +44,16 @@ export function deadLetterMessage({ record, reason, detail }: DeadLetter, failed
  * Sends the records to the DLQ. Answers the ones that could not be sent: the caller must then NOT
  * acknowledge them (they stay on the queue and reach the DLQ by redrive at worst).
  */
-export async function sendToDlq(dlqUrl: string | undefined, letters: readonly DeadLetter[], failedAt: Date): Promise<DeadLetterFailure[]> {
+export async function sendToDlq(
+  dlqUrl: string | undefined,
+  letters: readonly DeadLetter[],
+  failedAt: Date,
+): Promise<DeadLetterFailure[]> {
   if (letters.length === 0) return [];
   if (!dlqUrl) return letters.map(({ record }) => ({ record, error: 'DLQ_URL is not configured' }));
-  const failures = await sendMessages(dlqUrl, letters.map((letter) => deadLetterMessage(letter, failedAt)));
+  const failures = await sendMessages(
+    dlqUrl,
+    letters.map((letter) => deadLetterMessage(letter, failedAt)),
+  );
   return failures.map(({ index, error }) => ({ record: letters[index].record, error }));
 }

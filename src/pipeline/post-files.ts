@@ -50,19 +50,31 @@ export async function* readJsonl(path: string): AsyncGenerator<SourceRow> {
 export async function* readCsv(path: string): AsyncGenerator<SourceRow> {
   const stream: ReadStream = createReadStream(path);
   const unreadable: SourceRow[] = [];
-  const parser = stream.pipe(parse({
-    columns: true,
-    bom: true,
-    skip_empty_lines: true,
-    relax_quotes: true,
-    info: true,
-    // A record that does not parse (wrong column count, unclosed quote) is reported, not fatal to the file.
-    skip_records_with_error: true,
-    on_skip: (error) => {
-      unreadable.push(new SourceRow(Number((error as { lines?: number } | undefined)?.lines ?? 0), undefined, `unreadable CSV record: ${error?.message ?? 'unknown error'}`, stream.bytesRead));
-    },
-  }));
-  for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+  const parser = stream.pipe(
+    parse({
+      columns: true,
+      bom: true,
+      skip_empty_lines: true,
+      relax_quotes: true,
+      info: true,
+      // A record that does not parse (wrong column count, unclosed quote) is reported, not fatal to the file.
+      skip_records_with_error: true,
+      on_skip: (error) => {
+        unreadable.push(
+          new SourceRow(
+            Number((error as { lines?: number } | undefined)?.lines ?? 0),
+            undefined,
+            `unreadable CSV record: ${error?.message ?? 'unknown error'}`,
+            stream.bytesRead,
+          ),
+        );
+      },
+    }),
+  );
+  for await (const { record, info } of parser as AsyncIterable<{
+    record: Record<string, string>;
+    info: { lines: number };
+  }>) {
     yield* unreadable.splice(0);
     const value: Record<string, string> = {};
     for (const [key, cell] of Object.entries(record)) if (cell !== '') value[key] = cell;

@@ -6,14 +6,20 @@ import { errorMessage } from '../errors.js';
  * SQS: no response or no failures means all succeeded; an empty, null or unknown itemIdentifier makes the
  * whole batch a failure.
  */
-export function failuresFrom(response: SQSBatchResponse | void | undefined | null, ids: string[]): { failed: Set<string>; error?: string } {
+export function failuresFrom(
+  response: SQSBatchResponse | void | undefined | null,
+  ids: string[],
+): { failed: Set<string>; error?: string } {
   const items = response?.batchItemFailures ?? [];
   const known = new Set(ids);
   const failed = new Set<string>();
   for (const item of items) {
     const id = item?.itemIdentifier;
     if (typeof id !== 'string' || id === '' || !known.has(id)) {
-      return { failed: new Set(ids), error: `invalid batchItemFailures entry ${JSON.stringify(item)}: whole batch failed` };
+      return {
+        failed: new Set(ids),
+        error: `invalid batchItemFailures entry ${JSON.stringify(item)}: whole batch failed`,
+      };
     }
     failed.add(id);
   }
@@ -31,8 +37,16 @@ export function firstFailure(
   const items = response?.batchItemFailures ?? [];
   let failedAt = -1;
   for (const item of items) {
-    const index = typeof item?.itemIdentifier === 'string' && item.itemIdentifier !== '' ? sequenceNumbers.indexOf(item.itemIdentifier) : -1;
-    if (index === -1) return { failedAt: 0, functionError: true, error: `invalid batchItemFailures entry ${JSON.stringify(item)}: whole batch failed` };
+    const index =
+      typeof item?.itemIdentifier === 'string' && item.itemIdentifier !== ''
+        ? sequenceNumbers.indexOf(item.itemIdentifier)
+        : -1;
+    if (index === -1)
+      return {
+        failedAt: 0,
+        functionError: true,
+        error: `invalid batchItemFailures entry ${JSON.stringify(item)}: whole batch failed`,
+      };
     if (failedAt === -1 || index < failedAt) failedAt = index;
   }
   return failedAt === -1

@@ -12,7 +12,9 @@ export interface LocalFunction {
 export function lambdaContext(fn: LocalFunction, awsRequestId = randomUUID()): Context {
   const deadline = Date.now() + fn.timeoutSeconds * 1000;
   const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
-  const unsupported = () => { throw new Error('callback-style context methods are not supported; return a promise'); };
+  const unsupported = () => {
+    throw new Error('callback-style context methods are not supported; return a promise');
+  };
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName: fn.name,

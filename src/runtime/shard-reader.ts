@@ -38,8 +38,11 @@ export class ShardReader {
   async readableShards(): Promise<ShardState[]> {
     for (const shard of await listShards(this.options.streams, this.options.streamArn)) this.track(shard);
     // Lambda processes a child shard only after its parent is done; a parent we never saw was trimmed.
-    return [...this.shards.values()].filter((s) => !s.finished
-      && (!s.parentShardId || !this.shards.has(s.parentShardId) || this.shards.get(s.parentShardId)!.finished));
+    return [...this.shards.values()].filter(
+      (s) =>
+        !s.finished &&
+        (!s.parentShardId || !this.shards.has(s.parentShardId) || this.shards.get(s.parentShardId)!.finished),
+    );
   }
 
   /** Every shard seen is finished or has nothing read that is not checkpointed. */
@@ -91,7 +94,10 @@ export class ShardReader {
     });
   }
 
-  private iterator(shard: ShardState, type: 'TRIM_HORIZON' | 'LATEST' | 'AFTER_SEQUENCE_NUMBER'): Promise<string | undefined> {
+  private iterator(
+    shard: ShardState,
+    type: 'TRIM_HORIZON' | 'LATEST' | 'AFTER_SEQUENCE_NUMBER',
+  ): Promise<string | undefined> {
     return shardIterator(this.options.streams, this.options.streamArn, shard.shardId, type, shard.lastRead);
   }
 }

@@ -5,7 +5,14 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Message, MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { FUNCTIONS } from '../resources.js';
-import { RECEIVE_LIMIT, deleteMessages, queueDepth, receiveMessages, type QueueDepth, type QueueRef } from '../aws/sqs-queues.js';
+import {
+  RECEIVE_LIMIT,
+  deleteMessages,
+  queueDepth,
+  receiveMessages,
+  type QueueDepth,
+  type QueueRef,
+} from '../aws/sqs-queues.js';
 import { invokeWithTimeout, type LocalFunction } from './lambda-context.js';
 import type { EventSource } from './event-source.js';
 import { failuresFrom, invocationError } from './batch-response.js';
@@ -108,7 +115,8 @@ export class SqsEventSource implements EventSource<SqsBatchResult> {
         if (earlier === -1) batch.push(message);
         else batch[earlier] = message;
       }
-      if (more.length === 0) await new Promise((resolve) => setTimeout(resolve, Math.min(50, Math.max(0, windowEnds - Date.now()))));
+      if (more.length === 0)
+        await new Promise((resolve) => setTimeout(resolve, Math.min(50, Math.max(0, windowEnds - Date.now()))));
     }
     return batch;
   }
@@ -122,7 +130,11 @@ export class SqsEventSource implements EventSource<SqsBatchResult> {
   }
 
   private async delete(records: SQSRecord[]): Promise<void> {
-    const failures = await deleteMessages(this.options.sqs, this.options.queue.url, records.map((r) => r.receiptHandle));
+    const failures = await deleteMessages(
+      this.options.sqs,
+      this.options.queue.url,
+      records.map((r) => r.receiptHandle),
+    );
     // Lambda does not fail the invocation for this; the message comes back and is processed again.
     if (failures.length > 0) {
       const byHandle = new Map(records.map((r) => [r.receiptHandle, r.messageId]));
@@ -161,7 +173,9 @@ export function toSqsRecord(message: Message, queueArn: string, region: string):
 }
 
 /** SQS API attribute values → the shape Lambda puts in the event (lower-case keys, base64 binaries, list fields). */
-export function lambdaMessageAttributes(attributes: Record<string, MessageAttributeValue> | undefined): SQSMessageAttributes {
+export function lambdaMessageAttributes(
+  attributes: Record<string, MessageAttributeValue> | undefined,
+): SQSMessageAttributes {
   const result: SQSMessageAttributes = {};
   for (const [name, value] of Object.entries(attributes ?? {})) {
     result[name] = {

@@ -14,7 +14,10 @@ import { firstFailure, invocationError } from './batch-response.js';
 import { ShardReader, type ShardState } from './shard-reader.js';
 import { onFailureRecord, toLambdaStreamRecord, type FailureCondition } from './stream-records.js';
 
-export type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | void | undefined | null>;
+export type StreamHandler = (
+  event: DynamoDBStreamEvent,
+  context: Context,
+) => Promise<DynamoDBBatchResponse | void | undefined | null>;
 
 export interface StreamEventSourceOptions {
   streams: DynamoDBStreamsClient;
@@ -111,7 +114,14 @@ export class StreamEventSource implements EventSource<StreamBatchResult> {
   private async deliver(shard: ShardState): Promise<StreamBatchResult> {
     const expired = await this.dropExpired(shard);
     if (shard.pending.length === 0) {
-      return { shardId: shard.shardId, sequenceNumbers: [], succeeded: 0, failed: 0, sentToFailureQueue: expired, handlerMs: 0 };
+      return {
+        shardId: shard.shardId,
+        sequenceNumbers: [],
+        succeeded: 0,
+        failed: 0,
+        sentToFailureQueue: expired,
+        handlerMs: 0,
+      };
     }
     const batch = shard.pending.slice(0, shard.batchLimit);
     const event: DynamoDBStreamEvent = { Records: batch.map((r) => this.toEventRecord(r)) };
@@ -135,7 +145,13 @@ export class StreamEventSource implements EventSource<StreamBatchResult> {
     delivered.error = error;
 
     const result: StreamBatchResult = {
-      shardId: shard.shardId, sequenceNumbers, succeeded: 0, failed: 0, error, sentToFailureQueue: expired, handlerMs: Date.now() - invoked,
+      shardId: shard.shardId,
+      sequenceNumbers,
+      succeeded: 0,
+      failed: 0,
+      error,
+      sentToFailureQueue: expired,
+      handlerMs: Date.now() - invoked,
     };
     if (failedAt === -1) {
       this.reader.checkpoint(shard, batch.length);
@@ -171,7 +187,11 @@ export class StreamEventSource implements EventSource<StreamBatchResult> {
     if (this.maxAgeSeconds < 0) return 0;
     const oldest = Date.now() - this.maxAgeSeconds * 1000;
     let count = 0;
-    while (count < shard.pending.length && (shard.pending[count].dynamodb?.ApproximateCreationDateTime?.getTime() ?? Date.now()) < oldest) count++;
+    while (
+      count < shard.pending.length &&
+      (shard.pending[count].dynamodb?.ApproximateCreationDateTime?.getTime() ?? Date.now()) < oldest
+    )
+      count++;
     if (count === 0) return 0;
     await this.sendToFailureQueue(shard, shard.pending.slice(0, count), 'RecordAgeExceeded', 0, undefined);
     this.reader.checkpoint(shard, count);
@@ -179,10 +199,20 @@ export class StreamEventSource implements EventSource<StreamBatchResult> {
   }
 
   /** Reports records given up on to the on-failure destination; the reason also travels as attributes. */
-  private async sendToFailureQueue(shard: ShardState, records: _Record[], condition: FailureCondition, invokeCount: number, lastError: string | undefined): Promise<void> {
+  private async sendToFailureQueue(
+    shard: ShardState,
+    records: _Record[],
+    condition: FailureCondition,
+    invokeCount: number,
+    lastError: string | undefined,
+  ): Promise<void> {
     const body = onFailureRecord({
-      shardId: shard.shardId, records, condition, invokeCount,
-      streamArn: this.options.streamArn, functionArn: lambdaContext(this.fn).invokedFunctionArn,
+      shardId: shard.shardId,
+      records,
+      condition,
+      invokeCount,
+      streamArn: this.options.streamArn,
+      functionArn: lambdaContext(this.fn).invokedFunctionArn,
     });
     await sendMessage(this.options.sqs, this.options.failureQueue.url, {
       body: JSON.stringify(body),

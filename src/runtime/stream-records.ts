@@ -28,7 +28,8 @@ export function toLambdaStreamRecord(record: _Record, streamArn: string, region:
     eventSourceARN: streamArn,
   };
   // TTL deletions carry the service as the user identity.
-  if (record.userIdentity) result.userIdentity = { type: record.userIdentity.Type, principalId: record.userIdentity.PrincipalId };
+  if (record.userIdentity)
+    result.userIdentity = { type: record.userIdentity.Type, principalId: record.userIdentity.PrincipalId };
   // Lambda leaves out the images the stream view type does not include, rather than sending undefined.
   for (const key of ['Keys', 'NewImage', 'OldImage', 'ApproximateCreationDateTime'] as const) {
     if (result.dynamodb![key] === undefined) delete result.dynamodb![key];
@@ -36,7 +37,9 @@ export function toLambdaStreamRecord(record: _Record, streamArn: string, region:
   return result;
 }
 
-function toLambdaImage(image: Record<string, StreamsAttributeValue> | undefined): Record<string, AttributeValue> | undefined {
+function toLambdaImage(
+  image: Record<string, StreamsAttributeValue> | undefined,
+): Record<string, AttributeValue> | undefined {
   if (!image) return undefined;
   return Object.fromEntries(Object.entries(image).map(([name, value]) => [name, toLambdaValue(value)]));
 }
@@ -59,12 +62,22 @@ export type FailureCondition = 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
 
 /** The record Lambda sends to a stream mapping's on-failure destination: where the batch was, not its data. */
 export function onFailureRecord(failure: {
-  shardId: string; records: _Record[]; condition: FailureCondition; invokeCount: number; streamArn: string; functionArn: string;
+  shardId: string;
+  records: _Record[];
+  condition: FailureCondition;
+  invokeCount: number;
+  streamArn: string;
+  functionArn: string;
 }) {
   const first = failure.records[0].dynamodb!;
   const last = failure.records[failure.records.length - 1].dynamodb!;
   return {
-    requestContext: { requestId: randomUUID(), functionArn: failure.functionArn, condition: failure.condition, approximateInvokeCount: failure.invokeCount },
+    requestContext: {
+      requestId: randomUUID(),
+      functionArn: failure.functionArn,
+      condition: failure.condition,
+      approximateInvokeCount: failure.invokeCount,
+    },
     responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
     version: '1.0',
     timestamp: new Date().toISOString(),

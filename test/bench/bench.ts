@@ -12,7 +12,14 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, type ModelDtype } from '../../src/config.js';
-import { benchConfig, profileStages, timeClassifier, timeLexicon, timeTokenizer, transformerClassifier } from './classifier-runs.js';
+import {
+  benchConfig,
+  profileStages,
+  timeClassifier,
+  timeLexicon,
+  timeTokenizer,
+  transformerClassifier,
+} from './classifier-runs.js';
 import { measureColdStart } from './cold-start.js';
 import { lambdaCostPerMillion } from './cost.js';
 import { ensureDistilbertShaped } from './distilbert.js';
@@ -20,7 +27,14 @@ import { timeHandler } from './handler-run.js';
 import { isTrainingRunning, log, machineInfo, median, type RunPlan } from './measure.js';
 import { samplePosts } from './posts.js';
 import { errorMessage } from '../../src/errors.js';
-import { headToHead, headToHeadOnOneThread, measureProdShape, measureRawOrt, planSummary, type HeadToHead } from './raw-ort-runs.js';
+import {
+  headToHead,
+  headToHeadOnOneThread,
+  measureProdShape,
+  measureRawOrt,
+  planSummary,
+  type HeadToHead,
+} from './raw-ort-runs.js';
 import { sessionVariants, tokenizeAll, type ModelRef } from './raw-ort.js';
 import { timeTorchEager } from './torch-eager.js';
 import { costSection, formatTable, judge, type BenchResult } from './report.js';
@@ -76,7 +90,10 @@ async function pipelineMain(): Promise<void> {
   const burst = count(args.burst, '--burst', 1);
   const classifyPosts = count(args['classify-posts'], '--classify-posts', 1);
   log(`bench --pipeline: a burst of ${burst} results, classify on ${classifyPosts} posts`);
-  const result = pipelineResult(await measurePipeline({ burst, classifyPosts, seed: Number(args.seed) }), machineInfo());
+  const result = pipelineResult(
+    await measurePipeline({ burst, classifyPosts, seed: Number(args.seed) }),
+    machineInfo(),
+  );
   if (args.json) writeStdout(`${JSON.stringify(result, null, 2)}\n`);
   else console.log(`\n${formatPipelineTable(result)}`);
 }
@@ -104,7 +121,9 @@ async function main(): Promise<void> {
   const texts = samplePosts(quick ? 100 : 400, seed);
   const machine = machineInfo();
   const errors: Record<string, string> = {};
-  log(`bench: ${model.id} from ${model.dir}, ${texts.length} texts, ${threads} thread(s)${machine.trainingRunning ? ' (train.py is running: numbers are pessimistic)' : ''}`);
+  log(
+    `bench: ${model.id} from ${model.dir}, ${texts.length} texts, ${threads} thread(s)${machine.trainingRunning ? ' (train.py is running: numbers are pessimistic)' : ''}`,
+  );
 
   const tokens = await tokenizeAll(model, texts);
   const lengths = tokens.ids.map((ids) => ids.length).sort((a, b) => a - b);
@@ -131,33 +150,53 @@ async function main(): Promise<void> {
   const tokenizeMs = await timeTokenizer(model, texts, 50, plan);
   const defaultClassifier = await transformerClassifier(benchConfig(model, defaultDtype, threads));
   const profile = await section('profile', errors, () =>
-    profileStages(model, benchConfig(model, defaultDtype, threads), texts, tokens, plan, median(atFifty.passMs)));
+    profileStages(model, benchConfig(model, defaultDtype, threads), texts, tokens, plan, median(atFifty.passMs)),
+  );
   const lexicon = await section('lexicon', errors, () => timeLexicon(texts, plan));
 
   const singleThread = await section('single thread', errors, async () => {
     const one = threads === 1 ? h : await headToHeadOnOneThread(model, tokens, texts, defaultDtype, versusPlan);
-    return { rawOrtTextsPerSec: one.floor.textsPerSec, classifierTextsPerSec: one.classifier.textsPerSec, msPerPost: one.classifier.msPerText };
+    return {
+      rawOrtTextsPerSec: one.floor.textsPerSec,
+      classifierTextsPerSec: one.classifier.textsPerSec,
+      msPerPost: one.classifier.msPerText,
+    };
   });
 
   const handler = args['no-handler']
     ? { skipped: '--no-handler' }
-    : await section('handler', errors, () => timeHandler(texts, defaultClassifier, quick ? { warmups: 1, runs: 2 } : { warmups: 2, runs: 5 }));
+    : await section('handler', errors, () =>
+        timeHandler(texts, defaultClassifier, quick ? { warmups: 1, runs: 2 } : { warmups: 2, runs: 5 }),
+      );
   const coldStart = await section('cold start', errors, () => measureColdStart(model, threads, texts, quick ? 1 : 3));
 
   const prodShape: BenchResult['prodShape'] = args['no-prod-shape']
     ? nullProdShape('--no-prod-shape')
-    : (await section('DistilBERT-shaped', errors, async () => {
+    : ((await section('DistilBERT-shaped', errors, async () => {
         const shaped = await ensureDistilbertShaped(model);
         if ('skipped' in shaped) return nullProdShape(shaped.skipped);
         const prodPlan: RunPlan = quick ? { warmups: 1, runs: 1 } : { warmups: 1, runs: 5 };
         // Only the classifier's options and the best on the shipped model: a full sweep takes minutes here.
-        const variants = [sessionVariants(threads)[0], raw.bestVariant].filter((v, i, all) => all.findIndex((w) => w.name === v.name) === i);
-        const measured = await measureProdShape(shaped.model, texts, defaultDtype, threads, prodPlan, { variants, singleThread: !quick, generated: shaped.generated, headToHeadPlan: prodVersusPlan });
+        const variants = [sessionVariants(threads)[0], raw.bestVariant].filter(
+          (v, i, all) => all.findIndex((w) => w.name === v.name) === i,
+        );
+        const measured = await measureProdShape(shaped.model, texts, defaultDtype, threads, prodPlan, {
+          variants,
+          singleThread: !quick,
+          generated: shaped.generated,
+          headToHeadPlan: prodVersusPlan,
+        });
         // The peer, right after the classifier's passes in the same run: same texts, ids, batches and threads.
         const torchEager = await timeTorchEager(shaped.model, texts, threads, prodPlan);
-        const over = (perSec: number | null) => ('skipped' in torchEager || perSec === null ? null : perSec / torchEager.textsPerSec);
-        return { ...measured, torchEager, ratioToTorchEager: over(measured.q8TextsPerSec), fp32RatioToTorchEager: over(measured.fp32TextsPerSec) };
-      })) ?? nullProdShape(`failed: ${errors['DistilBERT-shaped']}`);
+        const over = (perSec: number | null) =>
+          'skipped' in torchEager || perSec === null ? null : perSec / torchEager.textsPerSec;
+        return {
+          ...measured,
+          torchEager,
+          ratioToTorchEager: over(measured.q8TextsPerSec),
+          fp32RatioToTorchEager: over(measured.fp32TextsPerSec),
+        };
+      })) ?? nullProdShape(`failed: ${errors['DistilBERT-shaped']}`));
 
   const result: BenchResult = {
     machine: { ...machine, trainingRunning: machine.trainingRunning || isTrainingRunning() },
@@ -165,8 +204,12 @@ async function main(): Promise<void> {
     quick,
     model: { id: model.id, dir: model.dir, defaultDtype, threads },
     texts: {
-      count: texts.length, seed, tokensP50: lengths[lengths.length >> 1], tokensP90: lengths[Math.floor(lengths.length * 0.9)],
-      tokensMax: lengths[lengths.length - 1], cutToMaxTokens: lengths.filter((n) => n >= tokens.maxTokens).length,
+      count: texts.length,
+      seed,
+      tokensP50: lengths[lengths.length >> 1],
+      tokensP90: lengths[Math.floor(lengths.length * 0.9)],
+      tokensMax: lengths[lengths.length - 1],
+      cutToMaxTokens: lengths.filter((n) => n >= tokens.maxTokens).length,
     },
     plan,
     headToHeadPlan: versusPlan,
@@ -186,13 +229,19 @@ async function main(): Promise<void> {
     peakRssMb: coldStart?.peakRssMb ?? null,
     costPerMillionUsd: singleThread ? lambdaCostPerMillion(singleThread.msPerPost) : null,
     classifier,
-    rawOrtByDtype: { [defaultDtype]: h.floor.textsPerSec, [otherDtype]: Math.max(...rawOther.plans.map((p) => p.textsPerSec)) },
+    rawOrtByDtype: {
+      [defaultDtype]: h.floor.textsPerSec,
+      [otherDtype]: Math.max(...rawOther.plans.map((p) => p.textsPerSec)),
+    },
     singleThread,
     lexicon,
     handler,
     coldStart,
     profile,
-    cost: costSection(singleThread?.msPerPost ?? null, handler && 'overheadMsPerBatch' in handler ? handler.overheadMsPerBatch / handler.batchSize : null),
+    cost: costSection(
+      singleThread?.msPerPost ?? null,
+      handler && 'overheadMsPerBatch' in handler ? handler.overheadMsPerBatch / handler.batchSize : null,
+    ),
     prodShape,
     targets: [],
     errors,
@@ -204,8 +253,15 @@ async function main(): Promise<void> {
 
 function nullProdShape(skipped: string): BenchResult['prodShape'] {
   return {
-    rawOrtTextsPerSec: null, classifierTextsPerSec: null, ratioToRawOrt: null, fp32TextsPerSec: null, q8TextsPerSec: null,
-    torchEager: null, ratioToTorchEager: null, fp32RatioToTorchEager: null, skipped,
+    rawOrtTextsPerSec: null,
+    classifierTextsPerSec: null,
+    ratioToRawOrt: null,
+    fp32TextsPerSec: null,
+    q8TextsPerSec: null,
+    torchEager: null,
+    ratioToTorchEager: null,
+    fp32RatioToTorchEager: null,
+    skipped,
   };
 }
 

@@ -20,10 +20,25 @@ export interface Units {
 }
 
 /** Operations that accept ReturnConsumedCapacity; the rest are left alone. */
-const METERED = new Set(['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchGetItem', 'BatchWriteItem', 'TransactWriteItems', 'TransactGetItems']);
+const METERED = new Set([
+  'GetItem',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'Query',
+  'Scan',
+  'BatchGetItem',
+  'BatchWriteItem',
+  'TransactWriteItems',
+  'TransactGetItems',
+]);
 const READS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem', 'TransactGetItems']);
 
-interface Consumed { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number }
+interface Consumed {
+  CapacityUnits?: number;
+  ReadCapacityUnits?: number;
+  WriteCapacityUnits?: number;
+}
 
 export class CapacityMeter {
   private readonly phases = new Map<string, Units>();
@@ -33,28 +48,43 @@ export class CapacityMeter {
   /** Adds the middleware once per client (a client created later, e.g. after resetClients(), needs it again). */
   install(client: DynamoDBClient): void {
     if (client.middlewareStack.identify().some((name) => name.startsWith('benchConsumedCapacity'))) return;
-    client.middlewareStack.add((next, context) => async (args) => {
-      const operation = String(context.commandName ?? '').replace(/Command$/, '');
-      if (!METERED.has(operation)) return next(args);
-      (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
-      const units = this.phase === undefined ? undefined : this.units(this.phase);
-      if (units) units.calls += 1;
-      try {
-        const answer = await next(args);
-        const consumed = (answer.output as { ConsumedCapacity?: Consumed | Consumed[] }).ConsumedCapacity;
-        if (units && operation === 'TransactWriteItems') this.addTransaction(units, args.input as TransactInput, consumed);
-        else if (units) this.add(units, operation, consumed);
-        return answer;
-      } catch (error) {
-        if (units) units.failedCalls += 1;
-        throw error;
-      }
-    }, { step: 'initialize', name: 'benchConsumedCapacity' });
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const operation = String(context.commandName ?? '').replace(/Command$/, '');
+        if (!METERED.has(operation)) return next(args);
+        (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
+        const units = this.phase === undefined ? undefined : this.units(this.phase);
+        if (units) units.calls += 1;
+        try {
+          const answer = await next(args);
+          const consumed = (answer.output as { ConsumedCapacity?: Consumed | Consumed[] }).ConsumedCapacity;
+          if (units && operation === 'TransactWriteItems')
+            this.addTransaction(units, args.input as TransactInput, consumed);
+          else if (units) this.add(units, operation, consumed);
+          return answer;
+        } catch (error) {
+          if (units) units.failedCalls += 1;
+          throw error;
+        }
+      },
+      { step: 'initialize', name: 'benchConsumedCapacity' },
+    );
   }
 
   units(phase: string): Units {
     let units = this.phases.get(phase);
-    if (!units) this.phases.set(phase, units = { read: 0, write: 0, calls: 0, failedCalls: 0, transactionUnitsReported: 0, transactionUnitsCounted: 0 });
+    if (!units)
+      this.phases.set(
+        phase,
+        (units = {
+          read: 0,
+          write: 0,
+          calls: 0,
+          failedCalls: 0,
+          transactionUnitsReported: 0,
+          transactionUnitsCounted: 0,
+        }),
+      );
     return units;
   }
 
@@ -70,10 +100,14 @@ export class CapacityMeter {
   }
 
   private addTransaction(units: Units, input: TransactInput, consumed: Consumed | Consumed[] | undefined): void {
-    const counted = (input.TransactItems ?? []).reduce((sum, action) => sum + 2 * (action.Put ? Math.max(1, Math.ceil(itemBytes(action.Put.Item) / 1024)) : 1), 0);
+    const counted = (input.TransactItems ?? []).reduce(
+      (sum, action) => sum + 2 * (action.Put ? Math.max(1, Math.ceil(itemBytes(action.Put.Item) / 1024)) : 1),
+      0,
+    );
     units.write += counted;
     units.transactionUnitsCounted += counted;
-    for (const entry of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) units.transactionUnitsReported += entry.WriteCapacityUnits ?? entry.CapacityUnits ?? 0;
+    for (const entry of Array.isArray(consumed) ? consumed : consumed ? [consumed] : [])
+      units.transactionUnitsReported += entry.WriteCapacityUnits ?? entry.CapacityUnits ?? 0;
   }
 
   private add(units: Units, operation: string, consumed: Consumed | Consumed[] | undefined): void {
@@ -91,13 +125,17 @@ export class CapacityMeter {
   }
 }
 
-interface TransactInput { TransactItems?: Array<{ Put?: { Item: Record<string, unknown> } }> }
+interface TransactInput {
+  TransactItems?: Array<{ Put?: { Item: Record<string, unknown> } }>;
+}
 
 const TYPE_KEYS = new Set(['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'NULL', 'BOOL']);
 
 /** A low-level client's item (every value an AttributeValue) rather than a document client's plain one. */
 function isRawItem(item: Record<string, unknown>): item is Record<string, AttributeValue> {
-  return Object.values(item).every((v) => v !== null && typeof v === 'object' && Object.keys(v).length === 1 && TYPE_KEYS.has(Object.keys(v)[0]));
+  return Object.values(item).every(
+    (v) => v !== null && typeof v === 'object' && Object.keys(v).length === 1 && TYPE_KEYS.has(Object.keys(v)[0]),
+  );
 }
 
 /** An item's size as DynamoDB measures it: attribute names plus values (numbers about 1 byte per 2 digits). */
@@ -115,7 +153,8 @@ function valueBytes(value: unknown): number {
   if (Array.isArray(value)) return 3 + value.reduce((sum: number, v) => sum + 1 + valueBytes(v), 0);
   const entries = Object.entries(value as Record<string, unknown>);
   // A wrapped number (NumberValue) holds its digits as a string.
-  if (entries.length === 1 && entries[0][0] === 'value' && typeof entries[0][1] === 'string') return numberBytes(entries[0][1]);
+  if (entries.length === 1 && entries[0][0] === 'value' && typeof entries[0][1] === 'string')
+    return numberBytes(entries[0][1]);
   return 3 + entries.reduce((sum, [name, v]) => sum + Buffer.byteLength(name) + 1 + valueBytes(v), 0);
 }
 

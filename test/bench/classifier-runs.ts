@@ -9,10 +9,26 @@ import { tokenIdEncoder } from '../../src/classifier/token-ids.js';
 import { sessionOptions } from '../../src/classifier/transformer.js';
 import { softmax } from '../../src/domain/labels.js';
 import { chunks, median, timePasses, textsPerSec, type RunPlan } from './measure.js';
-import { buildFeeds, classifierRunCost, createSession, plannedRuns, loadTokenizer, modelPath, useLocalModels, type ModelRef, type ModelTokens } from './raw-ort.js';
+import {
+  buildFeeds,
+  classifierRunCost,
+  createSession,
+  plannedRuns,
+  loadTokenizer,
+  modelPath,
+  useLocalModels,
+  type ModelRef,
+  type ModelTokens,
+} from './raw-ort.js';
 
 export function benchConfig(model: ModelRef, dtype: ModelDtype, threads: number): Config {
-  return loadConfig({ ...process.env, MODEL_ID: model.id, MODEL_DIR: model.dir, MODEL_DTYPE: dtype, ORT_THREADS: String(threads) });
+  return loadConfig({
+    ...process.env,
+    MODEL_ID: model.id,
+    MODEL_DIR: model.dir,
+    MODEL_DTYPE: dtype,
+    ORT_THREADS: String(threads),
+  });
 }
 
 /** The shared classifier for that model; refuses the silent lexicon fallback (it would be benchmarked as the model). */
@@ -20,7 +36,9 @@ export async function transformerClassifier(config: Config): Promise<Classifier>
   const classifier = await getClassifier(config);
   const [probe] = await classifier.classify(['benchmark probe: is the model loaded?']);
   if (probe.method !== 'transformer') {
-    throw new Error(`model ${config.model.id} (${config.model.dtype}) did not load from ${config.model.dir}: the classifier fell back to the lexicon`);
+    throw new Error(
+      `model ${config.model.id} (${config.model.dtype}) did not load from ${config.model.dir}: the classifier fell back to the lexicon`,
+    );
   }
   return classifier;
 }
@@ -32,7 +50,12 @@ export interface ThroughputResult {
 }
 
 /** One pass = every text once, in arrival order, `batchSize` texts per classify() call. */
-export async function timeClassifier(classifier: Classifier, texts: string[], batchSize: number, plan: RunPlan): Promise<ThroughputResult> {
+export async function timeClassifier(
+  classifier: Classifier,
+  texts: string[],
+  batchSize: number,
+  plan: RunPlan,
+): Promise<ThroughputResult> {
   const batches = chunks(texts, batchSize);
   const passMs = await timePasses(plan, async () => {
     for (const batch of batches) await classifier.classify(batch);
@@ -46,12 +69,19 @@ export async function timeLexicon(texts: string[], plan: RunPlan): Promise<Throu
 }
 
 /** Median ms per pass of tokenising alone, as the classifier tokenises (the token-id shortcut, memo warm). */
-export async function timeTokenizer(model: ModelRef, texts: string[], batchSize: number, plan: RunPlan): Promise<number> {
+export async function timeTokenizer(
+  model: ModelRef,
+  texts: string[],
+  batchSize: number,
+  plan: RunPlan,
+): Promise<number> {
   const { encode } = tokenIdEncoder((await loadTokenizer(model)).tokenizer);
   const batches = chunks(texts, batchSize);
-  return median(await timePasses(plan, async () => {
-    for (const batch of batches) for (const text of batch) encode(text);
-  }));
+  return median(
+    await timePasses(plan, async () => {
+      for (const batch of batches) for (const text of batch) encode(text);
+    }),
+  );
 }
 
 /** Where one classify pass (batches of 50, arrival order) spends its time, stage by stage, in ms per pass. */
@@ -74,10 +104,20 @@ export interface StageProfile {
 }
 
 export async function profileStages(
-  model: ModelRef, config: Config, texts: string[], tokens: ModelTokens, plan: RunPlan, measuredClassifierMs: number,
+  model: ModelRef,
+  config: Config,
+  texts: string[],
+  tokens: ModelTokens,
+  plan: RunPlan,
+  measuredClassifierMs: number,
 ): Promise<StageProfile> {
   const batches = plannedRuns(tokens.ids, 50, classifierRunCost(model, config.model.threads));
-  const byStage = async (pass: () => unknown) => median(await timePasses(plan, async () => { pass(); }));
+  const byStage = async (pass: () => unknown) =>
+    median(
+      await timePasses(plan, async () => {
+        pass();
+      }),
+    );
   const hygiene = { maxChars: tokens.maxTokens * 16, detectLanguage, scoreUnsupportedLanguages: true };
   const inputHygieneMs = await byStage(() => texts.forEach((t) => prepareInput(t, hygiene)));
   const languageDetectionMs = await byStage(() => texts.forEach((t) => detectLanguage(t)));
@@ -86,27 +126,69 @@ export async function profileStages(
   const plainEncodeMs = await byStage(() => texts.forEach((t) => tokens.tokenizer.encode(t)));
 
   const inputNames = ['input_ids', 'attention_mask', 'token_type_ids'];
-  const tensorsMs = await byStage(() => batches.forEach((b) => buildFeeds(b.map((i) => tokens.ids[i]), tokens.padId, inputNames)));
-  const feeds = batches.map((b) => buildFeeds(b.map((i) => tokens.ids[i]), tokens.padId, inputNames));
+  const tensorsMs = await byStage(() =>
+    batches.forEach((b) =>
+      buildFeeds(
+        b.map((i) => tokens.ids[i]),
+        tokens.padId,
+        inputNames,
+      ),
+    ),
+  );
+  const feeds = batches.map((b) =>
+    buildFeeds(
+      b.map((i) => tokens.ids[i]),
+      tokens.padId,
+      inputNames,
+    ),
+  );
 
   const { dtype, threads } = config.model;
   const options = sessionOptions(threads);
   useLocalModels(model);
-  const hfModel = await AutoModelForSequenceClassification.from_pretrained(model.id, { local_files_only: true, device: 'cpu', dtype, session_options: options });
-  const hfFeeds = feeds.map((f) => Object.fromEntries(Object.entries(f.feeds).map(([k, t]) => [k, new Tensor('int64', t.data as BigInt64Array, t.dims as number[])])));
+  const hfModel = await AutoModelForSequenceClassification.from_pretrained(model.id, {
+    local_files_only: true,
+    device: 'cpu',
+    dtype,
+    session_options: options,
+  });
+  const hfFeeds = feeds.map((f) =>
+    Object.fromEntries(
+      Object.entries(f.feeds).map(([k, t]) => [k, new Tensor('int64', t.data as BigInt64Array, t.dims as number[])]),
+    ),
+  );
   const logits: Float32Array[] = [];
-  const modelCallMs = median(await timePasses(plan, async () => {
-    logits.length = 0;
-    for (const f of hfFeeds) logits.push(((await hfModel(f)) as { logits: Tensor }).logits.data as Float32Array);
-  }));
+  const modelCallMs = median(
+    await timePasses(plan, async () => {
+      logits.length = 0;
+      for (const f of hfFeeds) logits.push(((await hfModel(f)) as { logits: Tensor }).logits.data as Float32Array);
+    }),
+  );
   await hfModel.dispose();
   const session = await createSession(modelPath(model, dtype), options);
-  const sessionRunMs = median(await timePasses(plan, async () => {
-    for (const f of feeds) await session.run(Object.fromEntries(session.inputNames.map((n) => [n, f.feeds[n]])));
-  }));
+  const sessionRunMs = median(
+    await timePasses(plan, async () => {
+      for (const f of feeds) await session.run(Object.fromEntries(session.inputNames.map((n) => [n, f.feeds[n]])));
+    }),
+  );
   await session.release();
-  const softmaxMs = await byStage(() => logits.forEach((l) => { for (let r = 0; r < l.length / 3; r++) softmax(l, r * 3, 3); }));
+  const softmaxMs = await byStage(() =>
+    logits.forEach((l) => {
+      for (let r = 0; r < l.length / 3; r++) softmax(l, r * 3, 3);
+    }),
+  );
 
   const stagesTotalMs = inputHygieneMs + tokenizeMs + tensorsMs + modelCallMs + softmaxMs;
-  return { inputHygieneMs, languageDetectionMs, tokenizeMs, plainEncodeMs, tensorsMs, modelCallMs, sessionRunMs, softmaxMs, stagesTotalMs, measuredClassifierMs };
+  return {
+    inputHygieneMs,
+    languageDetectionMs,
+    tokenizeMs,
+    plainEncodeMs,
+    tensorsMs,
+    modelCallMs,
+    sessionRunMs,
+    softmaxMs,
+    stagesTotalMs,
+    measuredClassifierMs,
+  };
 }

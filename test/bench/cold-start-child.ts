@@ -12,7 +12,9 @@ function ownPeakRssMb(): number {
   try {
     const kb = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
     if (kb) return Number(kb) / 1024;
-  } catch { /* not Linux */ }
+  } catch {
+    /* not Linux */
+  }
   return process.resourceUsage().maxRSS / 1024;
 }
 
@@ -31,15 +33,17 @@ const firstScored = performance.now();
 const firstBatchRssMb = ownPeakRssMb();
 for (let i = 50; i < texts.length; i += 50) await classifier.classify(texts.slice(i, i + 50));
 
-process.stdout.write(`${JSON.stringify({
-  method: first[0]?.method,
-  enteredMs: entered,
-  importMs: imported - entered,
-  loadMs: loaded - imported,
-  firstBatchMs: firstScored - loaded,
-  coldStartMs: firstScored,
-  firstBatchRssMb,
-  peakRssMb: ownPeakRssMb(),
-  maxRssMb: process.resourceUsage().maxRSS / 1024,
-  texts: texts.length,
-})}\n`);
+process.stdout.write(
+  `${JSON.stringify({
+    method: first[0]?.method,
+    enteredMs: entered,
+    importMs: imported - entered,
+    loadMs: loaded - imported,
+    firstBatchMs: firstScored - loaded,
+    coldStartMs: firstScored,
+    firstBatchRssMb,
+    peakRssMb: ownPeakRssMb(),
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    texts: texts.length,
+  })}\n`,
+);

@@ -36,20 +36,37 @@ async function bundleChild(): Promise<string> {
   const outfile = join(outDir, 'cold-start-child.mjs');
   await build({
     entryPoints: [fileURLToPath(new URL('./cold-start-child.ts', import.meta.url))],
-    outfile, bundle: true, format: 'esm', platform: 'node', target: 'node24', logLevel: 'warning',
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node24',
+    logLevel: 'warning',
     mainFields: ['module', 'main'],
     external: ['@huggingface/transformers', 'onnxruntime-node', 'onnxruntime-common', 'sharp'],
-    banner: { js: "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);",
+    },
   });
   return outfile;
 }
 
 /** `count` fresh processes one after another; medians of the times, the largest peak RSS. */
-export async function measureColdStart(model: ModelRef, threads: number, texts: string[], count: number): Promise<ColdStartResult> {
+export async function measureColdStart(
+  model: ModelRef,
+  threads: number,
+  texts: string[],
+  count: number,
+): Promise<ColdStartResult> {
   const child = await bundleChild();
   const textsFile = join(outDir, 'texts.json');
   writeFileSync(textsFile, JSON.stringify(texts));
-  const env: NodeJS.ProcessEnv = { ...process.env, MODEL_ID: model.id, MODEL_DIR: model.dir, ORT_THREADS: String(threads) };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    MODEL_ID: model.id,
+    MODEL_DIR: model.dir,
+    ORT_THREADS: String(threads),
+  };
   delete env.MODEL_DTYPE; // the default dtype, as deployed
   delete env.NODE_OPTIONS; // no tsx loader in the child: it runs plain JS like Lambda
   const runs: ColdStartRun[] = [];
@@ -57,13 +74,20 @@ export async function measureColdStart(model: ModelRef, threads: number, texts: 
     const { stdout } = await run(process.execPath, [child, textsFile], { env, cwd: repoRoot, maxBuffer: 1 << 20 });
     const line = stdout.trim().split('\n').pop() ?? '';
     const result = JSON.parse(line) as ColdStartRun & { method: string };
-    if (result.method !== 'transformer') throw new Error(`cold-start child fell back to ${result.method}: model ${model.id} did not load`);
+    if (result.method !== 'transformer')
+      throw new Error(`cold-start child fell back to ${result.method}: model ${model.id} did not load`);
     runs.push(result);
   }
   const med = (key: keyof ColdStartRun) => median(runs.map((r) => r[key]));
   return {
-    enteredMs: med('enteredMs'), importMs: med('importMs'), loadMs: med('loadMs'), firstBatchMs: med('firstBatchMs'),
-    coldStartMs: med('coldStartMs'), firstBatchRssMb: Math.max(...runs.map((r) => r.firstBatchRssMb)),
-    peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)), maxRssMb: Math.max(...runs.map((r) => r.maxRssMb)), runs,
+    enteredMs: med('enteredMs'),
+    importMs: med('importMs'),
+    loadMs: med('loadMs'),
+    firstBatchMs: med('firstBatchMs'),
+    coldStartMs: med('coldStartMs'),
+    firstBatchRssMb: Math.max(...runs.map((r) => r.firstBatchRssMb)),
+    peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
+    maxRssMb: Math.max(...runs.map((r) => r.maxRssMb)),
+    runs,
   };
 }

@@ -24,12 +24,17 @@ export interface CostAssumptions {
 
 export const COST_ASSUMPTIONS: CostAssumptions = {
   ...LAMBDA,
-  note: 'x86 list prices; 1,769 MB is one vCPU, so the single-thread ms per post is used; billed duration = '
-    + 'classify time only (handler I/O and cold starts excluded); requests = 1 per 50 posts.',
+  note:
+    'x86 list prices; 1,769 MB is one vCPU, so the single-thread ms per post is used; billed duration = ' +
+    'classify time only (handler I/O and cold starts excluded); requests = 1 per 50 posts.',
 };
 
 /** Lambda compute + request cost of a million posts at `msPerPost` on a function of `memoryMb`. */
-export function lambdaCostPerMillion(msPerPost: number, memoryMb: number = LAMBDA.memoryMb, postsPerInvocation: number = LAMBDA.postsPerInvocation): number {
+export function lambdaCostPerMillion(
+  msPerPost: number,
+  memoryMb: number = LAMBDA.memoryMb,
+  postsPerInvocation: number = LAMBDA.postsPerInvocation,
+): number {
   const gbSeconds = (msPerPost / 1000) * 1_000_000 * (memoryMb / 1024);
   const requests = (1_000_000 / postsPerInvocation) * (LAMBDA.usdPerMillionRequests / 1_000_000);
   return gbSeconds * LAMBDA.usdPerGbSecond + requests;

@@ -13,7 +13,14 @@ const run = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const DISTILBERT_SHAPED: ModelRef = { dir: join(repoRoot, 'models', '.generated'), id: 'distilbert-shaped' };
-const FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'onnx/model_quantized.onnx', 'torch/model.pt'];
+const FILES = [
+  'config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'onnx/model.onnx',
+  'onnx/model_quantized.onnx',
+  'torch/model.pt',
+];
 
 const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 
@@ -21,9 +28,12 @@ const sha256 = (path: string): string => createHash('sha256').update(readFileSyn
 function staleReason(modelDir: string, tokenizerDir: string): string | undefined {
   const missing = FILES.filter((f) => !existsSync(join(modelDir, f)));
   if (missing.length > 0) return `missing ${missing.join(', ')}`;
-  const config = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as { impact_sentiment?: { tokenizer_sha256?: string } };
+  const config = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as {
+    impact_sentiment?: { tokenizer_sha256?: string };
+  };
   const wanted = sha256(join(tokenizerDir, 'tokenizer.json'));
-  if (config.impact_sentiment?.tokenizer_sha256 !== wanted) return 'made with a different tokenizer than the benchmarked model';
+  if (config.impact_sentiment?.tokenizer_sha256 !== wanted)
+    return 'made with a different tokenizer than the benchmarked model';
   return undefined;
 }
 
@@ -38,7 +48,9 @@ export async function ensureDistilbertShaped(tokenizerFrom: ModelRef): Promise<D
   try {
     await run(PYTHON, ['-c', 'import torch, onnx']);
   } catch {
-    return { skipped: `${PYTHON} cannot import torch and onnx (apt-get install python3-torch python3-onnx): DistilBERT-shaped part skipped` };
+    return {
+      skipped: `${PYTHON} cannot import torch and onnx (apt-get install python3-torch python3-onnx): DistilBERT-shaped part skipped`,
+    };
   }
   log(`Generating the DistilBERT-shaped model in ${modelDir} (${reason}); this takes a minute or so ...`);
   const script = join(repoRoot, 'models', 'training', 'make-distilbert-shaped.py');

@@ -39,9 +39,15 @@ async function writePosts(stack: TestStack, posts: Array<{ postId: string; text:
 
 export function sqsEvent(stack: TestStack, postIds: string[]): SQSEvent {
   const enqueuedAt = new Date().toISOString();
-  return syntheticSqsEvent(postIds.map((postId) => encodePostMessage(postId, { source: 'bench', enqueuedAt })), {
-    queueArn: stack.stage.queues.classify.arn, region: stack.stage.region, sentTimestamp: String(Date.now()), senderId: 'bench',
-  });
+  return syntheticSqsEvent(
+    postIds.map((postId) => encodePostMessage(postId, { source: 'bench', enqueuedAt })),
+    {
+      queueArn: stack.stage.queues.classify.arn,
+      region: stack.stage.region,
+      sentTimestamp: String(Date.now()),
+      senderId: 'bench',
+    },
+  );
 }
 
 /**
@@ -80,14 +86,22 @@ export async function timeHandler(texts: string[], classifier: Classifier, plan:
   try {
     process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
     const { handler } = (await import('../../handlers/classify.js')) as unknown as { handler: Handler };
-    const fn = { name: 'bench-classify', region: stack.stage.region, timeoutSeconds: FUNCTIONS.classify.timeoutSeconds, memorySizeMb: FUNCTIONS.classify.memorySizeMb };
+    const fn = {
+      name: 'bench-classify',
+      region: stack.stage.region,
+      timeoutSeconds: FUNCTIONS.classify.timeoutSeconds,
+      memorySizeMb: FUNCTIONS.classify.memorySizeMb,
+    };
     const handlerMs: number[] = [];
     const classifierMs: number[] = [];
     let failedRecords = 0;
     for (let run = 0; run < plan.warmups + plan.runs; run++) {
       const posts = batch.map((text, i) => ({ postId: `bench-${run}-${i}-${randomUUID().slice(0, 8)}`, text }));
       await writePosts(stack, posts);
-      const event = sqsEvent(stack, posts.map((p) => p.postId));
+      const event = sqsEvent(
+        stack,
+        posts.map((p) => p.postId),
+      );
       let started = performance.now();
       const response = await withStdoutSwallowed(() => handler(event, lambdaContext(fn)));
       const elapsed = performance.now() - started;
@@ -103,8 +117,13 @@ export async function timeHandler(texts: string[], classifier: Classifier, plan:
     const classifierMsPerBatch = median(classifierMs);
     const overheadMsPerBatch = handlerMsPerBatch - classifierMsPerBatch;
     return {
-      batchSize: batch.length, handlerMsPerBatch, classifierMsPerBatch, overheadMsPerBatch,
-      overheadShare: overheadMsPerBatch / handlerMsPerBatch, runs: plan.runs, failedRecords,
+      batchSize: batch.length,
+      handlerMsPerBatch,
+      classifierMsPerBatch,
+      overheadMsPerBatch,
+      overheadShare: overheadMsPerBatch / handlerMsPerBatch,
+      runs: plan.runs,
+      failedRecords,
     };
   } finally {
     await stack.teardown();

@@ -36,7 +36,10 @@ export async function timePasses(plan: RunPlan, pass: () => Promise<unknown>): P
  * Like timePasses for several contenders at once, in rounds (one pass of each per round), so a slow spell on a
  * shared machine hits all of them alike: comparisons between them are far steadier than back-to-back blocks.
  */
-export async function timeInterleaved<K extends string>(plan: RunPlan, passes: Record<K, () => Promise<unknown>>): Promise<Record<K, number[]>> {
+export async function timeInterleaved<K extends string>(
+  plan: RunPlan,
+  passes: Record<K, () => Promise<unknown>>,
+): Promise<Record<K, number[]>> {
   const names = Object.keys(passes) as K[];
   const times = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<K, number[]>;
   for (let round = 0; round < plan.warmups + plan.runs; round++) {
@@ -71,7 +74,9 @@ export function machineInfo(): Machine {
   let flags = '';
   try {
     flags = execFileSync('grep', ['-m1', '^flags', '/proc/cpuinfo'], { encoding: 'utf8' });
-  } catch { /* not Linux */ }
+  } catch {
+    /* not Linux */
+  }
   const simd = ['avx2', 'avx512f', 'avx512_vnni', 'avx_vnni', 'amx_int8'].filter((f) => flags.split(/\s+/).includes(f));
   return {
     cpu: cpus()[0]?.model.trim() ?? 'unknown',

@@ -57,25 +57,71 @@ function lambdaLines(name: string, f: FunctionMeasurement): CostLine[] {
   const gbSeconds = invocations * (f.msPerInvocation / 1000) * (f.memoryMb / 1024);
   const logGb = (invocations * (f.logBytesPerInvocation + PLATFORM_LOG_BYTES_PER_INVOCATION)) / 1024 ** 3;
   return [
-    line('Lambda', `${name}: ${Math.round(f.msPerInvocation)} ms x ${f.memoryMb} MB per invocation of ${Math.round(f.postsPerInvocation)}`, gbSeconds, 'GB-s', PRICES.lambdaUsdPerGbSecond),
+    line(
+      'Lambda',
+      `${name}: ${Math.round(f.msPerInvocation)} ms x ${f.memoryMb} MB per invocation of ${Math.round(f.postsPerInvocation)}`,
+      gbSeconds,
+      'GB-s',
+      PRICES.lambdaUsdPerGbSecond,
+    ),
     line('Lambda', `${name}: requests`, invocations, 'requests', PRICES.lambdaUsdPerMillionRequests / MILLION),
-    line('CloudWatch Logs', `${name}: ${Math.round(f.logBytesPerInvocation)} B logged + ${PLATFORM_LOG_BYTES_PER_INVOCATION} B platform lines per invocation`, logGb, 'GB', PRICES.cloudWatchLogsUsdPerGbIngested),
-    line('DynamoDB', `${name}: write units (${f.writeUnitsPerPost.toFixed(2)} per post)`, f.writeUnitsPerPost * MILLION, 'WRU', PRICES.dynamoDbUsdPerMillionWriteUnits / MILLION),
-    line('DynamoDB', `${name}: read units (${f.readUnitsPerPost.toFixed(2)} per post)`, f.readUnitsPerPost * MILLION, 'RRU', PRICES.dynamoDbUsdPerMillionReadUnits / MILLION),
+    line(
+      'CloudWatch Logs',
+      `${name}: ${Math.round(f.logBytesPerInvocation)} B logged + ${PLATFORM_LOG_BYTES_PER_INVOCATION} B platform lines per invocation`,
+      logGb,
+      'GB',
+      PRICES.cloudWatchLogsUsdPerGbIngested,
+    ),
+    line(
+      'DynamoDB',
+      `${name}: write units (${f.writeUnitsPerPost.toFixed(2)} per post)`,
+      f.writeUnitsPerPost * MILLION,
+      'WRU',
+      PRICES.dynamoDbUsdPerMillionWriteUnits / MILLION,
+    ),
+    line(
+      'DynamoDB',
+      `${name}: read units (${f.readUnitsPerPost.toFixed(2)} per post)`,
+      f.readUnitsPerPost * MILLION,
+      'RRU',
+      PRICES.dynamoDbUsdPerMillionReadUnits / MILLION,
+    ),
   ];
 }
 
-export function pipelineCost(classify: FunctionMeasurement, aggregate: FunctionMeasurement, producerWriteUnitsPerPost: number): PipelineCost {
+export function pipelineCost(
+  classify: FunctionMeasurement,
+  aggregate: FunctionMeasurement,
+  producerWriteUnitsPerPost: number,
+): PipelineCost {
   // Lambda's pollers receive up to 10 messages a call and delete them 10 a call, whatever the batch size.
   const sqsRequests = 2 * (MILLION / SQS_MESSAGES_PER_REQUEST);
   const lines = [
-    line('SQS', 'classify queue: ReceiveMessage + DeleteMessageBatch, 10 messages each', sqsRequests, 'requests', PRICES.sqsUsdPerMillionRequests / MILLION),
+    line(
+      'SQS',
+      'classify queue: ReceiveMessage + DeleteMessageBatch, 10 messages each',
+      sqsRequests,
+      'requests',
+      PRICES.sqsUsdPerMillionRequests / MILLION,
+    ),
     ...lambdaLines('classify', classify),
     ...lambdaLines('aggregate', aggregate),
   ];
   const producer = [
-    line('DynamoDB', `producer: posts table writes (${producerWriteUnitsPerPost.toFixed(2)} per post)`, producerWriteUnitsPerPost * MILLION, 'WRU', PRICES.dynamoDbUsdPerMillionWriteUnits / MILLION),
-    line('SQS', 'producer: SendMessageBatch, 10 messages each', MILLION / SQS_MESSAGES_PER_REQUEST, 'requests', PRICES.sqsUsdPerMillionRequests / MILLION),
+    line(
+      'DynamoDB',
+      `producer: posts table writes (${producerWriteUnitsPerPost.toFixed(2)} per post)`,
+      producerWriteUnitsPerPost * MILLION,
+      'WRU',
+      PRICES.dynamoDbUsdPerMillionWriteUnits / MILLION,
+    ),
+    line(
+      'SQS',
+      'producer: SendMessageBatch, 10 messages each',
+      MILLION / SQS_MESSAGES_PER_REQUEST,
+      'requests',
+      PRICES.sqsUsdPerMillionRequests / MILLION,
+    ),
   ];
   const sum = (xs: CostLine[]) => xs.reduce((total, x) => total + x.usdPerMillionPosts, 0);
   return {
@@ -84,11 +130,11 @@ export function pipelineCost(classify: FunctionMeasurement, aggregate: FunctionM
     producer,
     producerUsd: sum(producer),
     assumptions: [
-      `list prices: DynamoDB on-demand $${PRICES.dynamoDbUsdPerMillionWriteUnits}/M WRU, $${PRICES.dynamoDbUsdPerMillionReadUnits}/M RRU; SQS $${PRICES.sqsUsdPerMillionRequests}/M requests; `
-        + `Lambda x86 $${PRICES.lambdaUsdPerGbSecond}/GB-s + $${PRICES.lambdaUsdPerMillionRequests}/M requests; CloudWatch Logs $${PRICES.cloudWatchLogsUsdPerGbIngested}/GB ingested`,
-      'DynamoDB units as DynamoDB Local reported them (ReturnConsumedCapacity TOTAL on every call), except TransactWriteItems: 2 WRU per item per KB '
-        + '(Local reports 4 for any transaction); Lambda ms as measured here against DynamoDB Local (AWS round trips differ), warm invocations only '
-        + '(classify: the median one), the classify model on one thread (1,769 MB is one vCPU)',
+      `list prices: DynamoDB on-demand $${PRICES.dynamoDbUsdPerMillionWriteUnits}/M WRU, $${PRICES.dynamoDbUsdPerMillionReadUnits}/M RRU; SQS $${PRICES.sqsUsdPerMillionRequests}/M requests; ` +
+        `Lambda x86 $${PRICES.lambdaUsdPerGbSecond}/GB-s + $${PRICES.lambdaUsdPerMillionRequests}/M requests; CloudWatch Logs $${PRICES.cloudWatchLogsUsdPerGbIngested}/GB ingested`,
+      'DynamoDB units as DynamoDB Local reported them (ReturnConsumedCapacity TOTAL on every call), except TransactWriteItems: 2 WRU per item per KB ' +
+        '(Local reports 4 for any transaction); Lambda ms as measured here against DynamoDB Local (AWS round trips differ), warm invocations only ' +
+        '(classify: the median one), the classify model on one thread (1,769 MB is one vCPU)',
       'not per post, so not counted: idle long polls of the SQS pollers, stream reads by the mapping (free), the DLQ and stream-failure queue (empty)',
     ],
   };

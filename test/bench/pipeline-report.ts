@@ -27,7 +27,13 @@ export interface PipelineBenchResult {
     largestItemBytes: number;
     /** TransactWriteItems units as DynamoDB Local reported them, and as counted (AWS's 2 per item per KB). */
     transactionUnits: { reported: number; counted: number };
-    reference: { seconds: number; writeUnitsPerPost: number; readUnitsPerPost: number; matchesRecount: boolean; transactionUnits: { reported: number; counted: number } };
+    reference: {
+      seconds: number;
+      writeUnitsPerPost: number;
+      readUnitsPerPost: number;
+      matchesRecount: boolean;
+      transactionUnits: { reported: number; counted: number };
+    };
   };
   classify: {
     posts: number;
@@ -54,15 +60,26 @@ export function pipelineResult(m: PipelineMeasurement, machine: Machine): Pipeli
   const records = m.burst.records;
   const aggregateRate = records / m.aggregate.seconds;
   const referenceRate = records / m.reference.seconds;
-  const classifyPerPost = { write: m.classify.units.write / m.classify.posts, read: m.classify.units.read / m.classify.posts };
+  const classifyPerPost = {
+    write: m.classify.units.write / m.classify.posts,
+    read: m.classify.units.read / m.classify.posts,
+  };
   const aggregatePerPost = { write: m.aggregate.units.write / records, read: m.aggregate.units.read / records };
   const classifyFn: FunctionMeasurement = {
-    postsPerInvocation: m.classify.postsPerInvocation, msPerInvocation: m.classify.msPerInvocation, memoryMb: m.classify.memoryMb,
-    logBytesPerInvocation: m.classify.logBytesPerInvocation, writeUnitsPerPost: classifyPerPost.write, readUnitsPerPost: classifyPerPost.read,
+    postsPerInvocation: m.classify.postsPerInvocation,
+    msPerInvocation: m.classify.msPerInvocation,
+    memoryMb: m.classify.memoryMb,
+    logBytesPerInvocation: m.classify.logBytesPerInvocation,
+    writeUnitsPerPost: classifyPerPost.write,
+    readUnitsPerPost: classifyPerPost.read,
   };
   const aggregateFn: FunctionMeasurement = {
-    postsPerInvocation: records / m.aggregate.invocations, msPerInvocation: m.aggregate.msPerInvocation, memoryMb: FUNCTIONS.aggregate.memorySizeMb,
-    logBytesPerInvocation: m.aggregate.logBytesPerInvocation, writeUnitsPerPost: aggregatePerPost.write, readUnitsPerPost: aggregatePerPost.read,
+    postsPerInvocation: records / m.aggregate.invocations,
+    msPerInvocation: m.aggregate.msPerInvocation,
+    memoryMb: FUNCTIONS.aggregate.memorySizeMb,
+    logBytesPerInvocation: m.aggregate.logBytesPerInvocation,
+    writeUnitsPerPost: aggregatePerPost.write,
+    readUnitsPerPost: aggregatePerPost.read,
   };
   const producerWrite = m.producer.units.write / m.producer.posts;
   const cost = pipelineCost(classifyFn, aggregateFn, producerWrite);
@@ -84,16 +101,29 @@ export function pipelineResult(m: PipelineMeasurement, machine: Machine): Pipeli
       readUnitsPerPost: aggregatePerPost.read,
       matchesRecount: m.aggregate.matchesRecount,
       largestItemBytes: m.aggregate.largestItemBytes,
-      transactionUnits: { reported: m.aggregate.units.transactionUnitsReported, counted: m.aggregate.units.transactionUnitsCounted },
+      transactionUnits: {
+        reported: m.aggregate.units.transactionUnitsReported,
+        counted: m.aggregate.units.transactionUnitsCounted,
+      },
       reference: {
-        seconds: m.reference.seconds, writeUnitsPerPost: m.reference.units.write / records, readUnitsPerPost: m.reference.units.read / records,
+        seconds: m.reference.seconds,
+        writeUnitsPerPost: m.reference.units.write / records,
+        readUnitsPerPost: m.reference.units.read / records,
         matchesRecount: m.reference.matchesRecount,
-        transactionUnits: { reported: m.reference.units.transactionUnitsReported, counted: m.reference.units.transactionUnitsCounted },
+        transactionUnits: {
+          reported: m.reference.units.transactionUnitsReported,
+          counted: m.reference.units.transactionUnitsCounted,
+        },
       },
     },
     classify: {
-      posts: m.classify.posts, invocations: m.classify.invocations, method: m.classify.method, msPerInvocation: m.classify.msPerInvocation,
-      logBytesPerInvocation: m.classify.logBytesPerInvocation, writeUnitsPerPost: classifyPerPost.write, readUnitsPerPost: classifyPerPost.read,
+      posts: m.classify.posts,
+      invocations: m.classify.invocations,
+      method: m.classify.method,
+      msPerInvocation: m.classify.msPerInvocation,
+      logBytesPerInvocation: m.classify.logBytesPerInvocation,
+      writeUnitsPerPost: classifyPerPost.write,
+      readUnitsPerPost: classifyPerPost.read,
       failedRecords: m.classify.failedRecords,
     },
     producer: { writeUnitsPerPost: producerWrite },
@@ -104,9 +134,24 @@ export function pipelineResult(m: PipelineMeasurement, machine: Machine): Pipeli
     targets: [],
   };
   result.targets = [
-    target('aggregate handler records/s vs one transaction per record (same run)', result.aggregate.speedup, `>= ${PIPELINE_TARGETS.speedup}x`, result.aggregate.speedup >= PIPELINE_TARGETS.speedup),
-    target('DynamoDB write units per scored post (classify + aggregate)', result.writeUnitsPerPost, `<= ${PIPELINE_TARGETS.writeUnitsPerPost}`, result.writeUnitsPerPost <= PIPELINE_TARGETS.writeUnitsPerPost),
-    target('cost per million posts from the queue on (USD)', result.costPerMillionPostsUsd, `<= ${PIPELINE_TARGETS.costPerMillionPostsUsd}`, result.costPerMillionPostsUsd <= PIPELINE_TARGETS.costPerMillionPostsUsd),
+    target(
+      'aggregate handler records/s vs one transaction per record (same run)',
+      result.aggregate.speedup,
+      `>= ${PIPELINE_TARGETS.speedup}x`,
+      result.aggregate.speedup >= PIPELINE_TARGETS.speedup,
+    ),
+    target(
+      'DynamoDB write units per scored post (classify + aggregate)',
+      result.writeUnitsPerPost,
+      `<= ${PIPELINE_TARGETS.writeUnitsPerPost}`,
+      result.writeUnitsPerPost <= PIPELINE_TARGETS.writeUnitsPerPost,
+    ),
+    target(
+      'cost per million posts from the queue on (USD)',
+      result.costPerMillionPostsUsd,
+      `<= ${PIPELINE_TARGETS.costPerMillionPostsUsd}`,
+      result.costPerMillionPostsUsd <= PIPELINE_TARGETS.costPerMillionPostsUsd,
+    ),
   ];
   return result;
 }
@@ -127,13 +172,27 @@ export function formatPipelineTable(r: PipelineBenchResult): string {
     `burst: ${r.burst.records} results (${r.burst.days} days in arrival order, ${r.burst.sources} sources mixed), written in ${f1(r.burst.writeSeconds)} s; stream records read back from DynamoDB Streams; batches of ${r.burst.batchSize}`,
     '',
     'write path                                              records/s     seconds   WRU/post   RRU/post   equals recount',
-    row('aggregate handler (handlers/aggregate.ts)', a.recordsPerSecond, r.burst.records / a.recordsPerSecond, a.writeUnitsPerPost, a.readUnitsPerPost, a.matchesRecount),
-    row('reference: one transaction per record', a.perRecordTransactionRecordsPerSecond, a.reference.seconds, a.reference.writeUnitsPerPost, a.reference.readUnitsPerPost, a.reference.matchesRecount),
+    row(
+      'aggregate handler (handlers/aggregate.ts)',
+      a.recordsPerSecond,
+      r.burst.records / a.recordsPerSecond,
+      a.writeUnitsPerPost,
+      a.readUnitsPerPost,
+      a.matchesRecount,
+    ),
+    row(
+      'reference: one transaction per record',
+      a.perRecordTransactionRecordsPerSecond,
+      a.reference.seconds,
+      a.reference.writeUnitsPerPost,
+      a.reference.readUnitsPerPost,
+      a.reference.matchesRecount,
+    ),
     `ratio handler / reference: ${f2(a.speedup)}x; handler: ${a.invocations} invocations (${a.retries} retried, ${a.failedRecords} records failed), ${f1(a.msPerInvocation)} ms and ${Math.round(a.logBytesPerInvocation)} log bytes per invocation`,
-    `transactions counted as AWS bills them, 2 WRU per item per KB (DynamoDB Local reports 4 for any TransactWriteItems): handler ${a.transactionUnits.counted} (Local said ${a.transactionUnits.reported}), `
-      + `reference ${a.reference.transactionUnits.counted} (Local said ${a.reference.transactionUnits.reported}); largest aggregate-table item ${a.largestItemBytes} B`,
-    `classify handler: ${r.classify.posts} posts in ${r.classify.invocations} SQS events (${r.classify.method}), ${f1(r.classify.msPerInvocation)} ms and ${Math.round(r.classify.logBytesPerInvocation)} log bytes per invocation, `
-      + `${f2(r.classify.writeUnitsPerPost)} WRU + ${f2(r.classify.readUnitsPerPost)} RRU per post${r.classify.failedRecords ? `, ${r.classify.failedRecords} records failed` : ''}`,
+    `transactions counted as AWS bills them, 2 WRU per item per KB (DynamoDB Local reports 4 for any TransactWriteItems): handler ${a.transactionUnits.counted} (Local said ${a.transactionUnits.reported}), ` +
+      `reference ${a.reference.transactionUnits.counted} (Local said ${a.reference.transactionUnits.reported}); largest aggregate-table item ${a.largestItemBytes} B`,
+    `classify handler: ${r.classify.posts} posts in ${r.classify.invocations} SQS events (${r.classify.method}), ${f1(r.classify.msPerInvocation)} ms and ${Math.round(r.classify.logBytesPerInvocation)} log bytes per invocation, ` +
+      `${f2(r.classify.writeUnitsPerPost)} WRU + ${f2(r.classify.readUnitsPerPost)} RRU per post${r.classify.failedRecords ? `, ${r.classify.failedRecords} records failed` : ''}`,
     `per scored post (classify + aggregate): ${f2(r.writeUnitsPerPost)} WRU, ${f2(r.readUnitsPerPost)} RRU`,
     '',
     'cost per million posts, from the queue on',
@@ -142,7 +201,9 @@ export function formatPipelineTable(r: PipelineBenchResult): string {
     `  not in the total, the producer's own writes: ${r.cost.producer.map((l) => `${l.what} ${usd(l.usdPerMillionPosts)}`).join('; ')}`,
     ...r.cost.assumptions.map((s) => `  ${s}`),
     '',
-    ...r.targets.map((t) => `${t.pass ? 'PASS' : 'MISS'}  ${t.name}: ${t.value === null ? 'n/a' : f2(t.value)} (target ${t.limit})`),
+    ...r.targets.map(
+      (t) => `${t.pass ? 'PASS' : 'MISS'}  ${t.name}: ${t.value === null ? 'n/a' : f2(t.value)} (target ${t.limit})`,
+    ),
   ];
   return lines.join('\n');
 }

@@ -4,9 +4,21 @@
 // per-record reference (one transaction each), in alternating rounds. The classify handler runs on a sample of
 // SQS events of 50.
 // Every DynamoDB call's consumed capacity is counted (capacity.ts), and what each handler logs.
-import { DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, type DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import {
+  DescribeStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type DynamoDBStreamsClient,
+} from '@aws-sdk/client-dynamodb-streams';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type {
+  Context,
+  DynamoDBBatchResponse,
+  DynamoDBRecord,
+  DynamoDBStreamEvent,
+  SQSBatchResponse,
+  SQSEvent,
+} from 'aws-lambda';
 import { dynamoDbClient } from '../../src/aws/clients.js';
 import { batchWriteItems, scanItems } from '../../src/aws/dynamodb.js';
 import { vcpusForMemory } from '../../src/config.js';
@@ -70,18 +82,34 @@ function burstResults(count: number, seed: number): ResultItem[] {
     const day = `2026-11-${String(1 + Math.floor((i * BURST_DAYS) / count)).padStart(2, '0')}`;
     const [a, b] = [random(), random()];
     const probabilities = { negative: a * (1 - b), neutral: (1 - a) * (1 - b), positive: b };
-    const post = { postId: `burst-${i}`, text: '', createdAt: `${day}T${String(i % 24).padStart(2, '0')}:00:00Z`, source: BURST_SOURCES[Math.floor(random() * BURST_SOURCES.length)] };
-    return buildResult(post, sentimentFromProbabilities(probabilities, 'impact-sentiment-v2', 'transformer', {}), classifiedAt);
+    const post = {
+      postId: `burst-${i}`,
+      text: '',
+      createdAt: `${day}T${String(i % 24).padStart(2, '0')}:00:00Z`,
+      source: BURST_SOURCES[Math.floor(random() * BURST_SOURCES.length)],
+    };
+    return buildResult(
+      post,
+      sentimentFromProbabilities(probabilities, 'impact-sentiment-v2', 'transformer', {}),
+      classifiedAt,
+    );
   });
 }
 
 /** Every record of the stream, shard by shard (DynamoDB Local keeps a table's stream in one or few shards). */
-async function readStream(streams: DynamoDBStreamsClient, streamArn: string, region: string, expected: number): Promise<DynamoDBRecord[]> {
+async function readStream(
+  streams: DynamoDBStreamsClient,
+  streamArn: string,
+  region: string,
+  expected: number,
+): Promise<DynamoDBRecord[]> {
   const records: DynamoDBRecord[] = [];
   const deadline = Date.now() + 120_000;
   const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
   for (const shard of StreamDescription?.Shards ?? []) {
-    let { ShardIterator: iterator } = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
+    let { ShardIterator: iterator } = await streams.send(
+      new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
+    );
     let emptyReads = 0;
     while (iterator && records.length < expected && emptyReads < 3 && Date.now() < deadline) {
       const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
@@ -98,7 +126,10 @@ async function readStream(streams: DynamoDBStreamsClient, streamArn: string, reg
  * Whether the stored aggregates equal a recount of the results (markers left out), and the largest item of the
  * table (markers included): transactions are counted as 1 KB per Update (capacity.ts), which this confirms.
  */
-async function checkAggregates(aggregatesTable: string, results: ResultItem[]): Promise<{ matches: boolean; largestItemBytes: number }> {
+async function checkAggregates(
+  aggregatesTable: string,
+  results: ResultItem[],
+): Promise<{ matches: boolean; largestItemBytes: number }> {
   const expected = recount(results);
   let matched = 0;
   let matches = true;
@@ -117,10 +148,21 @@ async function checkAggregates(aggregatesTable: string, results: ResultItem[]): 
 type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | void>;
 type QueueHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
 
-interface AggregateTally { invocations: number; retries: number; failedRecords: number; logBytes: number; ms: number }
+interface AggregateTally {
+  invocations: number;
+  retries: number;
+  failedRecords: number;
+  logBytes: number;
+  ms: number;
+}
 
 /** Gives `records` to the handler in batches of the mapping's size, retrying from a failed record as the mapping does. */
-async function runAggregate(handler: StreamHandler, fn: LocalFunction, records: DynamoDBRecord[], tally: AggregateTally): Promise<void> {
+async function runAggregate(
+  handler: StreamHandler,
+  fn: LocalFunction,
+  records: DynamoDBRecord[],
+  tally: AggregateTally,
+): Promise<void> {
   const batchSize = FUNCTIONS.aggregate.batchSize;
   const started = performance.now();
   for (let i = 0; i < records.length; i += batchSize) {
@@ -132,26 +174,56 @@ async function runAggregate(handler: StreamHandler, fn: LocalFunction, records: 
         break;
       }
       tally.invocations += 1;
-      const { value: response, bytes } = await captureOutput(() => handler({ Records: pending }, lambdaContext(fn)).catch(() => undefined));
+      const { value: response, bytes } = await captureOutput(() =>
+        handler({ Records: pending }, lambdaContext(fn)).catch(() => undefined),
+      );
       tally.logBytes += bytes;
       if (response === undefined) continue; // threw: the whole batch again
-      const failed = (response?.batchItemFailures ?? []).map((f) => pending.findIndex((r) => r.dynamodb?.SequenceNumber === f.itemIdentifier));
+      const failed = (response?.batchItemFailures ?? []).map((f) =>
+        pending.findIndex((r) => r.dynamodb?.SequenceNumber === f.itemIdentifier),
+      );
       pending = failed.length === 0 ? [] : pending.slice(Math.max(0, Math.min(...failed)));
     }
   }
   tally.ms += performance.now() - started;
 }
 
-async function runClassify(stack: TestStack, handler: QueueHandler, posts: Array<{ postId: string; text: string }>, meter: CapacityMeter) {
-  const fn: LocalFunction = { name: 'bench-classify', region: stack.stage.region, timeoutSeconds: FUNCTIONS.classify.timeoutSeconds, memorySizeMb: FUNCTIONS.classify.memorySizeMb };
+async function runClassify(
+  stack: TestStack,
+  handler: QueueHandler,
+  posts: Array<{ postId: string; text: string }>,
+  meter: CapacityMeter,
+) {
+  const fn: LocalFunction = {
+    name: 'bench-classify',
+    region: stack.stage.region,
+    timeoutSeconds: FUNCTIONS.classify.timeoutSeconds,
+    memorySizeMb: FUNCTIONS.classify.memorySizeMb,
+  };
   const size = FUNCTIONS.classify.batchSize;
   const createdAt = new Date().toISOString();
   await meter.measure('producer', async () => {
-    const failures = await batchWriteItems(stack.stage.tables.posts, posts.map((p, i) => ({ ...p, createdAt, source: BURST_SOURCES[i % BURST_SOURCES.length], ingestedAt: createdAt })));
+    const failures = await batchWriteItems(
+      stack.stage.tables.posts,
+      posts.map((p, i) => ({
+        ...p,
+        createdAt,
+        source: BURST_SOURCES[i % BURST_SOURCES.length],
+        ingestedAt: createdAt,
+      })),
+    );
     if (failures.length > 0) throw new Error(`${failures.length} posts not written: ${failures[0].error}`);
   });
   // The first event loads the model (a cold start): not measured.
-  const warmUp = await captureOutput(() => handler(sqsEvent(stack, posts.slice(0, size).map((p) => p.postId)), lambdaContext(fn)));
+  const warmUp = await captureOutput(() =>
+    handler(
+      sqsEvent(
+        stack,
+        posts.slice(0, size).map((p) => p.postId),
+      ),
+      lambdaContext(fn),
+    ),
+  );
   if ((warmUp.value?.batchItemFailures ?? []).length > 0) throw new Error('classify warm-up batch failed');
   let invocations = 0;
   let failedRecords = 0;
@@ -159,7 +231,10 @@ async function runClassify(stack: TestStack, handler: QueueHandler, posts: Array
   const elapsed: number[] = [];
   await meter.measure('classify', async () => {
     for (let i = size; i < posts.length; i += size) {
-      const event = sqsEvent(stack, posts.slice(i, i + size).map((p) => p.postId));
+      const event = sqsEvent(
+        stack,
+        posts.slice(i, i + size).map((p) => p.postId),
+      );
       const started = performance.now();
       const { value, bytes } = await captureOutput(() => handler(event, lambdaContext(fn)));
       elapsed.push(performance.now() - started);
@@ -169,12 +244,24 @@ async function runClassify(stack: TestStack, handler: QueueHandler, posts: Array
     }
   });
   const scored = posts.length - size;
-  const sample = (await stack.clients.documents.send(new GetCommand({ TableName: stack.stage.tables.results, Key: { postId: posts[size].postId } }))).Item;
+  const sample = (
+    await stack.clients.documents.send(
+      new GetCommand({ TableName: stack.stage.tables.results, Key: { postId: posts[size].postId } }),
+    )
+  ).Item;
   return {
-    posts: scored, postsPerInvocation: scored / invocations, memoryMb: fn.memorySizeMb, method: String(sample?.method ?? 'unknown'),
+    posts: scored,
+    postsPerInvocation: scored / invocations,
+    memoryMb: fn.memorySizeMb,
+    method: String(sample?.method ?? 'unknown'),
     // The median invocation: a busy spell of the machine shows up in one, not in the cost of all.
-    invocations, retries: 0, failedRecords, seconds: elapsed.reduce((a, b) => a + b, 0) / 1000, msPerInvocation: median(elapsed),
-    logBytesPerInvocation: logBytes / invocations, units: meter.units('classify'),
+    invocations,
+    retries: 0,
+    failedRecords,
+    seconds: elapsed.reduce((a, b) => a + b, 0) / 1000,
+    msPerInvocation: median(elapsed),
+    logBytesPerInvocation: logBytes / invocations,
+    units: meter.units('classify'),
   };
 }
 
@@ -198,14 +285,27 @@ export async function measurePipeline(options: PipelineRunOptions): Promise<Pipe
     log(`  writing a burst of ${options.burst} results ...`);
     const results = burstResults(options.burst, options.seed);
     const started = performance.now();
-    const failures = await batchWriteItems(stack.stage.tables.results, results as unknown as Array<Record<string, unknown>>);
+    const failures = await batchWriteItems(
+      stack.stage.tables.results,
+      results as unknown as Array<Record<string, unknown>>,
+    );
     if (failures.length > 0) throw new Error(`${failures.length} results not written: ${failures[0].error}`);
     const writeSeconds = (performance.now() - started) / 1000;
-    const records = await readStream(stack.clients.streams, stack.stage.resultsStreamArn, stack.stage.region, results.length);
+    const records = await readStream(
+      stack.clients.streams,
+      stack.stage.resultsStreamArn,
+      stack.stage.region,
+      results.length,
+    );
 
     // Both sides on their own tables of the same DynamoDB Local, warmed up first, then in alternating rounds
     // (which goes first alternates too), so a slow spell of the machine hits both.
-    const aggregateFn: LocalFunction = { name: 'bench-aggregate', region: stack.stage.region, timeoutSeconds: FUNCTIONS.aggregate.timeoutSeconds, memorySizeMb: FUNCTIONS.aggregate.memorySizeMb };
+    const aggregateFn: LocalFunction = {
+      name: 'bench-aggregate',
+      region: stack.stage.region,
+      timeoutSeconds: FUNCTIONS.aggregate.timeoutSeconds,
+      memorySizeMb: FUNCTIONS.aggregate.memorySizeMb,
+    };
     const referenceStage = await provision(stack.emulators, { stage: `${stack.stage.stage}ref` });
     const warmStage = await provision(stack.emulators, { stage: `${stack.stage.stage}warm` });
     const warmRecords = records.slice(0, Math.min(300, Math.ceil(records.length / 10)));
@@ -222,10 +322,13 @@ export async function measurePipeline(options: PipelineRunOptions): Promise<Pipe
     let referenceMs = 0;
     const batchSize = FUNCTIONS.aggregate.batchSize;
     const roundSize = Math.ceil(records.length / ROUNDS / batchSize) * batchSize; // whole batches, as the mapping sends them
-    log(`  aggregate handler vs one transaction per record over ${records.length} stream records, batches of ${FUNCTIONS.aggregate.batchSize}, ${ROUNDS} alternating rounds ...`);
+    log(
+      `  aggregate handler vs one transaction per record over ${records.length} stream records, batches of ${FUNCTIONS.aggregate.batchSize}, ${ROUNDS} alternating rounds ...`,
+    );
     for (let round = 0; round < ROUNDS; round++) {
       const slice = records.slice(round * roundSize, (round + 1) * roundSize);
-      const handlerSide = () => meter.measure('aggregate', () => runAggregate(aggregateHandler, aggregateFn, slice, tally));
+      const handlerSide = () =>
+        meter.measure('aggregate', () => runAggregate(aggregateHandler, aggregateFn, slice, tally));
       const referenceSide = async () => {
         const started = performance.now();
         await meter.measure('reference', () => applyOneTransactionPerRecord(referenceStage.tables.aggregates, slice));
@@ -238,25 +341,48 @@ export async function measurePipeline(options: PipelineRunOptions): Promise<Pipe
         await referenceSide();
         await handlerSide();
       }
-      log(`    round ${round + 1}/${ROUNDS}: handler ${(tally.ms / 1000).toFixed(1)} s, reference ${(referenceMs / 1000).toFixed(1)} s so far`);
+      log(
+        `    round ${round + 1}/${ROUNDS}: handler ${(tally.ms / 1000).toFixed(1)} s, reference ${(referenceMs / 1000).toFixed(1)} s so far`,
+      );
     }
     const seconds = tally.ms / 1000;
     const aggregate: HandlerMeasurement = {
-      invocations: tally.invocations, retries: tally.retries, failedRecords: tally.failedRecords, seconds,
-      msPerInvocation: tally.ms / tally.invocations, logBytesPerInvocation: tally.logBytes / tally.invocations, units: meter.units('aggregate'),
+      invocations: tally.invocations,
+      retries: tally.retries,
+      failedRecords: tally.failedRecords,
+      seconds,
+      msPerInvocation: tally.ms / tally.invocations,
+      logBytesPerInvocation: tally.logBytes / tally.invocations,
+      units: meter.units('aggregate'),
     };
     const handlerCheck = await checkAggregates(stack.stage.tables.aggregates, results);
     const referenceCheck = await checkAggregates(referenceStage.tables.aggregates, results);
-    const reference = { seconds: referenceMs / 1000, units: meter.units('reference'), matchesRecount: referenceCheck.matches };
+    const reference = {
+      seconds: referenceMs / 1000,
+      units: meter.units('reference'),
+      matchesRecount: referenceCheck.matches,
+    };
 
-    log(`  classify handler on ${options.classifyPosts} posts in SQS events of ${FUNCTIONS.classify.batchSize} (+1 warm-up event) ...`);
+    log(
+      `  classify handler on ${options.classifyPosts} posts in SQS events of ${FUNCTIONS.classify.batchSize} (+1 warm-up event) ...`,
+    );
     const texts = samplePosts(options.classifyPosts + FUNCTIONS.classify.batchSize, options.seed);
     const posts = texts.map((text, i) => ({ postId: `classify-${i}`, text }));
     const classify = await runClassify(stack, classifyHandler, posts, meter);
 
     return {
-      burst: { records: records.length, sources: BURST_SOURCES.length, days: BURST_DAYS, writeSeconds, batchSize: FUNCTIONS.aggregate.batchSize },
-      aggregate: { ...aggregate, matchesRecount: handlerCheck.matches, largestItemBytes: handlerCheck.largestItemBytes },
+      burst: {
+        records: records.length,
+        sources: BURST_SOURCES.length,
+        days: BURST_DAYS,
+        writeSeconds,
+        batchSize: FUNCTIONS.aggregate.batchSize,
+      },
+      aggregate: {
+        ...aggregate,
+        matchesRecount: handlerCheck.matches,
+        largestItemBytes: handlerCheck.largestItemBytes,
+      },
       reference,
       classify,
       producer: { posts: posts.length, units: meter.units('producer') },

@@ -4,15 +4,62 @@
 // always gives the same texts, so runs on different days compare.
 import { seededRandom } from '../../src/local/seeded-random.js';
 
-const SUBJECTS = ['the new update', 'this phone', 'the service', 'my order', 'the game last night', 'the new album',
-  'customer support', 'the delivery', 'the app', 'this place', 'the show', 'the team', 'the battery', 'the hotel',
-  'the flight', 'the coffee here', 'the keynote', 'the match', 'the movie', 'the price increase'];
-const POSITIVE = ['amazing', 'great', 'so good', 'brilliant', 'lovely', 'awesome', 'fantastic', 'really solid',
-  'better than expected', 'worth every penny'];
-const NEGATIVE = ['terrible', 'awful', 'so disappointing', 'a joke', 'broken again', 'the worst', 'really bad',
-  'a waste of money', 'painfully slow', 'not okay'];
-const NEUTRAL = ['out today', 'on sale this week', 'moving to a new version', 'being discussed at the meeting',
-  'available in three colours', 'scheduled for Friday', 'in the news', 'listed on the website'];
+const SUBJECTS = [
+  'the new update',
+  'this phone',
+  'the service',
+  'my order',
+  'the game last night',
+  'the new album',
+  'customer support',
+  'the delivery',
+  'the app',
+  'this place',
+  'the show',
+  'the team',
+  'the battery',
+  'the hotel',
+  'the flight',
+  'the coffee here',
+  'the keynote',
+  'the match',
+  'the movie',
+  'the price increase',
+];
+const POSITIVE = [
+  'amazing',
+  'great',
+  'so good',
+  'brilliant',
+  'lovely',
+  'awesome',
+  'fantastic',
+  'really solid',
+  'better than expected',
+  'worth every penny',
+];
+const NEGATIVE = [
+  'terrible',
+  'awful',
+  'so disappointing',
+  'a joke',
+  'broken again',
+  'the worst',
+  'really bad',
+  'a waste of money',
+  'painfully slow',
+  'not okay',
+];
+const NEUTRAL = [
+  'out today',
+  'on sale this week',
+  'moving to a new version',
+  'being discussed at the meeting',
+  'available in three colours',
+  'scheduled for Friday',
+  'in the news',
+  'listed on the website',
+];
 const OPENERS = ['Honestly', 'Ok so', 'Just saying', 'Update:', 'Wow', 'Ugh', 'Not gonna lie', 'FYI', 'Hmm', 'Well'];
 const CLAUSES = [
   'I waited for over an hour and nobody answered',
@@ -34,8 +81,17 @@ const CLAUSES = [
 ];
 const EMOJI = ['😍', '😂', '🙄', '😡', '👍', '🔥', '😭', '❤️', '🤔', '🎉', '👏🏽', '💯'];
 const EMOTICONS = [':)', ':-(', ';)', ':D', '<3', ':('];
-const HASHTAGS = ['#MondayMood', '#fail', '#TechNews', '#blessed', '#CustomerService', '#GameDay', '#NowPlaying',
-  '#travel', '#ThrowbackThursday'];
+const HASHTAGS = [
+  '#MondayMood',
+  '#fail',
+  '#TechNews',
+  '#blessed',
+  '#CustomerService',
+  '#GameDay',
+  '#NowPlaying',
+  '#travel',
+  '#ThrowbackThursday',
+];
 const OTHER_LANGUAGES = [
   'Saya sangat suka produk ini, penghantaran cepat dan harga berpatutan. Terima kasih banyak!',
   'Pelayanan hari ini sangat mengecewakan, saya menunggu lebih dari satu jam tanpa jawaban.',

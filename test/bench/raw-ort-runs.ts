@@ -8,8 +8,20 @@ import { benchConfig, timeClassifier, transformerClassifier, type ThroughputResu
 import { lambdaCostPerMillion } from './cost.js';
 import { chunks, log, textsPerSec, timeInterleaved, type RunPlan } from './measure.js';
 import {
-  classifierRunCost, createSession, lengthOrder, modelPath, plannedRuns, prepareRuns, rawOrtResult, sessionVariants, timeRawOrt, tokenizeAll,
-  type ModelRef, type ModelTokens, type RawOrtResult, type SessionVariant,
+  classifierRunCost,
+  createSession,
+  lengthOrder,
+  modelPath,
+  plannedRuns,
+  prepareRuns,
+  rawOrtResult,
+  sessionVariants,
+  timeRawOrt,
+  tokenizeAll,
+  type ModelRef,
+  type ModelTokens,
+  type RawOrtResult,
+  type SessionVariant,
 } from './raw-ort.js';
 import type { CrossBatch, PlanSummary, ProdShape, SessionOptionResult } from './report.js';
 
@@ -35,7 +47,12 @@ export interface RawOrtSweep {
   variants: SessionOptionResult[];
 }
 
-async function withSession<T>(model: ModelRef, dtype: ModelDtype, variant: SessionVariant, fn: (s: ort.InferenceSession) => Promise<T>): Promise<T> {
+async function withSession<T>(
+  model: ModelRef,
+  dtype: ModelDtype,
+  variant: SessionVariant,
+  fn: (s: ort.InferenceSession) => Promise<T>,
+): Promise<T> {
   const session = await createSession(modelPath(model, dtype), variant.options);
   try {
     return await fn(session);
@@ -44,16 +61,25 @@ async function withSession<T>(model: ModelRef, dtype: ModelDtype, variant: Sessi
   }
 }
 
-const planLabel = (cost: number): string => (cost === ONE_RUN ? 'one padded run each' : `a cost of ${cost} tokens per extra run`);
+const planLabel = (cost: number): string =>
+  cost === ONE_RUN ? 'one padded run each' : `a cost of ${cost} tokens per extra run`;
 
 /** Session options compared on the classifier's plan; with the best one, every plan timed in interleaved rounds. */
 async function sweep(
-  model: ModelRef, tokens: ModelTokens, dtype: ModelDtype, threads: number, variants: SessionVariant[], plan: RunPlan, costs: number[],
+  model: ModelRef,
+  tokens: ModelTokens,
+  dtype: ModelDtype,
+  threads: number,
+  variants: SessionVariant[],
+  plan: RunPlan,
+  costs: number[],
 ): Promise<RawOrtSweep> {
   const classifierCost = classifierRunCost(model, threads);
   const byVariant: { variant: SessionVariant; result: RawOrtResult }[] = [];
   for (const variant of variants) {
-    const result = await withSession(model, dtype, variant, (s) => timeRawOrt(s, tokens, plannedRuns(tokens.ids, BATCH, classifierCost), plan));
+    const result = await withSession(model, dtype, variant, (s) =>
+      timeRawOrt(s, tokens, plannedRuns(tokens.ids, BATCH, classifierCost), plan),
+    );
     log(`  raw ORT ${dtype} ${variant.name}: ${result.textsPerSec.toFixed(1)} texts/s`);
     byVariant.push({ variant, result });
   }
@@ -61,10 +87,21 @@ async function sweep(
   const sortedCosts = [...new Set([...costs, classifierCost])].sort((a, b) => a - b);
   const plans = await withSession(model, dtype, best.variant, async (session) => {
     const prepared = sortedCosts.map((cost) => prepareRuns(session, tokens, plannedRuns(tokens.ids, BATCH, cost)));
-    const times = await timeInterleaved(plan, Object.fromEntries(prepared.map((runs, i) => [String(sortedCosts[i]), runs.pass])));
-    return prepared.map((runs, i): PlannedResult => ({ ...rawOrtResult(runs, times[String(sortedCosts[i])]), runOverheadTokens: sortedCosts[i] }));
+    const times = await timeInterleaved(
+      plan,
+      Object.fromEntries(prepared.map((runs, i) => [String(sortedCosts[i]), runs.pass])),
+    );
+    return prepared.map(
+      (runs, i): PlannedResult => ({
+        ...rawOrtResult(runs, times[String(sortedCosts[i])]),
+        runOverheadTokens: sortedCosts[i],
+      }),
+    );
   });
-  for (const p of plans) log(`  raw ORT ${dtype}, batches of ${BATCH} cut with ${planLabel(p.runOverheadTokens)}: ${p.textsPerSec.toFixed(1)} texts/s`);
+  for (const p of plans)
+    log(
+      `  raw ORT ${dtype}, batches of ${BATCH} cut with ${planLabel(p.runOverheadTokens)}: ${p.textsPerSec.toFixed(1)} texts/s`,
+    );
   return {
     plans,
     floorCost: plans.reduce((a, b) => (b.textsPerSec > a.textsPerSec ? b : a)).runOverheadTokens,
@@ -76,7 +113,12 @@ async function sweep(
 }
 
 export async function measureRawOrt(
-  model: ModelRef, tokens: ModelTokens, dtype: ModelDtype, threads: number, plan: RunPlan, options: { sweep?: boolean } = {},
+  model: ModelRef,
+  tokens: ModelTokens,
+  dtype: ModelDtype,
+  threads: number,
+  plan: RunPlan,
+  options: { sweep?: boolean } = {},
 ): Promise<RawOrtSweep> {
   log(`- raw ORT ${dtype} (${threads} thread(s))`);
   const all = sessionVariants(threads);
@@ -97,14 +139,27 @@ export interface HeadToHead {
  * floor's plan vs the classifier on the same texts in batches of 50, in arrival order and sorted across batches.
  */
 export async function headToHead(
-  model: ModelRef, tokens: ModelTokens, texts: string[], dtype: ModelDtype, raw: RawOrtSweep, classifier: Classifier, plan: RunPlan,
+  model: ModelRef,
+  tokens: ModelTokens,
+  texts: string[],
+  dtype: ModelDtype,
+  raw: RawOrtSweep,
+  classifier: Classifier,
+  plan: RunPlan,
 ): Promise<HeadToHead> {
   const sortedTexts = sortedOrder(texts, tokens);
   return withSession(model, dtype, raw.bestVariant, async (session) => {
     const floorRuns = prepareRuns(session, tokens, plannedRuns(tokens.ids, BATCH, raw.floorCost));
     // The classifier's own runs, timed apart only when another plan won the sweep.
-    const ownRuns = raw.floorCost === raw.classifierCost ? undefined : prepareRuns(session, tokens, plannedRuns(tokens.ids, BATCH, raw.classifierCost));
-    const sortedRuns = prepareRuns(session, tokens, plannedRuns(tokens.ids, BATCH, raw.floorCost, lengthOrder(tokens.ids)));
+    const ownRuns =
+      raw.floorCost === raw.classifierCost
+        ? undefined
+        : prepareRuns(session, tokens, plannedRuns(tokens.ids, BATCH, raw.classifierCost));
+    const sortedRuns = prepareRuns(
+      session,
+      tokens,
+      plannedRuns(tokens.ids, BATCH, raw.floorCost, lengthOrder(tokens.ids)),
+    );
     const byBatch = (list: string[]) => async () => {
       for (const batch of chunks(list, BATCH)) await classifier.classify(batch);
     };
@@ -124,15 +179,22 @@ export async function headToHead(
       classifier: { textsPerSec: perSec, msPerText: 1000 / perSec, passMs: t.classifier },
       sortedAcrossBatches: crossBatch(sorted, textsPerSec(texts.length, t.classifierSorted)),
     };
-    log(`  head-to-head ${dtype}: raw ORT floor (${planLabel(raw.floorCost)}) ${floor.textsPerSec.toFixed(1)}, classifier ${perSec.toFixed(1)} texts/s; `
-      + `sorted across batches: raw ${sorted.textsPerSec.toFixed(1)}, classifier ${result.sortedAcrossBatches.classifierTextsPerSec.toFixed(1)}`);
+    log(
+      `  head-to-head ${dtype}: raw ORT floor (${planLabel(raw.floorCost)}) ${floor.textsPerSec.toFixed(1)}, classifier ${perSec.toFixed(1)} texts/s; ` +
+        `sorted across batches: raw ${sorted.textsPerSec.toFixed(1)}, classifier ${result.sortedAcrossBatches.classifierTextsPerSec.toFixed(1)}`,
+    );
     return result;
   });
 }
 
 /** The same head-to-head on one thread, what Lambda gives at 1,769 MB (with the classifier's session options). */
 export async function headToHeadOnOneThread(
-  model: ModelRef, tokens: ModelTokens, texts: string[], dtype: ModelDtype, plan: RunPlan, costs: number[] = PLAN_COSTS,
+  model: ModelRef,
+  tokens: ModelTokens,
+  texts: string[],
+  dtype: ModelDtype,
+  plan: RunPlan,
+  costs: number[] = PLAN_COSTS,
 ): Promise<HeadToHead> {
   log(`- raw ORT ${dtype} vs the classifier, 1 thread`);
   const raw = await sweep(model, tokens, dtype, 1, sessionVariants(1).slice(0, 1), plan, costs);
@@ -149,7 +211,11 @@ export function sortedOrder(texts: string[], tokens: ModelTokens): string[] {
 
 /** Raw ORT vs the classifier at batch 50 on the DistilBERT-shaped model, both dtypes (and q8 on one thread). */
 export async function measureProdShape(
-  model: ModelRef, texts: string[], defaultDtype: ModelDtype, threads: number, plan: RunPlan,
+  model: ModelRef,
+  texts: string[],
+  defaultDtype: ModelDtype,
+  threads: number,
+  plan: RunPlan,
   options: { variants: SessionVariant[]; singleThread: boolean; generated: boolean; headToHeadPlan?: RunPlan },
 ): Promise<ProdShape> {
   const versusPlan = options.headToHeadPlan ?? plan;
@@ -196,10 +262,14 @@ export async function measureProdShape(
 
 export const planSummary = (p: PlannedResult): PlanSummary => ({
   runOverheadTokens: p.runOverheadTokens === ONE_RUN ? null : p.runOverheadTokens,
-  runs: p.batches, paddingFactor: p.paddingFactor, textsPerSec: p.textsPerSec,
+  runs: p.batches,
+  paddingFactor: p.paddingFactor,
+  textsPerSec: p.textsPerSec,
 });
 
 export const crossBatch = (raw: RawOrtResult, classifierTextsPerSec: number): CrossBatch => ({
-  rawOrtTextsPerSec: raw.textsPerSec, paddingFactor: raw.paddingFactor, classifierTextsPerSec,
+  rawOrtTextsPerSec: raw.textsPerSec,
+  paddingFactor: raw.paddingFactor,
+  classifierTextsPerSec,
   ratioToRawOrt: classifierTextsPerSec / raw.textsPerSec,
 });

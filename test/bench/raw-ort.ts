@@ -4,7 +4,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { AutoTokenizer, env } from '@huggingface/transformers';
-import { hiddenSizeOf, MAX_TEXTS_PER_RUN, MAX_TOKENS_PER_RUN, planBatches, runOverheadTokens } from '../../src/classifier/tokens.js';
+import {
+  hiddenSizeOf,
+  MAX_TEXTS_PER_RUN,
+  MAX_TOKENS_PER_RUN,
+  planBatches,
+  runOverheadTokens,
+} from '../../src/classifier/tokens.js';
 import { sessionOptions } from '../../src/classifier/transformer.js';
 import { chunks, timePasses, textsPerSec, type RunPlan } from './measure.js';
 
@@ -28,7 +34,8 @@ export interface ModelTokens {
 
 type ModelConfig = { max_position_embeddings?: number } & Parameters<typeof hiddenSizeOf>[0];
 
-const readModelConfig = (model: ModelRef): ModelConfig => JSON.parse(readFileSync(join(model.dir, model.id, 'config.json'), 'utf8'));
+const readModelConfig = (model: ModelRef): ModelConfig =>
+  JSON.parse(readFileSync(join(model.dir, model.id, 'config.json'), 'utf8'));
 
 /** The cost per run the classifier plans with for this model on this many threads. */
 export function classifierRunCost(model: ModelRef, threads: number): number {
@@ -43,7 +50,9 @@ export function useLocalModels(model: ModelRef): void {
 }
 
 /** The model's own tokenizer, loaded the way the classifier loads it. */
-export async function loadTokenizer(model: ModelRef): Promise<{ tokenizer: Tokenizer; maxTokens: number; padId: number }> {
+export async function loadTokenizer(
+  model: ModelRef,
+): Promise<{ tokenizer: Tokenizer; maxTokens: number; padId: number }> {
   useLocalModels(model);
   const tokenizer = await AutoTokenizer.from_pretrained(model.id, { local_files_only: true });
   const config = readModelConfig(model);
@@ -62,17 +71,28 @@ export async function tokenizeAll(model: ModelRef, texts: string[]): Promise<Mod
 }
 
 /** Text indices, shortest first. */
-export const lengthOrder = (ids: number[][]): number[] => ids.map((_, i) => i).sort((a, b) => ids[a].length - ids[b].length);
+export const lengthOrder = (ids: number[][]): number[] =>
+  ids.map((_, i) => i).sort((a, b) => ids[a].length - ids[b].length);
 
 /**
  * Batches of `size` taken in `order` (arrival order by default), each sorted by length and cut into runs by
  * planBatches() at the given cost per run (in padded tokens; a huge cost keeps one padded run per batch where the
  * run limits allow). With the classifier's own cost per run these are exactly the ONNX runs the classifier makes.
  */
-export function plannedRuns(ids: number[][], size: number, runOverheadTokens: number, order = ids.map((_, i) => i)): number[][] {
+export function plannedRuns(
+  ids: number[][],
+  size: number,
+  runOverheadTokens: number,
+  order = ids.map((_, i) => i),
+): number[][] {
   return chunks(order, size).flatMap((batch) =>
-    planBatches(batch.map((i) => ids[i].length), MAX_TEXTS_PER_RUN, MAX_TOKENS_PER_RUN, runOverheadTokens)
-      .map((run) => run.map((j) => batch[j])));
+    planBatches(
+      batch.map((i) => ids[i].length),
+      MAX_TEXTS_PER_RUN,
+      MAX_TOKENS_PER_RUN,
+      runOverheadTokens,
+    ).map((run) => run.map((j) => batch[j])),
+  );
 }
 
 export interface Feeds {
@@ -123,7 +143,10 @@ export function sessionVariants(threads: number): SessionVariant[] {
   ];
 }
 
-export async function createSession(path: string, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
+export async function createSession(
+  path: string,
+  options: ort.InferenceSession.SessionOptions,
+): Promise<ort.InferenceSession> {
   return ort.InferenceSession.create(path, { logSeverityLevel: 3, ...options });
 }
 
@@ -144,7 +167,13 @@ export interface PreparedRuns {
 }
 
 export function prepareRuns(session: ort.InferenceSession, tokens: ModelTokens, batches: number[][]): PreparedRuns {
-  const feeds = batches.map((batch) => buildFeeds(batch.map((i) => tokens.ids[i]), tokens.padId, session.inputNames));
+  const feeds = batches.map((batch) =>
+    buildFeeds(
+      batch.map((i) => tokens.ids[i]),
+      tokens.padId,
+      session.inputNames,
+    ),
+  );
   const padded = feeds.reduce((n, f) => n + f.paddedTokens, 0);
   const real = feeds.reduce((n, f) => n + f.realTokens, 0);
   return {
@@ -157,11 +186,20 @@ export function prepareRuns(session: ort.InferenceSession, tokens: ModelTokens, 
   };
 }
 
-export const rawOrtResult = (runs: PreparedRuns, passMs: number[]): RawOrtResult =>
-  ({ textsPerSec: textsPerSec(runs.texts, passMs), passMs, batches: runs.batches, paddingFactor: runs.paddingFactor });
+export const rawOrtResult = (runs: PreparedRuns, passMs: number[]): RawOrtResult => ({
+  textsPerSec: textsPerSec(runs.texts, passMs),
+  passMs,
+  batches: runs.batches,
+  paddingFactor: runs.paddingFactor,
+});
 
 /** Times session.run over prebuilt feeds. */
-export async function timeRawOrt(session: ort.InferenceSession, tokens: ModelTokens, batches: number[][], plan: RunPlan): Promise<RawOrtResult> {
+export async function timeRawOrt(
+  session: ort.InferenceSession,
+  tokens: ModelTokens,
+  batches: number[][],
+  plan: RunPlan,
+): Promise<RawOrtResult> {
   const runs = prepareRuns(session, tokens, batches);
   return rawOrtResult(runs, await timePasses(plan, runs.pass));
 }

@@ -28,7 +28,12 @@ export interface TorchEager {
 
 export type TorchEagerResult = TorchEager | { skipped: string };
 
-export async function timeTorchEager(model: ModelRef, texts: string[], threads: number, plan: RunPlan): Promise<TorchEagerResult> {
+export async function timeTorchEager(
+  model: ModelRef,
+  texts: string[],
+  threads: number,
+  plan: RunPlan,
+): Promise<TorchEagerResult> {
   const weights = join(model.dir, model.id, 'torch', 'model.pt');
   if (!existsSync(weights)) return { skipped: `no ${weights} (models/training/make-distilbert-shaped.py writes it)` };
   try {
@@ -43,17 +48,37 @@ export async function timeTorchEager(model: ModelRef, texts: string[], threads: 
   const batchesFile = join(dir, 'torch-batches.json');
   writeFileSync(batchesFile, JSON.stringify({ batches }));
   log(`  PyTorch eager, ${threads} thread(s), ${plan.runs} pass(es) after ${plan.warmups} warm-up`);
-  const { stdout } = await run(PYTHON, [
-    fileURLToPath(new URL('./torch-eager.py', import.meta.url)), join(model.dir, model.id), batchesFile,
-    '--threads', String(threads), '--warmups', String(plan.warmups), '--runs', String(plan.runs),
-  ], { maxBuffer: 16 << 20, env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
+  const { stdout } = await run(
+    PYTHON,
+    [
+      fileURLToPath(new URL('./torch-eager.py', import.meta.url)),
+      join(model.dir, model.id),
+      batchesFile,
+      '--threads',
+      String(threads),
+      '--warmups',
+      String(plan.warmups),
+      '--runs',
+      String(plan.runs),
+    ],
+    { maxBuffer: 16 << 20, env: { ...process.env, OMP_NUM_THREADS: String(threads) } },
+  );
   const answer = JSON.parse(stdout.trim().split('\n').pop()!) as {
-    passMs: number[]; texts: number; threads: number; paddingFactor: number; torchVersion: string; firstLogits: number[];
+    passMs: number[];
+    texts: number;
+    threads: number;
+    paddingFactor: number;
+    torchVersion: string;
+    firstLogits: number[];
   };
   const perSec = textsPerSec(answer.texts, answer.passMs);
   return {
-    textsPerSec: perSec, msPerText: 1000 / perSec, passMs: answer.passMs, threads: answer.threads,
-    torchVersion: answer.torchVersion, paddingFactor: answer.paddingFactor,
+    textsPerSec: perSec,
+    msPerText: 1000 / perSec,
+    passMs: answer.passMs,
+    threads: answer.threads,
+    torchVersion: answer.torchVersion,
+    paddingFactor: answer.paddingFactor,
     maxLogitDifference: await logitDifference(model, tokens.ids[0], tokens.padId, answer.firstLogits),
   };
 }
@@ -70,4 +95,3 @@ async function logitDifference(model: ModelRef, ids: number[], padId: number, to
     await session.release();
   }
 }
-

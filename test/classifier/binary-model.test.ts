@@ -8,13 +8,20 @@ import { loadConfig } from '../../src/config.js';
 
 const fixtureDir = fileURLToPath(new URL('../fixtures/label-configs/', import.meta.url));
 const load = (env: Record<string, string> = {}) =>
-  loadTransformerClassifier(loadConfig({ MODEL_DIR: fixtureDir, MODEL_ID: 'tiny-binary-model', ORT_THREADS: '1', ...env }));
+  loadTransformerClassifier(
+    loadConfig({ MODEL_DIR: fixtureDir, MODEL_ID: 'tiny-binary-model', ORT_THREADS: '1', ...env }),
+  );
 
 describe('binary model through transformers.js', () => {
   it('maps POSITIVE/NEGATIVE outputs to our labels, with neutral inside the margin', async () => {
     const classifier = await load();
     assert.equal(classifier.scheme.kind, 'binary');
-    const [great, awful, okay, mixed] = await classifier.classify(['This movie is great!', 'It was awful.', 'okay', 'good bad']);
+    const [great, awful, okay, mixed] = await classifier.classify([
+      'This movie is great!',
+      'It was awful.',
+      'okay',
+      'good bad',
+    ]);
     assert.equal(great.label, 'positive');
     assert.equal(awful.label, 'negative');
     assert.ok(great.score > 0.8 && awful.score < -0.8);
@@ -49,7 +56,9 @@ describe('binary model through transformers.js', () => {
 
   it('restores input order after length-sorted batching, across runs and with padding', async () => {
     const classifier = await load({ MODEL_DTYPE: 'fp32' });
-    const texts = Array.from({ length: 150 }, (_, i) => (i % 3 === 0 ? 'bad '.repeat(1 + (i % 7)) : i % 3 === 1 ? 'good '.repeat(1 + (i % 5)) : 'okay the day'));
+    const texts = Array.from({ length: 150 }, (_, i) =>
+      i % 3 === 0 ? 'bad '.repeat(1 + (i % 7)) : i % 3 === 1 ? 'good '.repeat(1 + (i % 5)) : 'okay the day',
+    );
     const batch = await classifier.classify(texts);
     const alone = await Promise.all(texts.map(async (t) => (await classifier.classify([t]))[0]));
     batch.forEach((s, i) => {

@@ -9,8 +9,11 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 function runClassify(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   const env = { ...process.env, MODEL_DIR: '/nonexistent/models' };
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/classify.ts', ...args], { cwd: repoRoot, env, encoding: 'utf8' }, (error, stdout, stderr) =>
-      resolve({ status: error ? Number(error.code) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/classify.ts', ...args],
+      { cwd: repoRoot, env, encoding: 'utf8' },
+      (error, stdout, stderr) => resolve({ status: error ? Number(error.code) : 0, stdout, stderr }),
     );
   });
 }
@@ -20,9 +23,18 @@ describe('npm run classify', () => {
     const texts = ['I love this, it is wonderful!', '', 'This is awful, I hate it.'];
     const { status, stdout, stderr } = await runClassify(['--json', ...texts]);
     assert.equal(status, 0, stderr);
-    const answers = JSON.parse(stdout) as Array<{ text: string; sentiment: { label: string; method: string; flags: object } }>;
-    assert.deepEqual(answers.map((a) => a.text), texts);
-    assert.deepEqual(answers.map((a) => a.sentiment.label), ['positive', 'neutral', 'negative']);
+    const answers = JSON.parse(stdout) as Array<{
+      text: string;
+      sentiment: { label: string; method: string; flags: object };
+    }>;
+    assert.deepEqual(
+      answers.map((a) => a.text),
+      texts,
+    );
+    assert.deepEqual(
+      answers.map((a) => a.sentiment.label),
+      ['positive', 'neutral', 'negative'],
+    );
     assert.deepEqual(answers[1].sentiment.flags, { empty: true });
     assert.equal(answers[0].sentiment.method, 'lexicon');
     assert.match(stderr, /FALLING BACK TO LEXICON/);

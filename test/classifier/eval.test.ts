@@ -21,8 +21,11 @@ function writeJsonl(name: string, rows: readonly object[]): string {
 
 function runEval(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/eval.ts', ...args], { cwd: repoRoot, encoding: 'utf8' }, (error, stdout, stderr) =>
-      resolve({ status: error ? Number(error.code) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/eval.ts', ...args],
+      { cwd: repoRoot, encoding: 'utf8' },
+      (error, stdout, stderr) => resolve({ status: error ? Number(error.code) : 0, stdout, stderr }),
     );
   });
 }
@@ -44,8 +47,14 @@ describe('parseLabelledJsonl', () => {
   });
 
   it('names the bad line', () => {
-    assert.throws(() => parseLabelledJsonl('{"text":"a","label":"positive"}\n{oops', 'f.jsonl'), /f\.jsonl:2: not valid JSON/);
-    assert.throws(() => parseLabelledJsonl('{"text":"a","label":"joy"}', 'f.jsonl'), /f\.jsonl:1: "label" must be one of/);
+    assert.throws(
+      () => parseLabelledJsonl('{"text":"a","label":"positive"}\n{oops', 'f.jsonl'),
+      /f\.jsonl:2: not valid JSON/,
+    );
+    assert.throws(
+      () => parseLabelledJsonl('{"text":"a","label":"joy"}', 'f.jsonl'),
+      /f\.jsonl:1: "label" must be one of/,
+    );
     assert.throws(() => parseLabelledJsonl('{"label":"positive"}', 'f.jsonl'), /"text" must be a string/);
   });
 });
@@ -67,7 +76,10 @@ describe('evaluate', () => {
     const report = await evaluate(fixedClassifier(answers), rows);
     assert.equal(report.scoring, 'binary');
     assert.deepEqual(Object.keys(report.perClass), ['negative', 'positive']);
-    assert.deepEqual(report.confusion, { negative: { negative: 1, positive: 1 }, positive: { negative: 0, positive: 1 } });
+    assert.deepEqual(report.confusion, {
+      negative: { negative: 1, positive: 1 },
+      positive: { negative: 0, positive: 1 },
+    });
     assert.ok(report.textsPerSecond > 0);
   });
 
@@ -101,7 +113,12 @@ describe('evaluate by language', () => {
   };
   const classifier: Classifier = {
     modelId: 'fixed',
-    classify: async (texts) => texts.map((t) => sentimentFromProbabilities(said[t].p, said[t].language === 'fra' ? 'multi' : 'fixed', 'transformer', { language: said[t].language })),
+    classify: async (texts) =>
+      texts.map((t) =>
+        sentimentFromProbabilities(said[t].p, said[t].language === 'fra' ? 'multi' : 'fixed', 'transformer', {
+          language: said[t].language,
+        }),
+      ),
   };
 
   it('gives n, macro recall, accuracy and what each gold language was detected as, over its own rows', async () => {
@@ -118,18 +135,35 @@ describe('evaluate by language', () => {
   });
 
   it('reads the optional language field, ISO 639-3 or 639-1, and names a bad one', () => {
-    assert.deepEqual(parseLabelledJsonl('{"text":"a","label":"positive","language":"ar"}\n{"text":"b","label":"neutral","language":"deu"}', 'f'), [
-      { text: 'a', label: 'positive', language: 'ara' },
-      { text: 'b', label: 'neutral', language: 'deu' },
-    ]);
-    assert.throws(() => parseLabelledJsonl('{"text":"a","label":"positive","language":"French"}', 'f.jsonl'), /f\.jsonl:1: "language" must be an ISO 639-3/);
+    assert.deepEqual(
+      parseLabelledJsonl(
+        '{"text":"a","label":"positive","language":"ar"}\n{"text":"b","label":"neutral","language":"deu"}',
+        'f',
+      ),
+      [
+        { text: 'a', label: 'positive', language: 'ara' },
+        { text: 'b', label: 'neutral', language: 'deu' },
+      ],
+    );
+    assert.throws(
+      () => parseLabelledJsonl('{"text":"a","label":"positive","language":"French"}', 'f.jsonl'),
+      /f\.jsonl:1: "language" must be an ISO 639-3/,
+    );
   });
 });
 
 describe('npm run eval --json', () => {
   it('prints exactly one JSON object with the metrics, and the baseline under the same keys', async () => {
     const data = writeJsonl('three.jsonl', UNAMBIGUOUS);
-    const { status, stdout, stderr } = await runEval(['--data', data, '--model', 'lexicon', '--baseline', 'lexicon', '--json']);
+    const { status, stdout, stderr } = await runEval([
+      '--data',
+      data,
+      '--model',
+      'lexicon',
+      '--baseline',
+      'lexicon',
+      '--json',
+    ]);
     assert.equal(status, 0, stderr);
     const report = JSON.parse(stdout); // throws if stdout holds anything but one JSON value
     assert.equal(stdout.trim().split('\n').length, 1);
@@ -168,7 +202,10 @@ describe('npm run eval --json', () => {
   });
 
   it('says when it scores binary data', async () => {
-    const data = writeJsonl('binary.jsonl', UNAMBIGUOUS.filter((s) => s.label !== 'neutral'));
+    const data = writeJsonl(
+      'binary.jsonl',
+      UNAMBIGUOUS.filter((s) => s.label !== 'neutral'),
+    );
     const { status, stdout } = await runEval(['--data', data, '--model', 'lexicon']);
     assert.equal(status, 0);
     assert.match(stdout, /scored binary \(no neutral rows/);

@@ -11,14 +11,20 @@ const root = mkdtempSync(join(tmpdir(), 'fallback-models-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
 // The English model's fallback alone: no multilingual model to route to in this folder.
-const configFor = (id: string) => loadConfig({ MODEL_DIR: root, MODEL_ID: id, MULTILINGUAL_MODEL_ID: 'none', ORT_THREADS: '1' });
+const configFor = (id: string) =>
+  loadConfig({ MODEL_DIR: root, MODEL_ID: id, MULTILINGUAL_MODEL_ID: 'none', ORT_THREADS: '1' });
 
 /** Runs getClassifier with error logs captured; returns the classifier and what was logged. */
 async function loadCapturingErrors(id: string) {
   const errorLog = mock.method(logger, 'error', () => {});
   try {
     const classifier = await getClassifier(configFor(id));
-    return { classifier, logged: errorLog.mock.calls.map((c) => c.arguments.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')) };
+    return {
+      classifier,
+      logged: errorLog.mock.calls.map((c) =>
+        c.arguments.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '),
+      ),
+    };
   } finally {
     errorLog.mock.restore();
   }

@@ -18,10 +18,19 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const cues = fileURLToPath(new URL('../fixtures/hub-cues.jsonl', import.meta.url));
 const unavailable = hubModelsUnavailable();
 
-function runCli(script: string, args: string[], env: Record<string, string>): Promise<{ status: number; stdout: string; stderr: string }> {
+function runCli(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', script, ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 180_000 },
-      (error, stdout, stderr) => resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', script, ...args],
+      { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 180_000 },
+      (error, stdout, stderr) =>
+        resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -38,7 +47,13 @@ describe('hub-shaped models, fetched from a mock hub', { skip: unavailable }, ()
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const envFor = (id: string) => ({ MODEL_DIR: dir, MODEL_ID: id, ORT_THREADS: '1', MULTILINGUAL_MODEL_ID: 'none', HF_ENDPOINT: hub.url });
+  const envFor = (id: string) => ({
+    MODEL_DIR: dir,
+    MODEL_ID: id,
+    ORT_THREADS: '1',
+    MULTILINGUAL_MODEL_ID: 'none',
+    HF_ENDPOINT: hub.url,
+  });
 
   for (const model of HUB_MODELS) {
     describe(`${model.id} (${model.tokenizer}, ${model.scheme})`, () => {
@@ -51,20 +66,36 @@ describe('hub-shaped models, fetched from a mock hub', { skip: unavailable }, ()
         const base = `/${model.id}/resolve/main/`;
         // The .onnx files come through the hub's redirect to its CDN, as on huggingface.co.
         assert.deepEqual(hub.requests, [
-          `GET ${base}config.json`, `GET ${base}tokenizer.json`, `GET ${base}tokenizer_config.json`,
-          `GET ${base}onnx/model_quantized.onnx`, `GET /cdn/${model.id}/onnx/model_quantized.onnx`,
-          `GET ${base}onnx/model.onnx`, `GET /cdn/${model.id}/onnx/model.onnx`,
+          `GET ${base}config.json`,
+          `GET ${base}tokenizer.json`,
+          `GET ${base}tokenizer_config.json`,
+          `GET ${base}onnx/model_quantized.onnx`,
+          `GET /cdn/${model.id}/onnx/model_quantized.onnx`,
+          `GET ${base}onnx/model.onnx`,
+          `GET /cdn/${model.id}/onnx/model.onnx`,
         ]);
         assert.deepEqual(readdirSync(join(dir, model.id, 'onnx')).sort(), ['model.onnx', 'model_quantized.onnx']);
-        assert.deepEqual(readFileSync(join(dir, model.id, 'tokenizer.json')), readFileSync(join(HUB_MODELS_DIR, model.id, 'tokenizer.json')));
+        assert.deepEqual(
+          readFileSync(join(dir, model.id, 'tokenizer.json')),
+          readFileSync(join(HUB_MODELS_DIR, model.id, 'tokenizer.json')),
+        );
       });
 
       for (const dtype of ['q8', 'fp32'] as const) {
         it(`classifies with MODEL_ID=${model.id} (${dtype}): cue words land on our labels, probabilities sum to 1`, async () => {
           const classifier = await loadTransformerClassifier(loadConfig({ ...envFor(model.id), MODEL_DTYPE: dtype }));
           assert.equal(classifier.scheme.kind, model.scheme);
-          assert.equal(classifier.maxTokens, 512, 'the position table, not the tokenizer, bounds RoBERTa-family lengths');
-          const [good, bad, okay, long] = await classifier.classify(['This is good!', 'that was bad', 'it was okay', `${'good '.repeat(600)}`]);
+          assert.equal(
+            classifier.maxTokens,
+            512,
+            'the position table, not the tokenizer, bounds RoBERTa-family lengths',
+          );
+          const [good, bad, okay, long] = await classifier.classify([
+            'This is good!',
+            'that was bad',
+            'it was okay',
+            `${'good '.repeat(600)}`,
+          ]);
           assert.equal(good.label, 'positive');
           assert.equal(bad.label, 'negative');
           assert.equal(okay.label, 'neutral');
@@ -92,7 +123,11 @@ describe('hub-shaped models, fetched from a mock hub', { skip: unavailable }, ()
 
   it('npm run classify --model <org/name> answers with the fetched multilingual model', async () => {
     const id = 'onnx-community/twitter-xlm-roberta-base-sentiment-ONNX';
-    const result = await runCli('src/cli/classify.ts', ['--json', '--model', id, 'muy bueno', 'très mauvais'], envFor('impact-sentiment-v2'));
+    const result = await runCli(
+      'src/cli/classify.ts',
+      ['--json', '--model', id, 'muy bueno', 'très mauvais'],
+      envFor('impact-sentiment-v2'),
+    );
     assert.equal(result.status, 0, result.stderr);
     const [good, bad] = JSON.parse(result.stdout) as { sentiment: { label: string; modelId: string } }[];
     assert.deepEqual([good.sentiment.label, bad.sentiment.label], ['positive', 'negative']);
@@ -100,9 +135,15 @@ describe('hub-shaped models, fetched from a mock hub', { skip: unavailable }, ()
   });
 
   it('model:fetch fails clearly for a repository the hub does not have', async () => {
-    const result = await runCli('src/cli/model-fetch.ts', ['Xenova/twitter-xlm-roberta-base-sentiment', '--dir', dir], envFor('x'));
+    const result = await runCli(
+      'src/cli/model-fetch.ts',
+      ['Xenova/twitter-xlm-roberta-base-sentiment', '--dir', dir],
+      envFor('x'),
+    );
     assert.equal(result.status, 1);
-    assert.match(result.stderr, /model:fetch: .*\/Xenova\/twitter-xlm-roberta-base-sentiment\/resolve\/main\/config\.json answered HTTP 401/);
+    assert.match(
+      result.stderr,
+      /model:fetch: .*\/Xenova\/twitter-xlm-roberta-base-sentiment\/resolve\/main\/config\.json answered HTTP 401/,
+    );
   });
 });
-

@@ -30,15 +30,34 @@ describe('toWellFormedText', () => {
 describe('prepareInput', () => {
   it('answers empty and whitespace-only text without scoring', () => {
     for (const value of ['', '   ', '\n\t  \r\n', '\u00a0\u2003']) {
-      assert.deepEqual(prepareInput(value, options), { kind: 'neutral', flags: { empty: true } }, JSON.stringify(value));
+      assert.deepEqual(
+        prepareInput(value, options),
+        { kind: 'neutral', flags: { empty: true } },
+        JSON.stringify(value),
+      );
     }
   });
 
   it('answers text with no visible character (zero-width, format, variation selectors, lone marks) as empty', () => {
-    const invisible = ['\u200b', '\u200b\u200c\u200d\u2060', '\ufeff', '\ufe0f\ufe0e', '\u{e0061}\u{e007f}', '\u00ad', '\u200e\u200f\u202a',
-      '\u0301\u0308', '\u3164\u115f', '\u2800', ' \u200b \n\u180e'];
+    const invisible = [
+      '\u200b',
+      '\u200b\u200c\u200d\u2060',
+      '\ufeff',
+      '\ufe0f\ufe0e',
+      '\u{e0061}\u{e007f}',
+      '\u00ad',
+      '\u200e\u200f\u202a',
+      '\u0301\u0308',
+      '\u3164\u115f',
+      '\u2800',
+      ' \u200b \n\u180e',
+    ];
     for (const value of invisible) {
-      assert.deepEqual(prepareInput(value, options), { kind: 'neutral', flags: { empty: true } }, JSON.stringify(value));
+      assert.deepEqual(
+        prepareInput(value, options),
+        { kind: 'neutral', flags: { empty: true } },
+        JSON.stringify(value),
+      );
     }
     // Visible text that contains such characters is scored as usual.
     for (const value of ['e\u0301', '👍\ufe0f', 'good\u200bjob', '\u0928\u092e\u0938\u094d\u0924\u0947', '\ufffd']) {

@@ -1,14 +1,20 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { binaryProbabilities, labelSchemeFromConfig, softmax, UnsupportedLabelsError } from '../../src/domain/labels.js';
+import {
+  binaryProbabilities,
+  labelSchemeFromConfig,
+  softmax,
+  UnsupportedLabelsError,
+} from '../../src/domain/labels.js';
 import { argmaxLabel, type Probabilities } from '../../src/domain/sentiment.js';
 
 const fixture = (name: string) =>
   JSON.parse(readFileSync(new URL(`../fixtures/label-configs/${name}.json`, import.meta.url), 'utf8'));
 
 const MARGIN = 0.2;
-const schemeFor = (name: string, margin = MARGIN) => labelSchemeFromConfig(fixture(name), { binaryNeutralMargin: margin, source: name });
+const schemeFor = (name: string, margin = MARGIN) =>
+  labelSchemeFromConfig(fixture(name), { binaryNeutralMargin: margin, source: name });
 
 function assertSumsToOne(p: Probabilities): void {
   assert.ok(Math.abs(p.negative + p.neutral + p.positive - 1) < 1e-9, `sums to ${p.negative + p.neutral + p.positive}`);
@@ -47,14 +53,23 @@ describe('labelSchemeFromConfig', () => {
     assert.equal(scheme.kind, 'star-rating');
     assert.deepEqual(scheme.indices, { negative: [0, 1], neutral: [2], positive: [3, 4] });
     const p = scheme.toProbabilities([0.05, 0.1, 0.15, 0.3, 0.4]);
-    assert.ok(Math.abs(p.negative - 0.15) < 1e-12 && Math.abs(p.neutral - 0.15) < 1e-12 && Math.abs(p.positive - 0.7) < 1e-12);
-    assert.equal(argmaxLabel(scheme.toProbabilities([0.3, 0.3, 0.35, 0.05, 0])), 'negative', '1+2 stars outweigh 3 stars');
+    assert.ok(
+      Math.abs(p.negative - 0.15) < 1e-12 && Math.abs(p.neutral - 0.15) < 1e-12 && Math.abs(p.positive - 0.7) < 1e-12,
+    );
+    assert.equal(
+      argmaxLabel(scheme.toProbabilities([0.3, 0.3, 0.35, 0.05, 0])),
+      'negative',
+      '1+2 stars outweigh 3 stars',
+    );
     assert.equal(argmaxLabel(scheme.toProbabilities([0.1, 0.1, 0.6, 0.1, 0.1])), 'neutral');
     assertSumsToOne(p);
   });
 
   it('reads star labels in any order and case', () => {
-    const scheme = labelSchemeFromConfig({ id2label: { 0: '3 Stars', 1: '2 stars', 2: '1 STAR' } }, { binaryNeutralMargin: MARGIN });
+    const scheme = labelSchemeFromConfig(
+      { id2label: { 0: '3 Stars', 1: '2 stars', 2: '1 STAR' } },
+      { binaryNeutralMargin: MARGIN },
+    );
     assert.deepEqual(scheme.indices, { negative: [2], neutral: [1], positive: [0] });
   });
 
@@ -71,11 +86,14 @@ describe('labelSchemeFromConfig', () => {
   }
 
   it('names the config file in the error', () => {
-    assert.throws(() => schemeFor('unknown-emotions'), (error: unknown) => {
-      assert.ok(error instanceof UnsupportedLabelsError);
-      assert.match(error.message, /unknown-emotions/);
-      return true;
-    });
+    assert.throws(
+      () => schemeFor('unknown-emotions'),
+      (error: unknown) => {
+        assert.ok(error instanceof UnsupportedLabelsError);
+        assert.match(error.message, /unknown-emotions/);
+        return true;
+      },
+    );
   });
 });
 
@@ -86,7 +104,8 @@ describe('binaryProbabilities', () => {
       const d = Math.abs(2 * pPos - 1);
       const label = argmaxLabel(p);
       if (d < MARGIN - 1e-9) assert.equal(label, 'neutral', `P(pos)=${pPos.toFixed(2)}`);
-      else if (d > MARGIN + 1e-9) assert.equal(label, pPos > 0.5 ? 'positive' : 'negative', `P(pos)=${pPos.toFixed(2)}`);
+      else if (d > MARGIN + 1e-9)
+        assert.equal(label, pPos > 0.5 ? 'positive' : 'negative', `P(pos)=${pPos.toFixed(2)}`);
       assertSumsToOne(p);
     }
   });

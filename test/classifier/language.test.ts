@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { commonEnglishShare, detectLanguage, DETECTION_TUNING, identifyLanguage, languageSignal } from '../../src/classifier/language.js';
+import {
+  commonEnglishShare,
+  detectLanguage,
+  DETECTION_TUNING,
+  identifyLanguage,
+  languageSignal,
+} from '../../src/classifier/language.js';
 import { NON_ENGLISH, SHORT_ENGLISH, UNAMBIGUOUS } from '../fixtures/sentences.js';
 
 describe('detectLanguage', () => {
@@ -47,8 +53,16 @@ describe('detectLanguage', () => {
   });
 
   it('keeps everyday English English (regressions of the trigram detector)', () => {
-    for (const text of ['Meeting at noon', 'great stuff', 'Meeting at noon, bring the slides', 'Dinner with mum tonight',
-      'Gonna grab coffee brb', 'Flight delayed again, typical', 'Congrats to the team!', 'Tickets on sale tomorrow']) {
+    for (const text of [
+      'Meeting at noon',
+      'great stuff',
+      'Meeting at noon, bring the slides',
+      'Dinner with mum tonight',
+      'Gonna grab coffee brb',
+      'Flight delayed again, typical',
+      'Congrats to the team!',
+      'Tickets on sale tomorrow',
+    ]) {
       assert.equal(detectLanguage(text).unsupported, false, `${text}: ${detectLanguage(text).language}`);
     }
   });
@@ -72,7 +86,10 @@ describe('detectLanguage', () => {
 
   it('reads German written half in English as German when it has a German marker, not plain English', () => {
     assert.equal(identifyLanguage('happy birthday, kleiner Bär!'), 'deu');
-    assert.equal(identifyLanguage('happy birthday, kleiner Bär!', { ...DETECTION_TUNING, germanMarkedPreference: 2 }), 'eng');
+    assert.equal(
+      identifyLanguage('happy birthday, kleiner Bär!', { ...DETECTION_TUNING, germanMarkedPreference: 2 }),
+      'eng',
+    );
     assert.equal(identifyLanguage('Der Film war gut but the ending sucked'), 'eng');
     assert.equal(identifyLanguage('Finally got my new phone today'), 'eng');
   });
@@ -85,7 +102,10 @@ describe('detectLanguage', () => {
   it('routes the DETECTION_TUNING thresholds through identifyLanguage', () => {
     const text = 'Ich bin total begeistert von dem neuen Album';
     assert.equal(identifyLanguage(text, { ...DETECTION_TUNING, minLatinLetters: 1000 }), 'und');
-    assert.equal(identifyLanguage(text, { ...DETECTION_TUNING, englishPreference: 0, germanMarkedPreference: 2 }), 'eng');
+    assert.equal(
+      identifyLanguage(text, { ...DETECTION_TUNING, englishPreference: 0, germanMarkedPreference: 2 }),
+      'eng',
+    );
   });
 
   it('ignores mentions, hashtags and links when judging the language', () => {

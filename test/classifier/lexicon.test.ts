@@ -42,7 +42,10 @@ describe('LexiconClassifier', () => {
   it('answers in input order with method lexicon', async () => {
     const texts = ['I love this, it is wonderful!', 'The train leaves at noon.', 'This is awful, I hate it.'];
     const results = await lexicon.classify(texts);
-    assert.deepEqual(results.map((r) => r.label), ['positive', 'neutral', 'negative']);
+    assert.deepEqual(
+      results.map((r) => r.label),
+      ['positive', 'neutral', 'negative'],
+    );
     for (const r of results) {
       assert.equal(r.method, 'lexicon');
       assert.equal(r.modelId, LEXICON_MODEL_ID);
@@ -58,7 +61,13 @@ describe('LexiconClassifier', () => {
   });
 
   it('survives bad input in the same batch as good input', async () => {
-    const results = await lexicon.classify(['', '\uD800abc', 'x'.repeat(1_000_000), 7 as unknown as string, 'Great job!']);
+    const results = await lexicon.classify([
+      '',
+      '\uD800abc',
+      'x'.repeat(1_000_000),
+      7 as unknown as string,
+      'Great job!',
+    ]);
     assert.equal(results.length, 5);
     assert.equal(results[0].flags.empty, true);
     assert.equal(results[1].flags.repairedEncoding, true);

@@ -8,8 +8,30 @@ const close = (actual: number, expected: number, what: string) =>
 describe('computeMetrics', () => {
   // gold:      neg neg neg neu neu pos pos pos pos pos
   // predicted: neg neg neu neu pos pos pos pos neg neu
-  const gold = ['negative', 'negative', 'negative', 'neutral', 'neutral', 'positive', 'positive', 'positive', 'positive', 'positive'] as const;
-  const predicted = ['negative', 'negative', 'neutral', 'neutral', 'positive', 'positive', 'positive', 'positive', 'negative', 'neutral'] as const;
+  const gold = [
+    'negative',
+    'negative',
+    'negative',
+    'neutral',
+    'neutral',
+    'positive',
+    'positive',
+    'positive',
+    'positive',
+    'positive',
+  ] as const;
+  const predicted = [
+    'negative',
+    'negative',
+    'neutral',
+    'neutral',
+    'positive',
+    'positive',
+    'positive',
+    'positive',
+    'negative',
+    'neutral',
+  ] as const;
   const labels = ['negative', 'neutral', 'positive'] as const;
   const m = computeMetrics(gold, predicted, labels);
 
@@ -45,7 +67,10 @@ describe('computeMetrics', () => {
   });
 
   it('rejects labels outside the evaluation and mismatched lengths', () => {
-    assert.throws(() => computeMetrics(['negative'], ['neutral'], ['negative', 'positive']), /predicted label "neutral"/);
+    assert.throws(
+      () => computeMetrics(['negative'], ['neutral'], ['negative', 'positive']),
+      /predicted label "neutral"/,
+    );
     assert.throws(() => computeMetrics(['negative', 'positive'], ['negative'], ['negative', 'positive']), /2 labels/);
   });
 });

@@ -15,9 +15,14 @@ const threeClassConfig = readFileSync(new URL('../fixtures/label-configs/three-c
 /** Runs the CLI asynchronously: the stand-in hub below lives in this process and must keep serving. */
 function runCli(args: string[]): Promise<{ status: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/model-fetch.ts', ...args], { cwd: repoRoot, encoding: 'utf8' }, (error, _stdout, stderr) => {
-      resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/model-fetch.ts', ...args],
+      { cwd: repoRoot, encoding: 'utf8' },
+      (error, _stdout, stderr) => {
+        resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stderr });
+      },
+    );
   });
 }
 
@@ -59,7 +64,10 @@ describe('model:fetch', () => {
     assert.equal(result.status, 1);
     const lines = result.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('npm warn'));
     assert.equal(lines.length, 1, result.stderr);
-    assert.match(lines[0], /^model:fetch: cannot reach http:\/\/127\.0\.0\.1:\d+\/acme\/tiny\/resolve\/main\/config\.json: connection refused/);
+    assert.match(
+      lines[0],
+      /^model:fetch: cannot reach http:\/\/127\.0\.0\.1:\d+\/acme\/tiny\/resolve\/main\/config\.json: connection refused/,
+    );
     assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
     assert.equal(existsSync(join(dir, 'acme', 'tiny', 'config.json')), false);
   });
@@ -72,20 +80,35 @@ describe('model:fetch', () => {
   });
 
   it('addresses a revision as the hub does (a branch, tag or commit, slashes encoded)', () => {
-    assert.equal(fileUrl('http://hub/', 'acme/tiny', 'onnx/model.onnx'), 'http://hub/acme/tiny/resolve/main/onnx/model.onnx');
-    assert.equal(fileUrl('http://hub', 'acme/tiny', 'config.json', 'refs/pr/1'), 'http://hub/acme/tiny/resolve/refs%2Fpr%2F1/config.json');
+    assert.equal(
+      fileUrl('http://hub/', 'acme/tiny', 'onnx/model.onnx'),
+      'http://hub/acme/tiny/resolve/main/onnx/model.onnx',
+    );
+    assert.equal(
+      fileUrl('http://hub', 'acme/tiny', 'config.json', 'refs/pr/1'),
+      'http://hub/acme/tiny/resolve/refs%2Fpr%2F1/config.json',
+    );
   });
 
   it('rejects ids that would escape the models directory', async () => {
-    await assert.rejects(fetchModel('../etc', { fp32: false, baseUrl: hubUrl, dir, log: () => {} }), /not a hub model id/);
+    await assert.rejects(
+      fetchModel('../etc', { fp32: false, baseUrl: hubUrl, dir, log: () => {} }),
+      /not a hub model id/,
+    );
   });
 
   it('downloads every file to <dir>/<id>/ from <base>/<id>/resolve/main/<file>', async () => {
     requested.length = 0;
     const target = await fetchModel('acme/tiny', { fp32: true, baseUrl: hubUrl, dir, log: () => {} });
     assert.equal(target, join(dir, 'acme', 'tiny'));
-    assert.deepEqual(requested, filesToFetch(true).map((f) => `/acme/tiny/resolve/main/${f}`));
-    assert.equal(readFileSync(join(target, 'onnx', 'model_quantized.onnx'), 'utf8'), 'contents of onnx/model_quantized.onnx');
+    assert.deepEqual(
+      requested,
+      filesToFetch(true).map((f) => `/acme/tiny/resolve/main/${f}`),
+    );
+    assert.equal(
+      readFileSync(join(target, 'onnx', 'model_quantized.onnx'), 'utf8'),
+      'contents of onnx/model_quantized.onnx',
+    );
     assert.deepEqual(readdirSync(join(target, 'onnx')).sort(), ['model.onnx', 'model_quantized.onnx']);
   });
 });

@@ -31,7 +31,12 @@ function counted(model: TransformerClassifier): { model: TextScoringModel; calls
   const calls: string[][] = [];
   return {
     calls,
-    model: { modelId: model.modelId, method: model.method, maxChars: model.maxChars, score: (texts) => (calls.push(texts), model.score(texts)) },
+    model: {
+      modelId: model.modelId,
+      method: model.method,
+      maxChars: model.maxChars,
+      score: (texts) => (calls.push(texts), model.score(texts)),
+    },
   };
 }
 
@@ -58,9 +63,18 @@ describe('RoutingClassifier with the shipped models', () => {
   it('sends Arabic and French to the multilingual model and the rest to the English model, one call each', async () => {
     const { classifier, en, ml, loads } = router();
     const results = await classifier.classify(MIXED);
-    assert.deepEqual(results.map((r) => r.modelId), [MULTILINGUAL, MULTILINGUAL, ENGLISH, ENGLISH, ENGLISH]);
-    assert.deepEqual(results.map((r) => r.flags.language), ['ara', 'fra', 'eng', 'und', 'tur']);
-    assert.deepEqual(results.map((r) => r.flags.unsupportedLanguage ?? false), [false, false, false, false, true]);
+    assert.deepEqual(
+      results.map((r) => r.modelId),
+      [MULTILINGUAL, MULTILINGUAL, ENGLISH, ENGLISH, ENGLISH],
+    );
+    assert.deepEqual(
+      results.map((r) => r.flags.language),
+      ['ara', 'fra', 'eng', 'und', 'tur'],
+    );
+    assert.deepEqual(
+      results.map((r) => r.flags.unsupportedLanguage ?? false),
+      [false, false, false, false, true],
+    );
     assert.deepEqual(ml.calls, [[MIXED[0], MIXED[1]]]);
     assert.deepEqual(en.calls, [[MIXED[2], MIXED[3], MIXED[4]]]);
     // The multilingual model's own scores (to int8 rounding: dynamic quantisation scales by the whole batch).
@@ -83,12 +97,23 @@ describe('RoutingClassifier with the shipped models', () => {
   it('skips only the languages neither model covers when SCORE_UNSUPPORTED_LANGUAGES is false', async () => {
     const { classifier } = router(false);
     const results = await classifier.classify(MIXED);
-    assert.deepEqual(results.map((r) => r.flags.skipped ?? false), [false, false, false, false, true]);
+    assert.deepEqual(
+      results.map((r) => r.flags.skipped ?? false),
+      [false, false, false, false, true],
+    );
     assert.deepEqual(results[4].probabilities, { negative: 0, neutral: 1, positive: 0 });
   });
 
   it('reads the covered languages from the model folder', async () => {
-    assert.deepEqual([...await modelLanguages(config, MULTILINGUAL)].sort(), ['ara', 'deu', 'fra', 'hin', 'ita', 'por', 'spa']);
+    assert.deepEqual([...(await modelLanguages(config, MULTILINGUAL))].sort(), [
+      'ara',
+      'deu',
+      'fra',
+      'hin',
+      'ita',
+      'por',
+      'spa',
+    ]);
   });
 });
 
@@ -101,9 +126,13 @@ describe('getClassifier routing configuration', () => {
     mkdirSync(join(root, 'broken-multilingual'));
     cpSync(join(config.model.dir, MULTILINGUAL, 'config.json'), join(root, 'broken-multilingual', 'config.json'));
     mkdirSync(join(root, 'no-languages'));
-    writeFileSync(join(root, 'no-languages', 'config.json'), JSON.stringify({ id2label: { 0: 'negative', 1: 'neutral', 2: 'positive' } }));
+    writeFileSync(
+      join(root, 'no-languages', 'config.json'),
+      JSON.stringify({ id2label: { 0: 'negative', 1: 'neutral', 2: 'positive' } }),
+    );
   });
-  const configWith = (multilingual: string) => loadConfig({ MODEL_DIR: root, ORT_THREADS: '1', MULTILINGUAL_MODEL_ID: multilingual });
+  const configWith = (multilingual: string) =>
+    loadConfig({ MODEL_DIR: root, ORT_THREADS: '1', MULTILINGUAL_MODEL_ID: multilingual });
 
   it('MULTILINGUAL_MODEL_ID=none: every post goes to the English model, non-English flagged unsupported', async () => {
     assert.equal(loadConfig({ MULTILINGUAL_MODEL_ID: 'none' }).multilingualModelId, undefined);
@@ -111,8 +140,14 @@ describe('getClassifier routing configuration', () => {
     const classifier = await getClassifier(configWith('none'));
     assert.ok(!(classifier instanceof RoutingClassifier));
     const results = await classifier.classify(MIXED.slice(0, 3));
-    assert.deepEqual(results.map((r) => r.modelId), [ENGLISH, ENGLISH, ENGLISH]);
-    assert.deepEqual(results.map((r) => r.flags.unsupportedLanguage ?? false), [true, true, false]);
+    assert.deepEqual(
+      results.map((r) => r.modelId),
+      [ENGLISH, ENGLISH, ENGLISH],
+    );
+    assert.deepEqual(
+      results.map((r) => r.flags.unsupportedLanguage ?? false),
+      [true, true, false],
+    );
   });
 
   it('falls back to the lexicon for the routed posts when the multilingual model cannot load, loudly, once', async () => {
@@ -122,7 +157,14 @@ describe('getClassifier routing configuration', () => {
       assert.ok(classifier instanceof RoutingClassifier);
       const first = await classifier.classify(MIXED.slice(0, 3));
       await classifier.classify(MIXED.slice(0, 1));
-      assert.deepEqual(first.map((r) => [r.modelId, r.method]), [['lexicon-afinn-165', 'lexicon'], ['lexicon-afinn-165', 'lexicon'], [ENGLISH, 'transformer']]);
+      assert.deepEqual(
+        first.map((r) => [r.modelId, r.method]),
+        [
+          ['lexicon-afinn-165', 'lexicon'],
+          ['lexicon-afinn-165', 'lexicon'],
+          [ENGLISH, 'transformer'],
+        ],
+      );
       assert.equal(errors.mock.calls.length, 1);
       assert.match(String(errors.mock.calls[0].arguments[0]), /FALLING BACK TO LEXICON/);
     } finally {

@@ -18,8 +18,13 @@ const XLMR = 'onnx-community/twitter-xlm-roberta-base-sentiment-ONNX';
 const XLMR_LEGACY = 'legacy/xlm-roberta-tokenizer';
 
 const TEXTS = [
-  ...EDGE_CASES, ...SENTENCEPIECE_AND_BYTE_LEVEL_CASES, ...samplePosts(400, 5), ...AGREEMENT, ...SHORT_ENGLISH,
-  ...UNAMBIGUOUS.map((s) => s.text), ...NON_ENGLISH.map((s) => s.text),
+  ...EDGE_CASES,
+  ...SENTENCEPIECE_AND_BYTE_LEVEL_CASES,
+  ...samplePosts(400, 5),
+  ...AGREEMENT,
+  ...SHORT_ENGLISH,
+  ...UNAMBIGUOUS.map((s) => s.text),
+  ...NON_ENGLISH.map((s) => s.text),
 ];
 
 describe('token-id shortcut on every tokenizer type', { skip: hubModelsUnavailable() }, () => {
@@ -27,12 +32,16 @@ describe('token-id shortcut on every tokenizer type', { skip: hubModelsUnavailab
   before(async () => {
     const hub = await ensureHubModels();
     root = mkdtempSync(join(tmpdir(), 'token-id-types-'));
-    for (const { id } of HUB_MODELS) cpSync(join(hub, id), join(root, id), { recursive: true, filter: (src) => !src.endsWith('/onnx') });
+    for (const { id } of HUB_MODELS)
+      cpSync(join(hub, id), join(root, id), { recursive: true, filter: (src) => !src.endsWith('/onnx') });
     cpSync(join(hub, XLMR), join(root, XLMR_LEGACY), { recursive: true, filter: (src) => !src.endsWith('/onnx') });
     const path = join(root, XLMR_LEGACY, 'tokenizer.json');
     const legacy = JSON.parse(readFileSync(path, 'utf8'));
     legacy.normalizer = legacy.normalizer.normalizers[0];
-    legacy.pre_tokenizer = { type: 'Sequence', pretokenizers: [{ type: 'WhitespaceSplit' }, { type: 'Metaspace', replacement: '▁', add_prefix_space: true }] };
+    legacy.pre_tokenizer = {
+      type: 'Sequence',
+      pretokenizers: [{ type: 'WhitespaceSplit' }, { type: 'Metaspace', replacement: '▁', add_prefix_space: true }],
+    };
     legacy.decoder = { type: 'Metaspace', replacement: '▁', add_prefix_space: true };
     writeFileSync(path, JSON.stringify(legacy));
     env.allowRemoteModels = false;
@@ -40,7 +49,10 @@ describe('token-id shortcut on every tokenizer type', { skip: hubModelsUnavailab
   });
   after(() => root && rmSync(root, { recursive: true, force: true }));
 
-  const cases = [...HUB_MODELS.map((m) => ({ id: m.id as string, type: m.tokenizer as string })), { id: XLMR_LEGACY, type: 'Unigram (legacy conversion)' }];
+  const cases = [
+    ...HUB_MODELS.map((m) => ({ id: m.id as string, type: m.tokenizer as string })),
+    { id: XLMR_LEGACY, type: 'Unigram (legacy conversion)' },
+  ];
   for (const { id, type } of cases) {
     it(`${type}, ${id}: the same ids as encode() on ${TEXTS.length} texts, twice`, async () => {
       const tokenizer = (await AutoTokenizer.from_pretrained(id, { local_files_only: true })) as PublicTokenizer;
@@ -48,7 +60,8 @@ describe('token-id shortcut on every tokenizer type', { skip: hubModelsUnavailab
       assert.equal(encoder.shortcut, true, 'the shortcut passes its load-time probe');
       assert.deepEqual(encoder.layout, { prefix: 1, suffix: 1 });
       for (const pass of [1, 2]) {
-        for (const text of TEXTS) assert.deepEqual(encoder.encode(text), tokenizer.encode(text), `pass ${pass}: ${JSON.stringify(text)}`);
+        for (const text of TEXTS)
+          assert.deepEqual(encoder.encode(text), tokenizer.encode(text), `pass ${pass}: ${JSON.stringify(text)}`);
       }
     });
   }
@@ -57,9 +70,13 @@ describe('token-id shortcut on every tokenizer type', { skip: hubModelsUnavailab
     const tokenizer = (await AutoTokenizer.from_pretrained(XLMR, { local_files_only: true })) as PublicTokenizer;
     const internals = (tokenizer as unknown as { _tokenizer: Record<string, unknown> })._tokenizer;
     const skewed = { ...internals, pre_tokenizer: (text: string) => [text.replaceAll(' ', '▁')] };
-    const wrapped = { encode: (text: string, options?: { add_special_tokens?: boolean }) => tokenizer.encode(text, options), _tokenizer: skewed } as PublicTokenizer;
+    const wrapped = {
+      encode: (text: string, options?: { add_special_tokens?: boolean }) => tokenizer.encode(text, options),
+      _tokenizer: skewed,
+    } as PublicTokenizer;
     const encoder = tokenIdEncoder(wrapped);
     assert.equal(encoder.shortcut, false);
-    for (const text of SENTENCEPIECE_AND_BYTE_LEVEL_CASES) assert.deepEqual(encoder.encode(text), tokenizer.encode(text), text);
+    for (const text of SENTENCEPIECE_AND_BYTE_LEVEL_CASES)
+      assert.deepEqual(encoder.encode(text), tokenizer.encode(text), text);
   });
 });

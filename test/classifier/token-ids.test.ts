@@ -24,12 +24,18 @@ describe('token-id shortcut', () => {
     const encoder = tokenIdEncoder(tokenizer);
     assert.equal(encoder.shortcut, true);
     const texts = [
-      ...EDGE_CASES, ...PROBE_TEXTS, ...samplePosts(600, 7), ...AGREEMENT, ...SHORT_ENGLISH,
-      ...UNAMBIGUOUS.map((s) => s.text), ...NON_ENGLISH.map((s) => s.text),
+      ...EDGE_CASES,
+      ...PROBE_TEXTS,
+      ...samplePosts(600, 7),
+      ...AGREEMENT,
+      ...SHORT_ENGLISH,
+      ...UNAMBIGUOUS.map((s) => s.text),
+      ...NON_ENGLISH.map((s) => s.text),
     ];
     // Twice: the second pass answers from the remembered words.
     for (const pass of [1, 2]) {
-      for (const text of texts) assert.deepEqual(encoder.encode(text), tokenizer.encode(text), `pass ${pass}: ${JSON.stringify(text)}`);
+      for (const text of texts)
+        assert.deepEqual(encoder.encode(text), tokenizer.encode(text), `pass ${pass}: ${JSON.stringify(text)}`);
     }
   });
 
@@ -58,7 +64,10 @@ describe('token-id shortcut', () => {
     const internals = (tokenizer as unknown as { _tokenizer: Record<string, unknown> })._tokenizer;
     // The same pieces, but a pre-tokenizer that splits on spaces only: punctuation stays glued to words.
     const skewed = { ...internals, pre_tokenizer: (text: string) => text.split(' ').filter(Boolean) };
-    const wrapped = { encode: (text: string, options?: { add_special_tokens?: boolean }) => tokenizer.encode(text, options), _tokenizer: skewed } as PublicTokenizer;
+    const wrapped = {
+      encode: (text: string, options?: { add_special_tokens?: boolean }) => tokenizer.encode(text, options),
+      _tokenizer: skewed,
+    } as PublicTokenizer;
     const encoder = tokenIdEncoder(wrapped);
     assert.equal(encoder.shortcut, false);
     assert.deepEqual(encoder.encode('Great stuff!!!'), tokenizer.encode('Great stuff!!!'));

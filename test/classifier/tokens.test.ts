@@ -27,9 +27,15 @@ describe('planBatches', () => {
   it('covers every index exactly once, shortest texts first', () => {
     const lengths = [50, 3, 20, 3, 8, 100, 1];
     const runs = planBatches(lengths, 3, 10_000, 64);
-    assert.deepEqual(runs.flat().sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(
+      runs.flat().sort((a, b) => a - b),
+      [0, 1, 2, 3, 4, 5, 6],
+    );
     const flat = runs.flat().map((i) => lengths[i]);
-    assert.deepEqual(flat, [...flat].sort((a, b) => a - b));
+    assert.deepEqual(
+      flat,
+      [...flat].sort((a, b) => a - b),
+    );
     assert.ok(runs.every((run) => run.length <= 3));
   });
 
@@ -68,8 +74,10 @@ describe('planBatches', () => {
 
 describe('runOverheadTokens', () => {
   it('counts a run as more padded tokens on a thread pool than on one thread, and fewer on a wider model', () => {
-    for (const width of [128, 256, 768, 1024]) assert.ok(runOverheadTokens(2, width) > runOverheadTokens(1, width), `width ${width}`);
-    for (const threads of [1, 2, 4]) assert.ok(runOverheadTokens(threads, 768) <= runOverheadTokens(threads, 256), `${threads} threads`);
+    for (const width of [128, 256, 768, 1024])
+      assert.ok(runOverheadTokens(2, width) > runOverheadTokens(1, width), `width ${width}`);
+    for (const threads of [1, 2, 4])
+      assert.ok(runOverheadTokens(threads, 768) <= runOverheadTokens(threads, 256), `${threads} threads`);
     assert.equal(runOverheadTokens(2, 256), 128); // the shipped model on two threads: sweeps found 128-256 fastest
     assert.equal(runOverheadTokens(2, 768), 32); // DistilBERT-shaped on two threads: 32-64 fastest
   });

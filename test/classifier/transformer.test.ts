@@ -4,7 +4,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { env } from '@huggingface/transformers';
-import { loadTransformerClassifier, positionsAvailable, requiredModelFiles, type TransformerClassifier } from '../../src/classifier/transformer.js';
+import {
+  loadTransformerClassifier,
+  positionsAvailable,
+  requiredModelFiles,
+  type TransformerClassifier,
+} from '../../src/classifier/transformer.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Sentiment } from '../../src/domain/sentiment.js';
 import { AGREEMENT, NON_ENGLISH, UNAMBIGUOUS } from '../fixtures/sentences.js';
@@ -19,7 +24,10 @@ const configFor = (dtype: Config['model']['dtype'], overrides: Partial<Config> =
 
 function assertWellFormed(s: Sentiment): void {
   const { negative, neutral, positive } = s.probabilities;
-  assert.ok(Math.abs(negative + neutral + positive - 1) < 1e-5, `probabilities sum to ${negative + neutral + positive}`);
+  assert.ok(
+    Math.abs(negative + neutral + positive - 1) < 1e-5,
+    `probabilities sum to ${negative + neutral + positive}`,
+  );
   assert.ok(s.score >= -1 && s.score <= 1);
   assert.ok(Math.abs(s.score - (positive - negative)) < 1e-9);
 }
@@ -45,8 +53,14 @@ describe(`transformer classifier (${base.model.id})`, () => {
 
   it('gets at least 90% of unambiguous sentences right', async () => {
     const results = await q8.classify(UNAMBIGUOUS.map((s) => s.text));
-    const wrong = UNAMBIGUOUS.map((s, i) => ({ ...s, got: results[i].label, score: results[i].score })).filter((s) => s.got !== s.label);
-    if (wrong.length > 0) console.log('misclassified:\n' + wrong.map((w) => `  expected ${w.label}, got ${w.got} (${w.score.toFixed(2)}): ${w.text}`).join('\n'));
+    const wrong = UNAMBIGUOUS.map((s, i) => ({ ...s, got: results[i].label, score: results[i].score })).filter(
+      (s) => s.got !== s.label,
+    );
+    if (wrong.length > 0)
+      console.log(
+        'misclassified:\n' +
+          wrong.map((w) => `  expected ${w.label}, got ${w.got} (${w.score.toFixed(2)}): ${w.text}`).join('\n'),
+      );
     const accuracy = 1 - wrong.length / UNAMBIGUOUS.length;
     assert.ok(accuracy >= 0.9, `accuracy ${(100 * accuracy).toFixed(0)}% on ${UNAMBIGUOUS.length} sentences`);
     for (const r of results) {
@@ -57,7 +71,13 @@ describe(`transformer classifier (${base.model.id})`, () => {
 
   it('answers a batch in input order, the same as one text at a time', async () => {
     // Mixed lengths, so the length-sorted runs reorder them internally.
-    const texts = [UNAMBIGUOUS[8].text, 'ok', UNAMBIGUOUS[0].text + ' ' + UNAMBIGUOUS[1].text, UNAMBIGUOUS[16].text, 'Terrible.'];
+    const texts = [
+      UNAMBIGUOUS[8].text,
+      'ok',
+      UNAMBIGUOUS[0].text + ' ' + UNAMBIGUOUS[1].text,
+      UNAMBIGUOUS[16].text,
+      'Terrible.',
+    ];
     const batch = await q8.classify(texts);
     for (const [i, text] of texts.entries()) {
       const [alone] = await q8.classify([text]);
@@ -68,7 +88,16 @@ describe(`transformer classifier (${base.model.id})`, () => {
 
   it('survives bad input in one batch: empty, whitespace, 1 MB, emoji-only, lone surrogate, non-English, non-string', async () => {
     const huge = 'This is a wonderful day. '.repeat(42_000); // ~1 MB
-    const inputs: unknown[] = ['', '   \n\t', huge, '😀😍🎉', '\uD800I love this so much', NON_ENGLISH[6].text, 42, null];
+    const inputs: unknown[] = [
+      '',
+      '   \n\t',
+      huge,
+      '😀😍🎉',
+      '\uD800I love this so much',
+      NON_ENGLISH[6].text,
+      42,
+      null,
+    ];
     const results = await q8.classify(inputs as string[]);
     assert.equal(results.length, inputs.length);
     const [empty, blank, long, emoji, surrogate, turkish, number, nil] = results;

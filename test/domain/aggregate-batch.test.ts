@@ -1,16 +1,41 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deltasForChange, keyId, recount, addCounters, zeroCounters, type Counters } from '../../src/domain/aggregation.js';
-import { planTransactions, transactionItems, transactionOf, TRANSACTION_ITEM_LIMIT, type PlannedRecord } from '../../src/domain/aggregate-batch.js';
+import {
+  deltasForChange,
+  keyId,
+  recount,
+  addCounters,
+  zeroCounters,
+  type Counters,
+} from '../../src/domain/aggregation.js';
+import {
+  planTransactions,
+  transactionItems,
+  transactionOf,
+  TRANSACTION_ITEM_LIMIT,
+  type PlannedRecord,
+} from '../../src/domain/aggregate-batch.js';
 import type { CountedResult } from '../../src/domain/results.js';
 import { seededRandom } from '../../src/local/seeded-random.js';
 
 const result = (over: Partial<CountedResult> = {}): CountedResult => ({
-  postId: 'p1', label: 'positive', score: 0.5, source: 'twitter', day: '2024-05-01', ...over,
+  postId: 'p1',
+  label: 'positive',
+  score: 0.5,
+  source: 'twitter',
+  day: '2024-05-01',
+  ...over,
 });
-const insert = (id: string, over: Partial<CountedResult> = {}): PlannedRecord<string> => ({ eventId: id, deltas: deltasForChange(undefined, result(over)), ref: id });
-const modify = (id: string, before: Partial<CountedResult>, after: Partial<CountedResult>): PlannedRecord<string> =>
-  ({ eventId: id, deltas: deltasForChange(result(before), result(after)), ref: id });
+const insert = (id: string, over: Partial<CountedResult> = {}): PlannedRecord<string> => ({
+  eventId: id,
+  deltas: deltasForChange(undefined, result(over)),
+  ref: id,
+});
+const modify = (id: string, before: Partial<CountedResult>, after: Partial<CountedResult>): PlannedRecord<string> => ({
+  eventId: id,
+  deltas: deltasForChange(result(before), result(after)),
+  ref: id,
+});
 
 /** Sum of every transaction's merged deltas, per aggregate key. */
 function applied(plan: ReturnType<typeof planTransactions>): Map<string, Counters> {
@@ -26,7 +51,9 @@ function applied(plan: ReturnType<typeof planTransactions>): Map<string, Counter
 }
 
 test('a batch on one source and day merges into one transaction: every marker plus two updates', () => {
-  const records = Array.from({ length: 40 }, (_, i) => insert(`e${i}`, { postId: `p${i}`, label: i % 2 ? 'negative' : 'positive', score: i % 2 ? -0.5 : 0.5 }));
+  const records = Array.from({ length: 40 }, (_, i) =>
+    insert(`e${i}`, { postId: `p${i}`, label: i % 2 ? 'negative' : 'positive', score: i % 2 ? -0.5 : 0.5 }),
+  );
   const plan = planTransactions(records);
   assert.equal(plan.length, 1);
   assert.equal(plan[0].records.length, 40);
@@ -40,16 +67,25 @@ test('a batch needing more than 100 items is split in stream order, each transac
   const random = seededRandom(3);
   const sources = ['a', 'b', 'c', 'd'];
   const days = ['2024-05-01', '2024-05-02', '2024-05-03'];
-  const results = Array.from({ length: 350 }, (_, i) => result({
-    postId: `p${i}`, source: sources[Math.floor(random() * 4)], day: days[Math.floor(random() * 3)], score: Math.round(random() * 100) / 100,
-  }));
+  const results = Array.from({ length: 350 }, (_, i) =>
+    result({
+      postId: `p${i}`,
+      source: sources[Math.floor(random() * 4)],
+      day: days[Math.floor(random() * 3)],
+      score: Math.round(random() * 100) / 100,
+    }),
+  );
   const records = results.map((r, i) => ({ eventId: `e${i}`, deltas: deltasForChange(undefined, r), ref: `e${i}` }));
   const plan = planTransactions(records);
   assert.ok(plan.length >= 4, `${plan.length} transactions for 350 markers`);
-  for (const transaction of plan) assert.ok(transactionItems(transaction) <= TRANSACTION_ITEM_LIMIT, `${transactionItems(transaction)} items`);
+  for (const transaction of plan)
+    assert.ok(transactionItems(transaction) <= TRANSACTION_ITEM_LIMIT, `${transactionItems(transaction)} items`);
   assert.ok(transactionItems(plan[0]) >= 90, 'transactions are filled, not cut early');
   // Consecutive and complete: the transactions hold the records in stream order, each once.
-  assert.deepEqual(plan.flatMap((t) => t.records.map((r) => r.eventId)), records.map((r) => r.eventId));
+  assert.deepEqual(
+    plan.flatMap((t) => t.records.map((r) => r.eventId)),
+    records.map((r) => r.eventId),
+  );
   // Applied one after another they equal a recount.
   const totals = applied(plan);
   const expected = recount(results);
@@ -63,14 +99,25 @@ test('a batch needing more than 100 items is split in stream order, each transac
 
 test('a record never straddles transactions: its marker goes with all of its deltas', () => {
   // MODIFYs moving source and day touch four items each; a small limit forces many cuts.
-  const records = Array.from({ length: 30 }, (_, i) => modify(`m${i}`, { postId: `p${i}`, source: `s${i}`, day: '2024-05-01' }, { postId: `p${i}`, source: `t${i}`, day: '2024-05-02' }));
+  const records = Array.from({ length: 30 }, (_, i) =>
+    modify(
+      `m${i}`,
+      { postId: `p${i}`, source: `s${i}`, day: '2024-05-01' },
+      { postId: `p${i}`, source: `t${i}`, day: '2024-05-02' },
+    ),
+  );
   const plan = planTransactions(records, 12);
   for (const transaction of plan) {
     assert.ok(transactionItems(transaction) <= 12);
     const keys = new Set(transaction.deltas.map((d) => keyId(d.key)));
-    for (const record of transaction.records) for (const delta of record.deltas) if (delta.source !== undefined) assert.ok(keys.has(keyId(delta.key)), record.eventId);
+    for (const record of transaction.records)
+      for (const delta of record.deltas)
+        if (delta.source !== undefined) assert.ok(keys.has(keyId(delta.key)), record.eventId);
   }
-  assert.deepEqual(plan.flatMap((t) => t.records.map((r) => r.eventId)), records.map((r) => r.eventId));
+  assert.deepEqual(
+    plan.flatMap((t) => t.records.map((r) => r.eventId)),
+    records.map((r) => r.eventId),
+  );
 });
 
 test('MODIFY after INSERT of the same post in one batch: merged, the post counts once with its new label', () => {
@@ -79,24 +126,40 @@ test('MODIFY after INSERT of the same post in one batch: merged, the post counts
     modify('m1', { label: 'positive', score: 0.5 }, { label: 'negative', score: -0.25 }),
   ]);
   assert.equal(plan.length, 1);
-  assert.deepEqual(plan[0].deltas.map((d) => d.counters), [
-    { count: 1, scoreSum: -0.25, negative: 1, neutral: 0, positive: 0 },
-    { count: 1, scoreSum: -0.25, negative: 1, neutral: 0, positive: 0 },
-  ]);
+  assert.deepEqual(
+    plan[0].deltas.map((d) => d.counters),
+    [
+      { count: 1, scoreSum: -0.25, negative: 1, neutral: 0, positive: 0 },
+      { count: 1, scoreSum: -0.25, negative: 1, neutral: 0, positive: 0 },
+    ],
+  );
   // Split between transactions, the INSERT comes first.
-  const split = planTransactions([insert('i1'), insert('i2', { source: 'x' }), modify('m1', {}, { label: 'neutral', score: 0 })], 5);
-  assert.deepEqual(split.map((t) => t.records.map((r) => r.eventId)), [['i1', 'i2'], ['m1']]);
+  const split = planTransactions(
+    [insert('i1'), insert('i2', { source: 'x' }), modify('m1', {}, { label: 'neutral', score: 0 })],
+    5,
+  );
+  assert.deepEqual(
+    split.map((t) => t.records.map((r) => r.eventId)),
+    [['i1', 'i2'], ['m1']],
+  );
 });
 
 test('deltas that cancel out within a batch write nothing but the markers', () => {
-  const plan = planTransactions([insert('i1'), { eventId: 'r1', deltas: deltasForChange(result(), undefined), ref: 'r1' }]);
+  const plan = planTransactions([
+    insert('i1'),
+    { eventId: 'r1', deltas: deltasForChange(result(), undefined), ref: 'r1' },
+  ]);
   assert.equal(plan.length, 1);
   assert.deepEqual(plan[0].deltas, []);
   assert.equal(transactionItems(plan[0]), 2);
 });
 
 test('dropping records already applied re-merges the rest', () => {
-  const records = [insert('a', { postId: 'a' }), insert('b', { postId: 'b', label: 'neutral', score: 0 }), insert('c', { postId: 'c', source: 'news' })];
+  const records = [
+    insert('a', { postId: 'a' }),
+    insert('b', { postId: 'b', label: 'neutral', score: 0 }),
+    insert('c', { postId: 'c', source: 'news' }),
+  ];
   const rest = transactionOf(records.filter((r) => r.eventId !== 'b'));
   const twitter = rest.deltas.find((d) => d.source === 'twitter')!;
   assert.deepEqual(twitter.counters, { count: 1, scoreSum: 0.5, negative: 0, neutral: 0, positive: 1 });

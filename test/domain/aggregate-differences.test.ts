@@ -12,7 +12,12 @@ describe('aggregate differences', () => {
 
   it('reads a stored item as counters, absent fields as zero', () => {
     assert.deepEqual(countersOf(undefined), zeroCounters());
-    assert.deepEqual(countersOf({ pk: 'SOURCE#x', count: 2, positive: 2, scoreSum: 1.5, day: '2024-05-01' }), { ...zeroCounters(), count: 2, positive: 2, scoreSum: 1.5 });
+    assert.deepEqual(countersOf({ pk: 'SOURCE#x', count: 2, positive: 2, scoreSum: 1.5, day: '2024-05-01' }), {
+      ...zeroCounters(),
+      count: 2,
+      positive: 2,
+      scoreSum: 1.5,
+    });
   });
 
   it('lists each differing field with both values, and nothing for a recount of the same results', () => {
@@ -23,12 +28,19 @@ describe('aggregate differences', () => {
     ];
     const [forwards] = [...recount(results).values()];
     const [backwards] = [...recount([...results].reverse()).values()];
-    assert.deepEqual(counterDifferences(forwards.counters, backwards.counters), [], 'the order of a float sum is not a difference');
+    assert.deepEqual(
+      counterDifferences(forwards.counters, backwards.counters),
+      [],
+      'the order of a float sum is not a difference',
+    );
     const stored = { ...forwards.counters, count: 4, positive: 3, scoreSum: forwards.counters.scoreSum + 0.5 };
-    assert.deepEqual(counterDifferences(stored, forwards.counters), [
-      { field: 'count', stored: 4, recounted: 3 },
-      { field: 'scoreSum', stored: stored.scoreSum, recounted: forwards.counters.scoreSum },
-      { field: 'positive', stored: 3, recounted: 2 },
-    ].sort((x, y) => COUNTER_FIELDS.indexOf(x.field as never) - COUNTER_FIELDS.indexOf(y.field as never)));
+    assert.deepEqual(
+      counterDifferences(stored, forwards.counters),
+      [
+        { field: 'count', stored: 4, recounted: 3 },
+        { field: 'scoreSum', stored: stored.scoreSum, recounted: forwards.counters.scoreSum },
+        { field: 'positive', stored: 3, recounted: 2 },
+      ].sort((x, y) => COUNTER_FIELDS.indexOf(x.field as never) - COUNTER_FIELDS.indexOf(y.field as never)),
+    );
   });
 });

@@ -1,15 +1,34 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ALL_SOURCES_PK, COUNTER_FIELDS, aggregateItem, allSourcesDayKey, counterUpdateExpression, decodeAggregateRow, deltasForChange, isMarkerKey, keyId,
-  markerKey, mergeDeltas, recount, sourceDayKey, zeroCounters, type AggregateDelta, type Counters,
+  ALL_SOURCES_PK,
+  COUNTER_FIELDS,
+  aggregateItem,
+  allSourcesDayKey,
+  counterUpdateExpression,
+  decodeAggregateRow,
+  deltasForChange,
+  isMarkerKey,
+  keyId,
+  markerKey,
+  mergeDeltas,
+  recount,
+  sourceDayKey,
+  zeroCounters,
+  type AggregateDelta,
+  type Counters,
 } from '../../src/domain/aggregation.js';
 import { LABELS } from '../../src/domain/sentiment.js';
 import type { CountedResult } from '../../src/domain/results.js';
 import { TABLES } from '../../src/resources.js';
 
 const result = (over: Partial<CountedResult> = {}): CountedResult => ({
-  postId: 'p1', label: 'positive', score: 0.75, source: 'twitter', day: '2024-05-01', ...over,
+  postId: 'p1',
+  label: 'positive',
+  score: 0.75,
+  source: 'twitter',
+  day: '2024-05-01',
+  ...over,
 });
 
 /** Deltas as { keyId: counters } for order-independent comparison. */
@@ -17,7 +36,14 @@ function byKey(deltas: AggregateDelta[]): Record<string, Counters> {
   return Object.fromEntries(deltas.map((d) => [`${d.key.pk}|${d.key.sk}`, d.counters]));
 }
 
-const c = (over: Partial<Counters>): Counters => ({ count: 0, scoreSum: 0, negative: 0, neutral: 0, positive: 0, ...over });
+const c = (over: Partial<Counters>): Counters => ({
+  count: 0,
+  scoreSum: 0,
+  negative: 0,
+  neutral: 0,
+  positive: 0,
+  ...over,
+});
 
 test('keys: per source and day, per day for all sources, and markers, all distinct', () => {
   assert.deepEqual(sourceDayKey('twitter', '2024-05-01'), { pk: 'SOURCE#twitter', sk: 'DAY#2024-05-01' });
@@ -46,7 +72,9 @@ test('REMOVE subtracts the old result', () => {
 });
 
 test('MODIFY with a new label moves one count between labels; the count stays', () => {
-  const deltas = byKey(deltasForChange(result({ label: 'negative', score: -0.5 }), result({ label: 'positive', score: 0.25 })));
+  const deltas = byKey(
+    deltasForChange(result({ label: 'negative', score: -0.5 }), result({ label: 'positive', score: 0.25 })),
+  );
   assert.deepEqual(deltas, {
     'SOURCE#twitter|DAY#2024-05-01': c({ negative: -1, positive: 1, scoreSum: 0.75 }),
     'ALL|DAY#2024-05-01': c({ negative: -1, positive: 1, scoreSum: 0.75 }),
@@ -88,7 +116,7 @@ test('MODIFY that changes nothing counted yields no deltas at all', () => {
 test('applying deltas of a history of changes equals a recount of the final results', () => {
   // Random history over a few posts: inserts, rescoring (label/score/source/day changes) and removals.
   let seed = 7;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
   const labels = ['negative', 'neutral', 'positive'] as const;
   const current = new Map<string, CountedResult>();
@@ -96,17 +124,24 @@ test('applying deltas of a history of changes equals a recount of the final resu
   for (let step = 0; step < 2000; step++) {
     const postId = `p${Math.floor(random() * 30)}`;
     const before = current.get(postId);
-    const after = random() < 0.15 ? undefined : result({
-      postId, label: pick(labels), score: Math.round((random() * 2 - 1) * 1000) / 1000,
-      source: pick(['twitter', 'reddit', 'news']), day: pick(['2024-05-01', '2024-05-02']),
-    });
+    const after =
+      random() < 0.15
+        ? undefined
+        : result({
+            postId,
+            label: pick(labels),
+            score: Math.round((random() * 2 - 1) * 1000) / 1000,
+            source: pick(['twitter', 'reddit', 'news']),
+            day: pick(['2024-05-01', '2024-05-02']),
+          });
     for (const delta of deltasForChange(before, after)) {
       const id = keyId(delta.key);
       const total = applied.get(id) ?? c({});
       for (const field of Object.keys(total) as Array<keyof Counters>) total[field] += delta.counters[field];
       applied.set(id, total);
     }
-    if (after) current.set(postId, after); else current.delete(postId);
+    if (after) current.set(postId, after);
+    else current.delete(postId);
   }
   const expected = recount(current.values());
   for (const [id, total] of applied) {
@@ -122,7 +157,11 @@ test('applying deltas of a history of changes equals a recount of the final resu
   for (const [id, delta] of expected) {
     if (delta.key.pk !== ALL_SOURCES_PK) continue;
     const parts = [...expected.values()].filter((d) => d.key.pk !== ALL_SOURCES_PK && d.day === delta.day);
-    assert.equal(parts.reduce((sum, d) => sum + d.counters.count, 0), delta.counters.count, id);
+    assert.equal(
+      parts.reduce((sum, d) => sum + d.counters.count, 0),
+      delta.counters.count,
+      id,
+    );
   }
 });
 
@@ -138,26 +177,66 @@ test('the counter fields are count, scoreSum and one per label, derived from LAB
 });
 
 test('the ADD update names every counter field once, and sets day, source and updatedAt', () => {
-  const delta: AggregateDelta = { key: sourceDayKey('twitter', '2024-05-01'), source: 'twitter', day: '2024-05-01', counters: c({ count: 2, positive: 2, scoreSum: 1.5 }) };
+  const delta: AggregateDelta = {
+    key: sourceDayKey('twitter', '2024-05-01'),
+    source: 'twitter',
+    day: '2024-05-01',
+    counters: c({ count: 2, positive: 2, scoreSum: 1.5 }),
+  };
   const update = counterUpdateExpression(delta, new Date('2024-05-02T00:00:00Z'));
   assert.match(update.UpdateExpression, /^ADD (#c\d+ :c\d+, ){4}#c\d+ :c\d+ SET /);
-  const byName = Object.fromEntries(Object.entries(update.ExpressionAttributeNames).map(([placeholder, name]) => [name, update.ExpressionAttributeValues[`:${placeholder.slice(1)}`]]));
-  assert.deepEqual(byName, { count: 2, scoreSum: 1.5, negative: 0, neutral: 0, positive: 2, day: '2024-05-01', updatedAt: '2024-05-02T00:00:00.000Z', source: 'twitter' });
-  for (const placeholder of [...Object.keys(update.ExpressionAttributeNames), ...Object.keys(update.ExpressionAttributeValues)]) {
+  const byName = Object.fromEntries(
+    Object.entries(update.ExpressionAttributeNames).map(([placeholder, name]) => [
+      name,
+      update.ExpressionAttributeValues[`:${placeholder.slice(1)}`],
+    ]),
+  );
+  assert.deepEqual(byName, {
+    count: 2,
+    scoreSum: 1.5,
+    negative: 0,
+    neutral: 0,
+    positive: 2,
+    day: '2024-05-01',
+    updatedAt: '2024-05-02T00:00:00.000Z',
+    source: 'twitter',
+  });
+  for (const placeholder of [
+    ...Object.keys(update.ExpressionAttributeNames),
+    ...Object.keys(update.ExpressionAttributeValues),
+  ]) {
     assert.ok(update.UpdateExpression.includes(placeholder), `${placeholder} unused`);
   }
   // The all-sources item is spelled by its key alone: no source attribute.
-  const all = counterUpdateExpression({ ...delta, key: allSourcesDayKey('2024-05-01'), source: undefined }, new Date(0), 'set');
+  const all = counterUpdateExpression(
+    { ...delta, key: allSourcesDayKey('2024-05-01'), source: undefined },
+    new Date(0),
+    'set',
+  );
   assert.match(all.UpdateExpression, /^SET /);
   assert.ok(!Object.values(all.ExpressionAttributeNames).includes('source'));
 });
 
 test('decodeAggregateRow reads source and all-sources items by their key, and skips markers', () => {
   const at = new Date('2024-05-02T00:00:00Z');
-  const row = { key: sourceDayKey('SOURCE#odd', '2024-05-01'), source: 'SOURCE#odd', day: '2024-05-01', counters: c({ count: 3, neutral: 3 }) };
+  const row = {
+    key: sourceDayKey('SOURCE#odd', '2024-05-01'),
+    source: 'SOURCE#odd',
+    day: '2024-05-01',
+    counters: c({ count: 3, neutral: 3 }),
+  };
   assert.deepEqual(decodeAggregateRow(aggregateItem(row, at)), row);
-  const all = { key: allSourcesDayKey('2024-05-01'), source: undefined, day: '2024-05-01', counters: c({ count: 1, negative: 1, scoreSum: -1 }) };
-  assert.deepEqual(decodeAggregateRow({ ...aggregateItem(all, at), source: '*' }), all, 'an old item\'s source attribute is ignored');
+  const all = {
+    key: allSourcesDayKey('2024-05-01'),
+    source: undefined,
+    day: '2024-05-01',
+    counters: c({ count: 1, negative: 1, scoreSum: -1 }),
+  };
+  assert.deepEqual(
+    decodeAggregateRow({ ...aggregateItem(all, at), source: '*' }),
+    all,
+    "an old item's source attribute is ignored",
+  );
   assert.equal(decodeAggregateRow({ ...markerKey('e'), expiresAt: 1 }), undefined);
   // Counters an item lacks (an aggregate written before a label existed) read as 0; non-numbers are an error.
   assert.deepEqual(decodeAggregateRow({ ...sourceDayKey('s', '2024-05-01'), count: 1 })?.counters, c({ count: 1 }));
@@ -169,7 +248,10 @@ test('mergeDeltas sums per key in first-seen order and drops what cancels out', 
   const remove = deltasForChange(result(), undefined);
   assert.deepEqual(mergeDeltas([...insert, ...remove]), []);
   const twice = mergeDeltas([...insert, ...insert]);
-  assert.deepEqual(twice.map((d) => d.key), insert.map((d) => d.key));
+  assert.deepEqual(
+    twice.map((d) => d.key),
+    insert.map((d) => d.key),
+  );
   assert.deepEqual(twice[0].counters, c({ count: 2, positive: 2, scoreSum: 1.5 }));
   assert.deepEqual(insert[0].counters, c({ count: 1, positive: 1, scoreSum: 0.75 }), 'inputs are not changed');
 });

@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodePostMessage, parsePostMessage, postMessageJsonSchema, PostMessageSchema, MAX_POST_ID_LENGTH } from '../../src/domain/messages.js';
+import {
+  encodePostMessage,
+  parsePostMessage,
+  postMessageJsonSchema,
+  PostMessageSchema,
+  MAX_POST_ID_LENGTH,
+} from '../../src/domain/messages.js';
 
 test('accepts a minimal v1 message and ignores unknown extra fields', () => {
   const parsed = parsePostMessage(JSON.stringify({ v: 1, postId: 'p-1', futureField: [1, 2] }));
@@ -8,14 +14,19 @@ test('accepts a minimal v1 message and ignores unknown extra fields', () => {
 });
 
 test('accepts optional source and enqueuedAt', () => {
-  const parsed = parsePostMessage(JSON.stringify({ v: 1, postId: 'p', source: 'twitter', enqueuedAt: '2024-05-01T10:00:00+02:00' }));
+  const parsed = parsePostMessage(
+    JSON.stringify({ v: 1, postId: 'p', source: 'twitter', enqueuedAt: '2024-05-01T10:00:00+02:00' }),
+  );
   assert.equal(parsed.ok, true);
   assert.equal(parsed.ok && parsed.message.source, 'twitter');
 });
 
 test('what encodePostMessage writes, parsePostMessage reads back', () => {
   const body = encodePostMessage('abc/123', { source: 'reddit', enqueuedAt: new Date(0).toISOString() });
-  assert.deepEqual(parsePostMessage(body), { ok: true, message: { v: 1, postId: 'abc/123', source: 'reddit', enqueuedAt: '1970-01-01T00:00:00.000Z' } });
+  assert.deepEqual(parsePostMessage(body), {
+    ok: true,
+    message: { v: 1, postId: 'abc/123', source: 'reddit', enqueuedAt: '1970-01-01T00:00:00.000Z' },
+  });
 });
 
 test('a body that is not JSON is rejected as not-json', () => {
@@ -71,7 +82,11 @@ test('the exported schema is the one the parser applies', () => {
 });
 
 test('the JSON Schema for documentation requires v = 1 and postId, and allows extra fields', () => {
-  const schema = postMessageJsonSchema() as { required: string[]; properties: Record<string, { const?: unknown }>; additionalProperties?: unknown };
+  const schema = postMessageJsonSchema() as {
+    required: string[];
+    properties: Record<string, { const?: unknown }>;
+    additionalProperties?: unknown;
+  };
   assert.deepEqual(schema.required.sort(), ['postId', 'v']);
   assert.equal(schema.properties.v.const, 1);
   assert.notEqual(schema.additionalProperties, false);

@@ -2,7 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dayOf, validatePostInput, UNKNOWN_SOURCE, MAX_TEXT_LENGTH, StoredPostSchema } from '../../src/domain/posts.js';
 
-const valid = { postId: 'p1', text: 'great day', createdAt: '2024-05-01T23:30:00-02:00', source: 'twitter', author: 'ann', url: 'https://x/p1' };
+const valid = {
+  postId: 'p1',
+  text: 'great day',
+  createdAt: '2024-05-01T23:30:00-02:00',
+  source: 'twitter',
+  author: 'ann',
+  url: 'https://x/p1',
+};
 
 test('a valid row is accepted, createdAt normalised to UTC, extra fields kept', () => {
   const result = validatePostInput({ ...valid, lang: 'en' });
@@ -13,7 +20,13 @@ test('a valid row is accepted, createdAt normalised to UTC, extra fields kept', 
 });
 
 test('source defaults to unknown; null optional fields count as absent', () => {
-  const result = validatePostInput({ postId: 'p', text: 't', createdAt: '2024-01-01T00:00:00Z', author: null, source: null });
+  const result = validatePostInput({
+    postId: 'p',
+    text: 't',
+    createdAt: '2024-01-01T00:00:00Z',
+    author: null,
+    source: null,
+  });
   assert.ok(result.ok);
   assert.equal(result.post.source, UNKNOWN_SOURCE);
   assert.equal(result.post.author, undefined);
@@ -48,8 +61,12 @@ test('invalid rows are rejected with a reason naming each problem', () => {
 });
 
 test('createdAt at the edges of the four-digit years is accepted and keeps a YYYY-MM-DD day', () => {
-  for (const [createdAt, day] of [['0001-01-01T00:00:00Z', '0001-01-01'], ['9999-12-31T23:59:59.999Z', '9999-12-31'],
-    ['9999-12-31T20:00:00-03:59', '9999-12-31'], ['0001-01-01T23:00:00+22:00', '0001-01-01']]) {
+  for (const [createdAt, day] of [
+    ['0001-01-01T00:00:00Z', '0001-01-01'],
+    ['9999-12-31T23:59:59.999Z', '9999-12-31'],
+    ['9999-12-31T20:00:00-03:59', '9999-12-31'],
+    ['0001-01-01T23:00:00+22:00', '0001-01-01'],
+  ]) {
     const result = validatePostInput({ postId: 'p', text: 't', createdAt });
     assert.ok(result.ok, createdAt);
     assert.equal(dayOf(result.post.createdAt), day);

@@ -25,9 +25,46 @@ const int = (random: Random, n: number) => Math.floor(random() * n);
 const pick = <T>(random: Random, xs: readonly T[]): T => xs[int(random, xs.length)];
 
 /** Characters with nothing to see: whitespace, zero-width and format characters, selectors, lone marks. */
-const INVISIBLE = [' ', '\t', '\n', '\u00a0', '\u2003', '\u3000', '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad',
-  '\u200e', '\u202e', '\u2066', '\ufe0f', '\ufe0e', '\u{e0100}', '\u{e0061}', '\u0301', '\u0308', '\u20dd', '\u3164', '\u115f', '\u2800', '\u180e'];
-const VISIBLE = ['good', 'awful', 'ok', 'e\u0301', '👍\ufe0f', '🏳️‍🌈', '\u0928\u092e\u0938\u094d\u0924\u0947', 'x', '\ufffd', '.'];
+const INVISIBLE = [
+  ' ',
+  '\t',
+  '\n',
+  '\u00a0',
+  '\u2003',
+  '\u3000',
+  '\u200b',
+  '\u200c',
+  '\u200d',
+  '\u2060',
+  '\ufeff',
+  '\u00ad',
+  '\u200e',
+  '\u202e',
+  '\u2066',
+  '\ufe0f',
+  '\ufe0e',
+  '\u{e0100}',
+  '\u{e0061}',
+  '\u0301',
+  '\u0308',
+  '\u20dd',
+  '\u3164',
+  '\u115f',
+  '\u2800',
+  '\u180e',
+];
+const VISIBLE = [
+  'good',
+  'awful',
+  'ok',
+  'e\u0301',
+  '👍\ufe0f',
+  '🏳️‍🌈',
+  '\u0928\u092e\u0938\u094d\u0924\u0947',
+  'x',
+  '\ufffd',
+  '.',
+];
 
 function text(random: Random): { text: string; invisible: boolean } {
   const length = 1 + int(random, 6);
@@ -44,9 +81,16 @@ function pad(n: number, width: number): string {
 /** createdAt values around the edges: years 0000/0001/9999, offsets that cross the year, leap days, fractions. */
 function createdAt(random: Random): string {
   const year = pick(random, [0, 1, 1, 2, 1969, 1970, 2024, 2024, 2024, 9998, 9999, 9999]);
-  const [month, day] = pick(random, [[1, 1], [12, 31], [2, 29], [6, 15], [2, 28]]);
+  const [month, day] = pick(random, [
+    [1, 1],
+    [12, 31],
+    [2, 29],
+    [6, 15],
+    [2, 28],
+  ]);
   const time = `${pad(int(random, 24), 2)}:${pad(int(random, 60), 2)}:${pad(int(random, 60), 2)}${random() < 0.3 ? '.123' : ''}`;
-  const offset = random() < 0.3 ? 'Z' : `${pick(random, ['+', '-'])}${pad(int(random, 24), 2)}:${pick(random, ['00', '30', '59'])}`;
+  const offset =
+    random() < 0.3 ? 'Z' : `${pick(random, ['+', '-'])}${pad(int(random, 24), 2)}:${pick(random, ['00', '30', '59'])}`;
   return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${time}${offset}`;
 }
 
@@ -85,7 +129,10 @@ describe('fuzz: ingest and classify agree', () => {
       const rows = Array.from({ length: ROWS }, (_, i) => row(random, i, `ic${seed}`));
       const summary = await ingestPosts(rows, { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });
       assert.deepEqual(summary.failed, []);
-      assert.ok(rows.some((r) => invisibleTexts.has(String(r.postId)) && validatePostInput(r).ok), 'some accepted texts are invisible');
+      assert.ok(
+        rows.some((r) => invisibleTexts.has(String(r.postId)) && validatePostInput(r).ok),
+        'some accepted texts are invisible',
+      );
       // The fuzz must exercise both sides: some rows rejected for their UTC year, many accepted.
       const yearRejects = summary.rejected.filter((r) => /UTC year/.test(r.reason));
       assert.ok(yearRejects.length > 0, 'some createdAt fell outside 0001..9999 in UTC');
@@ -93,11 +140,17 @@ describe('fuzz: ingest and classify agree', () => {
       for (const rejection of summary.rejected) assert.match(rejection.reason, /createdAt/, JSON.stringify(rejection));
 
       const handlers = await importHandlers();
-      const sources = pipelineEventSources(stack.clients, stage, handlers, { classify: { maximumBatchingWindowSeconds: 0.2 } });
+      const sources = pipelineEventSources(stack.clients, stage, handlers, {
+        classify: { maximumBatchingWindowSeconds: 0.2 },
+      });
       await runUntilIdle([sources.classify], { timeoutMs: 300_000 });
 
       const dead = await drainQueue(stack.clients.sqs, stage.queues.classifyDlq.url);
-      assert.deepEqual(dead.map((m) => `${attribute(m, 'failureReason')}: ${attribute(m, 'failureDetail')}`), [], 'nothing accepted is dead-lettered');
+      assert.deepEqual(
+        dead.map((m) => `${attribute(m, 'failureReason')}: ${attribute(m, 'failureDetail')}`),
+        [],
+        'nothing accepted is dead-lettered',
+      );
       const results = await readResults(stage.tables.results);
       const accepted = rows.filter((r) => validatePostInput(r).ok);
       assert.equal(results.size, summary.enqueued);

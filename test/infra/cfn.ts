@@ -46,7 +46,8 @@ function evaluate(template: CfnTemplate, value: unknown): unknown {
   if ('Fn::Not' in v) return !evaluate(template, (v['Fn::Not'] as unknown[])[0]);
   if ('Fn::And' in v) return (v['Fn::And'] as unknown[]).every((x) => evaluate(template, x) === true);
   if ('Fn::Or' in v) return (v['Fn::Or'] as unknown[]).some((x) => evaluate(template, x) === true);
-  if ('Condition' in v && typeof v.Condition === 'string' && Object.keys(v).length === 1) return condition(template, v.Condition);
+  if ('Condition' in v && typeof v.Condition === 'string' && Object.keys(v).length === 1)
+    return condition(template, v.Condition);
   return value;
 }
 
@@ -55,7 +56,11 @@ export function condition(template: CfnTemplate, name: string): boolean {
   const definition = template.Conditions?.[name];
   assert.ok(definition !== undefined, `template has no condition ${name}`);
   const result = evaluate(template, definition);
-  assert.equal(typeof result, 'boolean', `condition ${name} does not evaluate to a boolean: ${JSON.stringify(definition)}`);
+  assert.equal(
+    typeof result,
+    'boolean',
+    `condition ${name} does not evaluate to a boolean: ${JSON.stringify(definition)}`,
+  );
   return result as boolean;
 }
 
@@ -70,7 +75,9 @@ export function resolveIfs(template: CfnTemplate, value: unknown): unknown {
     return resolveIfs(template, condition(template, name) ? whenTrue : whenFalse);
   }
   return Object.fromEntries(
-    Object.entries(v).map(([key, item]) => [key, resolveIfs(template, item)]).filter(([, item]) => item !== undefined),
+    Object.entries(v)
+      .map(([key, item]) => [key, resolveIfs(template, item)])
+      .filter(([, item]) => item !== undefined),
   );
 }
 
@@ -104,7 +111,8 @@ function asArray<T>(value: T | T[] | undefined): T[] {
 export function roleStatements(template: CfnTemplate, roleId: string): Statement[] {
   const role = resource(template, roleId, 'AWS::IAM::Role');
   const statements: Statement[] = [];
-  for (const policy of asArray(role.Properties.Policies)) statements.push(...asArray<Statement>(policy.PolicyDocument.Statement));
+  for (const policy of asArray(role.Properties.Policies))
+    statements.push(...asArray<Statement>(policy.PolicyDocument.Statement));
   for (const [, r] of Object.entries(template.Resources)) {
     if (r.Type !== 'AWS::IAM::Policy' && r.Type !== 'AWS::IAM::ManagedPolicy') continue;
     if (asArray(r.Properties.Roles).some((ref) => refName(ref) === roleId)) {

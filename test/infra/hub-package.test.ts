@@ -31,22 +31,37 @@ describe('hub models packaged with --param modelId', { skip: hubModelsUnavailabl
     cleanStaleCaches();
     hub = await startMockHub(await ensureHubModels());
     models = mkdtempSync(join(tmpdir(), 'hub-package-models-'));
-    for (const id of [ZIP_MODEL, IMAGE_MODEL]) await fetchModel(id, { fp32: false, baseUrl: hub.url, dir: models, log: () => {} });
+    for (const id of [ZIP_MODEL, IMAGE_MODEL])
+      await fetchModel(id, { fp32: false, baseUrl: hub.url, dir: models, log: () => {} });
     zip = await packageService({ stage: 'ci', params: { modelId: ZIP_MODEL }, modelsDir: models });
-    image = await packageService({ stage: 'ci', params: { deploy: 'image', modelId: IMAGE_MODEL, classifyImageUri: IMAGE_URI }, modelsDir: models });
+    image = await packageService({
+      stage: 'ci',
+      params: { deploy: 'image', modelId: IMAGE_MODEL, classifyImageUri: IMAGE_URI },
+      modelsDir: models,
+    });
   });
   after(async () => {
     await hub?.close();
     if (models) rmSync(models, { recursive: true, force: true });
   });
 
-  const classify = (p: Packaged) => resource(p.template, findBy(p.template, 'AWS::Lambda::Function', 'FunctionName', `${SERVICE}-ci-classify`)).Properties;
+  const classify = (p: Packaged) =>
+    resource(p.template, findBy(p.template, 'AWS::Lambda::Function', 'FunctionName', `${SERVICE}-ci-classify`))
+      .Properties;
 
   it('zip: classify gets MODEL_ID=<hub id> and exactly the fetched model files under models/<org>/<name>/', (t) => {
     t.diagnostic(`osls package took ${zip.seconds || 'reused'} s (zip), ${image.seconds || 'reused'} s (image)`);
     assert.equal(classify(zip).Environment.Variables.MODEL_ID, ZIP_MODEL);
-    const inZip = listZip(zip.zip('classify')).map((e) => e.name).filter((n) => n.startsWith('models/')).sort();
-    assert.deepEqual(inZip, filesToFetch(false).map((f) => `models/${ZIP_MODEL}/${f}`).sort());
+    const inZip = listZip(zip.zip('classify'))
+      .map((e) => e.name)
+      .filter((n) => n.startsWith('models/'))
+      .sort();
+    assert.deepEqual(
+      inZip,
+      filesToFetch(false)
+        .map((f) => `models/${ZIP_MODEL}/${f}`)
+        .sort(),
+    );
   });
 
   it('zip, unpacked: the packaged transformers.js loads the packaged model and its labels come out right', () => {
@@ -67,7 +82,12 @@ describe('hub models packaged with --param modelId', { skip: hubModelsUnavailabl
         }
         console.log('RESULT ' + JSON.stringify(labels));
       `;
-      const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8', timeout: 120_000, env: { PATH: process.env.PATH } });
+      const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 120_000,
+        env: { PATH: process.env.PATH },
+      });
       assert.equal(child.status, 0, child.stderr);
       const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
       assert.deepEqual(JSON.parse(line!.slice(7)), ['positive', 'negative', 'neutral']);
@@ -92,16 +112,30 @@ describe('hub models packaged with --param modelId', { skip: hubModelsUnavailabl
     const context = mkdtempSync(join(tmpdir(), 'hub-package-context-'));
     try {
       // Copied, not linked: the CLI runs only when started as itself (import.meta.url is the real path).
-      for (const entry of ['package.json', 'src', 'tsconfig.json']) cpSync(join(ROOT, entry), join(context, entry), { recursive: true });
+      for (const entry of ['package.json', 'src', 'tsconfig.json'])
+        cpSync(join(ROOT, entry), join(context, entry), { recursive: true });
       symlinkSync(join(ROOT, 'node_modules'), join(context, 'node_modules'));
       mkdirSync(join(context, 'models'));
       // Asynchronously: the mock hub lives in this process and must keep serving.
       const run = await new Promise<{ status: number; output: string }>((resolve) => {
-        execFile('bash', ['-c', step[1]], { cwd: context, encoding: 'utf8', timeout: 120_000, env: { ...process.env, MODEL_ID: IMAGE_MODEL, HF_ENDPOINT: hub.url } },
-          (error, stdout, stderr) => resolve({ status: error ? 1 : 0, output: `${stdout}\n${stderr}` }));
+        execFile(
+          'bash',
+          ['-c', step[1]],
+          {
+            cwd: context,
+            encoding: 'utf8',
+            timeout: 120_000,
+            env: { ...process.env, MODEL_ID: IMAGE_MODEL, HF_ENDPOINT: hub.url },
+          },
+          (error, stdout, stderr) => resolve({ status: error ? 1 : 0, output: `${stdout}\n${stderr}` }),
+        );
       });
       assert.equal(run.status, 0, run.output);
-      assert.deepEqual(JSON.parse(readFileSync(join(context, 'models', IMAGE_MODEL, 'config.json'), 'utf8')).id2label, { 0: 'negative', 1: 'neutral', 2: 'positive' });
+      assert.deepEqual(JSON.parse(readFileSync(join(context, 'models', IMAGE_MODEL, 'config.json'), 'utf8')).id2label, {
+        0: 'negative',
+        1: 'neutral',
+        2: 'positive',
+      });
     } finally {
       rmSync(context, { recursive: true, force: true });
     }

@@ -26,7 +26,11 @@ before(async () => {
   });
 });
 
-const fn = (name: string) => resource(packaged.template, findBy(packaged.template, 'AWS::Lambda::Function', 'FunctionName', `${SERVICE}-ci-${name}`));
+const fn = (name: string) =>
+  resource(
+    packaged.template,
+    findBy(packaged.template, 'AWS::Lambda::Function', 'FunctionName', `${SERVICE}-ci-${name}`),
+  );
 
 describe('deploy=image', () => {
   it('classify is deployed from the container image, with the same memory, timeout, role and model id', () => {
@@ -52,8 +56,9 @@ describe('deploy=image', () => {
   });
 
   it('the classify SQS mapping is unchanged', () => {
-    const [[, mapping]] = resourcesOfType(packaged.template, 'AWS::Lambda::EventSourceMapping')
-      .filter(([, m]) => JSON.stringify(m.Properties.EventSourceArn).includes('ClassifyQueue'));
+    const [[, mapping]] = resourcesOfType(packaged.template, 'AWS::Lambda::EventSourceMapping').filter(([, m]) =>
+      JSON.stringify(m.Properties.EventSourceArn).includes('ClassifyQueue'),
+    );
     assert.equal(mapping.Properties.BatchSize, FUNCTIONS.classify.batchSize);
     assert.deepEqual(mapping.Properties.FunctionResponseTypes, ['ReportBatchItemFailures']);
   });
@@ -61,9 +66,16 @@ describe('deploy=image', () => {
   it('the Dockerfile builds on the Lambda Node.js 24 image, installs the sharp stub, bakes in MODEL_ID and runs the classify handler', () => {
     const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
     assert.match(dockerfile, /^ARG BASE_IMAGE=public\.ecr\.aws\/lambda\/nodejs:24$/m);
-    assert.match(dockerfile, /^COPY packages \.\/packages$/m, 'npm ci resolves the sharp override to packages/sharp-stub');
+    assert.match(
+      dockerfile,
+      /^COPY packages \.\/packages$/m,
+      'npm ci resolves the sharp override to packages/sharp-stub',
+    );
     assert.match(dockerfile, new RegExp(`^ARG MODEL_ID=${resourcesJson.model.id}$`, 'm'));
-    assert.match(dockerfile, /^COPY --from=build \/build\/models\/\$\{MODEL_ID\} \$\{LAMBDA_TASK_ROOT\}\/models\/\$\{MODEL_ID\}$/m);
+    assert.match(
+      dockerfile,
+      /^COPY --from=build \/build\/models\/\$\{MODEL_ID\} \$\{LAMBDA_TASK_ROOT\}\/models\/\$\{MODEL_ID\}$/m,
+    );
     const cmd = /^CMD \[(.*)\]$/m.exec(dockerfile);
     assert.ok(cmd);
     assert.deepEqual(JSON.parse(`[${cmd[1]}]`), ['handlers/classify.handler']);
@@ -72,7 +84,7 @@ describe('deploy=image', () => {
 });
 
 describe('--region', () => {
-  it('the dashboard shows the stack\'s region', () => {
+  it("the dashboard shows the stack's region", () => {
     const [[, d]] = resourcesOfType(packaged.template, 'AWS::CloudWatch::Dashboard');
     const widgets: { properties: { region: string } }[] = JSON.parse(d.Properties.DashboardBody).widgets;
     assert.ok(widgets.length > 0);

@@ -18,7 +18,13 @@ const MODEL_DIR = `models/${resourcesJson.model.id}`;
 const MULTILINGUAL_DIR = `models/${resourcesJson.model.multilingualId}`;
 /** The language detector's n-gram table (src/config.ts languageData). */
 const LANGUAGE_DATA = 'models/language/latin-ngrams.json';
-const MODEL_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'onnx/model_quantized.onnx'];
+const MODEL_FILES = [
+  'config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'onnx/model.onnx',
+  'onnx/model_quantized.onnx',
+];
 const ORT_LINUX_X64 = 'node_modules/onnxruntime-node/bin/napi-v6/linux/x64';
 
 let packaged: Packaged;
@@ -35,11 +41,13 @@ before(async () => {
 });
 
 describe('classify zip', () => {
-  it('unzipped size stays under Lambda\'s 250 MB limit', (t) => {
+  it("unzipped size stays under Lambda's 250 MB limit", (t) => {
     const size = unzippedSize(classify);
     const by = (prefix: string) => unzippedSize(classify.filter((e) => e.name.startsWith(prefix)));
-    t.diagnostic(`classify unzipped ${mb(size)} (node_modules ${mb(by('node_modules/'))}, models ${mb(by('models/'))}, ` +
-      `handlers ${mb(by('handlers/'))}); packaging took ${packaged.seconds || 'reused'} s`);
+    t.diagnostic(
+      `classify unzipped ${mb(size)} (node_modules ${mb(by('node_modules/'))}, models ${mb(by('models/'))}, ` +
+        `handlers ${mb(by('handlers/'))}); packaging took ${packaged.seconds || 'reused'} s`,
+    );
     assert.ok(size < LAMBDA_UNZIPPED_LIMIT, `${mb(size)} unzipped`);
   });
 
@@ -52,7 +60,10 @@ describe('classify zip', () => {
       for (const file of MODEL_FILES) assert.ok(names(classify).includes(`${dir}/${file}`), `${dir}/${file} missing`);
     }
     assert.ok(names(classify).includes(LANGUAGE_DATA), `${LANGUAGE_DATA} missing`);
-    const shipped = new Set([LANGUAGE_DATA, ...[MODEL_DIR, MULTILINGUAL_DIR].flatMap((dir) => MODEL_FILES.map((f) => `${dir}/${f}`))]);
+    const shipped = new Set([
+      LANGUAGE_DATA,
+      ...[MODEL_DIR, MULTILINGUAL_DIR].flatMap((dir) => MODEL_FILES.map((f) => `${dir}/${f}`)),
+    ]);
     const extra = names(classify).filter((n) => n.startsWith('models/') && !shipped.has(n));
     assert.deepEqual(extra, []);
   });
@@ -65,13 +76,24 @@ describe('classify zip', () => {
   it('has no darwin, win32 or arm64 binaries, no onnxruntime-web runtime, and no sharp or libvips', () => {
     const foreign = names(classify).filter((n) => /(^|\/)(darwin|win32)(\/|-|$)|arm64|\.dll$|\.dylib$/.test(n));
     assert.deepEqual(foreign, []);
-    const web = names(classify).filter((n) => n.startsWith('node_modules/onnxruntime-web/') && /\.(wasm|m?js)$/.test(n) &&
-      !n.startsWith('node_modules/onnxruntime-web/node_modules/'));
+    const web = names(classify).filter(
+      (n) =>
+        n.startsWith('node_modules/onnxruntime-web/') &&
+        /\.(wasm|m?js)$/.test(n) &&
+        !n.startsWith('node_modules/onnxruntime-web/node_modules/'),
+    );
     assert.deepEqual(web, []);
     // package.json overrides sharp with packages/sharp-stub: transformers.js imports it, the classifier never calls it.
-    assert.deepEqual(names(classify).filter((n) => n.startsWith('node_modules/@img/')), []);
-    assert.deepEqual(names(classify).filter((n) => n.startsWith('node_modules/sharp/')).sort(),
-      ['node_modules/sharp/index.cjs', 'node_modules/sharp/package.json']);
+    assert.deepEqual(
+      names(classify).filter((n) => n.startsWith('node_modules/@img/')),
+      [],
+    );
+    assert.deepEqual(
+      names(classify)
+        .filter((n) => n.startsWith('node_modules/sharp/'))
+        .sort(),
+      ['node_modules/sharp/index.cjs', 'node_modules/sharp/package.json'],
+    );
   });
 });
 
@@ -83,8 +105,14 @@ function runInPackage(dir: string, script: string, timeout: number): any {
   const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     cwd: dir,
     encoding: 'utf8',
-    env: { PATH: process.env.PATH, LAMBDA_TASK_ROOT: dir, AWS_REGION: 'us-east-1', STAGE: 'ci',
-      AWS_ACCESS_KEY_ID: 'AKIANOTUSED000000000', AWS_SECRET_ACCESS_KEY: 'not-used' },
+    env: {
+      PATH: process.env.PATH,
+      LAMBDA_TASK_ROOT: dir,
+      AWS_REGION: 'us-east-1',
+      STAGE: 'ci',
+      AWS_ACCESS_KEY_ID: 'AKIANOTUSED000000000',
+      AWS_SECRET_ACCESS_KEY: 'not-used',
+    },
     timeout,
   });
   assert.equal(child.status, 0, child.stderr);
@@ -159,7 +187,10 @@ describe('classify zip, unpacked: runs from the package alone', () => {
       console.log('RESULT ' + JSON.stringify(models));
     `);
     t.diagnostic(JSON.stringify(out));
-    for (const file of [MODEL_DIR, MULTILINGUAL_DIR].flatMap((dir) => [`${dir}/onnx/model_quantized.onnx`, `${dir}/onnx/model.onnx`])) {
+    for (const file of [MODEL_DIR, MULTILINGUAL_DIR].flatMap((dir) => [
+      `${dir}/onnx/model_quantized.onnx`,
+      `${dir}/onnx/model.onnx`,
+    ])) {
       assert.ok(out[file].inputs.includes('input_ids'), `${file} inputs ${out[file].inputs}`);
       assert.ok(out[file].outputs.includes('logits'), `${file} outputs ${out[file].outputs}`);
     }
@@ -170,7 +201,12 @@ describe('aggregate zip', () => {
   it('has its handler and neither the model nor the model runtime', (t) => {
     t.diagnostic(`aggregate unzipped ${mb(unzippedSize(aggregate))}`);
     assert.ok(names(aggregate).includes('handlers/aggregate.mjs'));
-    assert.deepEqual(names(aggregate).filter((n) => n.startsWith('models/') || n.includes('onnxruntime') || n.includes('@huggingface')), []);
+    assert.deepEqual(
+      names(aggregate).filter(
+        (n) => n.startsWith('models/') || n.includes('onnxruntime') || n.includes('@huggingface'),
+      ),
+      [],
+    );
     assert.ok(!names(aggregate).includes('handlers/classify.mjs'));
     assert.ok(unzippedSize(aggregate) < LAMBDA_UNZIPPED_LIMIT);
   });
@@ -179,12 +215,16 @@ describe('aggregate zip', () => {
     const dir = mkdtempSync(join(tmpdir(), 'impact-sentiment-aggregate-zip-'));
     try {
       extractZip(packaged.zip('aggregate'), dir);
-      const answer = runInPackage(dir, `
+      const answer = runInPackage(
+        dir,
+        `
         const { handler } = await import(process.cwd() + '/handlers/aggregate.mjs');
         const context = { functionName: 'aggregate', awsRequestId: 'r', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:aggregate',
           memoryLimitInMB: '256', functionVersion: '1', getRemainingTimeInMillis: () => 30000 };
         console.log('RESULT ' + JSON.stringify(await handler({ Records: [] }, context)));
-      `, 60_000);
+      `,
+        60_000,
+      );
       assert.deepEqual(answer, { batchItemFailures: [] });
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -7,7 +7,16 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
-  cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -16,7 +25,18 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Project entries not copied into the scratch project (heavy, irrelevant, or per-checkout state). */
-const NOT_COPIED = new Set(['node_modules', 'models', '.git', '.esbuild', '.serverless', '.build', 'test', '.ci', 'run', 'tmp']);
+const NOT_COPIED = new Set([
+  'node_modules',
+  'models',
+  '.git',
+  '.esbuild',
+  '.serverless',
+  '.build',
+  'test',
+  '.ci',
+  'run',
+  'tmp',
+]);
 /** Shared read-only with the working tree. */
 const LINKED = ['node_modules', 'models'];
 
@@ -67,7 +87,15 @@ function cacheDir(options: PackageOptions): string {
 }
 
 function args(options: PackageOptions, packageDir: string): string[] {
-  const list = ['package', '--stage', options.stage ?? 'ci', '--region', options.region ?? 'us-east-1', '--package', packageDir];
+  const list = [
+    'package',
+    '--stage',
+    options.stage ?? 'ci',
+    '--region',
+    options.region ?? 'us-east-1',
+    '--package',
+    packageDir,
+  ];
   for (const [name, value] of Object.entries(options.params ?? {})) list.push('--param', `${name}=${value}`);
   return list;
 }
@@ -88,7 +116,11 @@ function scratchProject(modelsDir = join(ROOT, 'models')): string {
   return dir;
 }
 
-function run(cwd: string, argv: string[], scratchTmp: string): Promise<{ code: number | null; log: string; timedOut: boolean }> {
+function run(
+  cwd: string,
+  argv: string[],
+  scratchTmp: string,
+): Promise<{ code: number | null; log: string; timedOut: boolean }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [join(ROOT, 'node_modules/osls/bin/serverless.js'), ...argv], {
       cwd,
@@ -108,7 +140,11 @@ function run(cwd: string, argv: string[], scratchTmp: string): Promise<{ code: n
       },
     });
     const kill = () => {
-      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
     };
     let log = '';
     let failed = false;
@@ -131,7 +167,7 @@ function run(cwd: string, argv: string[], scratchTmp: string): Promise<{ code: n
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolvePromise({ code: failed ? (code || 1) : code, log, timedOut });
+      resolvePromise({ code: failed ? code || 1 : code, log, timedOut });
     });
   });
 }
@@ -157,7 +193,9 @@ async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
 }
 
 function result(dir: string, seconds: number, log: string): Packaged {
-  const template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as CfnTemplate;
+  const template = JSON.parse(
+    readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'),
+  ) as CfnTemplate;
   return {
     dir,
     template,
@@ -186,7 +224,9 @@ export function packageService(options: PackageOptions = {}): Promise<Packaged> 
         const { code, log, timedOut } = await run(project, args(options, join(dir, 'out')), scratchTmp);
         const seconds = (Date.now() - started) / 1000;
         if (timedOut || code !== 0) {
-          throw new Error(`osls ${args(options, '<dir>').join(' ')} ${timedOut ? 'timed out' : `exited ${code}`}:\n${log.slice(-6000)}`);
+          throw new Error(
+            `osls ${args(options, '<dir>').join(' ')} ${timedOut ? 'timed out' : `exited ${code}`}:\n${log.slice(-6000)}`,
+          );
         }
         writeFileSync(join(dir, 'seconds'), String(seconds));
         writeFileSync(done, log);
@@ -213,8 +253,11 @@ export function cleanStaleCaches(): void {
     if (entry.startsWith('impact-sentiment-project-')) {
       try {
         const path = join(tmpdir(), entry);
-        if (Date.now() - statSync(path).mtimeMs > 2 * PACKAGE_TIMEOUT_MS) rmSync(path, { recursive: true, force: true });
-      } catch { /* raced */ }
+        if (Date.now() - statSync(path).mtimeMs > 2 * PACKAGE_TIMEOUT_MS)
+          rmSync(path, { recursive: true, force: true });
+      } catch {
+        /* raced */
+      }
       continue;
     }
     const match = /^impact-sentiment-infra-(\d+)$/.exec(entry);
@@ -222,7 +265,12 @@ export function cleanStaleCaches(): void {
     try {
       process.kill(Number(match[1]), 0);
     } catch {
-      try { if (statSync(join(tmpdir(), entry)).isDirectory()) rmSync(join(tmpdir(), entry), { recursive: true, force: true }); } catch { /* raced */ }
+      try {
+        if (statSync(join(tmpdir(), entry)).isDirectory())
+          rmSync(join(tmpdir(), entry), { recursive: true, force: true });
+      } catch {
+        /* raced */
+      }
     }
   }
 }

@@ -7,7 +7,16 @@ import { MetricName } from '../../src/observability.js';
 import { FUNCTIONS, QUEUES, SERVICE, TABLES, resourceName } from '../../src/resources.js';
 import resourcesJson from '../../src/resources.json' with { type: 'json' };
 import {
-  condition, findBy, grantKeys, grants, isCreated, refName, resolveIfs, resource, resourcesOfType, roleStatements,
+  condition,
+  findBy,
+  grantKeys,
+  grants,
+  isCreated,
+  refName,
+  resolveIfs,
+  resource,
+  resourcesOfType,
+  roleStatements,
 } from './cfn.js';
 import { cleanStaleCaches, packageService, type CfnTemplate } from './package.js';
 
@@ -61,9 +70,13 @@ describe('functions', () => {
       assert.equal(env.POWERTOOLS_SERVICE_NAME, SERVICE);
       assert.ok(env.LOG_LEVEL);
       // The config the handler builds from this environment names the same tables.
-      const config = loadConfig(Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as NodeJS.ProcessEnv);
+      const config = loadConfig(
+        Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as NodeJS.ProcessEnv,
+      );
       assert.deepEqual(config.tables, {
-        posts: name(TABLES.posts.suffix), results: name(TABLES.results.suffix), aggregates: name(TABLES.aggregates.suffix),
+        posts: name(TABLES.posts.suffix),
+        results: name(TABLES.results.suffix),
+        aggregates: name(TABLES.aggregates.suffix),
       });
     });
   }
@@ -73,7 +86,10 @@ describe('functions', () => {
     assert.equal(refName(env.DLQ_URL), queueId(QUEUES.classifyDlq.suffix));
     assert.equal(env.MODEL_ID, MODEL.id);
     assert.equal(env.MULTILINGUAL_MODEL_ID, MODEL.multilingualId);
-    assert.equal(loadConfig({ MULTILINGUAL_MODEL_ID: env.MULTILINGUAL_MODEL_ID }).multilingualModelId, MODEL.multilingualId);
+    assert.equal(
+      loadConfig({ MULTILINGUAL_MODEL_ID: env.MULTILINGUAL_MODEL_ID }).multilingualModelId,
+      MODEL.multilingualId,
+    );
     assert.equal(env.MODEL_DTYPE, MODEL.dtype);
     assert.equal(loadConfig({ MODEL_DTYPE: env.MODEL_DTYPE }).model.dtype, MODEL.dtype);
   });
@@ -116,7 +132,9 @@ describe('classify queue -> classify', () => {
     assert.equal(dlq.SqsManagedSseEnabled, true);
     assert.equal(dlq.RedriveAllowPolicy.redrivePermission, 'byQueue');
     const sources = dlq.RedriveAllowPolicy.sourceQueueArns.map(refName);
-    assert.deepEqual(sources, [`arn:\${AWS::Partition}:sqs:\${AWS::Region}:\${AWS::AccountId}:${name(QUEUES.classify.suffix)}`]);
+    assert.deepEqual(sources, [
+      `arn:\${AWS::Partition}:sqs:\${AWS::Region}:\${AWS::AccountId}:${name(QUEUES.classify.suffix)}`,
+    ]);
   });
 });
 
@@ -149,7 +167,8 @@ describe('results stream -> aggregate', () => {
   });
 
   it('replay markers outlive the records a TRIM_HORIZON mapping can re-read (24 h stream retention)', () => {
-    if (FUNCTIONS.aggregate.startingPosition === 'TRIM_HORIZON') assert.ok(FUNCTIONS.aggregate.markerTtlSeconds > 24 * 3600);
+    if (FUNCTIONS.aggregate.startingPosition === 'TRIM_HORIZON')
+      assert.ok(FUNCTIONS.aggregate.markerTtlSeconds > 24 * 3600);
     else assert.equal(FUNCTIONS.aggregate.startingPosition, 'LATEST');
   });
 });
@@ -161,22 +180,31 @@ describe('tables', () => {
       assert.equal(props.BillingMode, 'PAY_PER_REQUEST');
       assert.equal(props.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled, true);
       assert.equal(props.SSESpecification?.SSEEnabled, true);
-      const keys = Object.fromEntries(props.KeySchema.map((k: { AttributeName: string; KeyType: string }) => [k.KeyType, k.AttributeName]));
+      const keys = Object.fromEntries(
+        props.KeySchema.map((k: { AttributeName: string; KeyType: string }) => [k.KeyType, k.AttributeName]),
+      );
       assert.equal(keys.HASH, table.partitionKey);
       assert.equal(keys.RANGE, 'sortKey' in table ? table.sortKey : undefined);
       for (const attribute of Object.values(keys)) {
-        assert.ok(props.AttributeDefinitions.some((d: { AttributeName: string }) => d.AttributeName === attribute), `${attribute} defined`);
+        assert.ok(
+          props.AttributeDefinitions.some((d: { AttributeName: string }) => d.AttributeName === attribute),
+          `${attribute} defined`,
+        );
       }
       assert.equal(props.AttributeDefinitions.length, Object.keys(keys).length, 'only key attributes are defined');
       if ('streamViewType' in table) assert.equal(props.StreamSpecification?.StreamViewType, table.streamViewType);
       else assert.equal(props.StreamSpecification, undefined);
-      if ('ttlAttribute' in table) assert.deepEqual(props.TimeToLiveSpecification, { AttributeName: table.ttlAttribute, Enabled: true });
+      if ('ttlAttribute' in table)
+        assert.deepEqual(props.TimeToLiveSpecification, { AttributeName: table.ttlAttribute, Enabled: true });
       else assert.equal(props.TimeToLiveSpecification, undefined);
     });
   }
 
   it('results: stream of new and old images', () => {
-    assert.equal(resource(template, tableId(TABLES.results.suffix)).Properties.StreamSpecification.StreamViewType, 'NEW_AND_OLD_IMAGES');
+    assert.equal(
+      resource(template, tableId(TABLES.results.suffix)).Properties.StreamSpecification.StreamViewType,
+      'NEW_AND_OLD_IMAGES',
+    );
   });
 });
 
@@ -190,9 +218,10 @@ describe('IAM: one least-privilege role per function', () => {
       const role = resource(template, roleOf(fn)).Properties;
       assert.equal(role.ManagedPolicyArns, undefined);
       const trust = role.AssumeRolePolicyDocument.Statement;
-      assert.deepEqual(trust.map((s: { Principal: unknown; Action: unknown }) => [s.Principal, s.Action]), [
-        [{ Service: 'lambda.amazonaws.com' }, 'sts:AssumeRole'],
-      ]);
+      assert.deepEqual(
+        trust.map((s: { Principal: unknown; Action: unknown }) => [s.Principal, s.Action]),
+        [[{ Service: 'lambda.amazonaws.com' }, 'sts:AssumeRole']],
+      );
     }
   });
 
@@ -234,38 +263,61 @@ describe('IAM: one least-privilege role per function', () => {
     ]);
   });
 
-  it('no wildcard actions or resources, and each log group is the function\'s own', () => {
+  it("no wildcard actions or resources, and each log group is the function's own", () => {
     for (const fn of ['classify', 'aggregate']) {
       for (const g of grants(roleStatements(template, roleOf(fn)))) {
         assert.ok(!g.action.includes('*'), `${fn}: wildcard action ${g.action}`);
-        assert.ok(!g.resource.includes('*') && !g.resource.startsWith('arn:'), `${fn}: ${g.action} on ${g.resource}: not a resource of this stack`);
+        assert.ok(
+          !g.resource.includes('*') && !g.resource.startsWith('arn:'),
+          `${fn}: ${g.action} on ${g.resource}: not a resource of this stack`,
+        );
       }
-      const logGroup = resource(template, `${fnId(fn).replace(/LambdaFunction$/, '')}LogGroup`, 'AWS::Logs::LogGroup').Properties;
+      const logGroup = resource(
+        template,
+        `${fnId(fn).replace(/LambdaFunction$/, '')}LogGroup`,
+        'AWS::Logs::LogGroup',
+      ).Properties;
       assert.equal(logGroup.LogGroupName, `/aws/lambda/${functionName(fn)}`);
     }
   });
 
   it('each role allows what its event source mapping needs (Lambda polls with the function role)', () => {
     const needs: Record<string, [string[], string]> = {
-      classify: [['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], refName(mappingFor('classify').EventSourceArn)],
-      aggregate: [['dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:DescribeStream', 'dynamodb:ListStreams'],
-        refName(mappingFor('aggregate').EventSourceArn)],
+      classify: [
+        ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        refName(mappingFor('classify').EventSourceArn),
+      ],
+      aggregate: [
+        ['dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:DescribeStream', 'dynamodb:ListStreams'],
+        refName(mappingFor('aggregate').EventSourceArn),
+      ],
     };
     for (const [fn, [actions, source]] of Object.entries(needs)) {
       const have = grantKeys(grants(roleStatements(template, roleOf(fn))));
-      for (const action of actions) assert.ok(have.includes(`${action} ${source}`), `${fn} lacks ${action} on ${source}`);
+      for (const action of actions)
+        assert.ok(have.includes(`${action} ${source}`), `${fn} lacks ${action} on ${source}`);
     }
     const failureDestination = refName(mappingFor('aggregate').DestinationConfig.OnFailure.Destination);
-    assert.ok(grantKeys(grants(roleStatements(template, roleOf('aggregate')))).includes(`sqs:SendMessage ${failureDestination}`));
+    assert.ok(
+      grantKeys(grants(roleStatements(template, roleOf('aggregate')))).includes(
+        `sqs:SendMessage ${failureDestination}`,
+      ),
+    );
   });
 
   it('no other IAM roles or policies in the stack', () => {
-    const iam = Object.entries(template.Resources).filter(([, r]) => r.Type.startsWith('AWS::IAM::')).map(([id]) => id).sort();
+    const iam = Object.entries(template.Resources)
+      .filter(([, r]) => r.Type.startsWith('AWS::IAM::'))
+      .map(([id]) => id)
+      .sort();
     assert.deepEqual(iam, [roleOf('aggregate'), roleOf('classify')].sort());
   });
 });
 
-interface Widget { type: string; properties: { title?: string; region?: string; metrics?: unknown[][] } }
+interface Widget {
+  type: string;
+  properties: { title?: string; region?: string; metrics?: unknown[][] };
+}
 
 function dashboard(): Widget[] {
   const [[, d]] = resourcesOfType(template, 'AWS::CloudWatch::Dashboard');
@@ -275,16 +327,32 @@ function dashboard(): Widget[] {
 
 /** Metric lines of all widgets as [namespace, name, ...dimension pairs] plus their options, and expressions. */
 function dashboardMetrics() {
-  const lines: { namespace: string; metric: string; dims: Record<string, string>; stat?: string; widgetStat?: string }[] = [];
+  const lines: {
+    namespace: string;
+    metric: string;
+    dims: Record<string, string>;
+    stat?: string;
+    widgetStat?: string;
+  }[] = [];
   const expressions: string[] = [];
   for (const widget of dashboard()) {
     for (const line of widget.properties.metrics ?? []) {
-      const options = typeof line[line.length - 1] === 'object' ? (line[line.length - 1] as Record<string, string>) : {};
-      if (options.expression) { expressions.push(options.expression); continue; }
+      const options =
+        typeof line[line.length - 1] === 'object' ? (line[line.length - 1] as Record<string, string>) : {};
+      if (options.expression) {
+        expressions.push(options.expression);
+        continue;
+      }
       const parts = line.filter((p) => typeof p === 'string') as string[];
       const dims: Record<string, string> = {};
       for (let i = 2; i + 1 < parts.length; i += 2) dims[parts[i]] = parts[i + 1];
-      lines.push({ namespace: parts[0], metric: parts[1], dims, stat: options.stat, widgetStat: (widget.properties as { stat?: string }).stat });
+      lines.push({
+        namespace: parts[0],
+        metric: parts[1],
+        dims,
+        stat: options.stat,
+        widgetStat: (widget.properties as { stat?: string }).stat,
+      });
     }
   }
   return { lines, expressions };
@@ -292,8 +360,13 @@ function dashboardMetrics() {
 
 describe('dashboard', () => {
   const has = (namespace: string, metric: string, dims: Record<string, string>, stat?: string) =>
-    dashboardMetrics().lines.some((l) => l.namespace === namespace && l.metric === metric &&
-      JSON.stringify(l.dims) === JSON.stringify(dims) && (stat === undefined || (l.stat ?? l.widgetStat) === stat));
+    dashboardMetrics().lines.some(
+      (l) =>
+        l.namespace === namespace &&
+        l.metric === metric &&
+        JSON.stringify(l.dims) === JSON.stringify(dims) &&
+        (stat === undefined || (l.stat ?? l.widgetStat) === stat),
+    );
 
   it('one dashboard, every widget in the stack region', () => {
     assert.equal(resourcesOfType(template, 'AWS::CloudWatch::Dashboard').length, 1);
@@ -309,7 +382,8 @@ describe('dashboard', () => {
 
   it('classify: invocations, errors, throttles, duration p50 and p99', () => {
     const fn = { FunctionName: functionName('classify') };
-    for (const metric of ['Invocations', 'Errors', 'Throttles']) assert.ok(has('AWS/Lambda', metric, fn, 'Sum'), metric);
+    for (const metric of ['Invocations', 'Errors', 'Throttles'])
+      assert.ok(has('AWS/Lambda', metric, fn, 'Sum'), metric);
     assert.ok(has('AWS/Lambda', 'Duration', fn, 'p50'));
     assert.ok(has('AWS/Lambda', 'Duration', fn, 'p99'));
   });
@@ -324,24 +398,53 @@ describe('dashboard', () => {
     const namespace = loadConfig({}).metricsNamespace;
     const { lines, expressions } = dashboardMetrics();
     const shown = (metric: string) =>
-      lines.some((l) => l.namespace === namespace && l.metric === metric && JSON.stringify(l.dims) === JSON.stringify({ service: SERVICE })) ||
-      expressions.some((e) => e.includes(`{${namespace},`) && e.includes(`MetricName="${metric}"`) && e.includes(`service="${SERVICE}"`));
+      lines.some(
+        (l) =>
+          l.namespace === namespace &&
+          l.metric === metric &&
+          JSON.stringify(l.dims) === JSON.stringify({ service: SERVICE }),
+      ) ||
+      expressions.some(
+        (e) =>
+          e.includes(`{${namespace},`) && e.includes(`MetricName="${metric}"`) && e.includes(`service="${SERVICE}"`),
+      );
     for (const metric of Object.values(MetricName)) assert.ok(shown(metric), `${metric} is not on the dashboard`);
   });
 
   it('posts scored by label and records failed by reason (all values of the dimension)', () => {
     const namespace = loadConfig({}).metricsNamespace;
     const { expressions } = dashboardMetrics();
-    assert.ok(expressions.some((e) => e.startsWith('SEARCH(') && e.includes(`{${namespace},label,service}`) && e.includes('MetricName="PostsScored"')));
-    assert.ok(expressions.some((e) => e.startsWith('SEARCH(') && e.includes(`{${namespace},reason,service}`) && e.includes('MetricName="RecordsFailed"')));
+    assert.ok(
+      expressions.some(
+        (e) =>
+          e.startsWith('SEARCH(') &&
+          e.includes(`{${namespace},label,service}`) &&
+          e.includes('MetricName="PostsScored"'),
+      ),
+    );
+    assert.ok(
+      expressions.some(
+        (e) =>
+          e.startsWith('SEARCH(') &&
+          e.includes(`{${namespace},reason,service}`) &&
+          e.includes('MetricName="RecordsFailed"'),
+      ),
+    );
   });
 });
 
 describe('alarms', () => {
-  const alarms = (): Record<string, any>[] => resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([id, a]) => ({ id, ...a.Properties }));
+  const alarms = (): Record<string, any>[] =>
+    resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([id, a]) => ({ id, ...a.Properties }));
   const alarmOn = (namespace: string, metric: string, dims: Record<string, string>) => {
-    const found = alarms().filter((a) => a.Namespace === namespace && a.MetricName === metric &&
-      JSON.stringify(Object.fromEntries(a.Dimensions.map((d: { Name: string; Value: string }) => [d.Name, d.Value]))) === JSON.stringify(dims));
+    const found = alarms().filter(
+      (a) =>
+        a.Namespace === namespace &&
+        a.MetricName === metric &&
+        JSON.stringify(
+          Object.fromEntries(a.Dimensions.map((d: { Name: string; Value: string }) => [d.Name, d.Value])),
+        ) === JSON.stringify(dims),
+    );
     assert.equal(found.length, 1, `one alarm on ${namespace} ${metric} ${JSON.stringify(dims)}`);
     return found[0];
   };
@@ -353,7 +456,9 @@ describe('alarms', () => {
   });
 
   it('stream-failure queue depth > 0', () => {
-    const a = alarmOn('AWS/SQS', 'ApproximateNumberOfMessagesVisible', { QueueName: name(QUEUES.streamFailures.suffix) });
+    const a = alarmOn('AWS/SQS', 'ApproximateNumberOfMessagesVisible', {
+      QueueName: name(QUEUES.streamFailures.suffix),
+    });
     assert.equal(a.Threshold, 0);
     assert.equal(a.ComparisonOperator, 'GreaterThanThreshold');
   });

@@ -20,7 +20,10 @@ const LOCAL = 0x04034b50;
 export function readZipEntries(buffer: Buffer): ZipEntry[] {
   let eocd = -1;
   for (let i = buffer.length - 22; i >= Math.max(0, buffer.length - 22 - 0xffff); i--) {
-    if (buffer.readUInt32LE(i) === EOCD) { eocd = i; break; }
+    if (buffer.readUInt32LE(i) === EOCD) {
+      eocd = i;
+      break;
+    }
   }
   if (eocd < 0) throw new Error('not a zip file (no end-of-central-directory record)');
   const count = buffer.readUInt16LE(eocd + 10);
@@ -57,7 +60,8 @@ export function extractZip(path: string, destination: string): void {
   for (const entry of readZipEntries(buffer)) {
     if (entry.name.endsWith('/')) continue;
     const target = normalize(join(destination, entry.name));
-    if (!target.startsWith(normalize(destination) + sep)) throw new Error(`zip entry escapes the destination: ${entry.name}`);
+    if (!target.startsWith(normalize(destination) + sep))
+      throw new Error(`zip entry escapes the destination: ${entry.name}`);
     const local = entry.localHeaderOffset;
     if (buffer.readUInt32LE(local) !== LOCAL) throw new Error(`bad local header for ${entry.name}`);
     const start = local + 30 + buffer.readUInt16LE(local + 26) + buffer.readUInt16LE(local + 28);

@@ -43,14 +43,18 @@ after(async () => {
   await stack?.teardown();
 });
 
-const context = (name: string): Context => lambdaContext({ name, region: 'us-east-1', timeoutSeconds: 60, memorySizeMb: 1769 });
+const context = (name: string): Context =>
+  lambdaContext({ name, region: 'us-east-1', timeoutSeconds: 60, memorySizeMb: 1769 });
 
 /** Receives up to `count` messages from the classify queue and builds the SQS event Lambda would deliver. */
 async function receiveEvent(count: number): Promise<SQSEvent> {
   const { classify } = stack.stage.queues;
   const messages: Message[] = [];
   while (messages.length < count) {
-    const received = await receiveMessages(stack.clients.sqs, classify.url, { max: count - messages.length, waitSeconds: 1 });
+    const received = await receiveMessages(stack.clients.sqs, classify.url, {
+      max: count - messages.length,
+      waitSeconds: 1,
+    });
     assert.ok(received.length > 0, `only ${messages.length} of ${count} messages arrived`);
     messages.push(...received);
   }
@@ -73,7 +77,13 @@ async function captureStdout<T>(fn: () => Promise<T>): Promise<{ value: T; lines
   }) as typeof process.stdout.write;
   try {
     const value = await fn();
-    return { value, lines: text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)) };
+    return {
+      value,
+      lines: text
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l)),
+    };
   } finally {
     process.stdout.write = write;
   }
@@ -91,15 +101,24 @@ describe('classify handler', () => {
     const stage = await stack.freshStage();
     const posts = makePosts(6, { prefix: 'h', seed: 1 });
     await ingestPosts(posts, { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });
-    await sendBodies(stack.clients.sqs, stage.queues.classify.url, [encodePostMessage('not-stored-1'), encodePostMessage('not-stored-2'), '{"v":1,"postId":""}']);
+    await sendBodies(stack.clients.sqs, stage.queues.classify.url, [
+      encodePostMessage('not-stored-1'),
+      encodePostMessage('not-stored-2'),
+      '{"v":1,"postId":""}',
+    ]);
     const event = await receiveEvent(9);
-    const missing = event.Records.filter((r) => r.body.includes('not-stored')).map((r) => r.messageId).sort();
+    const missing = event.Records.filter((r) => r.body.includes('not-stored'))
+      .map((r) => r.messageId)
+      .sort();
 
     const { value: response, lines } = await captureStdout(() => handlers.classify(event, context('classify')));
     assert.deepEqual(response!.batchItemFailures.map((f) => f.itemIdentifier).sort(), missing);
     assert.equal((await readResults(stage.tables.results)).size, 6);
     const dead = await drainQueue(stack.clients.sqs, stage.queues.classifyDlq.url);
-    assert.deepEqual(dead.map((m) => attribute(m, 'failureReason')), ['schema-invalid']);
+    assert.deepEqual(
+      dead.map((m) => attribute(m, 'failureReason')),
+      ['schema-invalid'],
+    );
 
     const summary = lines.find((l) => l.message === 'Classified batch');
     assert.ok(summary, 'one structured log line per batch');
@@ -115,23 +134,39 @@ describe('classify handler', () => {
     assert.deepEqual(metricValues(lines, 'ColdStart'), [1], 'first invocation of the process');
     assert.deepEqual(metricValues(lines, 'RecordsFailed', ['reason', 'post-not-found']), [2]);
     assert.deepEqual(metricValues(lines, 'DlqSends'), [1]);
-    const scored = ['negative', 'neutral', 'positive'].map((label) => metricValues(lines, 'PostsScored', ['label', label]).reduce((a, b) => a + b, 0));
-    assert.equal(scored.reduce((a, b) => a + b, 0), 6);
+    const scored = ['negative', 'neutral', 'positive'].map((label) =>
+      metricValues(lines, 'PostsScored', ['label', label]).reduce((a, b) => a + b, 0),
+    );
+    assert.equal(
+      scored.reduce((a, b) => a + b, 0),
+      6,
+    );
     assert.deepEqual(metricValues(lines, 'LexiconFallbackPosts'), [6]);
     assert.equal(metricValues(lines, 'InferenceMsPerPost').length, 1);
   });
 
   it('fails only the scored records when the model errors, still acknowledging the dead-lettered ones', async () => {
     const stage = await stack.freshStage();
-    await ingestPosts(makePosts(4, { prefix: 'm', seed: 1 }), { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });
+    await ingestPosts(makePosts(4, { prefix: 'm', seed: 1 }), {
+      postsTable: stage.tables.posts,
+      queueUrl: stage.queues.classify.url,
+    });
     await sendBodies(stack.clients.sqs, stage.queues.classify.url, ['<xml/>']);
     const event = await receiveEvent(5);
     let calls = 0;
     const broken = createClassifyBatch({
-      classifier: async () => ({ modelId: 'broken', classify: async () => { calls++; throw new Error('onnxruntime: out of memory'); } }),
+      classifier: async () => ({
+        modelId: 'broken',
+        classify: async () => {
+          calls++;
+          throw new Error('onnxruntime: out of memory');
+        },
+      }),
     });
     const { value: response } = await captureStdout(() => broken(event));
-    const valid = event.Records.filter((r) => r.body !== '<xml/>').map((r) => r.messageId).sort();
+    const valid = event.Records.filter((r) => r.body !== '<xml/>')
+      .map((r) => r.messageId)
+      .sort();
     assert.deepEqual(response.batchItemFailures.map((f) => f.itemIdentifier).sort(), valid);
     assert.equal(calls, 1, 'one model call for the whole batch');
     assert.equal((await drainQueue(stack.clients.sqs, stage.queues.classifyDlq.url)).length, 1);
@@ -140,12 +175,19 @@ describe('classify handler', () => {
 
   it('fails the records whose result cannot be written, and a malformed record whose DLQ send fails', async () => {
     const stage = await stack.freshStage();
-    await ingestPosts(makePosts(3, { prefix: 'w', seed: 1 }), { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });
+    await ingestPosts(makePosts(3, { prefix: 'w', seed: 1 }), {
+      postsTable: stage.tables.posts,
+      queueUrl: stage.queues.classify.url,
+    });
     await sendBodies(stack.clients.sqs, stage.queues.classify.url, ['not json']);
     const event = await receiveEvent(4);
     const config = loadConfig();
     const unwritable = createClassifyBatch({
-      config: { ...config, tables: { ...config.tables, results: 'no-such-results-table' }, dlqUrl: `${stage.queues.classifyDlq.url}-missing` },
+      config: {
+        ...config,
+        tables: { ...config.tables, results: 'no-such-results-table' },
+        dlqUrl: `${stage.queues.classifyDlq.url}-missing`,
+      },
     });
     const { value: response, lines } = await captureStdout(() => unwritable(event));
     assert.equal(response.batchItemFailures.length, 4, 'nothing is acknowledged that was not stored or dead-lettered');
@@ -164,22 +206,31 @@ describe('aggregate handler', () => {
     const stage = await stack.freshStage();
     const posts = makePosts(9, { prefix: 'r', seed: 1 });
     await ingestPosts(posts, { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });
-    const sources = pipelineEventSources(stack.clients, stage, handlers, { classify: { maximumBatchingWindowSeconds: 0.3 } });
+    const sources = pipelineEventSources(stack.clients, stage, handlers, {
+      classify: { maximumBatchingWindowSeconds: 0.3 },
+    });
     const quiet = () => captureStdout(() => runUntilIdle([sources.classify, sources.aggregate], { timeoutMs: 60_000 }));
     await quiet();
     assert.equal(await assertAggregatesMatchResults(stage.tables.results, stage.tables.aggregates), 9);
 
     for (const post of posts.slice(0, 4)) {
-      await stack.clients.documents.send(new DeleteCommand({ TableName: stage.tables.results, Key: { postId: post.postId } }));
+      await stack.clients.documents.send(
+        new DeleteCommand({ TableName: stage.tables.results, Key: { postId: post.postId } }),
+      );
     }
     await quiet();
     assert.equal(await assertAggregatesMatchResults(stage.tables.results, stage.tables.aggregates), 5);
     const totals = [...(await readAggregates(stage.tables.aggregates)).values()].filter((a) => a.pk === 'ALL');
-    assert.equal(totals.reduce((sum, a) => sum + a.count, 0), 5);
+    assert.equal(
+      totals.reduce((sum, a) => sum + a.count, 0),
+      5,
+    );
 
     const removes = sources.aggregate.history.at(-1)!.event;
     assert.ok(removes.Records.every((r) => r.eventName === 'REMOVE'));
-    const { value, lines } = await captureStdout(() => handlers.aggregate(structuredClone(removes), context('aggregate')) as Promise<unknown>);
+    const { value, lines } = await captureStdout(
+      () => handlers.aggregate(structuredClone(removes), context('aggregate')) as Promise<unknown>,
+    );
     assert.deepEqual(value, { batchItemFailures: [] });
     assert.deepEqual(metricValues(lines, 'ReplaysSkipped'), [4]);
     assert.equal(lines.find((l) => l.message === 'Aggregated stream batch')?.['replay-skipped'], 4);

@@ -40,15 +40,25 @@ after(async () => {
 /** A fresh stage, its event sources (short batching window) and a producer for it. */
 async function freshPipeline(classify = handlers.classify, aggregate = handlers.aggregate) {
   const stage = await stack.freshStage();
-  const sources = pipelineEventSources(stack.clients, stage, { classify, aggregate }, { classify: { maximumBatchingWindowSeconds: 0.3 } });
-  const ingest = (posts: unknown[]) => ingestPosts(posts, { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });
+  const sources = pipelineEventSources(
+    stack.clients,
+    stage,
+    { classify, aggregate },
+    { classify: { maximumBatchingWindowSeconds: 0.3 } },
+  );
+  const ingest = (posts: unknown[]) =>
+    ingestPosts(posts, { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });
   const run = () => runUntilIdle([sources.classify, sources.aggregate], { timeoutMs: 120_000 });
   const streamRecords = () => sources.aggregate.history.flatMap((batch) => batch.event.Records);
   return { stage, sources, ingest, run, streamRecords };
 }
 
 /** A model that answers the opposite of the label already stored: every rescore moves a count. */
-function flippingClassifier(modelId: string, previous: Map<string, Label>, textsToPostIds: Map<string, string>): Classifier {
+function flippingClassifier(
+  modelId: string,
+  previous: Map<string, Label>,
+  textsToPostIds: Map<string, string>,
+): Classifier {
   const flip: Record<Label, Label> = { negative: 'positive', positive: 'neutral', neutral: 'negative' };
   const scoreOf: Record<Label, number> = { negative: -0.8, neutral: 0, positive: 0.8 };
   return {
@@ -70,22 +80,36 @@ describe('exactly once under redelivery', () => {
     const summary = await ingest(posts);
     assert.equal(summary.enqueued, 12);
     // Duplicates of three posts, delivered together with the originals.
-    await sendBodies(stack.clients.sqs, stage.queues.classify.url, posts.slice(0, 3).map((p) => encodePostMessage(p.postId)));
+    await sendBodies(
+      stack.clients.sqs,
+      stage.queues.classify.url,
+      posts.slice(0, 3).map((p) => encodePostMessage(p.postId)),
+    );
     await run();
 
     const results = await readResults(stage.tables.results);
     assert.equal(results.size, 12);
     assert.equal(streamRecords().length, 12, 'one stream record per post, none for the duplicates');
     assert.equal(await assertAggregatesMatchResults(stage.tables.results, stage.tables.aggregates), 12);
-    const allDays = [...(await readAggregates(stage.tables.aggregates)).values()].filter((a) => a.pk === ALL_SOURCES_PK);
-    assert.equal(allDays.reduce((sum, a) => sum + a.count, 0), 12);
+    const allDays = [...(await readAggregates(stage.tables.aggregates)).values()].filter(
+      (a) => a.pk === ALL_SOURCES_PK,
+    );
+    assert.equal(
+      allDays.reduce((sum, a) => sum + a.count, 0),
+      12,
+    );
 
     // The whole file again, later (a producer retry): nothing changes, no stream record appears.
     const classifiedAt = new Map([...results].map(([id, r]) => [id, r.classifiedAt]));
-    await sendBodies(stack.clients.sqs, stage.queues.classify.url, posts.map((p) => encodePostMessage(p.postId)));
+    await sendBodies(
+      stack.clients.sqs,
+      stage.queues.classify.url,
+      posts.map((p) => encodePostMessage(p.postId)),
+    );
     await run();
     assert.equal(streamRecords().length, 12);
-    for (const [id, result] of await readResults(stage.tables.results)) assert.equal(result.classifiedAt, classifiedAt.get(id), id);
+    for (const [id, result] of await readResults(stage.tables.results))
+      assert.equal(result.classifiedAt, classifiedAt.get(id), id);
     await assertAggregatesMatchResults(stage.tables.results, stage.tables.aggregates);
     assert.equal(await messagesInQueue(stack.clients.sqs, stage.queues.classifyDlq.url), 0);
   });
@@ -95,8 +119,19 @@ describe('exactly once under redelivery', () => {
     const posts = makePosts(8, { prefix: 'batchmate', seed: 1 });
     await ingest(posts);
     // A post stored behind the producer's back without text: its message can never succeed either.
-    await stack.clients.documents.send(new PutCommand({ TableName: stage.tables.posts, Item: { postId: 'textless', createdAt: '2024-05-01T00:00:00Z' } }));
-    const poison = ['this is not json', '{"v":2,"postId":"future-format"}', '{"v":1,"postId":42}', '{"v":1}', encodePostMessage('textless')];
+    await stack.clients.documents.send(
+      new PutCommand({
+        TableName: stage.tables.posts,
+        Item: { postId: 'textless', createdAt: '2024-05-01T00:00:00Z' },
+      }),
+    );
+    const poison = [
+      'this is not json',
+      '{"v":2,"postId":"future-format"}',
+      '{"v":1,"postId":42}',
+      '{"v":1}',
+      encodePostMessage('textless'),
+    ];
     await sendBodies(stack.clients.sqs, stage.queues.classify.url, poison);
 
     const batch = await sources.classify.pollOnce();
@@ -128,12 +163,17 @@ describe('exactly once under redelivery', () => {
 
   it('retries a message whose post is not stored yet, and dead-letters one whose post never comes, with the reason', async () => {
     const { stage, sources, ingest, run } = await freshPipeline();
-    await sendBodies(stack.clients.sqs, stage.queues.classify.url, [encodePostMessage('late'), encodePostMessage('ghost')]);
+    await sendBodies(stack.clients.sqs, stage.queues.classify.url, [
+      encodePostMessage('late'),
+      encodePostMessage('ghost'),
+    ]);
     const first = await sources.classify.pollOnce();
     assert.equal(first?.failed.length, 2, 'both fail as retryable while their posts are missing');
     // The post arrives after its message (a producer enqueuing before writing, or a slow write).
     // (The producer also enqueues it again: that duplicate must not count twice either.)
-    const stored = await ingest([{ postId: 'late', text: 'finally here, great news', createdAt: '2024-05-02T08:00:00Z', source: 'news' }]);
+    const stored = await ingest([
+      { postId: 'late', text: 'finally here, great news', createdAt: '2024-05-02T08:00:00Z', source: 'news' },
+    ]);
     assert.equal(stored.stored, 1);
     const { invocations } = await run();
 
@@ -142,8 +182,16 @@ describe('exactly once under redelivery', () => {
     const dead = await drainQueue(stack.clients.sqs, stage.queues.classifyDlq.url);
     assert.equal(dead.length, 1);
     assert.equal(JSON.parse(dead[0].Body!).postId, 'ghost');
-    assert.equal(attribute(dead[0], 'failureReason'), 'post-not-found', 'dead-lettered with the reason of its last failure');
-    assert.equal(attribute(dead[0], 'receiveCount'), String(QUEUES.classify.maxReceiveCount), 'on its last allowed receive, not before');
+    assert.equal(
+      attribute(dead[0], 'failureReason'),
+      'post-not-found',
+      'dead-lettered with the reason of its last failure',
+    );
+    assert.equal(
+      attribute(dead[0], 'receiveCount'),
+      String(QUEUES.classify.maxReceiveCount),
+      'on its last allowed receive, not before',
+    );
     assert.match(attribute(dead[0], 'failureDetail') ?? '', /gave up after \d+ receives/);
     assert.ok(invocations[sources.classify.name] >= QUEUES.classify.maxReceiveCount, 'after maxReceiveCount receives');
     await assertAggregatesMatchResults(stage.tables.results, stage.tables.aggregates);
@@ -176,7 +224,10 @@ describe('exactly once under redelivery', () => {
       assert.deepEqual(response, { batchItemFailures: [] });
     }
     assert.deepEqual(
-      [...(await readAggregates(stage.tables.aggregates)).entries()].map(([k, v]) => [k, { ...v, updatedAt: undefined }]),
+      [...(await readAggregates(stage.tables.aggregates)).entries()].map(([k, v]) => [
+        k,
+        { ...v, updatedAt: undefined },
+      ]),
       [...before.entries()].map(([k, v]) => [k, { ...v, updatedAt: undefined }]),
     );
   });
@@ -186,14 +237,21 @@ describe('exactly once under redelivery', () => {
     const posts = makePosts(20, { prefix: 'mixed', seed: 1 });
     await ingest(posts.slice(0, 10));
     // A result written behind the pipeline's back that cannot be counted (unknown label), between valid ones.
-    await stack.clients.documents.send(new PutCommand({
-      TableName: stage.tables.results,
-      Item: { postId: 'bogus', label: 'ecstatic', score: 0.5, source: 'twitter', day: '2024-05-01', modelId: 'x' },
-    }));
+    await stack.clients.documents.send(
+      new PutCommand({
+        TableName: stage.tables.results,
+        Item: { postId: 'bogus', label: 'ecstatic', score: 0.5, source: 'twitter', day: '2024-05-01', modelId: 'x' },
+      }),
+    );
     await ingest(posts.slice(10));
     await run();
 
-    assert.equal(await assertAggregatesMatchResults(stage.tables.results, stage.tables.aggregates, { exclude: new Set(['bogus']) }), 20);
+    assert.equal(
+      await assertAggregatesMatchResults(stage.tables.results, stage.tables.aggregates, {
+        exclude: new Set(['bogus']),
+      }),
+      20,
+    );
     assert.equal(await countMarkers(stage.tables.aggregates), 20);
     // The record given up on is reported to the on-failure destination, not silently dropped.
     const reported = await drainQueue(stack.clients.sqs, stage.queues.streamFailures.url);
@@ -208,15 +266,28 @@ describe('exactly once under redelivery', () => {
     const firstResults = await readResults(stage.tables.results);
     assert.equal(firstResults.size, 15);
     const firstModel = [...firstResults.values()][0].modelId;
-    const beforeAll = [...(await readAggregates(stage.tables.aggregates)).values()].filter((a) => a.pk === ALL_SOURCES_PK);
+    const beforeAll = [...(await readAggregates(stage.tables.aggregates)).values()].filter(
+      (a) => a.pk === ALL_SOURCES_PK,
+    );
 
     // Rescore every post with another model through the same queue and stream.
     const previous = new Map([...firstResults].map(([id, r]) => [id, r.label]));
     const byText = new Map(posts.map((p) => [p.text, p.postId]));
     assert.equal(byText.size, posts.length, 'test posts need distinct texts');
-    const rescore = createClassifyBatch({ classifier: async () => flippingClassifier('flip-model-v2', previous, byText) });
-    const sources = pipelineEventSources(stack.clients, stage, { classify: rescore, aggregate: handlers.aggregate }, { classify: { maximumBatchingWindowSeconds: 0.3 } });
-    await sendBodies(stack.clients.sqs, stage.queues.classify.url, posts.map((p) => encodePostMessage(p.postId)));
+    const rescore = createClassifyBatch({
+      classifier: async () => flippingClassifier('flip-model-v2', previous, byText),
+    });
+    const sources = pipelineEventSources(
+      stack.clients,
+      stage,
+      { classify: rescore, aggregate: handlers.aggregate },
+      { classify: { maximumBatchingWindowSeconds: 0.3 } },
+    );
+    await sendBodies(
+      stack.clients.sqs,
+      stage.queues.classify.url,
+      posts.map((p) => encodePostMessage(p.postId)),
+    );
     await runUntilIdle([sources.classify, sources.aggregate], { timeoutMs: 120_000 });
 
     const rescored = await readResults(stage.tables.results);
@@ -232,7 +303,11 @@ describe('exactly once under redelivery', () => {
     await assertAggregatesMatchResults(stage.tables.results, stage.tables.aggregates);
 
     // Per day: new positives = old negatives, new neutrals = old positives, new negatives = old neutrals.
-    const afterAll = new Map([...(await readAggregates(stage.tables.aggregates)).values()].filter((a) => a.pk === ALL_SOURCES_PK).map((a) => [a.sk, a]));
+    const afterAll = new Map(
+      [...(await readAggregates(stage.tables.aggregates)).values()]
+        .filter((a) => a.pk === ALL_SOURCES_PK)
+        .map((a) => [a.sk, a]),
+    );
     for (const old of beforeAll) {
       const now = afterAll.get(old.sk)!;
       assert.equal(now.count, old.count, old.sk);

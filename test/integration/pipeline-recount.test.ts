@@ -44,7 +44,9 @@ describe('stream records lost to the failure queue', () => {
     // Fails (before writing anything) every batch that holds a doomed post's record, as a bug or a poison
     // image would: the rest of each batch is applied once bisecting has split the doomed ones off.
     const failing: PipelineHandlers['aggregate'] = async (event, context) => {
-      const images = event.Records.map((r) => unmarshall((r.dynamodb?.NewImage ?? {}) as Record<string, AttributeValue>));
+      const images = event.Records.map((r) =>
+        unmarshall((r.dynamodb?.NewImage ?? {}) as Record<string, AttributeValue>),
+      );
       if (broken && images.some((image) => doomed.has(String(image.postId)))) {
         refused += 1;
         throw new Error('simulated aggregate failure');
@@ -52,25 +54,59 @@ describe('stream records lost to the failure queue', () => {
       return handlers.aggregate(event, context);
     };
     const stage = stack.stage;
-    const sources = pipelineEventSources(stack.clients, stage, { classify: handlers.classify, aggregate: failing }, { classify: { maximumBatchingWindowSeconds: 0.3 } });
+    const sources = pipelineEventSources(
+      stack.clients,
+      stage,
+      { classify: handlers.classify, aggregate: failing },
+      { classify: { maximumBatchingWindowSeconds: 0.3 } },
+    );
     await ingestPosts(posts, { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });
     await runUntilIdle([sources.classify, sources.aggregate], { timeoutMs: 180_000 });
 
     assert.equal((await readResults(stage.tables.results)).size, 60, 'every post is scored');
-    assert.ok(refused > doomed.size * FUNCTIONS.aggregate.maximumRetryAttempts, `retried until exhausted (${refused} refused invocations)`);
+    assert.ok(
+      refused > doomed.size * FUNCTIONS.aggregate.maximumRetryAttempts,
+      `retried until exhausted (${refused} refused invocations)`,
+    );
     const reported = await drainQueue(stack.clients.sqs, stage.queues.streamFailures.url);
     assert.equal(reported.length, doomed.size, 'one on-failure message per record given up on');
     for (const message of reported) {
       assert.equal(message.MessageAttributes?.failureReason?.StringValue, 'RetryAttemptsExhausted');
       assert.equal(JSON.parse(message.Body!).DDBStreamBatchInfo.batchSize, 1);
     }
-    await assert.rejects(assertAggregatesMatchResults(stage.tables.results, stage.tables.aggregates), /count/, 'the lost posts are missing from the aggregates');
+    await assert.rejects(
+      assertAggregatesMatchResults(stage.tables.results, stage.tables.aggregates),
+      /count/,
+      'the lost posts are missing from the aggregates',
+    );
 
-    const check = await runOps(stack, ['recount', '--from', '2024-05-01', '--to', '2024-05-03', '--check', '--settle-minutes', '0']);
+    const check = await runOps(stack, [
+      'recount',
+      '--from',
+      '2024-05-01',
+      '--to',
+      '2024-05-03',
+      '--check',
+      '--settle-minutes',
+      '0',
+    ]);
     assert.equal(check.code, 1, check.stderr);
     // Days 2 and 3: each source item of a doomed post, and both all-sources items.
-    const differing = check.stdout.split('\n').flatMap((line) => /^differs\s+(\S+ DAY#[\d-]+)/.exec(line)?.[1] ?? []).sort();
-    assert.deepEqual(differing, ['ALL DAY#2024-05-02', 'ALL DAY#2024-05-03', 'SOURCE#news DAY#2024-05-03', 'SOURCE#reddit DAY#2024-05-02', 'SOURCE#unknown DAY#2024-05-02'], check.stdout);
+    const differing = check.stdout
+      .split('\n')
+      .flatMap((line) => /^differs\s+(\S+ DAY#[\d-]+)/.exec(line)?.[1] ?? [])
+      .sort();
+    assert.deepEqual(
+      differing,
+      [
+        'ALL DAY#2024-05-02',
+        'ALL DAY#2024-05-03',
+        'SOURCE#news DAY#2024-05-03',
+        'SOURCE#reddit DAY#2024-05-02',
+        'SOURCE#unknown DAY#2024-05-02',
+      ],
+      check.stdout,
+    );
 
     const fix = await runOps(stack, ['recount', '--from', '2024-05-01', '--to', '2024-05-03', '--settle-minutes', '0']);
     assert.equal(fix.code, 0, fix.stderr);
@@ -84,7 +120,16 @@ describe('stream records lost to the failure queue', () => {
     await ingestPosts(more, { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });
     await runUntilIdle([sources.classify, sources.aggregate], { timeoutMs: 120_000 });
     assert.equal(await assertAggregatesMatchResults(stage.tables.results, stage.tables.aggregates), 69);
-    const again = await runOps(stack, ['recount', '--from', '2024-05-01', '--to', '2024-05-03', '--check', '--settle-minutes', '0']);
+    const again = await runOps(stack, [
+      'recount',
+      '--from',
+      '2024-05-01',
+      '--to',
+      '2024-05-03',
+      '--check',
+      '--settle-minutes',
+      '0',
+    ]);
     assert.equal(again.code, 0, again.stdout);
     assert.match(again.stdout, /No differences/);
   });

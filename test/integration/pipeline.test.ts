@@ -64,23 +64,34 @@ describe('whole pipeline', () => {
     writeFileSync(jsonlFile, jsonlLines.join('\n') + '\n');
 
     // A CSV file for the CLI: valid posts, a row with the wrong number of cells, an empty text, a bad date.
-    const csvPosts = makePosts(30, { prefix: 'c', seed: 4 }).map((p, i) => (i === 0 ? { ...p, text: 'quoted, with "commas"\nand a newline' } : p));
+    const csvPosts = makePosts(30, { prefix: 'c', seed: 4 }).map((p, i) =>
+      i === 0 ? { ...p, text: 'quoted, with "commas"\nand a newline' } : p,
+    );
     const csvFile = join(dir, 'posts.csv');
-    writeFileSync(csvFile, [
-      'postId,text,createdAt,source,author',
-      ...csvPosts.map((p) => [p.postId, p.text, p.createdAt, p.source, p.author].map(csvCell).join(',')),
-      'c-short,only two cells',
-      'c-empty,,2024-05-01T00:00:00Z,news,x',
-      'c-date,fine text,01/05/2024,news,x',
-    ].join('\n') + '\n');
+    writeFileSync(
+      csvFile,
+      [
+        'postId,text,createdAt,source,author',
+        ...csvPosts.map((p) => [p.postId, p.text, p.createdAt, p.source, p.author].map(csvCell).join(',')),
+        'c-short,only two cells',
+        'c-empty,,2024-05-01T00:00:00Z,news,x',
+        'c-date,fine text,01/05/2024,news,x',
+      ].join('\n') + '\n',
+    );
 
     const { ingestPosts, readPostsFile } = await import('../../src/producer.js');
-    const jsonl = await ingestPosts(readPostsFile(jsonlFile), { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });
+    const jsonl = await ingestPosts(readPostsFile(jsonlFile), {
+      postsTable: stage.tables.posts,
+      queueUrl: stage.queues.classify.url,
+    });
     assert.equal(jsonl.read, 156, 'blank lines are not rows');
     assert.equal(jsonl.stored, 150);
     assert.equal(jsonl.enqueued, 150);
     assert.deepEqual(jsonl.failed, []);
-    assert.deepEqual(jsonl.rejected.map((r) => r.row), [151, 152, 153, 154, 155, 157]);
+    assert.deepEqual(
+      jsonl.rejected.map((r) => r.row),
+      [151, 152, 153, 154, 155, 157],
+    );
     const reasons = jsonl.rejected.map((r) => r.reason);
     assert.match(reasons[0], /postId/);
     assert.match(reasons[1], /text/);
@@ -90,24 +101,44 @@ describe('whole pipeline', () => {
     assert.match(reasons[5], /duplicate postId \(first at row 1/);
 
     const rejectsFile = join(dir, 'rejects.jsonl');
-    const cli = await run(process.execPath, ['--import', 'tsx', 'src/cli/ingest.ts', csvFile, '--rejects', rejectsFile], {
-      cwd: ROOT, env: { ...process.env, ...stack.env },
-    });
+    const cli = await run(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/ingest.ts', csvFile, '--rejects', rejectsFile],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...stack.env },
+      },
+    );
     assert.match(cli.stdout, /read 33, stored 30, enqueued 30, rejected 3, failed 0/);
-    const rejects = readFileSync(rejectsFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const rejects = readFileSync(rejectsFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     assert.equal(rejects.length, 3);
-    assert.ok(rejects.some((r) => /Invalid Record Length/.test(r.reason)), 'the short CSV row is reported');
+    assert.ok(
+      rejects.some((r) => /Invalid Record Length/.test(r.reason)),
+      'the short CSV row is reported',
+    );
     assert.ok(rejects.some((r) => r.postId === 'c-empty' && /text/.test(r.reason)));
     assert.ok(rejects.some((r) => r.postId === 'c-date' && /createdAt/.test(r.reason)));
 
     // Messages no producer of ours would send: two poison ones and one for a post that never exists.
-    await sendBodies(stack.clients.sqs, stage.queues.classify.url, ['<<garbage>>', '{"v":1,"postId":null}', encodePostMessage('orphan')]);
+    await sendBodies(stack.clients.sqs, stage.queues.classify.url, [
+      '<<garbage>>',
+      '{"v":1,"postId":null}',
+      encodePostMessage('orphan'),
+    ]);
     const enqueued = jsonl.enqueued + 30 + 3;
 
-    const sources = pipelineEventSources(stack.clients, stage, {
-      classify: (await import('../../handlers/classify.js')).handler,
-      aggregate: (await import('../../handlers/aggregate.js')).handler,
-    }, { classify: { maximumBatchingWindowSeconds: 0.5 } });
+    const sources = pipelineEventSources(
+      stack.clients,
+      stage,
+      {
+        classify: (await import('../../handlers/classify.js')).handler,
+        aggregate: (await import('../../handlers/aggregate.js')).handler,
+      },
+      { classify: { maximumBatchingWindowSeconds: 0.5 } },
+    );
     await runUntilIdle([sources.classify, sources.aggregate], { timeoutMs: 300_000 });
 
     const results = await readResults(stage.tables.results);
@@ -115,11 +146,22 @@ describe('whole pipeline', () => {
     assert.equal(results.size + dead.length, enqueued, 'scored + dead-lettered == enqueued');
     assert.equal(results.size, 180);
     for (const post of [...jsonlPosts, ...csvPosts]) assert.ok(results.has(post.postId), post.postId);
-    assert.deepEqual(dead.map((m) => attribute(m, 'failureReason')).sort(), ['not-json', 'post-not-found', 'schema-invalid'], 'every DLQ message carries its reason');
-    assert.equal(JSON.parse(dead.find((m) => attribute(m, 'failureReason') === 'post-not-found')!.Body!).postId, 'orphan');
+    assert.deepEqual(
+      dead.map((m) => attribute(m, 'failureReason')).sort(),
+      ['not-json', 'post-not-found', 'schema-invalid'],
+      'every DLQ message carries its reason',
+    );
+    assert.equal(
+      JSON.parse(dead.find((m) => attribute(m, 'failureReason') === 'post-not-found')!.Body!).postId,
+      'orphan',
+    );
 
     const methods = new Set([...results.values()].map((r) => r.method));
-    assert.deepEqual([...methods], [modelPresent ? 'transformer' : 'lexicon'], modelPresent ? 'the real model scored every post' : 'no model in models/: the lexicon fallback scored every post');
+    assert.deepEqual(
+      [...methods],
+      [modelPresent ? 'transformer' : 'lexicon'],
+      modelPresent ? 'the real model scored every post' : 'no model in models/: the lexicon fallback scored every post',
+    );
     if (modelPresent) assert.ok([...results.values()].every((r) => r.modelId === config.model.id));
     const labels = new Set([...results.values()].map((r) => r.label));
     assert.ok(labels.size >= 2, `posts of clearly different tone get different labels (${[...labels]})`);
@@ -135,14 +177,29 @@ describe('whole pipeline', () => {
     const { ingestPosts } = await import('../../src/producer.js');
     const posts = makePosts(30, { prefix: 'lost', seed: 1 });
 
-    const unstored = await ingestPosts(posts, { postsTable: `${stage.tables.posts}-missing`, queueUrl: stage.queues.classify.url });
+    const unstored = await ingestPosts(posts, {
+      postsTable: `${stage.tables.posts}-missing`,
+      queueUrl: stage.queues.classify.url,
+    });
     assert.deepEqual([unstored.stored, unstored.enqueued, unstored.failed.length], [0, 0, 30]);
-    assert.ok(unstored.failed.every((f) => /^not stored: .*ResourceNotFound/.test(f.reason)), unstored.failed[0]?.reason);
-    assert.deepEqual(unstored.failed.map((f) => f.postId), posts.map((p) => p.postId));
+    assert.ok(
+      unstored.failed.every((f) => /^not stored: .*ResourceNotFound/.test(f.reason)),
+      unstored.failed[0]?.reason,
+    );
+    assert.deepEqual(
+      unstored.failed.map((f) => f.postId),
+      posts.map((p) => p.postId),
+    );
 
-    const unqueued = await ingestPosts(posts, { postsTable: stage.tables.posts, queueUrl: `${stage.queues.classify.url}-missing` });
+    const unqueued = await ingestPosts(posts, {
+      postsTable: stage.tables.posts,
+      queueUrl: `${stage.queues.classify.url}-missing`,
+    });
     assert.deepEqual([unqueued.stored, unqueued.enqueued, unqueued.failed.length], [30, 0, 30]);
-    assert.ok(unqueued.failed.every((f) => /^stored but not enqueued: /.test(f.reason)), unqueued.failed[0]?.reason);
+    assert.ok(
+      unqueued.failed.every((f) => /^stored but not enqueued: /.test(f.reason)),
+      unqueued.failed[0]?.reason,
+    );
 
     // Re-running against the right queue recovers them: what was reported can be retried.
     const rerun = await ingestPosts(posts, { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });
@@ -155,10 +212,21 @@ describe('whole pipeline', () => {
     const { sendMessages } = await import('../../src/aws/sqs.js');
     const bodies = Array.from({ length: 25 }, (_, i) => JSON.stringify({ i, pad: 'x'.repeat(40_000) }));
     const tooLarge = 'y'.repeat(1_100_000);
-    const failures = await sendMessages(stage.queues.classify.url, [...bodies.slice(0, 12), { body: tooLarge }, ...bodies.slice(12)].map((b) => (typeof b === 'string' ? { body: b } : b)));
-    assert.deepEqual(failures.map((f) => f.index), [12]);
+    const failures = await sendMessages(
+      stage.queues.classify.url,
+      [...bodies.slice(0, 12), { body: tooLarge }, ...bodies.slice(12)].map((b) =>
+        typeof b === 'string' ? { body: b } : b,
+      ),
+    );
+    assert.deepEqual(
+      failures.map((f) => f.index),
+      [12],
+    );
     assert.ok(failures[0].error.length > 0);
     const received = await drainQueue(stack.clients.sqs, stage.queues.classify.url);
-    assert.deepEqual(received.map((m) => JSON.parse(m.Body!).i).sort((a, b) => a - b), bodies.map((_, i) => i));
+    assert.deepEqual(
+      received.map((m) => JSON.parse(m.Body!).i).sort((a, b) => a - b),
+      bodies.map((_, i) => i),
+    );
   });
 });

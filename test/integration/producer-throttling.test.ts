@@ -11,7 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startStack, type TestStack } from '../support/stack.js';
-import { SERVICE_FAULT, THROTTLED_DYNAMODB, THROTTLED_SQS, startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import {
+  SERVICE_FAULT,
+  THROTTLED_DYNAMODB,
+  THROTTLED_SQS,
+  startFaultProxy,
+  type FaultProxy,
+} from '../support/fault-proxy.js';
 import { resetClients } from '../../src/aws/clients.js';
 import { applyEnvironment } from '../../src/local/environment.js';
 import { seededRandom } from '../../src/local/seeded-random.js';
@@ -56,7 +62,10 @@ const viaProxy = (url: string) => url.replace(stack.emulators.sqsEndpoint, sqsPr
 async function freshStageBehindProxies() {
   const stage = await stack.freshStage();
   restoreEnv?.();
-  restoreEnv = applyEnvironment({ AWS_ENDPOINT_URL_SQS: sqsProxy.endpoint, AWS_ENDPOINT_URL_DYNAMODB: dynamodbProxy.endpoint });
+  restoreEnv = applyEnvironment({
+    AWS_ENDPOINT_URL_SQS: sqsProxy.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamodbProxy.endpoint,
+  });
   resetClients();
   return stage;
 }
@@ -74,12 +83,16 @@ async function queuedPostIds(queueUrl: string): Promise<string[]> {
 }
 
 describe('producer under throttling (fault proxy in front of the emulators)', () => {
-  it('retries a SendMessageBatch call that failed as a whole after the SDK\'s own attempts', async () => {
+  it("retries a SendMessageBatch call that failed as a whole after the SDK's own attempts", async () => {
     resetProxies();
     const stage = await freshStageBehindProxies();
     sqsProxy.plan = (operation, n) => (operation === SEND && n <= 7 ? THROTTLED_SQS : undefined);
     const bodies = Array.from({ length: 10 }, (_, i) => ({ body: encodePostMessage(`whole-${i}`) }));
-    const failures = await sqs.sendMessages(viaProxy(stage.queues.classify.url), bodies, { attempts: 8, baseMs: 10, maxMs: 200 });
+    const failures = await sqs.sendMessages(viaProxy(stage.queues.classify.url), bodies, {
+      attempts: 8,
+      baseMs: 10,
+      maxMs: 200,
+    });
     assert.deepEqual(failures, []);
     // 3 SDK attempts, a whole-call failure, 3 more, another, then the 7th fault and the 8th call gets through.
     assert.equal(sqsProxy.faults.get(SEND), 7);
@@ -87,15 +100,22 @@ describe('producer under throttling (fault proxy in front of the emulators)', ()
     assert.deepEqual(await queuedPostIds(stage.queues.classify.url), bodies.map((_, i) => `whole-${i}`).sort());
   });
 
-  it('retries a BatchWriteItem call that failed as a whole after the SDK\'s own attempts', async () => {
+  it("retries a BatchWriteItem call that failed as a whole after the SDK's own attempts", async () => {
     resetProxies();
     const stage = await freshStageBehindProxies();
     dynamodbProxy.plan = (operation, n) => (operation === WRITE && n <= 7 ? THROTTLED_DYNAMODB : undefined);
     const items = makePosts(20, { prefix: 'bw', seed: 2 }).map((post) => ({ ...post }));
-    assert.deepEqual(await dynamodb.batchWriteItems(stage.tables.posts, items, { attempts: 8, baseMs: 10, maxMs: 200 }), []);
+    assert.deepEqual(
+      await dynamodb.batchWriteItems(stage.tables.posts, items, { attempts: 8, baseMs: 10, maxMs: 200 }),
+      [],
+    );
     assert.equal(dynamodbProxy.faults.get(WRITE), 7);
     assert.equal(dynamodbProxy.calls.get(WRITE), 8);
-    assert.equal(dynamodbProxy.calls.get('DynamoDB_20120810.PutItem'), undefined, 'no fallback to one PutItem per item');
+    assert.equal(
+      dynamodbProxy.calls.get('DynamoDB_20120810.PutItem'),
+      undefined,
+      'no fallback to one PutItem per item',
+    );
     const stored = await readAll<{ postId: string }>(stage.tables.posts);
     assert.deepEqual(stored.map((p) => p.postId).sort(), items.map((p) => p.postId).sort());
   });
@@ -104,7 +124,12 @@ describe('producer under throttling (fault proxy in front of the emulators)', ()
     resetProxies();
     await freshStageBehindProxies();
     const missing = viaProxy(stack.stage.queues.classify.url.replace(/[^/]+$/, 'no-such-queue'));
-    const failures = await sqs.sendMessages(missing, [{ body: 'x' }], { attempts: 8, baseMs: 10, maxMs: 200, retryForMs: 60_000 });
+    const failures = await sqs.sendMessages(missing, [{ body: 'x' }], {
+      attempts: 8,
+      baseMs: 10,
+      maxMs: 200,
+      retryForMs: 60_000,
+    });
     assert.equal(failures.length, 1);
     assert.match(failures[0].error, /QueueDoesNotExist|NonExistentQueue/);
     assert.equal(sqsProxy.calls.get(SEND), 1);
@@ -125,7 +150,9 @@ describe('producer under throttling (fault proxy in front of the emulators)', ()
     dynamodbProxy.plan = plan(14, THROTTLED_DYNAMODB);
     const posts = makePosts(300, { prefix: 'thr', seed: 13 });
     const summary = await producer.ingestPosts(posts, {
-      postsTable: stage.tables.posts, queueUrl: viaProxy(stage.queues.classify.url), chunkSize: 100,
+      postsTable: stage.tables.posts,
+      queueUrl: viaProxy(stage.queues.classify.url),
+      chunkSize: 100,
     });
     assert.deepEqual(summary.failed, []);
     assert.equal(summary.stored, 300);
@@ -138,7 +165,9 @@ describe('producer under throttling (fault proxy in front of the emulators)', ()
     assert.deepEqual(stored.map((p) => p.postId).sort(), posts.map((p) => p.postId).sort());
   });
 
-  it('with a tiny retry budget, reports the posts stored but not enqueued and prints a resend command that works', { timeout: 120_000 }, async () => {
+  it('with a tiny retry budget, reports the posts stored but not enqueued and prints a resend command that works', {
+    timeout: 120_000,
+  }, async () => {
     resetProxies();
     const stage = await freshStageBehindProxies();
     const dir = mkdtempSync(join(tmpdir(), 'ingest-throttled-'));
@@ -148,12 +177,20 @@ describe('producer under throttling (fault proxy in front of the emulators)', ()
       writeFileSync(input, posts.map((p) => JSON.stringify(p)).join('\n'));
       const unsent = join(dir, 'unsent.txt');
       sqsProxy.plan = (operation) => (operation === SEND ? THROTTLED_SQS : undefined);
-      const env = { ...stack.env, AWS_ENDPOINT_URL_SQS: sqsProxy.endpoint, QUEUE_URL: viaProxy(stage.queues.classify.url), POSTS_TABLE: stage.tables.posts };
+      const env = {
+        ...stack.env,
+        AWS_ENDPOINT_URL_SQS: sqsProxy.endpoint,
+        QUEUE_URL: viaProxy(stage.queues.classify.url),
+        POSTS_TABLE: stage.tables.posts,
+      };
 
       const first = await runIngest([input, '--retry-for', '0.2', '--unsent', unsent], env);
       assert.equal(first.code, 1, first.output);
       assert.match(first.output, /failed 12/);
-      assert.match(first.output, /stored but not enqueued: still failing after \d+ attempts in [\d.]+ s \(retry budget 0.2 s\) of SendMessageBatch: RequestThrottled/);
+      assert.match(
+        first.output,
+        /stored but not enqueued: still failing after \d+ attempts in [\d.]+ s \(retry budget 0.2 s\) of SendMessageBatch: RequestThrottled/,
+      );
       const command = /npm run ingest -- (--resend \S+)/.exec(first.output);
       assert.ok(command, first.output);
       assert.equal(command[1], `--resend ${unsent}`);
@@ -174,11 +211,17 @@ describe('producer under throttling (fault proxy in front of the emulators)', ()
 function runIngest(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/ingest.ts', ...args], {
-      cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env },
+      cwd: repo,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
     });
     let output = '';
-    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, output }));
   });

@@ -42,7 +42,13 @@ async function gone(pid: number, limitMs: number): Promise<boolean> {
 /** Pid of the owner's java child, once it has spawned one. */
 function javaChildOf(ownerPid: number): number | undefined {
   try {
-    return Number(execFileSync('pgrep', ['-P', String(ownerPid), '-x', 'java'], { encoding: 'utf8' }).trim().split('\n')[0]) || undefined;
+    return (
+      Number(
+        execFileSync('pgrep', ['-P', String(ownerPid), '-x', 'java'], { encoding: 'utf8' })
+          .trim()
+          .split('\n')[0],
+      ) || undefined
+    );
   } catch {
     return undefined; // pgrep exits 1 when nothing matches
   }
@@ -50,10 +56,15 @@ function javaChildOf(ownerPid: number): number | undefined {
 
 describe('emulators', () => {
   it('reports a missing java clearly', async () => {
-    await assert.rejects(startEmulators({ javaCommand: 'no-such-java-here' }), /"no-such-java-here" was not found on PATH.*Java runtime/);
+    await assert.rejects(
+      startEmulators({ javaCommand: 'no-such-java-here' }),
+      /"no-such-java-here" was not found on PATH.*Java runtime/,
+    );
   });
 
-  it('stops DynamoDB Local when its owner gets SIGTERM, and the owner still ends by that signal', { timeout: 120_000 }, async () => {
+  it('stops DynamoDB Local when its owner gets SIGTERM, and the owner still ends by that signal', {
+    timeout: 120_000,
+  }, async () => {
     const { child, javaPid, exited } = await startOwner();
     try {
       assert.ok(alive(javaPid));
@@ -65,10 +76,14 @@ describe('emulators', () => {
     }
   });
 
-  it('stops DynamoDB Local when its owner gets SIGTERM while it is still starting up', { timeout: 120_000 }, async () => {
+  it('stops DynamoDB Local when its owner gets SIGTERM while it is still starting up', {
+    timeout: 120_000,
+  }, async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', owner], { stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_, signal) => resolve(signal)));
     let javaPid: number | undefined;
     try {

@@ -16,36 +16,54 @@ import { startStack, type TestStack } from '../support/stack.js';
 
 describe('local event sources', () => {
   let stack: TestStack;
-  before(async () => { stack = await startStack(); });
-  after(async () => { await stack?.teardown(); });
+  before(async () => {
+    stack = await startStack();
+  });
+  after(async () => {
+    await stack?.teardown();
+  });
 
   function sqsSource(stage: ProvisionedStage, handler: SqsHandler): SqsEventSource {
     return new SqsEventSource({
-      sqs: stack.clients.sqs, queue: stage.queues.classify, region: stage.region, handler,
+      sqs: stack.clients.sqs,
+      queue: stage.queues.classify,
+      region: stage.region,
+      handler,
       maximumBatchingWindowSeconds: 0.3,
     });
   }
 
   function streamSource(stage: ProvisionedStage, handler: StreamHandler): StreamEventSource {
     return new StreamEventSource({
-      streams: stack.clients.streams, streamArn: stage.resultsStreamArn, region: stage.region, handler,
-      failureQueue: stage.queues.streamFailures, sqs: stack.clients.sqs,
+      streams: stack.clients.streams,
+      streamArn: stage.resultsStreamArn,
+      region: stage.region,
+      handler,
+      failureQueue: stage.queues.streamFailures,
+      sqs: stack.clients.sqs,
     });
   }
 
   async function send(stage: ProvisionedStage, bodies: string[]): Promise<void> {
     for (let i = 0; i < bodies.length; i += 10) {
-      await stack.clients.sqs.send(new SendMessageBatchCommand({
-        QueueUrl: stage.queues.classify.url,
-        Entries: bodies.slice(i, i + 10).map((body, j) => ({ Id: String(j), MessageBody: body })),
-      }));
+      await stack.clients.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: stage.queues.classify.url,
+          Entries: bodies.slice(i, i + 10).map((body, j) => ({ Id: String(j), MessageBody: body })),
+        }),
+      );
     }
   }
 
   async function drain(url: string): Promise<{ body: string; attributes: Record<string, string | undefined> }[]> {
-    const { Messages = [] } = await stack.clients.sqs.send(new ReceiveMessageCommand({
-      QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'],
-    }));
+    const { Messages = [] } = await stack.clients.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        MessageAttributeNames: ['All'],
+      }),
+    );
     return Messages.map((m) => ({
       body: m.Body!,
       attributes: Object.fromEntries(Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue])),
@@ -55,19 +73,28 @@ describe('local event sources', () => {
   it('delivers a real SQS event, deletes the successes and redelivers the reported failures', async () => {
     const stage = await stack.freshStage({ visibilityTimeoutSeconds: 1 });
     await send(stage, Array.from({ length: 11 }, (_, i) => `ok-${i}`).concat('fail-once'));
-    await stack.clients.sqs.send(new SendMessageCommand({
-      QueueUrl: stage.queues.classify.url, MessageBody: 'with-attributes',
-      MessageAttributes: { origin: { DataType: 'String', StringValue: 'test' } },
-    }));
+    await stack.clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: stage.queues.classify.url,
+        MessageBody: 'with-attributes',
+        MessageAttributes: { origin: { DataType: 'String', StringValue: 'test' } },
+      }),
+    );
     const events: SQSEvent[] = [];
     const source = sqsSource(stage, async (event) => {
       events.push(structuredClone(event));
-      const failures = event.Records.filter((r) => r.body === 'fail-once' && r.attributes.ApproximateReceiveCount === '1');
+      const failures = event.Records.filter(
+        (r) => r.body === 'fail-once' && r.attributes.ApproximateReceiveCount === '1',
+      );
       return { batchItemFailures: failures.map((r) => ({ itemIdentifier: r.messageId })) };
     });
 
     const first = await source.pollOnce();
-    assert.equal(first?.messageIds.length, 13, 'one batch gathers more than one ReceiveMessage call (10) within the window');
+    assert.equal(
+      first?.messageIds.length,
+      13,
+      'one batch gathers more than one ReceiveMessage call (10) within the window',
+    );
     assert.equal(first.failed.length, 1);
     const record = events[0].Records.find((r) => r.body === 'with-attributes')!;
     assert.equal(record.eventSource, 'aws:sqs');
@@ -85,7 +112,10 @@ describe('local event sources', () => {
     // The failure reappears after the visibility timeout, alone, with its receive count raised.
     let retry: SqsBatchResult | undefined;
     while (!(retry = await source.pollOnce()));
-    assert.deepEqual(events[1].Records.map((r) => [r.body, r.attributes.ApproximateReceiveCount]), [['fail-once', '2']]);
+    assert.deepEqual(
+      events[1].Records.map((r) => [r.body, r.attributes.ApproximateReceiveCount]),
+      [['fail-once', '2']],
+    );
     assert.deepEqual(retry.failed, []);
     assert.equal(await source.isIdle(), true);
   });
@@ -103,7 +133,11 @@ describe('local event sources', () => {
       return { batchItemFailures: [] };
     });
     await runUntilIdle([source], { timeoutMs: 30_000 });
-    assert.deepEqual(receiveCounts, [['1', '1', '1'], ['2', '2', '2'], ['3', '3', '3']]);
+    assert.deepEqual(receiveCounts, [
+      ['1', '1', '1'],
+      ['2', '2', '2'],
+      ['3', '3', '3'],
+    ]);
   });
 
   it('redrives a message that keeps failing to the DLQ after maxReceiveCount receives', async () => {
@@ -118,9 +152,18 @@ describe('local event sources', () => {
     }));
     await runUntilIdle([source], { timeoutMs: 60_000 });
     const max = QUEUES.classify.maxReceiveCount;
-    assert.deepEqual(seen.filter((s) => s.startsWith('poison')), Array.from({ length: max }, (_, i) => `poison#${i + 1}`));
-    assert.deepEqual(seen.filter((s) => s.startsWith('good')), ['good#1']);
-    assert.deepEqual((await drain(stage.queues.classifyDlq.url)).map((m) => m.body), ['poison']);
+    assert.deepEqual(
+      seen.filter((s) => s.startsWith('poison')),
+      Array.from({ length: max }, (_, i) => `poison#${i + 1}`),
+    );
+    assert.deepEqual(
+      seen.filter((s) => s.startsWith('good')),
+      ['good#1'],
+    );
+    assert.deepEqual(
+      (await drain(stage.queues.classifyDlq.url)).map((m) => m.body),
+      ['poison'],
+    );
   });
 
   it('delivers real stream events and retries from the first failed sequence number', async () => {
@@ -129,9 +172,14 @@ describe('local event sources', () => {
     for (const postId of ['p1', 'p2', 'bad', 'p4']) {
       await stack.clients.documents.send(new PutCommand({ TableName: table, Item: { postId, score: 0.5 } }));
     }
-    await stack.clients.documents.send(new UpdateCommand({
-      TableName: table, Key: { postId: 'p1' }, UpdateExpression: 'SET score = :s', ExpressionAttributeValues: { ':s': -0.25 },
-    }));
+    await stack.clients.documents.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { postId: 'p1' },
+        UpdateExpression: 'SET score = :s',
+        ExpressionAttributeValues: { ':s': -0.25 },
+      }),
+    );
     const events: DynamoDBStreamEvent[] = [];
     let badFailures = 0;
     const source = streamSource(stage, async (event) => {
@@ -141,15 +189,27 @@ describe('local event sources', () => {
         badFailures += 1;
         // Report the bad record and the one after it: the retry must start at the lowest.
         const after = event.Records[event.Records.indexOf(bad) + 1];
-        return { batchItemFailures: [after, bad].filter(Boolean).map((r) => ({ itemIdentifier: r!.dynamodb!.SequenceNumber! })) };
+        return {
+          batchItemFailures: [after, bad]
+            .filter(Boolean)
+            .map((r) => ({ itemIdentifier: r!.dynamodb!.SequenceNumber! })),
+        };
       }
       return { batchItemFailures: [] };
     });
     await runUntilIdle([source], { timeoutMs: 30_000 });
 
     const first = events[0].Records;
-    assert.deepEqual(first.map((r) => [r.eventName, r.dynamodb?.Keys?.postId?.S]),
-      [['INSERT', 'p1'], ['INSERT', 'p2'], ['INSERT', 'bad'], ['INSERT', 'p4'], ['MODIFY', 'p1']]);
+    assert.deepEqual(
+      first.map((r) => [r.eventName, r.dynamodb?.Keys?.postId?.S]),
+      [
+        ['INSERT', 'p1'],
+        ['INSERT', 'p2'],
+        ['INSERT', 'bad'],
+        ['INSERT', 'p4'],
+        ['MODIFY', 'p1'],
+      ],
+    );
     const modify = first[4];
     assert.equal(modify.eventSource, 'aws:dynamodb');
     assert.equal(modify.eventSourceARN, stage.resultsStreamArn);
@@ -166,13 +226,18 @@ describe('local event sources', () => {
     assert.equal(events.length, 3);
     for (const retry of events.slice(1)) {
       assert.equal(retry.Records[0].dynamodb!.SequenceNumber, badSequence, 'retry starts at the failed record');
-      assert.deepEqual(retry.Records.map((r) => r.dynamodb?.Keys?.postId?.S), ['bad', 'p4', 'p1']);
+      assert.deepEqual(
+        retry.Records.map((r) => r.dynamodb?.Keys?.postId?.S),
+        ['bad', 'p4', 'p1'],
+      );
     }
     assert.deepEqual(await drain(stage.queues.streamFailures.url), []);
 
     // A replay hands the handler the very same event again (ids and sequence numbers included).
     const replayed: DynamoDBStreamEvent[] = [];
-    const replaying = streamSource(stage, async (event) => { replayed.push(event); });
+    const replaying = streamSource(stage, async (event) => {
+      replayed.push(event);
+    });
     await replaying.replay(source.history[0].event);
     assert.deepEqual(replayed, [events[0]]);
   });
@@ -216,14 +281,21 @@ describe('local event sources', () => {
     }
     await new Promise((resolve) => setTimeout(resolve, 2_500)); // the records are now more than a second old
     const delivered: string[] = [];
-    const handler: StreamHandler = async (event) => { delivered.push(...event.Records.map((r) => r.dynamodb!.Keys!.postId.S!)); };
+    const handler: StreamHandler = async (event) => {
+      delivered.push(...event.Records.map((r) => r.dynamodb!.Keys!.postId.S!));
+    };
     await runUntilIdle([streamSource(stage, handler)], { timeoutMs: 30_000 });
     assert.deepEqual(delivered.sort(), ['old-1', 'old-2']);
     assert.deepEqual(await drain(stage.queues.streamFailures.url), []);
 
     const limited = new StreamEventSource({
-      streams: stack.clients.streams, streamArn: stage.resultsStreamArn, region: stage.region, handler,
-      failureQueue: stage.queues.streamFailures, sqs: stack.clients.sqs, maximumRecordAgeSeconds: 1,
+      streams: stack.clients.streams,
+      streamArn: stage.resultsStreamArn,
+      region: stage.region,
+      handler,
+      failureQueue: stage.queues.streamFailures,
+      sqs: stack.clients.sqs,
+      maximumRecordAgeSeconds: 1,
     });
     delivered.length = 0;
     await runUntilIdle([limited], { timeoutMs: 30_000 });

@@ -17,10 +17,15 @@ interface Run {
 }
 
 /** Runs the CLI; `whenOutput` may act on the running process (e.g. send Ctrl-C) once its output matches. */
-function runCli(args: string[], whenOutput?: { matches: RegExp; onMatch: (pid: number, output: string) => void }): Promise<Run> {
+function runCli(
+  args: string[],
+  whenOutput?: { matches: RegExp; onMatch: (pid: number, output: string) => void },
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/local-run.ts', ...args], {
-      cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' },
+      cwd: repo,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, FORCE_COLOR: '0' },
     });
     let output = '';
     let acted = false;
@@ -63,7 +68,10 @@ describe('npm start (src/cli/local-run.ts)', () => {
     try {
       const run = await runCli(['--write-sample', join(dir, 'sample.jsonl')]);
       assert.equal(run.code, 0);
-      assert.equal(readFileSync(join(dir, 'sample.jsonl'), 'utf8'), readFileSync(join(repo, 'test/fixtures/sample-posts.jsonl'), 'utf8'));
+      assert.equal(
+        readFileSync(join(dir, 'sample.jsonl'), 'utf8'),
+        readFileSync(join(repo, 'test/fixtures/sample-posts.jsonl'), 'utf8'),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -87,11 +95,16 @@ describe('npm start (src/cli/local-run.ts)', () => {
   it('with --keep and --input, stays up until Ctrl-C, then stops DynamoDB Local', { timeout: 300_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'local-run-'));
     const input = join(dir, 'posts.jsonl');
-    writeFileSync(input, [
-      { postId: 'k1', text: 'Wonderful work, thank you all!', createdAt: '2024-06-03T10:00:00Z', source: 'forum' },
-      { postId: 'k2', text: 'This is a terrible mess.', createdAt: '2024-06-03T11:00:00+05:00', source: 'forum' },
-      { postId: 'k3', createdAt: '2024-06-03T12:00:00Z' },
-    ].map((row) => JSON.stringify(row)).join('\n'));
+    writeFileSync(
+      input,
+      [
+        { postId: 'k1', text: 'Wonderful work, thank you all!', createdAt: '2024-06-03T10:00:00Z', source: 'forum' },
+        { postId: 'k2', text: 'This is a terrible mess.', createdAt: '2024-06-03T11:00:00+05:00', source: 'forum' },
+        { postId: 'k3', createdAt: '2024-06-03T12:00:00Z' },
+      ]
+        .map((row) => JSON.stringify(row))
+        .join('\n'),
+    );
     let javaPid = 0;
     try {
       const run = await runCli(['--keep', '--input', input], {

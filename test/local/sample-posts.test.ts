@@ -11,7 +11,10 @@ describe('sample posts', () => {
 
   it('is the same for the same seed and different for another', () => {
     assert.deepEqual(generateSamplePosts().rows, sample.rows);
-    assert.notDeepEqual(generateSamplePosts({ seed: 7 }).posts.map((p) => p.text), sample.posts.map((p) => p.text));
+    assert.notDeepEqual(
+      generateSamplePosts({ seed: 7 }).posts.map((p) => p.text),
+      sample.posts.map((p) => p.text),
+    );
   });
 
   it('matches test/fixtures/sample-posts.jsonl (regenerate with: npm start -- --write-sample test/fixtures/sample-posts.jsonl)', () => {
@@ -24,23 +27,41 @@ describe('sample posts', () => {
     for (const post of sample.posts) assert.equal(validatePostInput(post).ok, true, post.postId);
     const cells = new Set(sample.posts.map((p) => `${p.source}|${dayOf(p.createdAt)}`));
     assert.equal(cells.size, SAMPLE_SOURCES.length * SAMPLE_DAYS.length, 'every source has posts on every day');
-    assert.ok(sample.posts.some((p) => !p.createdAt.endsWith('Z') && p.createdAt.slice(0, 10) !== dayOf(p.createdAt)),
-      'some posts are written with an offset whose local day is not the UTC day');
+    assert.ok(
+      sample.posts.some((p) => !p.createdAt.endsWith('Z') && p.createdAt.slice(0, 10) !== dayOf(p.createdAt)),
+      'some posts are written with an offset whose local day is not the UTC day',
+    );
   });
 
   it('mixes tones, languages, lengths, emoji, URLs, mentions and hashtags', () => {
-    const count = (values: Iterable<string>) => [...values].reduce((m, v) => m.set(v, (m.get(v) ?? 0) + 1), new Map<string, number>());
+    const count = (values: Iterable<string>) =>
+      [...values].reduce((m, v) => m.set(v, (m.get(v) ?? 0) + 1), new Map<string, number>());
     const tones = count(sample.tones.values());
     for (const tone of ['negative', 'neutral', 'positive']) assert.ok(tones.get(tone)! >= 60, tone);
     const languages = count(sample.languages.values());
     for (const language of ['en', 'ar', 'ur', 'ms', 'tr', 'id']) assert.ok(languages.get(language)! >= 3, language);
     const texts = sample.posts.map((p) => p.text);
-    assert.ok(texts.some((t) => /\p{Extended_Pictographic}/u.test(t)), 'emoji');
-    assert.ok(texts.some((t) => /https:\/\/\S+/.test(t)), 'URL in text');
-    assert.ok(texts.some((t) => /(^|\s)@\w+/.test(t)), '@mention');
-    assert.ok(texts.some((t) => /#\w+/.test(t)), 'hashtag');
+    assert.ok(
+      texts.some((t) => /\p{Extended_Pictographic}/u.test(t)),
+      'emoji',
+    );
+    assert.ok(
+      texts.some((t) => /https:\/\/\S+/.test(t)),
+      'URL in text',
+    );
+    assert.ok(
+      texts.some((t) => /(^|\s)@\w+/.test(t)),
+      '@mention',
+    );
+    assert.ok(
+      texts.some((t) => /#\w+/.test(t)),
+      'hashtag',
+    );
     const lengths = texts.map((t) => t.length);
-    assert.ok(Math.min(...lengths) < 20 && Math.max(...lengths) > 150, `lengths ${Math.min(...lengths)}..${Math.max(...lengths)}`);
+    assert.ok(
+      Math.min(...lengths) < 20 && Math.max(...lengths) > 150,
+      `lengths ${Math.min(...lengths)}..${Math.max(...lengths)}`,
+    );
   });
 
   it('includes malformed rows, each failing validation or repeating an earlier postId', () => {

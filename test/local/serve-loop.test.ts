@@ -22,7 +22,9 @@ function slowSource(name: string, batches: number, ms: number) {
       log.push(`finish ${batch}`);
       return batch;
     },
-    async isIdle() { return left === 0; },
+    async isIdle() {
+      return left === 0;
+    },
   };
   return { source, log };
 }
@@ -57,14 +59,21 @@ describe('serveUntilStopped', () => {
         if (polls === 7) stop.abort();
         return undefined;
       },
-      async isIdle() { return true; },
+      async isIdle() {
+        return true;
+      },
     };
     const delivered: unknown[] = [];
     let idleRounds = 0;
     await serveUntilStopped([flaky], {
-      signal: stop.signal, idlePauseMs: 5,
-      onBatch: (_, result) => { delivered.push(result); },
-      onIdle: () => { idleRounds += 1; },
+      signal: stop.signal,
+      idlePauseMs: 5,
+      onBatch: (_, result) => {
+        delivered.push(result);
+      },
+      onIdle: () => {
+        idleRounds += 1;
+      },
       onError: (source, error) => errors.push(`${source}: ${(error as Error).message}`),
     });
     assert.deepEqual(delivered, ['late arrival']);
@@ -92,7 +101,12 @@ describe('StatusLine', () => {
     line.log('SQS GetQueueUrl refused');
     line.update('queued 0');
     line.end();
-    assert.deepEqual(writes, [`\r\x1b[2K${status}`, `\r\x1b[2KSQS GetQueueUrl refused\n${status}`, '\r\x1b[2Kqueued 0', '\n']);
+    assert.deepEqual(writes, [
+      `\r\x1b[2K${status}`,
+      `\r\x1b[2KSQS GetQueueUrl refused\n${status}`,
+      '\r\x1b[2Kqueued 0',
+      '\n',
+    ]);
   });
 
   it('prints a line per update elsewhere (CI logs, pipes)', () => {

@@ -2,19 +2,26 @@
 // through its own endpoint variables alone, and the classify queue redrives to its DLQ.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { DescribeStreamCommand, DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import {
-  GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient,
-} from '@aws-sdk/client-sqs';
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { DescribeStreamCommand, DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { QUEUES, TABLES, resourceName } from '../../src/resources.js';
 import { loadConfig } from '../../src/config.js';
 import { startStack, type TestStack } from '../support/stack.js';
 
 describe('local stack harness', () => {
   let stack: TestStack;
-  before(async () => { stack = await startStack(); });
-  after(async () => { await stack?.teardown(); });
+  before(async () => {
+    stack = await startStack();
+  });
+  after(async () => {
+    await stack?.teardown();
+  });
 
   it('creates the three tables with the keys, billing, stream and TTL from resources.json', async () => {
     const { dynamodb } = stack.clients;
@@ -29,7 +36,8 @@ describe('local stack harness', () => {
     assert.equal(results.StreamSpecification?.StreamViewType, TABLES.results.streamViewType);
     assert.equal(results.LatestStreamArn, stack.stage.resultsStreamArn);
 
-    const aggregates = (await dynamodb.send(new DescribeTableCommand({ TableName: stack.stage.tables.aggregates }))).Table!;
+    const aggregates = (await dynamodb.send(new DescribeTableCommand({ TableName: stack.stage.tables.aggregates })))
+      .Table!;
     assert.deepEqual(aggregates.KeySchema, [
       { AttributeName: TABLES.aggregates.partitionKey, KeyType: 'HASH' },
       { AttributeName: TABLES.aggregates.sortKey, KeyType: 'RANGE' },
@@ -40,9 +48,12 @@ describe('local stack harness', () => {
   });
 
   it('creates the classify queue with the short visibility timeout and a redrive policy to its DLQ', async () => {
-    const { Attributes } = await stack.clients.sqs.send(new GetQueueAttributesCommand({
-      QueueUrl: stack.stage.queues.classify.url, AttributeNames: ['All'],
-    }));
+    const { Attributes } = await stack.clients.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: stack.stage.queues.classify.url,
+        AttributeNames: ['All'],
+      }),
+    );
     assert.equal(Attributes?.VisibilityTimeout, '2');
     assert.equal(Attributes?.MessageRetentionPeriod, String(QUEUES.classify.messageRetentionSeconds));
     assert.deepEqual(JSON.parse(Attributes!.RedrivePolicy!), {
@@ -63,7 +74,9 @@ describe('local stack harness', () => {
     const streams = new DynamoDBStreamsClient({});
     const sqs = new SQSClient({});
     try {
-      await dynamodb.send(new PutItemCommand({ TableName: config.tables.results, Item: { postId: { S: 'env-check' } } }));
+      await dynamodb.send(
+        new PutItemCommand({ TableName: config.tables.results, Item: { postId: { S: 'env-check' } } }),
+      );
       const stream = await streams.send(new DescribeStreamCommand({ StreamArn: stack.stage.resultsStreamArn }));
       assert.equal(stream.StreamDescription?.TableName, config.tables.results);
       await sqs.send(new SendMessageCommand({ QueueUrl: config.dlqUrl, MessageBody: 'env-check' }));
@@ -82,16 +95,24 @@ describe('local stack harness', () => {
     await sqs.send(new SendMessageCommand({ QueueUrl: stage.queues.classify.url, MessageBody: 'poison' }));
     for (let receive = 1; receive <= QUEUES.classify.maxReceiveCount; receive++) {
       // VisibilityTimeout 0: the message is visible again at once, as if each attempt had failed.
-      const { Messages } = await sqs.send(new ReceiveMessageCommand({
-        QueueUrl: stage.queues.classify.url, VisibilityTimeout: 0, WaitTimeSeconds: 1,
-        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-      }));
+      const { Messages } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: stage.queues.classify.url,
+          VisibilityTimeout: 0,
+          WaitTimeSeconds: 1,
+          MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+        }),
+      );
       assert.equal(Messages?.length, 1, `receive ${receive}`);
       assert.equal(Messages[0].Attributes?.ApproximateReceiveCount, String(receive));
     }
-    const afterLimit = await sqs.send(new ReceiveMessageCommand({ QueueUrl: stage.queues.classify.url, VisibilityTimeout: 0 }));
+    const afterLimit = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: stage.queues.classify.url, VisibilityTimeout: 0 }),
+    );
     assert.equal(afterLimit.Messages, undefined);
-    const dead = await sqs.send(new ReceiveMessageCommand({ QueueUrl: stage.queues.classifyDlq.url, WaitTimeSeconds: 1 }));
+    const dead = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: stage.queues.classifyDlq.url, WaitTimeSeconds: 1 }),
+    );
     assert.equal(dead.Messages?.[0]?.Body, 'poison');
   });
 });

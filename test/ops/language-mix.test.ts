@@ -18,8 +18,13 @@ describe('language mix', () => {
       { day: '2024-05-02', count: 1, languages: { ara: 1 } },
       { day: '2024-05-03', count: 1, languages: { eng: 1 } },
     ]);
-    assert.deepEqual(tallyLanguageMix(results, { from: '2024-05-02', to: '2024-05-02' }).map((d) => d.day), ['2024-05-02']);
-    assert.deepEqual(tallyLanguageMix(results, { source: 'y' }), [{ day: '2024-05-01', count: 1, languages: { eng: 1 } }]);
+    assert.deepEqual(
+      tallyLanguageMix(results, { from: '2024-05-02', to: '2024-05-02' }).map((d) => d.day),
+      ['2024-05-02'],
+    );
+    assert.deepEqual(tallyLanguageMix(results, { source: 'y' }), [
+      { day: '2024-05-01', count: 1, languages: { eng: 1 } },
+    ]);
   });
 
   it('prints a column per language, most posts first', () => {

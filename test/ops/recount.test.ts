@@ -42,7 +42,8 @@ describe('ops recount', () => {
   const table = () => stack.stage.tables.aggregates;
 
   async function get(key: AggregateKey): Promise<Record<string, unknown> | undefined> {
-    return (await stack.clients.documents.send(new GetCommand({ TableName: table(), Key: key, ConsistentRead: true }))).Item;
+    return (await stack.clients.documents.send(new GetCommand({ TableName: table(), Key: key, ConsistentRead: true })))
+      .Item;
   }
 
   async function aggregateItems(): Promise<Map<string, Record<string, unknown>>> {
@@ -55,9 +56,15 @@ describe('ops recount', () => {
   }
 
   async function bump(key: AggregateKey, field: string, by: number): Promise<void> {
-    await stack.clients.documents.send(new UpdateCommand({
-      TableName: table(), Key: key, UpdateExpression: 'ADD #f :by', ExpressionAttributeNames: { '#f': field }, ExpressionAttributeValues: { ':by': by },
-    }));
+    await stack.clients.documents.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: key,
+        UpdateExpression: 'ADD #f :by',
+        ExpressionAttributeNames: { '#f': field },
+        ExpressionAttributeValues: { ':by': by },
+      }),
+    );
   }
 
   /** A fresh stage with 45 posts on 2024-05-01..03 run through the pipeline, then damaged in three ways. */
@@ -76,9 +83,21 @@ describe('ops recount', () => {
     await bump(wrong, 'positive', 5);
     await bump(allSourcesDayKey('2024-05-01'), 'scoreSum', 0.25);
     await stack.clients.documents.send(new DeleteCommand({ TableName: table(), Key: missing }));
-    await stack.clients.documents.send(new PutCommand({
-      TableName: table(), Item: { ...ghost, count: 3, negative: 3, neutral: 0, positive: 0, scoreSum: -2, day: '2024-05-02', source: 'ghost' },
-    }));
+    await stack.clients.documents.send(
+      new PutCommand({
+        TableName: table(),
+        Item: {
+          ...ghost,
+          count: 3,
+          negative: 3,
+          neutral: 0,
+          positive: 0,
+          scoreSum: -2,
+          day: '2024-05-02',
+          source: 'ghost',
+        },
+      }),
+    );
     await bump(outOfRange, 'neutral', 2);
     return { wrong, missing, ghost, outOfRange, original };
   }
@@ -90,11 +109,16 @@ describe('ops recount', () => {
     assert.equal(run.code, 1, run.stderr);
     const lines = run.stdout.split('\n');
     const line = (prefix: string) => lines.find((l) => l.startsWith(prefix));
-    assert.equal(line('differs     SOURCE#twitter DAY#2024-05-01'),
-      `differs     SOURCE#twitter DAY#2024-05-01: count ${Number(original.wrong.count) + 5} -> ${original.wrong.count}, positive ${Number(original.wrong.positive) + 5} -> ${original.wrong.positive}`);
+    assert.equal(
+      line('differs     SOURCE#twitter DAY#2024-05-01'),
+      `differs     SOURCE#twitter DAY#2024-05-01: count ${Number(original.wrong.count) + 5} -> ${original.wrong.count}, positive ${Number(original.wrong.positive) + 5} -> ${original.wrong.positive}`,
+    );
     assert.match(line('differs     ALL DAY#2024-05-01') ?? '', /: scoreSum -?[\d.]+ -> -?[\d.]+$/);
     assert.match(line('differs     SOURCE#reddit DAY#2024-05-02') ?? '', /\(missing\): count 0 -> [1-9]/);
-    assert.equal(line('differs     SOURCE#ghost DAY#2024-05-02'), 'differs     SOURCE#ghost DAY#2024-05-02 (no results: zero): count 3 -> 0, scoreSum -2 -> 0, negative 3 -> 0');
+    assert.equal(
+      line('differs     SOURCE#ghost DAY#2024-05-02'),
+      'differs     SOURCE#ghost DAY#2024-05-02 (no results: zero): count 3 -> 0, scoreSum -2 -> 0, negative 3 -> 0',
+    );
     assert.equal(lines.filter((l) => l.startsWith('differs')).length, 4, run.stdout);
     assert.doesNotMatch(run.stdout, /DAY#2024-05-03/, 'the day after the range is not looked at');
     assert.match(run.stdout, /30 result\(s\) in range \(45 scanned\)/);
@@ -106,20 +130,51 @@ describe('ops recount', () => {
   it('fixes wrong counters, missing items and items that should be zero, only in the range', async () => {
     const { wrong, missing, ghost, outOfRange, original } = await damagedStage();
     const outOfRangeBefore = await get(outOfRange);
-    const run = await runOps(stack, ['recount', '--from', '2024-05-01', '--to', '2024-05-02', '--segments', '3', ...NO_SETTLE]);
+    const run = await runOps(stack, [
+      'recount',
+      '--from',
+      '2024-05-01',
+      '--to',
+      '2024-05-02',
+      '--segments',
+      '3',
+      ...NO_SETTLE,
+    ]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout.split('\n').filter((l) => l.startsWith('fixed')).length, 4, run.stdout);
     assert.match(run.stdout, /^fixed {7}SOURCE#ghost DAY#2024-05-02 \(no results: zero\): count 3 -> 0/m);
     assert.match(run.stdout, /4 item\(s\) differed, 4 fixed\./);
     assert.equal((await get(wrong))!.count, original.wrong.count);
     const restored = (await get(missing))!;
-    for (const field of ['count', 'negative', 'neutral', 'positive', 'day', 'source'] as const) assert.equal(restored[field], original.missing[field], field);
+    for (const field of ['count', 'negative', 'neutral', 'positive', 'day', 'source'] as const)
+      assert.equal(restored[field], original.missing[field], field);
     assert.ok(Math.abs(Number(restored.scoreSum) - Number(original.missing.scoreSum)) < 1e-9);
-    assert.deepEqual({ ...(await get(ghost)), updatedAt: undefined, recountedAt: undefined },
-      { ...ghost, count: 0, negative: 0, neutral: 0, positive: 0, scoreSum: 0, day: '2024-05-02', source: 'ghost', updatedAt: undefined, recountedAt: undefined });
+    assert.deepEqual(
+      { ...(await get(ghost)), updatedAt: undefined, recountedAt: undefined },
+      {
+        ...ghost,
+        count: 0,
+        negative: 0,
+        neutral: 0,
+        positive: 0,
+        scoreSum: 0,
+        day: '2024-05-02',
+        source: 'ghost',
+        updatedAt: undefined,
+        recountedAt: undefined,
+      },
+    );
     assert.deepEqual(await get(outOfRange), outOfRangeBefore, 'outside --from/--to: untouched');
 
-    const again = await runOps(stack, ['recount', '--from', '2024-05-01', '--to', '2024-05-02', '--check', ...NO_SETTLE]);
+    const again = await runOps(stack, [
+      'recount',
+      '--from',
+      '2024-05-01',
+      '--to',
+      '2024-05-02',
+      '--check',
+      ...NO_SETTLE,
+    ]);
     assert.equal(again.code, 0, again.stdout);
     assert.match(again.stdout, /No differences/);
     const rest = await runOps(stack, ['recount', '--from', '2024-05-03', '--to', '2024-05-03', ...NO_SETTLE]);
@@ -131,9 +186,24 @@ describe('ops recount', () => {
   it('--source recounts only that source', async () => {
     const { wrong, missing } = await damagedStage();
     const wrongBefore = await get(wrong);
-    const run = await runOps(stack, ['recount', '--from', '2024-05-01', '--to', '2024-05-03', '--source', 'reddit', ...NO_SETTLE]);
+    const run = await runOps(stack, [
+      'recount',
+      '--from',
+      '2024-05-01',
+      '--to',
+      '2024-05-03',
+      '--source',
+      'reddit',
+      ...NO_SETTLE,
+    ]);
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(run.stdout.split('\n').filter((l) => l.startsWith('fixed')).map((l) => l.split(/\s+/).slice(1, 3).join(' ')), ['SOURCE#reddit DAY#2024-05-02']);
+    assert.deepEqual(
+      run.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('fixed'))
+        .map((l) => l.split(/\s+/).slice(1, 3).join(' ')),
+      ['SOURCE#reddit DAY#2024-05-02'],
+    );
     assert.ok(await get(missing));
     assert.deepEqual(await get(wrong), wrongBefore, 'another source: untouched');
     assert.ok(await get(sourceDayKey('ghost', '2024-05-02')), 'another source: untouched');
@@ -157,7 +227,10 @@ describe('ops recount', () => {
       [['--from', 'yesterday', '--to', '2024-03-01'], /--from must be a date/],
       [['--from', '2024-05-02', '--to', '2024-05-01'], /--from 2024-05-02 is after --to 2024-05-01/],
       [['--from', '2024-05-01', '--to', '2024-05-01', '--segments', '0'], /--segments must be a positive integer/],
-      [['--from', '2024-05-01', '--to', '2024-05-01', '--settle-minutes', 'soon'], /--settle-minutes must be a number >= 0, got "soon"/],
+      [
+        ['--from', '2024-05-01', '--to', '2024-05-01', '--settle-minutes', 'soon'],
+        /--settle-minutes must be a number >= 0, got "soon"/,
+      ],
     ] as const) {
       const run = await runOps(stack, ['recount', ...args]);
       assert.equal(run.code, 2, `${args.join(' ')}: ${run.stdout}`);
@@ -169,14 +242,25 @@ describe('ops recount', () => {
     const { wrong } = await damagedStage();
     let interleaved = 0;
     const result = await recountAggregates(loadConfig(), {
-      from: '2024-05-01', to: '2024-05-03', settleSeconds: 0,
+      from: '2024-05-01',
+      to: '2024-05-03',
+      settleSeconds: 0,
       beforeWrite: async (key) => {
         if (interleaved > 0 || keyId(key) !== keyId(wrong)) return;
         interleaved += 1;
         // A new post of that source and day goes through the real pipeline: its delta lands on the item
         // after the recount read it, so the recount's write must be refused and the item recounted.
-        await ingestPosts([{ postId: 'late-arrival', text: 'wonderful, great, lovely', createdAt: '2024-05-01T23:00:00Z', source: 'twitter' }],
-          { postsTable: stack.stage.tables.posts, queueUrl: stack.stage.queues.classify.url });
+        await ingestPosts(
+          [
+            {
+              postId: 'late-arrival',
+              text: 'wonderful, great, lovely',
+              createdAt: '2024-05-01T23:00:00Z',
+              source: 'twitter',
+            },
+          ],
+          { postsTable: stack.stage.tables.posts, queueUrl: stack.stage.queues.classify.url },
+        );
         await runPipeline(stack, handlers);
       },
     });
@@ -184,7 +268,10 @@ describe('ops recount', () => {
     assert.equal(result.rounds, 2, 'a second round for the item that changed');
     const twitter = result.differences.find((d) => keyId(d.key) === keyId(wrong))!;
     assert.equal(twitter.status, 'fixed');
-    assert.ok(result.differences.every((d) => d.status === 'fixed'), JSON.stringify(result.differences));
+    assert.ok(
+      result.differences.every((d) => d.status === 'fixed'),
+      JSON.stringify(result.differences),
+    );
     assert.equal(result.counted, 46);
     await assertAggregatesMatchResults(stack.stage.tables.results, stack.stage.tables.aggregates);
   });

@@ -40,7 +40,13 @@ describe('ops redrive', () => {
 
     // Enqueued before the posts are stored: every receive fails with post-not-found until, on the last
     // allowed receive, the classify Lambda dead-letters them with that reason. One malformed body goes at once.
-    assert.deepEqual(await sendMessages(classify.url, [...posts.map((p) => ({ body: encodePostMessage(p.postId) })), { body: 'not json at all' }]), []);
+    assert.deepEqual(
+      await sendMessages(classify.url, [
+        ...posts.map((p) => ({ body: encodePostMessage(p.postId) })),
+        { body: 'not json at all' },
+      ]),
+      [],
+    );
     await runPipeline(stack, handlers);
     assert.deepEqual(await queueCounts(stack.clients.sqs, classify.url), { visible: 0, inFlight: 0 });
     assert.equal((await queueCounts(stack.clients.sqs, classifyDlq.url)).visible, 13);
@@ -51,7 +57,12 @@ describe('ops redrive', () => {
       const line = dryRun.stdout.split('\n').find((l) => l.includes(` ${post.postId} `));
       assert.ok(line, `${post.postId} listed:\n${dryRun.stdout}`);
       assert.match(line, /\spost-not-found\s/);
-      assert.match(line, new RegExp(`gave up after ${QUEUES.classify.maxReceiveCount} receives: post ${post.postId} is not in the posts table`));
+      assert.match(
+        line,
+        new RegExp(
+          `gave up after ${QUEUES.classify.maxReceiveCount} receives: post ${post.postId} is not in the posts table`,
+        ),
+      );
     }
     assert.match(dryRun.stdout, /\(unparseable\)\s+not-json\s/);
     assert.match(dryRun.stdout, /13 message\(s\) in .*\(12 post-not-found, 1 not-json\)\. Dry run: nothing moved\./);
@@ -61,7 +72,13 @@ describe('ops redrive', () => {
 
     // The cause is fixed: the posts are written.
     const now = new Date().toISOString();
-    assert.deepEqual(await batchWriteItems(stack.stage.tables.posts, posts.map((p) => ({ ...p, ingestedAt: now }))), []);
+    assert.deepEqual(
+      await batchWriteItems(
+        stack.stage.tables.posts,
+        posts.map((p) => ({ ...p, ingestedAt: now })),
+      ),
+      [],
+    );
 
     const partial = await runOps(stack, ['redrive', '--limit', '5']);
     assert.equal(partial.code, 0, partial.stderr);
@@ -80,9 +97,14 @@ describe('ops redrive', () => {
     assert.deepEqual([...results.keys()].sort(), posts.map((p) => p.postId).sort(), 'every redriven post is scored');
     await assertAggregatesMatchResults(stack.stage.tables.results, stack.stage.tables.aggregates);
     // The malformed message cannot succeed: it is back in the DLQ, with one fresh reason.
-    const { Messages = [] } = await stack.clients.sqs.send(new ReceiveMessageCommand({
-      QueueUrl: classifyDlq.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'],
-    }));
+    const { Messages = [] } = await stack.clients.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: classifyDlq.url,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        MessageAttributeNames: ['All'],
+      }),
+    );
     assert.equal(Messages.length, 1);
     assert.equal(Messages[0].Body, 'not json at all');
     assert.equal(Messages[0].MessageAttributes?.[DLQ_ATTRIBUTES.reason]?.StringValue, 'not-json');
@@ -91,24 +113,30 @@ describe('ops redrive', () => {
   it('sends the body and the original attributes back, without the failure attributes', async () => {
     const stage = await stack.freshStage();
     const body = encodePostMessage('kept-post', { source: 'news' });
-    await stack.clients.sqs.send(new SendMessageCommand({
-      QueueUrl: stage.queues.classifyDlq.url,
-      MessageBody: body,
-      MessageAttributes: {
-        traceId: { DataType: 'String', StringValue: 'trace-123' },
-        [DLQ_ATTRIBUTES.reason]: { DataType: 'String', StringValue: 'model-error' },
-        [DLQ_ATTRIBUTES.detail]: { DataType: 'String', StringValue: 'onnx exploded' },
-        [DLQ_ATTRIBUTES.failedAt]: { DataType: 'String', StringValue: '2024-05-01T00:00:00.000Z' },
-      },
-    }));
+    await stack.clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: stage.queues.classifyDlq.url,
+        MessageBody: body,
+        MessageAttributes: {
+          traceId: { DataType: 'String', StringValue: 'trace-123' },
+          [DLQ_ATTRIBUTES.reason]: { DataType: 'String', StringValue: 'model-error' },
+          [DLQ_ATTRIBUTES.detail]: { DataType: 'String', StringValue: 'onnx exploded' },
+          [DLQ_ATTRIBUTES.failedAt]: { DataType: 'String', StringValue: '2024-05-01T00:00:00.000Z' },
+        },
+      }),
+    );
     const dryRun = await runOps(stack, ['redrive', '--dry-run']);
     assert.match(dryRun.stdout, /kept-post\s+model-error\s+.*onnx exploded/);
 
     const run = await runOps(stack, ['redrive']);
     assert.equal(run.code, 0, run.stderr);
-    const { Messages = [] } = await stack.clients.sqs.send(new ReceiveMessageCommand({
-      QueueUrl: stage.queues.classify.url, WaitTimeSeconds: 1, MessageAttributeNames: ['All'],
-    }));
+    const { Messages = [] } = await stack.clients.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: stage.queues.classify.url,
+        WaitTimeSeconds: 1,
+        MessageAttributeNames: ['All'],
+      }),
+    );
     assert.equal(Messages.length, 1);
     assert.equal(Messages[0].Body, body);
     assert.deepEqual(Object.keys(Messages[0].MessageAttributes ?? {}), ['traceId']);

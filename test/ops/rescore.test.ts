@@ -34,7 +34,9 @@ describe('ops rescore', () => {
   });
 
   async function allSourcesDay(day: string): Promise<Record<string, number>> {
-    const { Item } = await documentClient().send(new GetCommand({ TableName: stack.stage.tables.aggregates, Key: allSourcesDayKey(day) }));
+    const { Item } = await documentClient().send(
+      new GetCommand({ TableName: stack.stage.tables.aggregates, Key: allSourcesDayKey(day) }),
+    );
     assert.ok(Item, `aggregate for ${day}`);
     return Item as Record<string, number>;
   }
@@ -44,7 +46,10 @@ describe('ops rescore', () => {
     const { createAggregateBatch } = await import('../../src/pipeline/aggregate.js');
     const aggregate = createAggregateBatch();
     const posts = makePosts(30, { prefix: 'rescore', days: 3 }); // 10 posts on each of 2024-05-01..03
-    const summary = await ingestPosts(posts, { postsTable: stack.stage.tables.posts, queueUrl: stack.stage.queues.classify.url });
+    const summary = await ingestPosts(posts, {
+      postsTable: stack.stage.tables.posts,
+      queueUrl: stack.stage.queues.classify.url,
+    });
     assert.equal(summary.enqueued, 30);
 
     await runPipeline(stack, { classify: createClassifyBatch(), aggregate });
@@ -61,8 +66,16 @@ describe('ops rescore', () => {
 
     const dryRun = await runOps(stack, ['rescore', '--model', OTHER_MODEL, '--since', '2024-05-02', '--dry-run']);
     assert.equal(dryRun.code, 0, dryRun.stderr);
-    assert.match(dryRun.stdout, new RegExp(`20 post\\(s\\) on or after 2024-05-02 not scored by ${OTHER_MODEL} \\(20 from ${LEXICON_MODEL_ID} \\(lexicon\\)\\)`));
-    assert.deepEqual(await queueCounts(stack.clients.sqs, stack.stage.queues.classify.url), { visible: 0, inFlight: 0 });
+    assert.match(
+      dryRun.stdout,
+      new RegExp(
+        `20 post\\(s\\) on or after 2024-05-02 not scored by ${OTHER_MODEL} \\(20 from ${LEXICON_MODEL_ID} \\(lexicon\\)\\)`,
+      ),
+    );
+    assert.deepEqual(await queueCounts(stack.clients.sqs, stack.stage.queues.classify.url), {
+      visible: 0,
+      inFlight: 0,
+    });
 
     const run = await runOps(stack, ['rescore', '--model', OTHER_MODEL, '--since', '2024-05-02']);
     assert.equal(run.code, 0, run.stderr);
@@ -85,21 +98,43 @@ describe('ops rescore', () => {
     assert.equal(afterRescore.negative, before.positive);
     assert.ok(Math.abs(afterRescore.scoreSum + before.scoreSum) < 1e-9);
     const firstDay = await allSourcesDay('2024-05-01');
-    for (const field of COUNTER_FIELDS) assert.equal(firstDay[field], firstDayBefore[field], `2024-05-01 ${field} untouched`);
+    for (const field of COUNTER_FIELDS)
+      assert.equal(firstDay[field], firstDayBefore[field], `2024-05-01 ${field} untouched`);
 
     // Nothing left to do since that day; without --since the first day's 10 posts remain.
     const again = await runOps(stack, ['rescore', '--model', OTHER_MODEL, '--since', '2024-05-02']);
     assert.match(again.stdout, /Enqueued 0 post\(s\)/);
     // Results of the multilingual model classify routes posts to are current too: a rescore for a new English
     // model leaves them alone (else every rescore would re-enqueue them, and they would come back unchanged).
-    const routed = await runOps(stack, ['rescore', '--model', 'next-english-model', '--multilingual', OTHER_MODEL, '--dry-run']);
-    assert.match(routed.stdout, new RegExp(`^10 post\\(s\\) not scored by next-english-model \\(10 from ${LEXICON_MODEL_ID} \\(lexicon\\)\\)`, 'm'));
-    const unrouted = await runOps(stack, ['rescore', '--model', 'next-english-model', '--multilingual', 'none', '--dry-run']);
+    const routed = await runOps(stack, [
+      'rescore',
+      '--model',
+      'next-english-model',
+      '--multilingual',
+      OTHER_MODEL,
+      '--dry-run',
+    ]);
+    assert.match(
+      routed.stdout,
+      new RegExp(
+        `^10 post\\(s\\) not scored by next-english-model \\(10 from ${LEXICON_MODEL_ID} \\(lexicon\\)\\)`,
+        'm',
+      ),
+    );
+    const unrouted = await runOps(stack, [
+      'rescore',
+      '--model',
+      'next-english-model',
+      '--multilingual',
+      'none',
+      '--dry-run',
+    ]);
     assert.match(unrouted.stdout, /^30 post\(s\) not scored by next-english-model/m);
     const rest = await runOps(stack, ['rescore', '--model', OTHER_MODEL]);
     assert.match(rest.stdout, /Enqueued 10 post\(s\)/);
     await runPipeline(stack, { classify: rescoreHandler, aggregate });
-    for (const result of (await readResults(stack.stage.tables.results)).values()) assert.equal(result.modelId, OTHER_MODEL);
+    for (const result of (await readResults(stack.stage.tables.results)).values())
+      assert.equal(result.modelId, OTHER_MODEL);
     await assertAggregatesMatchResults(stack.stage.tables.results, stack.stage.tables.aggregates);
   });
 
@@ -110,6 +145,9 @@ describe('ops rescore', () => {
     const badDay = await runOps(stack, ['rescore', '--model', OTHER_MODEL, '--since', '05/02/2024']);
     assert.equal(badDay.code, 2);
     assert.match(badDay.stderr, /--since must be YYYY-MM-DD/);
-    assert.deepEqual(await queueCounts(stack.clients.sqs, stack.stage.queues.classify.url), { visible: 0, inFlight: 0 });
+    assert.deepEqual(await queueCounts(stack.clients.sqs, stack.stage.queues.classify.url), {
+      visible: 0,
+      inFlight: 0,
+    });
   });
 });

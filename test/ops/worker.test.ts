@@ -26,19 +26,33 @@ async function drain(stack: TestStack, url: string): Promise<Message[]> {
 
 describe('ops worker', () => {
   let stack: TestStack;
-  before(async () => { stack = await startStack(); });
-  after(async () => { await stack?.teardown(); });
+  before(async () => {
+    stack = await startStack();
+  });
+  after(async () => {
+    await stack?.teardown();
+  });
 
   it('keeps a slow batch invisible, finishes it after a stop, deletes its successes and leaves its failure', async () => {
     const stage = await stack.freshStage({ visibilityTimeoutSeconds: 2 });
     const ids = ['slow-1', 'slow-2', 'slow-3', 'slow-4', 'slow-fail'];
-    assert.deepEqual(await sendMessages(stage.queues.classify.url, ids.map((id) => ({ body: encodePostMessage(id) }))), []);
+    assert.deepEqual(
+      await sendMessages(
+        stage.queues.classify.url,
+        ids.map((id) => ({ body: encodePostMessage(id) })),
+      ),
+      [],
+    );
 
     const deliveries = new Map<string, number>();
     let entered!: () => void;
-    const inHand = new Promise<void>((resolve) => { entered = resolve; });
+    const inHand = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
     let release!: () => void;
-    const released = new Promise<void>((resolve) => { release = resolve; });
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     const slowHandler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
       for (const record of event.Records) {
         const postId = (parsePostMessage(record.body) as { message: { postId: string } }).message.postId;
@@ -46,7 +60,9 @@ describe('ops worker', () => {
       }
       entered();
       await released;
-      const failing = event.Records.filter((r) => r.body.includes('slow-fail')).map((r) => ({ itemIdentifier: r.messageId }));
+      const failing = event.Records.filter((r) => r.body.includes('slow-fail')).map((r) => ({
+        itemIdentifier: r.messageId,
+      }));
       return { batchItemFailures: failing };
     };
 
@@ -63,7 +79,9 @@ describe('ops worker', () => {
     await inHand;
     // Three visibility timeouts with the batch in hand: without the heartbeat it would be visible again.
     await sleep(6000);
-    const competitor = await stack.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: stage.queues.classify.url, WaitTimeSeconds: 1, VisibilityTimeout: 0 }));
+    const competitor = await stack.clients.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: stage.queues.classify.url, WaitTimeSeconds: 1, VisibilityTimeout: 0 }),
+    );
     assert.equal(competitor.Messages, undefined, 'the batch in hand stayed invisible');
 
     stop.abort(); // stop requested while the batch is in hand
@@ -72,7 +90,10 @@ describe('ops worker', () => {
     assert.deepEqual(stats, { batches: 1, succeeded: 4, failed: 1, pollErrors: 0 });
     assert.deepEqual([...deliveries.values()], [1, 1, 1, 1, 1], 'each message delivered once');
     const left = await drain(stack, stage.queues.classify.url);
-    assert.deepEqual(left.map((m) => (parsePostMessage(m.Body) as { message: { postId: string } }).message.postId), ['slow-fail']);
+    assert.deepEqual(
+      left.map((m) => (parsePostMessage(m.Body) as { message: { postId: string } }).message.postId),
+      ['slow-fail'],
+    );
   });
 
   it('processes the queue as a child process and stops cleanly on SIGTERM without losing the batch in hand', async () => {
@@ -87,13 +108,21 @@ describe('ops worker', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
-    child.stderr.on('data', (chunk) => { stderr += chunk; });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('close', (code, signal) => resolve({ code, signal })),
+    );
     const logs: Array<Record<string, unknown>> = [];
     let inHand: string[] | undefined;
     for await (const line of createInterface({ input: child.stdout })) {
       let entry: Record<string, unknown>;
-      try { entry = JSON.parse(line); } catch { continue; }
+      try {
+        entry = JSON.parse(line);
+      } catch {
+        continue;
+      }
       logs.push(entry);
       if (entry.message === 'Worker batch started' && !inHand) {
         inHand = entry.messageIds as string[];

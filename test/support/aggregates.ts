@@ -2,7 +2,14 @@
 // that needs it. Field lists come from the domain (COUNTER_FIELDS), so a new label needs no change here.
 import assert from 'node:assert/strict';
 import { scanItems } from '../../src/aws/dynamodb.js';
-import { COUNT_FIELDS, decodeAggregateRow, keyId, recount, zeroCounters, type Counters } from '../../src/domain/aggregation.js';
+import {
+  COUNT_FIELDS,
+  decodeAggregateRow,
+  keyId,
+  recount,
+  zeroCounters,
+  type Counters,
+} from '../../src/domain/aggregation.js';
 import { CountedResultSchema } from '../../src/domain/results.js';
 import { readResults } from './tables.js';
 
@@ -22,7 +29,10 @@ export async function readAggregates(table: string): Promise<Map<string, StoredA
 /** Counters equal: whole counts exactly, the score sum up to rounding. */
 export function assertCountersEqual(actual: Counters, expected: Counters, what: string): void {
   for (const field of COUNT_FIELDS) assert.equal(actual[field], expected[field], `${what} ${field}`);
-  assert.ok(Math.abs(actual.scoreSum - expected.scoreSum) < 1e-9, `${what} scoreSum ${actual.scoreSum} vs recount ${expected.scoreSum}`);
+  assert.ok(
+    Math.abs(actual.scoreSum - expected.scoreSum) < 1e-9,
+    `${what} scoreSum ${actual.scoreSum} vs recount ${expected.scoreSum}`,
+  );
 }
 
 /**
@@ -30,7 +40,11 @@ export function assertCountersEqual(actual: Counters, expected: Counters, what: 
  * all moved away may remain at zero), same counters. `exclude`: results that cannot be counted (written
  * behind the pipeline's back by a test). Answers how many results were counted.
  */
-export async function assertAggregatesMatchResults(resultsTable: string, aggregatesTable: string, options: { exclude?: Set<string> } = {}): Promise<number> {
+export async function assertAggregatesMatchResults(
+  resultsTable: string,
+  aggregatesTable: string,
+  options: { exclude?: Set<string> } = {},
+): Promise<number> {
   const results = [...(await readResults(resultsTable)).values()]
     .filter((r) => !options.exclude?.has(r.postId))
     .map((r) => CountedResultSchema.parse(r));
@@ -42,7 +56,12 @@ export async function assertAggregatesMatchResults(resultsTable: string, aggrega
     assertCountersEqual(row, counters, id.replace('\u0000', ' '));
   }
   for (const [id, row] of actual) {
-    if (!expected.has(id)) assertCountersEqual(row, zeroCounters(), `aggregate ${id.replace('\u0000', ' ')} counts results that do not exist:`);
+    if (!expected.has(id))
+      assertCountersEqual(
+        row,
+        zeroCounters(),
+        `aggregate ${id.replace('\u0000', ' ')} counts results that do not exist:`,
+      );
   }
   return results.length;
 }

@@ -16,9 +16,14 @@ export function contraryClassifier(modelId: string): Classifier {
         ...s,
         modelId,
         method: 'transformer' as const,
-        label: s.label === 'positive' ? 'negative' as const : s.label === 'negative' ? 'positive' as const : s.label,
+        label:
+          s.label === 'positive' ? ('negative' as const) : s.label === 'negative' ? ('positive' as const) : s.label,
         score: -s.score,
-        probabilities: { negative: s.probabilities.positive, neutral: s.probabilities.neutral, positive: s.probabilities.negative },
+        probabilities: {
+          negative: s.probabilities.positive,
+          neutral: s.probabilities.neutral,
+          positive: s.probabilities.negative,
+        },
       }));
     },
   };

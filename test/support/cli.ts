@@ -7,7 +7,12 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** A model directory that does not exist: getClassifier falls back to the lexicon. */
 export const MISSING_MODEL_DIR = '/nonexistent/impact-sentiment-models';
 
-export interface CliRun { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs `src/cli/ops.ts <args>` with the stack's environment (plus `env`), as `npm run ops` would. */
 export function runOps(stack: TestStack, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
@@ -19,8 +24,12 @@ export function runOps(stack: TestStack, args: string[], env: Record<string, str
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk) => { stdout += chunk; });
-    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
     child.once('error', reject);
     child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });

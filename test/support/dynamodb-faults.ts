@@ -4,11 +4,26 @@
 // commit and then lose the response, or commit and then hang like a Lambda frozen by its timeout.
 // It also records what every transaction call came to.
 import {
-  InternalServerError, ProvisionedThroughputExceededException, TransactionCanceledException, type DynamoDBClient,
+  InternalServerError,
+  ProvisionedThroughputExceededException,
+  TransactionCanceledException,
+  type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 
-export type Fault = 'throttle' | 'server-error' | 'network' | 'conflict' | 'commit-then-lose-response' | 'commit-then-hang';
-export const FAULTS: readonly Fault[] = ['throttle', 'server-error', 'network', 'conflict', 'commit-then-lose-response'];
+export type Fault =
+  | 'throttle'
+  | 'server-error'
+  | 'network'
+  | 'conflict'
+  | 'commit-then-lose-response'
+  | 'commit-then-hang';
+export const FAULTS: readonly Fault[] = [
+  'throttle',
+  'server-error',
+  'network',
+  'conflict',
+  'commit-then-lose-response',
+];
 
 export interface TransactionCall {
   /** Actions in the transaction, and how many were marker Puts. */
@@ -26,13 +41,22 @@ const MIDDLEWARE = 'injectTransactionFaults';
 function injected(fault: Exclude<Fault, 'commit-then-lose-response' | 'commit-then-hang'>, items: number): Error {
   const $metadata = { httpStatusCode: fault === 'server-error' ? 500 : 400 };
   switch (fault) {
-    case 'throttle': return new ProvisionedThroughputExceededException({ message: 'injected: throughput exceeded', $metadata });
-    case 'server-error': return new InternalServerError({ message: 'injected: internal server error', $metadata });
-    case 'network': return Object.assign(new Error('injected: socket hang up'), { code: 'ECONNRESET' });
+    case 'throttle':
+      return new ProvisionedThroughputExceededException({ message: 'injected: throughput exceeded', $metadata });
+    case 'server-error':
+      return new InternalServerError({ message: 'injected: internal server error', $metadata });
+    case 'network':
+      return Object.assign(new Error('injected: socket hang up'), { code: 'ECONNRESET' });
     case 'conflict': {
       // Another transaction held the last item (an aggregate update) at the same time.
-      const CancellationReasons = Array.from({ length: items }, (_, i) => ({ Code: i === items - 1 ? 'TransactionConflict' : 'None' }));
-      return new TransactionCanceledException({ message: 'injected: transaction cancelled [None, TransactionConflict]', $metadata, CancellationReasons });
+      const CancellationReasons = Array.from({ length: items }, (_, i) => ({
+        Code: i === items - 1 ? 'TransactionConflict' : 'None',
+      }));
+      return new TransactionCanceledException({
+        message: 'injected: transaction cancelled [None, TransactionConflict]',
+        $metadata,
+        CancellationReasons,
+      });
     }
   }
 }
@@ -41,37 +65,52 @@ function injected(fault: Exclude<Fault, 'commit-then-lose-response' | 'commit-th
  * Installs the injector on `client` until remove(). `choose(n)` picks the fault of the n-th
  * TransactWriteItems call (0-based), or none.
  */
-export function injectTransactionFaults(client: DynamoDBClient, choose: (call: number) => Fault | undefined): { calls: TransactionCall[]; remove(): void } {
+export function injectTransactionFaults(
+  client: DynamoDBClient,
+  choose: (call: number) => Fault | undefined,
+): { calls: TransactionCall[]; remove(): void } {
   const calls: TransactionCall[] = [];
-  client.middlewareStack.add((next, context) => async (args) => {
-    if (context.commandName !== 'TransactWriteItemsCommand') return next(args);
-    const items = (args.input as { TransactItems?: Array<{ Put?: unknown }> }).TransactItems ?? [];
-    const fault = choose(calls.length);
-    const call: TransactionCall = { items: items.length, markers: items.filter((item) => item.Put).length, fault, outcome: 'committed' };
-    calls.push(call);
-    if (fault && fault !== 'commit-then-lose-response' && fault !== 'commit-then-hang') {
-      const error = injected(fault, items.length);
-      call.outcome = error.name;
-      throw error;
-    }
-    try {
-      const answer = await next(args);
-      if (fault === 'commit-then-lose-response') {
-        call.outcome = 'committed, response lost';
-        throw Object.assign(new Error('injected: connection reset after the request was sent'), { code: 'ECONNRESET' });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== 'TransactWriteItemsCommand') return next(args);
+      const items = (args.input as { TransactItems?: Array<{ Put?: unknown }> }).TransactItems ?? [];
+      const fault = choose(calls.length);
+      const call: TransactionCall = {
+        items: items.length,
+        markers: items.filter((item) => item.Put).length,
+        fault,
+        outcome: 'committed',
+      };
+      calls.push(call);
+      if (fault && fault !== 'commit-then-lose-response' && fault !== 'commit-then-hang') {
+        const error = injected(fault, items.length);
+        call.outcome = error.name;
+        throw error;
       }
-      if (fault === 'commit-then-hang') {
-        call.outcome = 'committed, then hung';
-        return await new Promise<never>(() => undefined);
+      try {
+        const answer = await next(args);
+        if (fault === 'commit-then-lose-response') {
+          call.outcome = 'committed, response lost';
+          throw Object.assign(new Error('injected: connection reset after the request was sent'), {
+            code: 'ECONNRESET',
+          });
+        }
+        if (fault === 'commit-then-hang') {
+          call.outcome = 'committed, then hung';
+          return await new Promise<never>(() => undefined);
+        }
+        return answer;
+      } catch (error) {
+        if (call.outcome === 'committed') {
+          call.outcome = (error as Error).name;
+          call.reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons?.map(
+            (r) => r.Code ?? 'None',
+          );
+        }
+        throw error;
       }
-      return answer;
-    } catch (error) {
-      if (call.outcome === 'committed') {
-        call.outcome = (error as Error).name;
-        call.reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons?.map((r) => r.Code ?? 'None');
-      }
-      throw error;
-    }
-  }, { step: 'initialize', name: MIDDLEWARE, override: true });
+    },
+    { step: 'initialize', name: MIDDLEWARE, override: true },
+  );
   return { calls, remove: () => client.middlewareStack.remove(MIDDLEWARE) };
 }

@@ -31,7 +31,12 @@ export function sqsRecord(body: unknown, options: SqsRecordOptions = {}): SQSRec
     messageId: options.messageId ?? randomUUID(),
     receiptHandle: options.receiptHandle ?? randomUUID(),
     body,
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: sent, SenderId: options.senderId ?? 'test', ApproximateFirstReceiveTimestamp: sent },
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: sent,
+      SenderId: options.senderId ?? 'test',
+      ApproximateFirstReceiveTimestamp: sent,
+    },
     messageAttributes: {},
     md5OfBody: '',
     eventSource: 'aws:sqs',
@@ -43,7 +48,10 @@ export function sqsRecord(body: unknown, options: SqsRecordOptions = {}): SQSRec
 }
 
 /** An SQS event of synthetic records, one per body. */
-export function sqsEvent(bodies: readonly unknown[], options: Omit<SqsRecordOptions, 'messageId' | 'receiptHandle'> = {}): SQSEvent {
+export function sqsEvent(
+  bodies: readonly unknown[],
+  options: Omit<SqsRecordOptions, 'messageId' | 'receiptHandle'> = {},
+): SQSEvent {
   return { Records: bodies.map((body) => sqsRecord(body, options)) };
 }
 
@@ -62,11 +70,19 @@ export function streamRecord(
   streamArn = TEST_STREAM_ARN,
 ): DynamoDBRecord {
   return {
-    eventID: randomUUID(), eventName, eventVersion: '1.1', eventSource: 'aws:dynamodb', awsRegion: TEST_REGION,
+    eventID: randomUUID(),
+    eventName,
+    eventVersion: '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: TEST_REGION,
     eventSourceARN: streamArn,
     dynamodb: {
-      Keys: { postId: { S: `k-${sequenceNumber}` } }, SequenceNumber: sequenceNumber, SizeBytes: 100, StreamViewType: 'NEW_AND_OLD_IMAGES',
-      ...(images.old ? { OldImage: images.old } : {}), ...(images.new ? { NewImage: images.new } : {}),
+      Keys: { postId: { S: `k-${sequenceNumber}` } },
+      SequenceNumber: sequenceNumber,
+      SizeBytes: 100,
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+      ...(images.old ? { OldImage: images.old } : {}),
+      ...(images.new ? { NewImage: images.new } : {}),
     },
   };
 }

@@ -36,9 +36,14 @@ function errorResponse(fault: Fault, operation: string): { headers: Record<strin
     headers: {
       'content-type': 'application/x-amz-json-1.0', // both SQS and DynamoDB speak JSON 1.0
       'x-amzn-requestid': `fault-${Date.now()}`,
-      ...(service === 'com.amazonaws.sqs' ? { 'x-amzn-query-error': `${fault.code};${fault.status >= 500 ? 'Receiver' : 'Sender'}` } : {}),
+      ...(service === 'com.amazonaws.sqs'
+        ? { 'x-amzn-query-error': `${fault.code};${fault.status >= 500 ? 'Receiver' : 'Sender'}` }
+        : {}),
     },
-    body: JSON.stringify({ __type: `${service}#${fault.code}`, message: `injected by the test's fault proxy (${operation})` }),
+    body: JSON.stringify({
+      __type: `${service}#${fault.code}`,
+      message: `injected by the test's fault proxy (${operation})`,
+    }),
   };
 }
 
@@ -64,13 +69,19 @@ export async function startFaultProxy(target: string, plan: FaultPlan = () => un
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.once('end', () => {
       const body = Buffer.from(Buffer.concat(chunks).toString('utf8').replaceAll(proxy.endpoint, upstream.origin));
-      const forwarded = request({
-        host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url,
-        headers: { ...incoming.headers, host: upstream.host, 'content-length': String(body.length) },
-      }, (answer) => {
-        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(outgoing);
-      });
+      const forwarded = request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: incoming.method,
+          path: incoming.url,
+          headers: { ...incoming.headers, host: upstream.host, 'content-length': String(body.length) },
+        },
+        (answer) => {
+          outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(outgoing);
+        },
+      );
       forwarded.once('error', (error) => outgoing.destroy(error));
       forwarded.end(body);
     });
@@ -78,9 +89,10 @@ export async function startFaultProxy(target: string, plan: FaultPlan = () => un
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   proxy.endpoint = `http://127.0.0.1:${port}`;
-  proxy.stop = () => new Promise((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
+  proxy.stop = () =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   return proxy;
 }

@@ -14,11 +14,26 @@ export const HUB_MODELS_DIR = join(ROOT, 'models/.generated/hub');
 
 /** Each model: its hub id, its tokenizer type and what its cue words should come out as. */
 export const HUB_MODELS = [
-  { id: 'Xenova/distilbert-base-uncased-finetuned-sst-2-english', tokenizer: 'WordPiece', scheme: 'binary', onnxInputs: 2 },
+  {
+    id: 'Xenova/distilbert-base-uncased-finetuned-sst-2-english',
+    tokenizer: 'WordPiece',
+    scheme: 'binary',
+    onnxInputs: 2,
+  },
   { id: 'Xenova/twitter-roberta-base-sentiment-latest', tokenizer: 'BPE', scheme: 'three-class', onnxInputs: 2 },
   { id: 'onnx-community/twitter-roberta-base-sentiment-ONNX', tokenizer: 'BPE', scheme: 'three-class', onnxInputs: 2 },
-  { id: 'onnx-community/twitter-xlm-roberta-base-sentiment-ONNX', tokenizer: 'Unigram', scheme: 'three-class', onnxInputs: 2 },
-  { id: 'Xenova/bert-base-multilingual-uncased-sentiment', tokenizer: 'WordPiece', scheme: 'star-rating', onnxInputs: 3 },
+  {
+    id: 'onnx-community/twitter-xlm-roberta-base-sentiment-ONNX',
+    tokenizer: 'Unigram',
+    scheme: 'three-class',
+    onnxInputs: 2,
+  },
+  {
+    id: 'Xenova/bert-base-multilingual-uncased-sentiment',
+    tokenizer: 'WordPiece',
+    scheme: 'star-rating',
+    onnxInputs: 3,
+  },
 ] as const;
 
 /** Why the models cannot be made here, or undefined when they can. */
@@ -49,7 +64,8 @@ export async function ensureHubModels(): Promise<string> {
     if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return HUB_MODELS_DIR;
     rmSync(HUB_MODELS_DIR, { recursive: true, force: true });
     const run = spawnSync(PYTHON, [SCRIPT, HUB_MODELS_DIR], { encoding: 'utf8', timeout: 170_000 });
-    if (run.status !== 0) throw new Error(`make-hub-shaped.py failed (${run.status ?? run.signal}):\n${run.stderr.slice(-3000)}`);
+    if (run.status !== 0)
+      throw new Error(`make-hub-shaped.py failed (${run.status ?? run.signal}):\n${run.stderr.slice(-3000)}`);
     writeFileSync(stamp, want);
     return HUB_MODELS_DIR;
   } finally {

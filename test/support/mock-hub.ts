@@ -44,7 +44,8 @@ export async function startMockHub(root: string): Promise<MockHub> {
       return void res.writeHead(401, { 'X-Error-Code': 'RepositoryNotFound' }).end('Repository not found');
     }
     const [, org, name, revision, file] = match;
-    if (revision !== 'main') return void res.writeHead(404, { 'X-Error-Code': 'RevisionNotFound' }).end('Revision not found');
+    if (revision !== 'main')
+      return void res.writeHead(404, { 'X-Error-Code': 'RevisionNotFound' }).end('Revision not found');
     const target = inside(org, name, file);
     if (!target || !existsSync(target) || !statSync(target).isFile()) {
       return void res.writeHead(404, { 'X-Error-Code': 'EntryNotFound' }).end('Entry not found');

@@ -25,7 +25,11 @@ export interface PostOptions {
   seed?: number;
 }
 
-const TONES = ['I love this, wonderful and great', 'this is terrible, awful and sad', 'the meeting is at noon on tuesday'];
+const TONES = [
+  'I love this, wonderful and great',
+  'this is terrible, awful and sad',
+  'the meeting is at noon on tuesday',
+];
 const POSITIVE = ['love', 'great', 'wonderful', 'happy', 'excellent', 'amazing', 'thanks', 'good'];
 const NEGATIVE = ['hate', 'terrible', 'awful', 'sad', 'horrible', 'bad', 'angry', 'worst'];
 const NEUTRAL = ['the', 'meeting', 'is', 'at', 'noon', 'on', 'tuesday', 'report', 'published', 'today'];
@@ -40,13 +44,21 @@ export function makePosts(count: number, options: PostOptions = {}): TestPost[] 
     const day = `2024-05-${two(1 + (i % days))}`;
     if (!random) {
       const k = Math.floor(i / days); // position within the day
-      return { postId, text: TONES[k % TONES.length], createdAt: `${day}T${two(k % 24)}:00:00Z`, source: SOURCES[Math.floor(k / TONES.length) % SOURCES.length] };
+      return {
+        postId,
+        text: TONES[k % TONES.length],
+        createdAt: `${day}T${two(k % 24)}:00:00Z`,
+        source: SOURCES[Math.floor(k / TONES.length) % SOURCES.length],
+      };
     }
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
     const tone = i % 3;
-    const words = tone === 0 ? [pick(NEUTRAL), 'i', pick(POSITIVE), 'this', pick(POSITIVE)]
-      : tone === 1 ? [pick(NEUTRAL), 'this', 'is', pick(NEGATIVE), 'and', pick(NEGATIVE)]
-        : [pick(NEUTRAL), pick(NEUTRAL), pick(NEUTRAL), pick(NEUTRAL)];
+    const words =
+      tone === 0
+        ? [pick(NEUTRAL), 'i', pick(POSITIVE), 'this', pick(POSITIVE)]
+        : tone === 1
+          ? [pick(NEUTRAL), 'this', 'is', pick(NEGATIVE), 'and', pick(NEGATIVE)]
+          : [pick(NEUTRAL), pick(NEUTRAL), pick(NEUTRAL), pick(NEUTRAL)];
     return {
       postId,
       text: words.join(' '),

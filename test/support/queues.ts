@@ -16,13 +16,25 @@ export async function messagesInQueue(sqs: SQSClient, queueUrl: string): Promise
 }
 
 /** Receives (and deletes) every message of a queue, with its message attributes; `waitSeconds`: long poll. */
-export async function drainQueue(sqs: SQSClient, queueUrl: string, options: { waitSeconds?: number } = {}): Promise<Message[]> {
+export async function drainQueue(
+  sqs: SQSClient,
+  queueUrl: string,
+  options: { waitSeconds?: number } = {},
+): Promise<Message[]> {
   const all: Message[] = [];
   for (;;) {
     const messages = await receiveMessages(sqs, queueUrl, { max: 10, waitSeconds: options.waitSeconds ?? 0 });
     if (messages.length === 0) return all;
     all.push(...messages);
-    assert.deepEqual(await deleteMessages(sqs, queueUrl, messages.map((m) => m.ReceiptHandle!)), [], 'test could not delete what it drained');
+    assert.deepEqual(
+      await deleteMessages(
+        sqs,
+        queueUrl,
+        messages.map((m) => m.ReceiptHandle!),
+      ),
+      [],
+      'test could not delete what it drained',
+    );
   }
 }
 

@@ -11,15 +11,27 @@ import { test } from 'node:test';
 const root = new URL('../../', import.meta.url).pathname;
 const data = join(root, '../shared/data/sentiment');
 const torchCheck = spawnSync('/usr/bin/python3', ['-c', 'import torch, onnx, sklearn'], { stdio: 'ignore' });
-const skip = torchCheck.status !== 0
-  ? 'python3-torch/python3-onnx/python3-sklearn not installed (apt-get install -y python3-torch python3-onnx python3-sklearn)'
-  : !existsSync(data) ? `no training data at ${data}` : false;
+const skip =
+  torchCheck.status !== 0
+    ? 'python3-torch/python3-onnx/python3-sklearn not installed (apt-get install -y python3-torch python3-onnx python3-sklearn)'
+    : !existsSync(data)
+      ? `no training data at ${data}`
+      : false;
 
 test('retrain.sh --smoke trains, exports, quantises and checks a servable model', { skip, timeout: 300_000 }, () => {
   const out = join(mkdtempSync(join(tmpdir(), 'smoke-model-')), 'smoke-model');
   try {
-    execFileSync('bash', [join(root, 'models/training/retrain.sh'), data, out, '--smoke'], { cwd: root, stdio: 'pipe' });
-    for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'onnx/model_quantized.onnx']) {
+    execFileSync('bash', [join(root, 'models/training/retrain.sh'), data, out, '--smoke'], {
+      cwd: root,
+      stdio: 'pipe',
+    });
+    for (const f of [
+      'config.json',
+      'tokenizer.json',
+      'tokenizer_config.json',
+      'onnx/model.onnx',
+      'onnx/model_quantized.onnx',
+    ]) {
       assert.ok(existsSync(join(out, f)), `${f} written`);
     }
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
@@ -33,25 +45,45 @@ test('retrain.sh --smoke trains, exports, quantises and checks a servable model'
     assert.match(training.encoderFrom.sha256, /^[0-9a-f]{64}$/);
     assert.equal(training.encoderAverage.second.training.hyperParameters.encoder_extra, 'sst_train:polar');
     assert.equal(training.encoderAverage.scored.length, 11);
-    assert.ok(training.encoderAverage.scored.some((s: { share: number }) => s.share === training.encoderAverage.shareOfSecond));
+    assert.ok(
+      training.encoderAverage.scored.some((s: { share: number }) => s.share === training.encoderAverage.shareOfSecond),
+    );
     // The ensemble is calibrated on both validation sets (held-out tweets, SST dev).
-    assert.deepEqual(Object.keys(training.validation.calibratedEnsemble).sort(), ['holdoutMacroRecall', 'sstDevBinaryAccuracy']);
+    assert.deepEqual(Object.keys(training.validation.calibratedEnsemble).sort(), [
+      'holdoutMacroRecall',
+      'sstDevBinaryAccuracy',
+    ]);
   } finally {
     rmSync(join(out, '..'), { recursive: true, force: true });
   }
 });
 
-test('retrain-multilingual.sh --smoke trains, exports, quantises and checks a servable, routable model', { skip, timeout: 300_000 }, () => {
+test('retrain-multilingual.sh --smoke trains, exports, quantises and checks a servable, routable model', {
+  skip,
+  timeout: 300_000,
+}, () => {
   const out = join(mkdtempSync(join(tmpdir(), 'smoke-multilingual-')), 'smoke-multilingual');
   try {
-    execFileSync('bash', [join(root, 'models/training/retrain-multilingual.sh'), data, out, '--smoke'], { cwd: root, stdio: 'pipe' });
-    for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'onnx/model_quantized.onnx']) {
+    execFileSync('bash', [join(root, 'models/training/retrain-multilingual.sh'), data, out, '--smoke'], {
+      cwd: root,
+      stdio: 'pipe',
+    });
+    for (const f of [
+      'config.json',
+      'tokenizer.json',
+      'tokenizer_config.json',
+      'onnx/model.onnx',
+      'onnx/model_quantized.onnx',
+    ]) {
       assert.ok(existsSync(join(out, f)), `${f} written`);
     }
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
     assert.equal(config.model_type, 'bert');
     // What the router reads: the ISO 639-3 languages of the training rows.
-    assert.ok(config.languages.length > 0 && config.languages.every((l: string) => /^[a-z]{3}$/.test(l)), String(config.languages));
+    assert.ok(
+      config.languages.length > 0 && config.languages.every((l: string) => /^[a-z]{3}$/.test(l)),
+      String(config.languages),
+    );
     const training = JSON.parse(readFileSync(join(out, 'training.json'), 'utf8'));
     assert.equal(training.smoke, true);
     assert.match(training.data.files['xlm-t-multilingual/train.jsonl'], /^[0-9a-f]{64}$/);
