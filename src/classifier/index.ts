@@ -8,6 +8,7 @@ import type { Classifier } from '../domain/sentiment.js';
 import { logger } from '../observability.js';
 import { LexiconClassifier } from './lexicon.js';
 import { withRouting, type ScoringClassifier } from './routing.js';
+import { errorMessage } from '../errors.js';
 
 export type { Classifier, Sentiment, SentimentFlags, Label, Probabilities } from '../domain/sentiment.js';
 export { LexiconClassifier, LEXICON_MODEL_ID } from './lexicon.js';
@@ -63,6 +64,6 @@ function logFallback(config: Config, error: unknown): void {
     modelId: config.model.id,
     modelDir: config.model.dir,
     dtype: config.model.dtype,
-    error: error instanceof Error ? error.message : String(error),
+    error: errorMessage(error),
   });
 }

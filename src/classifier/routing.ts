@@ -11,6 +11,7 @@ import type { Classifier, Sentiment, SentimentFlags } from '../domain/sentiment.
 import { logger } from '../observability.js';
 import { classifyBatch, type ScoredText } from './batch.js';
 import { identifyLanguage, SUPPORTED_LANGUAGES } from './language.js';
+import { errorMessage } from '../errors.js';
 
 /** What a router needs of a model: its id, how it scores prepared texts, how much of a text it reads. */
 export interface TextScoringModel {
@@ -130,7 +131,7 @@ export async function withRouting(
   } catch (error) {
     logger.error('Multilingual model unreadable; routing OFF, every post goes to the English model', {
       modelId: id,
-      error: error instanceof Error ? error.message : String(error),
+      error: errorMessage(error),
     });
     return english;
   }

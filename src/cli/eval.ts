@@ -21,7 +21,7 @@ import {
 import { withRouting } from '../classifier/routing.js';
 import { LABELS, type Classifier, type Label } from '../domain/sentiment.js';
 import { withModel } from './classify.js';
-import { UsageError } from '../errors.js';
+import { UsageError, errorMessage } from '../errors.js';
 
 const USAGE = `usage: npm run eval -- --data FILE.jsonl [--model ID|lexicon] [--multilingual ID|none] [--dtype q8|fp32] [--baseline lexicon] [--binary] [--json]
   --data      JSONL, one {"text": "...", "label": "negative|neutral|positive", "language": "fra"} per line
@@ -263,7 +263,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      console.error(`eval: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(`eval: ${errorMessage(error)}`);
       process.exit(error instanceof UsageError ? 2 : 1);
     },
   );

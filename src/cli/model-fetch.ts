@@ -10,6 +10,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { describeLabelScheme, labelSchemeFromConfig } from '../domain/labels.js';
+import { errorMessage } from '../errors.js';
 
 const USAGE = `usage: npm run model:fetch -- <hub-id> [--fp32] [--base-url URL] [--revision REV] [--dir DIR]
   e.g. npm run model:fetch -- Xenova/twitter-roberta-base-sentiment-latest
@@ -127,7 +128,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      console.error(`model:fetch: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(`model:fetch: ${errorMessage(error)}`);
       process.exit(1);
     },
   );

@@ -12,6 +12,7 @@ import { applyEnvironment, exportBlock, stackEnvironment } from './environment.j
 import { localClients } from './clients.js';
 import { formatStatus, readPipelineStatus, StatusLine } from './status-line.js';
 import { QUERY_PROTOCOL_HINT } from './fauxqs.js';
+import { errorMessage } from '../errors.js';
 
 export interface ServeLoopOptions {
   /** Stops the loop once the batch in hand (if any) is finished. */
@@ -158,10 +159,7 @@ export async function runServe(options: ServeOptions): Promise<number> {
       onIdle: async () => {
         if (status.inPlace && Date.now() - lastRefresh >= IDLE_REFRESH_MS) await refresh();
       },
-      onError: (source, error) =>
-        status.log(
-          `${source}: poll failed, retrying: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
-        ),
+      onError: (source, error) => status.log(`${source}: poll failed, retrying: ${errorMessage(error)}`),
     });
     await refresh().catch(() => undefined);
     status.end();
