@@ -4,12 +4,10 @@ import {
   BatchGetCommand,
   BatchWriteCommand,
   PutCommand,
-  TransactWriteCommand,
   paginateQuery,
   paginateScan,
   type QueryCommandInput,
   type ScanCommandInput,
-  type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from './clients.js';
 import {
@@ -22,8 +20,6 @@ import {
   sleep,
   type BackoffOptions,
 } from './backoff.js';
-import { counterUpdateExpression, type AggregateDelta, type AggregateKey } from '../domain/aggregation.js';
-import { TABLES } from '../resources.js';
 import { errorMessage } from '../errors.js';
 
 type Item = Record<string, unknown>;
@@ -163,85 +159,6 @@ export async function putUnlessSameModel(
   } catch (error) {
     if ((error as Error).name === 'ConditionalCheckFailedException') return 'unchanged';
     throw error;
-  }
-}
-
-export interface IdempotencyMarker {
-  key: AggregateKey;
-  ttlAttribute: string;
-  /** Epoch seconds after which DynamoDB's TTL may delete the marker. */
-  expiresAt: number;
-  attributes?: Item;
-}
-
-/** What one TransactWriteItems of markers and counter updates came to. Never thrown: answered. */
-export type MarkedTransactionAnswer =
-  /** Committed; the write units DynamoDB reported (ReturnConsumedCapacity TOTAL). */
-  | { outcome: 'applied'; writeUnits: number }
-  /** Cancelled, nothing written: these markers (indexes into `markers`) exist, so their records were applied before. */
-  | { outcome: 'markers-exist'; markers: number[] }
-  /** Throttled, conflicting with another transaction, a 5xx or a network error: try again later. If the
-   * transaction did commit (a response lost), the markers make the retry answer 'markers-exist'. */
-  | { outcome: 'retry'; error: string }
-  /** Will not succeed as it is (validation, item too large, access denied…). */
-  | { outcome: 'rejected'; error: string };
-
-/** Cancellation reason codes (per action) that a later attempt may not meet again. */
-const RETRYABLE_REASONS = new Set([
-  'TransactionConflict',
-  'ProvisionedThroughputExceeded',
-  'ThrottlingError',
-  'RequestLimitExceeded',
-]);
-
-/**
- * One TransactWriteItems holding the markers of some stream records (Put, condition: the marker does not
- * exist yet) and one ADD update per aggregate item (their deltas merged beforehand: an item may appear
- * once per transaction). At most 100 actions. If a marker exists the whole transaction is cancelled,
- * and CancellationReasons (per action, in order) name the markers that did: 'markers-exist'.
- */
-export async function applyMarkedTransaction(
-  table: string,
-  markers: readonly IdempotencyMarker[],
-  deltas: readonly AggregateDelta[],
-  now: Date,
-): Promise<MarkedTransactionAnswer> {
-  const items: NonNullable<TransactWriteCommandInput['TransactItems']> = markers.map((marker) => ({
-    Put: {
-      TableName: table,
-      Item: { ...marker.attributes, ...marker.key, [marker.ttlAttribute]: marker.expiresAt },
-      ConditionExpression: 'attribute_not_exists(#pk)',
-      ExpressionAttributeNames: { '#pk': TABLES.aggregates.partitionKey },
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    },
-  }));
-  for (const delta of deltas)
-    items.push({ Update: { TableName: table, Key: delta.key, ...counterUpdateExpression(delta, now, 'add') } });
-  try {
-    const answer = await documentClient().send(
-      new TransactWriteCommand({ TransactItems: items, ReturnConsumedCapacity: 'TOTAL' }),
-    );
-    return {
-      outcome: 'applied',
-      writeUnits: (answer.ConsumedCapacity ?? []).reduce(
-        (sum, c) => sum + (c.WriteCapacityUnits ?? c.CapacityUnits ?? 0),
-        0,
-      ),
-    };
-  } catch (error) {
-    const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons;
-    if ((error as Error).name === 'TransactionCanceledException' && Array.isArray(reasons)) {
-      const existing = markers.map((_, i) => i).filter((i) => reasons[i]?.Code === 'ConditionalCheckFailed');
-      if (existing.length > 0) return { outcome: 'markers-exist', markers: existing };
-      const codes = reasons.map((reason) => reason?.Code ?? 'None').filter((code) => code !== 'None');
-      const detail = `${errorMessage(error)} [${codes.join(', ')}]`;
-      return codes.length > 0 && codes.every((code) => RETRYABLE_REASONS.has(code))
-        ? { outcome: 'retry', error: detail }
-        : { outcome: 'rejected', error: detail };
-    }
-    return isTransientCallError(error)
-      ? { outcome: 'retry', error: errorMessage(error) }
-      : { outcome: 'rejected', error: errorMessage(error) };
   }
 }
 

@@ -38,6 +38,7 @@ export const ALL_SOURCES_PK = 'ALL';
 const SOURCE_PREFIX = 'SOURCE#';
 const DAY_PREFIX = 'DAY#';
 const MARKER_PREFIX = 'MARKER#';
+const CHECKPOINT_PREFIX = 'CHECKPOINT#';
 
 /** Query a source's days with `pk = SOURCE#<source>` and `sk BETWEEN DAY#<from> AND DAY#<to>`. */
 export function sourceDayKey(source: string, day: string): AggregateKey {
@@ -65,8 +66,29 @@ export function markerKey(eventId: string): AggregateKey {
   return { pk: `${MARKER_PREFIX}${eventId}`, sk: 'MARKER' };
 }
 
-export function isMarkerKey(key: AggregateKey): boolean {
-  return key.pk.startsWith(MARKER_PREFIX);
+/**
+ * The checkpoint of one stream shard: the last sequence number applied from it. Shard ids are unique
+ * within a stream, so the stream ARN is part of the key (a re-created stream starts afresh).
+ */
+export function shardCheckpointKey(streamArn: string, shardId: string): AggregateKey {
+  return { pk: `${CHECKPOINT_PREFIX}${shardId}`, sk: streamArn };
+}
+
+/** The exactly-once bookkeeping (markers and shard checkpoints), as opposed to the aggregates themselves. */
+export function isBookkeepingKey(key: AggregateKey): boolean {
+  return key.pk.startsWith(MARKER_PREFIX) || key.pk.startsWith(CHECKPOINT_PREFIX);
+}
+
+/** Stream sequence numbers are decimal strings of up to 40 digits. */
+const SEQUENCE_DIGITS = 40;
+
+/**
+ * A sequence number as a fixed-width string, so that string order (DynamoDB's `<` on strings, and
+ * JavaScript's) is numeric order; undefined when it is not a stream sequence number.
+ */
+export function sequenceOrder(sequenceNumber: unknown): string | undefined {
+  if (typeof sequenceNumber !== 'string' || !/^\d{1,40}$/.test(sequenceNumber)) return undefined;
+  return sequenceNumber.padStart(SEQUENCE_DIGITS, '0');
 }
 
 /** A stable string for a key, to merge and compare aggregates. */

@@ -1,11 +1,18 @@
-// Applies a stream batch's planned transactions in stream order, each exactly once: records whose
-// markers already exist are dropped and the rest is applied again; throttles, conflicts, 5xx and
+// Applies a stream batch's planned transactions in stream order, each exactly once: records its fence
+// says were applied (the shard checkpoint is past them, or their markers exist) are dropped and the rest
+// is applied again; throttles, conflicts, 5xx and
 // network errors are retried with backoff and jitter within a bound (attempts, and the time the
 // invocation has left). The first transaction that cannot be applied stops the batch: its records and
 // every later one are answered as failures, so Lambda retries from there in stream order.
-import { applyMarkedTransaction, type IdempotencyMarker } from '../aws/dynamodb.js';
+import { applyFencedTransaction, type TransactionFence } from '../aws/fenced-transaction.js';
 import { backoffDelay, sleep, type BackoffOptions } from '../aws/backoff.js';
-import { planTransactions, transactionOf, transactionItems, type PlannedRecord } from '../domain/aggregate-batch.js';
+import {
+  planTransactions,
+  transactionOf,
+  transactionItems,
+  type Fence,
+  type PlannedRecord,
+} from '../domain/aggregate-batch.js';
 import { AggregateRecordFailure } from '../domain/failures.js';
 
 /** Conflicts and throttles usually clear within a few hundred ms; the bound keeps a batch well inside the timeout. */
@@ -17,7 +24,9 @@ export type RecordOutcome = 'applied' | 'replay-skipped' | 'no-change' | Aggrega
 
 export interface TransactionRunOptions<T> {
   table: string;
-  markerOf: (record: PlannedRecord<T>) => IdempotencyMarker;
+  fence: Fence;
+  /** The fence's actions for a transaction of these records (consecutive, in stream order). */
+  fenceOf: (records: ReadonlyArray<PlannedRecord<T>>) => TransactionFence;
   now: Date;
   maxItems?: number;
   backoff?: BackoffOptions;
@@ -30,9 +39,9 @@ export interface TransactionRunSummary {
   transactions: number;
   /** Aggregate item updates committed. */
   updates: number;
-  /** Actions committed (markers + updates): on AWS each costs 2 write units per KB. */
+  /** Actions committed (fence + updates): on AWS each costs 2 write units per KB. */
   actions: number;
-  /** Attempts that were cancelled by existing markers, throttled or conflicting. */
+  /** Attempts that were cancelled by their fence (applied before), throttled or conflicting. */
   retries: number;
   /** Write units DynamoDB reported for the committed transactions (DynamoDB Local: 4 per transaction, whatever its size). */
   writeUnits: number;
@@ -44,7 +53,7 @@ export async function applyInTransactions<T>(
   outcomes: Map<T, RecordOutcome>,
 ): Promise<TransactionRunSummary> {
   const summary: TransactionRunSummary = { transactions: 0, updates: 0, actions: 0, retries: 0, writeUnits: 0 };
-  const plan = planTransactions(records, options.maxItems);
+  const plan = planTransactions(records, options.fence, options.maxItems);
   for (const [index, planned] of plan.entries()) {
     const failure = await applyOne(planned.records, options, outcomes, summary);
     if (!failure) continue;
@@ -70,9 +79,9 @@ async function applyOne<T>(
   let pending = records;
   for (let failedAttempts = 0; pending.length > 0; ) {
     const transaction = transactionOf(pending);
-    const answer = await applyMarkedTransaction(
+    const answer = await applyFencedTransaction(
       options.table,
-      pending.map(options.markerOf),
+      options.fenceOf(pending),
       transaction.deltas,
       options.now,
     );
@@ -81,7 +90,7 @@ async function applyOne<T>(
         for (const record of pending) outcomes.set(record.ref, 'applied');
         summary.transactions += 1;
         summary.updates += transaction.deltas.length;
-        summary.actions += transactionItems(transaction);
+        summary.actions += transactionItems(transaction, options.fence);
         summary.writeUnits += answer.writeUnits;
         return undefined;
       case 'markers-exist': {
@@ -89,6 +98,19 @@ async function applyOne<T>(
         const existing = new Set(answer.markers);
         for (const i of existing) outcomes.set(pending[i].ref, 'replay-skipped');
         pending = pending.filter((_, i) => !existing.has(i));
+        summary.retries += 1;
+        break;
+      }
+      case 'checkpoint-passed': {
+        // The shard's records up to the checkpoint were applied by an earlier delivery: the same, in stream order.
+        const applied = pending.filter((record) => record.sequence <= answer.appliedThrough);
+        if (applied.length === 0)
+          return new AggregateRecordFailure(
+            'aggregate-write-failed',
+            `checkpoint ${answer.appliedThrough} refused records it is not past (from ${pending[0].sequence})`,
+          );
+        for (const record of applied) outcomes.set(record.ref, 'replay-skipped');
+        pending = pending.slice(applied.length);
         summary.retries += 1;
         break;
       }
@@ -102,7 +124,7 @@ async function applyOne<T>(
         ) {
           return new AggregateRecordFailure(
             'aggregate-write-failed',
-            `transaction of ${transactionItems(transaction)} items still failing after ${failedAttempts} attempts: ${answer.error}`,
+            `transaction of ${transactionItems(transaction, options.fence)} items still failing after ${failedAttempts} attempts: ${answer.error}`,
           );
         }
         await sleep(delay);
@@ -111,7 +133,7 @@ async function applyOne<T>(
       case 'rejected':
         return new AggregateRecordFailure(
           'aggregate-write-failed',
-          `transaction of ${transactionItems(transaction)} items rejected: ${answer.error}`,
+          `transaction of ${transactionItems(transaction, options.fence)} items rejected: ${answer.error}`,
         );
     }
   }

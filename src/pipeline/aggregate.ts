@@ -1,15 +1,19 @@
 // Keep the aggregates in step with the results table's stream, exactly once under retries. A batch's
 // deltas are merged in memory and applied with as few TransactWriteItems as the 100-action limit allows:
-// each holds its records' idempotency markers (keyed by eventID) and one update per aggregate item, so a
-// record the Lambda sees again (a retried or replayed batch) is found by its marker and changes nothing.
+// one update per aggregate item, fenced by the shard's checkpoint (the last sequence number applied; the
+// mapping's tumbling window makes each event name its shard), so a record the Lambda sees again (a
+// retried or replayed batch) is at or below the checkpoint and changes nothing. Lambda delivers a shard's
+// records in order the first time, which is what makes one number per shard enough. An event that names
+// no shard falls back to one idempotency marker per record (keyed by eventID): exact, but a write each.
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { loadConfig, type Config } from '../config.js';
 import { FUNCTIONS, TABLES } from '../resources.js';
-import { deltasForChange, markerKey } from '../domain/aggregation.js';
-import type { PlannedRecord } from '../domain/aggregate-batch.js';
+import { deltasForChange, markerKey, sequenceOrder, shardCheckpointKey } from '../domain/aggregation.js';
+import type { Fence, PlannedRecord } from '../domain/aggregate-batch.js';
+import type { TransactionFence } from '../aws/fenced-transaction.js';
 import { AggregateRecordFailure } from '../domain/failures.js';
 import { CountedResultSchema, type CountedResult } from '../domain/results.js';
 import type { BackoffOptions } from '../aws/backoff.js';
@@ -51,12 +55,19 @@ function change(record: DynamoDBRecord): { before?: CountedResult; after?: Count
 }
 
 /** A record's deltas, 'no-change' when it moves no counter, or the reason it can never be counted. */
-function plan(record: DynamoDBRecord): PlannedRecord<DynamoDBRecord> | 'no-change' | AggregateRecordFailure {
+function plan(
+  record: DynamoDBRecord,
+  fence: Fence,
+): PlannedRecord<DynamoDBRecord> | 'no-change' | AggregateRecordFailure {
   try {
     if (typeof record.eventID !== 'string' || record.eventID === '') throw invalid('no eventID');
+    const sequence = sequenceOrder(record.dynamodb?.SequenceNumber);
+    if (fence === 'checkpoint' && sequence === undefined) throw invalid('no stream SequenceNumber');
     const { before, after } = change(record);
     const deltas = deltasForChange(before, after);
-    return deltas.length === 0 ? 'no-change' : { eventId: record.eventID, deltas, ref: record };
+    return deltas.length === 0
+      ? 'no-change'
+      : { eventId: record.eventID, sequence: sequence ?? '', deltas, ref: record };
   } catch (error) {
     if (error instanceof AggregateRecordFailure) return error;
     throw error;
@@ -72,7 +83,33 @@ export interface AggregateOptions {
   backoff?: BackoffOptions;
 }
 
-export type AggregateBatch = (event: DynamoDBStreamEvent, context?: Context) => Promise<DynamoDBBatchResponse>;
+/**
+ * A stream event as a mapping with a tumbling window delivers it (Lambda's "services-ddb-windows"): it
+ * names its shard. The window's state is not used (each batch is applied on its own), but the response
+ * must carry one, or Lambda counts the invocation as failed.
+ */
+export interface StreamWindowEvent extends DynamoDBStreamEvent {
+  shardId?: string;
+  eventSourceARN?: string;
+  window?: { start: string; end: string };
+  state?: Record<string, unknown>;
+  isFinalInvokeForWindow?: boolean;
+  isWindowTerminatedEarly?: boolean;
+}
+
+export interface StreamWindowResponse extends DynamoDBBatchResponse {
+  state?: Record<string, unknown>;
+}
+
+export type AggregateBatch = (event: StreamWindowEvent, context?: Context) => Promise<StreamWindowResponse>;
+
+/** The shard the event names (a tumbling-window event) and its stream, or undefined. */
+function shardOf(event: unknown, records: DynamoDBRecord[]): { streamArn: string; shardId: string } | undefined {
+  const { shardId, eventSourceARN } = (event ?? {}) as StreamWindowEvent;
+  if (typeof shardId !== 'string' || shardId === '') return undefined;
+  const streamArn = eventSourceARN ?? records.find((r) => typeof r.eventSourceARN === 'string')?.eventSourceARN;
+  return { streamArn: streamArn || 'unknown-stream', shardId };
+}
 
 /** Applies a stream batch (merged, in transactions, in stream order) and answers a partial batch response. */
 export function createAggregateBatch(options: AggregateOptions = {}): AggregateBatch {
@@ -81,38 +118,63 @@ export function createAggregateBatch(options: AggregateOptions = {}): AggregateB
     const config = options.config ?? loadConfig();
     const at = now();
     const { records, unusable } = recordsOf<DynamoDBRecord>(event);
+    const shard = shardOf(event, records);
+    const fence: Fence = shard ? 'checkpoint' : 'markers';
     const outcomes = new Map<DynamoDBRecord, RecordOutcome>();
+    const steps: Array<PlannedRecord<DynamoDBRecord>> = [];
+    for (const record of records) {
+      const step = plan(record, fence);
+      if (step === 'no-change' || step instanceof AggregateRecordFailure) outcomes.set(record, step);
+      else steps.push(step);
+    }
+    // A checkpoint needs stream order; a redelivered batch may come out of it (Lambda: "in order the first time").
+    if (fence === 'checkpoint') steps.sort((a, b) => (a.sequence < b.sequence ? -1 : a.sequence > b.sequence ? 1 : 0));
     const planned: Array<PlannedRecord<DynamoDBRecord>> = [];
     const eventIds = new Set<string>();
-    for (const record of records) {
-      const step = plan(record);
-      if (step === 'no-change' || step instanceof AggregateRecordFailure) outcomes.set(record, step);
-      else if (eventIds.has(step.eventId))
-        outcomes.set(record, 'replay-skipped'); // the same record twice in one batch
+    for (const step of steps) {
+      const again =
+        eventIds.has(step.eventId) || (fence === 'checkpoint' && step.sequence === planned.at(-1)?.sequence);
+      if (again)
+        outcomes.set(step.ref, 'replay-skipped'); // the same record twice in one batch
       else {
         eventIds.add(step.eventId);
         planned.push(step);
       }
     }
-    const expiresAt = Math.floor(at.getTime() / 1000) + FUNCTIONS.aggregate.markerTtlSeconds;
+    const expiresAt = Math.floor(at.getTime() / 1000) + FUNCTIONS.aggregate.fenceTtlSeconds;
+    const fenceOf = (batch: ReadonlyArray<PlannedRecord<DynamoDBRecord>>): TransactionFence =>
+      shard
+        ? {
+            kind: 'checkpoint',
+            checkpoint: {
+              key: shardCheckpointKey(shard.streamArn, shard.shardId),
+              expiresAt,
+              first: batch[0].sequence,
+              last: batch[batch.length - 1].sequence,
+            },
+          }
+        : {
+            kind: 'markers',
+            markers: batch.map(({ eventId, ref }) => ({
+              key: markerKey(eventId),
+              expiresAt,
+              attributes: {
+                eventName: ref.eventName,
+                postId: ref.dynamodb?.Keys?.[TABLES.results.partitionKey]?.S,
+                appliedAt: at.toISOString(),
+              },
+            })),
+          };
     const run = await applyInTransactions(
       planned,
       {
         table: config.tables.aggregates,
+        fence,
+        fenceOf,
         now: at,
         maxItems: options.maxTransactionItems,
         backoff: options.backoff,
         remainingMs: context?.getRemainingTimeInMillis?.bind(context),
-        markerOf: ({ eventId, ref }) => ({
-          key: markerKey(eventId),
-          ttlAttribute: TABLES.aggregates.ttlAttribute,
-          expiresAt,
-          attributes: {
-            eventName: ref.eventName,
-            postId: ref.dynamodb?.Keys?.[TABLES.results.partitionKey]?.S,
-            appliedAt: at.toISOString(),
-          },
-        }),
       },
       outcomes,
     );
@@ -146,7 +208,11 @@ export function createAggregateBatch(options: AggregateOptions = {}): AggregateB
     );
     // The batch utility leaves out failed records without a sequence number; they fail the whole batch
     // instead (the markers make the retry safe) rather than being skipped silently.
-    const response = failWholeBatchIfUnnamed(processed, unusable + failures.filter((f) => !f.sequenceNumber).length);
+    const response: StreamWindowResponse = failWholeBatchIfUnnamed(
+      processed,
+      unusable + failures.filter((f) => !f.sequenceNumber).length,
+    );
+    if (shard) response.state = {}; // a tumbling-window event: Lambda wants a state back
 
     metrics.addMetric(MetricName.AggregateUpdates, MetricUnit.Count, run.updates);
     metrics.addMetric(MetricName.ReplaysSkipped, MetricUnit.Count, counts['replay-skipped']);
@@ -156,6 +222,8 @@ export function createAggregateBatch(options: AggregateOptions = {}): AggregateB
     const log = failures.length > 0 ? logger.warn.bind(logger) : logger.info.bind(logger);
     log('Aggregated stream batch', {
       batchSize: records.length + unusable,
+      shardId: shard?.shardId,
+      fence,
       unusableRecords: unusable || undefined,
       ...counts,
       failed: failures.length,

@@ -33,6 +33,8 @@ export interface StreamEventSourceOptions {
   maximumRecordAgeSeconds?: number;
   bisectBatchOnFunctionError?: boolean;
   startingPosition?: 'TRIM_HORIZON' | 'LATEST';
+  /** The mapping's tumbling window (0: none): events then name their shard, as Lambda's do. */
+  tumblingWindowSeconds?: number;
   function?: Partial<LocalFunction>;
   /** How many delivered events to keep for replay(). Default 1000. */
   historySize?: number;
@@ -124,7 +126,7 @@ export class StreamEventSource implements EventSource<StreamBatchResult> {
       };
     }
     const batch = shard.pending.slice(0, shard.batchLimit);
-    const event: DynamoDBStreamEvent = { Records: batch.map((r) => this.toEventRecord(r)) };
+    const event: DynamoDBStreamEvent = { Records: batch.map((r) => this.toEventRecord(r)), ...this.windowOf(shard) };
     const sequenceNumbers = batch.map((r) => r.dynamodb!.SequenceNumber!);
     const delivered: DeliveredBatch = { event: structuredClone(event) };
     this.remember(delivered);
@@ -218,6 +220,24 @@ export class StreamEventSource implements EventSource<StreamBatchResult> {
       body: JSON.stringify(body),
       attributes: { failureReason: condition, ...(lastError ? { failureDetail: lastError.slice(0, 1000) } : {}) },
     });
+  }
+
+  /**
+   * A tumbling-window mapping's extra event fields (Lambda's "services-ddb-windows"). The window's final,
+   * state-only invocation is not emulated: the aggregate function keeps no window state.
+   */
+  private windowOf(shard: ShardState): object {
+    const seconds = this.options.tumblingWindowSeconds ?? FUNCTIONS.aggregate.tumblingWindowSeconds;
+    if (!(seconds > 0)) return {};
+    const start = Math.floor(Date.now() / (seconds * 1000)) * seconds * 1000;
+    return {
+      shardId: shard.shardId,
+      eventSourceARN: this.options.streamArn,
+      window: { start: new Date(start).toISOString(), end: new Date(start + seconds * 1000).toISOString() },
+      state: {},
+      isFinalInvokeForWindow: false,
+      isWindowTerminatedEarly: false,
+    };
   }
 
   private toEventRecord(record: _Record): DynamoDBRecord {

@@ -8,11 +8,13 @@ import {
   counterUpdateExpression,
   decodeAggregateRow,
   deltasForChange,
-  isMarkerKey,
+  isBookkeepingKey,
   keyId,
   markerKey,
   mergeDeltas,
   recount,
+  sequenceOrder,
+  shardCheckpointKey,
   sourceDayKey,
   zeroCounters,
   type AggregateDelta,
@@ -51,10 +53,22 @@ test('keys: per source and day, per day for all sources, and markers, all distin
   // A source literally named like the all-sources key still gets its own aggregate.
   assert.notEqual(keyId(sourceDayKey(ALL_SOURCES_PK, '2024-05-01')), keyId(allSourcesDayKey('2024-05-01')));
   assert.deepEqual(markerKey('evt-1'), { pk: 'MARKER#evt-1', sk: 'MARKER' });
-  assert.equal(isMarkerKey(markerKey('e')), true);
-  assert.equal(isMarkerKey(sourceDayKey('MARKER', 'd')), false);
+  assert.equal(isBookkeepingKey(markerKey('e')), true);
+  assert.equal(isBookkeepingKey(sourceDayKey('MARKER', 'd')), false);
+  const checkpoint = shardCheckpointKey('arn:aws:dynamodb:r:1:table/t/stream/2024', 'shardId-0001');
+  assert.deepEqual(checkpoint, { pk: 'CHECKPOINT#shardId-0001', sk: 'arn:aws:dynamodb:r:1:table/t/stream/2024' });
+  assert.equal(isBookkeepingKey(checkpoint), true);
+  assert.equal(decodeAggregateRow({ ...checkpoint, appliedThrough: '1' }), undefined, 'not an aggregate row');
   // Sort keys order days chronologically, so a range query by day works.
   assert.ok(sourceDayKey('s', '2024-01-31').sk < sourceDayKey('s', '2024-02-01').sk);
+});
+
+test('sequence numbers become fixed-width strings whose order is numeric order; anything else is refused', () => {
+  assert.equal(sequenceOrder('123'), '123'.padStart(40, '0'));
+  assert.ok(sequenceOrder('99')! < sequenceOrder('100')!, 'numeric, not lexicographic, order');
+  assert.ok(sequenceOrder('4'.repeat(40))! > sequenceOrder('3'.repeat(39))!);
+  for (const bad of ['', '12a', '-1', '1.5', '1'.repeat(41), 12, undefined, null])
+    assert.equal(sequenceOrder(bad), undefined, String(bad));
 });
 
 test('INSERT adds the result to its source-day and all-sources-day aggregates', () => {

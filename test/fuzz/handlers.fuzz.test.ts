@@ -200,61 +200,68 @@ describe('fuzz', () => {
       assert.deepEqual(unnamed?.batchItemFailures, [{ itemIdentifier: '' }]);
     });
 
-    it(`aggregate handler, seed ${seed}: bad stream records are reported failed, valid ones counted once`, async () => {
-      const random = seededRandom(seed * 7);
-      const stage = await stack.freshStage();
-      let sequence = 1000;
-      const valid: CountedResult[] = [];
-      const events: DynamoDBStreamEvent[] = [];
-      const expectedFailures: Array<Set<string>> = [];
-      const wholeBatchFails: boolean[] = [];
-      for (let batch = 0; batch < 6; batch++) {
-        const records: DynamoDBRecord[] = [];
-        const failing = new Set<string>();
-        let noSequence = false;
-        for (let i = 1 + int(random, 20); i > 0; i--) {
-          const seq = String(sequence++).padStart(21, '0');
-          if (random() < 0.4) {
-            const result: CountedResult = {
-              postId: `fz-${seq}`,
-              label: pick(random, ['negative', 'neutral', 'positive'] as const),
-              score: Math.round((random() * 2 - 1) * 1000) / 1000,
-              source: pick(random, ['a', 'b']),
-              day: pick(random, ['2024-01-01', '2024-01-02']),
-            };
-            valid.push(result);
-            records.push(streamRecord(seq, 'INSERT', undefined, marshall(result) as Record<string, AttributeValue>));
-          } else {
-            const record = badStreamRecord(random, seq);
-            if (!record.dynamodb?.SequenceNumber) noSequence = true;
-            else failing.add(record.dynamodb.SequenceNumber);
-            records.push(record);
+    it(`aggregate handler, seed ${seed}: bad stream records are reported failed, valid ones counted once, under either fence`, async () => {
+      // Plain events (the markers fence) and events that name their shard, as the tumbling-window mapping sends them.
+      for (const windowed of [false, true]) {
+        const random = seededRandom(seed * 7);
+        const stage = await stack.freshStage();
+        const window = windowed
+          ? { shardId: `shardId-fuzz-${seed}`, eventSourceARN: stack.stage.resultsStreamArn, state: {} }
+          : {};
+        let sequence = 1000;
+        const valid: CountedResult[] = [];
+        const events: DynamoDBStreamEvent[] = [];
+        const expectedFailures: Array<Set<string>> = [];
+        const wholeBatchFails: boolean[] = [];
+        for (let batch = 0; batch < 6; batch++) {
+          const records: DynamoDBRecord[] = [];
+          const failing = new Set<string>();
+          let noSequence = false;
+          for (let i = 1 + int(random, 20); i > 0; i--) {
+            const seq = String(sequence++).padStart(21, '0');
+            if (random() < 0.4) {
+              const result: CountedResult = {
+                postId: `fz-${seq}`,
+                label: pick(random, ['negative', 'neutral', 'positive'] as const),
+                score: Math.round((random() * 2 - 1) * 1000) / 1000,
+                source: pick(random, ['a', 'b']),
+                day: pick(random, ['2024-01-01', '2024-01-02']),
+              };
+              valid.push(result);
+              records.push(streamRecord(seq, 'INSERT', undefined, marshall(result) as Record<string, AttributeValue>));
+            } else {
+              const record = badStreamRecord(random, seq);
+              if (!record.dynamodb?.SequenceNumber) noSequence = true;
+              else failing.add(record.dynamodb.SequenceNumber);
+              records.push(record);
+            }
           }
+          events.push({ ...window, Records: records });
+          expectedFailures.push(failing);
+          wholeBatchFails.push(noSequence);
         }
-        events.push({ Records: records });
-        expectedFailures.push(failing);
-        wholeBatchFails.push(noSequence);
-      }
-      for (const [round, label] of [
-        [0, 'first delivery'],
-        [1, 'replay'],
-      ] as const) {
-        for (const [i, event] of events.entries()) {
-          const response = await handlers.aggregate(structuredClone(event), context('aggregate'));
-          assert.ok(response && Array.isArray(response.batchItemFailures), `${label}: a partial batch response`);
-          const reported = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
-          for (const seq of expectedFailures[i])
-            assert.ok(reported.has(seq), `${label}: bad record ${seq} not reported`);
-          if (wholeBatchFails[i])
-            assert.ok(reported.has(''), `${label}: a bad record without a sequence number fails the whole batch`);
-          for (const id of reported)
-            assert.ok(id === '' || expectedFailures[i].has(id), `${label}: valid record ${id} reported failed`);
-        }
-        const expected = recount(valid);
-        const actual = await readAggregates(stage.tables.aggregates);
-        assert.deepEqual([...actual.keys()].sort(), [...expected.keys()].sort(), `${label}: aggregate keys`);
-        for (const [id, { counters }] of expected) {
-          assertCountersEqual(actual.get(id)!, counters, `${label} ${round}: ${id}`);
+        for (const [round, label] of [
+          [0, 'first delivery'],
+          [1, 'replay'],
+        ] as const) {
+          for (const [i, event] of events.entries()) {
+            const response = await handlers.aggregate(structuredClone(event), context('aggregate'));
+            assert.ok(response && Array.isArray(response.batchItemFailures), `${label}: a partial batch response`);
+            const reported = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+            for (const seq of expectedFailures[i])
+              assert.ok(reported.has(seq), `${label}: bad record ${seq} not reported`);
+            if (wholeBatchFails[i])
+              assert.ok(reported.has(''), `${label}: a bad record without a sequence number fails the whole batch`);
+            for (const id of reported)
+              assert.ok(id === '' || expectedFailures[i].has(id), `${label}: valid record ${id} reported failed`);
+            assert.equal('state' in response, windowed, `${label}: a state back exactly when the event is windowed`);
+          }
+          const expected = recount(valid);
+          const actual = await readAggregates(stage.tables.aggregates);
+          assert.deepEqual([...actual.keys()].sort(), [...expected.keys()].sort(), `${label}: aggregate keys`);
+          for (const [id, { counters }] of expected) {
+            assertCountersEqual(actual.get(id)!, counters, `${label} ${round} windowed=${windowed}: ${id}`);
+          }
         }
       }
       // Whole events that are not stream batches at all: answered, not thrown.
@@ -268,6 +275,12 @@ describe('fuzz', () => {
         context('aggregate'),
       );
       assert.deepEqual(unnamed?.batchItemFailures, [{ itemIdentifier: '' }]);
+      // A tumbling window's final invocation may carry no records: it still needs a state back.
+      const final = { shardId: 'shardId-final', state: {}, isFinalInvokeForWindow: true, Records: [] };
+      assert.deepEqual(await handlers.aggregate(final as unknown as DynamoDBStreamEvent, context('aggregate')), {
+        batchItemFailures: [],
+        state: {},
+      });
     });
   }
 });

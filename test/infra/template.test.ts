@@ -145,9 +145,12 @@ describe('results stream -> aggregate', () => {
     assert.equal(refName(m.EventSourceArn), `${tableId(TABLES.results.suffix)}.StreamArn`);
     assert.equal(m.BatchSize, a.batchSize);
     assert.equal(m.MaximumBatchingWindowInSeconds, a.maximumBatchingWindowSeconds);
-    // Concurrent batches of one shard would update the same aggregate items at once (TransactionConflict).
+    // Concurrent batches of one shard commit out of order (a checkpoint would pass unapplied records) and conflict.
     assert.equal(m.ParallelizationFactor, 1);
     assert.equal(a.parallelizationFactor, 1);
+    // Events name their shard (the checkpoint fence); 900 s, the longest window, is the fewest end-of-window calls.
+    assert.equal(m.TumblingWindowInSeconds, a.tumblingWindowSeconds);
+    assert.equal(a.tumblingWindowSeconds, 900);
     // A backlog drains: records are retried until they leave the stream, never dropped for their age.
     assert.equal(m.MaximumRecordAgeInSeconds, -1);
     assert.ok(['LATEST', 'TRIM_HORIZON'].includes(m.StartingPosition));
@@ -166,9 +169,9 @@ describe('results stream -> aggregate', () => {
     assert.equal(q.MessageRetentionPeriod, QUEUES.streamFailures.messageRetentionSeconds);
   });
 
-  it('replay markers outlive the records a TRIM_HORIZON mapping can re-read (24 h stream retention)', () => {
+  it('replay fences (checkpoints, markers) outlive the records a TRIM_HORIZON mapping can re-read (24 h stream retention)', () => {
     if (FUNCTIONS.aggregate.startingPosition === 'TRIM_HORIZON')
-      assert.ok(FUNCTIONS.aggregate.markerTtlSeconds > 24 * 3600);
+      assert.ok(FUNCTIONS.aggregate.fenceTtlSeconds > 24 * 3600);
     else assert.equal(FUNCTIONS.aggregate.startingPosition, 'LATEST');
   });
 });

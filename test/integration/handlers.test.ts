@@ -231,7 +231,7 @@ describe('aggregate handler', () => {
     const { value, lines } = await captureStdout(
       () => handlers.aggregate(structuredClone(removes), context('aggregate')) as Promise<unknown>,
     );
-    assert.deepEqual(value, { batchItemFailures: [] });
+    assert.deepEqual(value, { batchItemFailures: [], state: {} }, 'a windowed event gets a state back');
     assert.deepEqual(metricValues(lines, 'ReplaysSkipped'), [4]);
     assert.equal(lines.find((l) => l.message === 'Aggregated stream batch')?.['replay-skipped'], 4);
     assert.equal(await assertAggregatesMatchResults(stage.tables.results, stage.tables.aggregates), 5);

@@ -9,7 +9,13 @@ import { startStack, type TestStack } from '../support/stack.js';
 import { ingestPosts } from '../../src/producer.js';
 import { loadConfig } from '../../src/config.js';
 import { scanItems } from '../../src/aws/dynamodb.js';
-import { allSourcesDayKey, isMarkerKey, keyId, sourceDayKey, type AggregateKey } from '../../src/domain/aggregation.js';
+import {
+  allSourcesDayKey,
+  isBookkeepingKey,
+  keyId,
+  sourceDayKey,
+  type AggregateKey,
+} from '../../src/domain/aggregation.js';
 import type { PipelineHandlers } from '../../src/local/event-sources.js';
 import { recountAggregates } from '../../src/ops/recount.js';
 import { MISSING_MODEL_DIR, runOps } from '../support/cli.js';
@@ -50,7 +56,7 @@ describe('ops recount', () => {
     const items = new Map<string, Record<string, unknown>>();
     for await (const item of scanItems(table())) {
       const key = { pk: String(item.pk), sk: String(item.sk) };
-      if (!isMarkerKey(key)) items.set(keyId(key), item);
+      if (!isBookkeepingKey(key)) items.set(keyId(key), item);
     }
     return items;
   }

@@ -7,11 +7,14 @@ import {
   decodeAggregateRow,
   keyId,
   recount,
+  sequenceOrder,
   zeroCounters,
   type Counters,
 } from '../../src/domain/aggregation.js';
+import type { Fence } from '../../src/domain/aggregate-batch.js';
 import { CountedResultSchema } from '../../src/domain/results.js';
-import { readResults } from './tables.js';
+import type { DeliveredBatch } from '../../src/runtime/stream-event-source.js';
+import { countMarkers, readCheckpoints, readResults } from './tables.js';
 
 /** An aggregate item as stored: its key and counters (plus whatever else the item holds). */
 export type StoredAggregate = Counters & { pk: string; sk: string; [attribute: string]: unknown };
@@ -64,4 +67,40 @@ export async function assertAggregatesMatchResults(
       );
   }
   return results.length;
+}
+
+/** What each shard's checkpoint must say once everything delivered is applied: its highest sequence number. */
+export function lastSequencePerShard(history: readonly DeliveredBatch[]): Map<string, string> {
+  const last = new Map<string, string>();
+  for (const { event } of history) {
+    const { shardId } = event as { shardId?: string };
+    assert.ok(shardId, 'the mapping names the shard, as a tumbling-window mapping does');
+    for (const record of event.Records) {
+      const sequence = sequenceOrder(record.dynamodb?.SequenceNumber) ?? '';
+      if (sequence > (last.get(shardId) ?? '')) last.set(shardId, sequence);
+    }
+  }
+  return last;
+}
+
+/**
+ * The exactly-once bookkeeping a run left behind: under the checkpoint fence one checkpoint per shard at
+ * its last delivered record and no markers; under the markers fence one marker per stream record.
+ */
+export async function assertFenceBookkeeping(
+  table: string,
+  fence: Fence,
+  expected: { history: readonly DeliveredBatch[]; records: number },
+): Promise<void> {
+  if (fence === 'markers') {
+    assert.equal(await countMarkers(table), expected.records, 'one marker per stream record');
+    assert.equal((await readCheckpoints(table)).size, 0, 'no checkpoints');
+    return;
+  }
+  assert.equal(await countMarkers(table), 0, 'no per-record markers: each event names its shard');
+  assert.deepEqual(
+    await readCheckpoints(table),
+    lastSequencePerShard(expected.history),
+    'one checkpoint per shard, at its last record',
+  );
 }

@@ -9,6 +9,7 @@ import {
   TransactionCanceledException,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { APPLIED_THROUGH } from '../../src/aws/fenced-transaction.js';
 
 export type Fault =
   | 'throttle'
@@ -29,6 +30,8 @@ export interface TransactionCall {
   /** Actions in the transaction, and how many were marker Puts. */
   items: number;
   markers: number;
+  /** The sequence number (sequenceOrder()) its shard checkpoint update would move to, if it had one. */
+  checkpointTo?: string;
   fault?: Fault;
   /** 'committed', or the error the caller saw. */
   outcome: string;
@@ -37,6 +40,20 @@ export interface TransactionCall {
 }
 
 const MIDDLEWARE = 'injectTransactionFaults';
+
+interface TransactItem {
+  Put?: unknown;
+  Update?: { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> };
+}
+
+/** The checkpoint update's new value (plain, or marshalled if the document client already ran). */
+function checkpointTo(items: TransactItem[]): string | undefined {
+  const update = items.find((item) =>
+    Object.values(item.Update?.ExpressionAttributeNames ?? {}).includes(APPLIED_THROUGH),
+  )?.Update;
+  const value = update?.ExpressionAttributeValues?.[':last'];
+  return typeof value === 'string' ? value : (value as { S?: string } | undefined)?.S;
+}
 
 function injected(fault: Exclude<Fault, 'commit-then-lose-response' | 'commit-then-hang'>, items: number): Error {
   const $metadata = { httpStatusCode: fault === 'server-error' ? 500 : 400 };
@@ -73,11 +90,12 @@ export function injectTransactionFaults(
   client.middlewareStack.add(
     (next, context) => async (args) => {
       if (context.commandName !== 'TransactWriteItemsCommand') return next(args);
-      const items = (args.input as { TransactItems?: Array<{ Put?: unknown }> }).TransactItems ?? [];
+      const items = (args.input as { TransactItems?: TransactItem[] }).TransactItems ?? [];
       const fault = choose(calls.length);
       const call: TransactionCall = {
         items: items.length,
         markers: items.filter((item) => item.Put).length,
+        checkpointTo: checkpointTo(items),
         fault,
         outcome: 'committed',
       };
