@@ -64,7 +64,7 @@ export async function applyOneTransactionPerRecord(table: string, records: reado
               Item: {
                 ...markerKey(record.eventID!),
                 [TABLES.aggregates.ttlAttribute]:
-                  Math.floor(now.getTime() / 1000) + FUNCTIONS.aggregate.markerTtlSeconds,
+                  Math.floor(now.getTime() / 1000) + FUNCTIONS.aggregate.fenceTtlSeconds,
                 eventName: record.eventName,
                 postId: result.postId,
                 appliedAt: at,

@@ -22,7 +22,7 @@ import type {
 import { dynamoDbClient } from '../../src/aws/clients.js';
 import { batchWriteItems, scanItems } from '../../src/aws/dynamodb.js';
 import { vcpusForMemory } from '../../src/config.js';
-import { isMarkerKey, keyId, recount } from '../../src/domain/aggregation.js';
+import { isBookkeepingKey, keyId, recount } from '../../src/domain/aggregation.js';
 import { counterDifferences, countersOf } from '../../src/domain/aggregate-differences.js';
 import { buildResult, type ResultItem } from '../../src/domain/results.js';
 import { sentimentFromProbabilities } from '../../src/domain/sentiment.js';
@@ -96,14 +96,22 @@ function burstResults(count: number, seed: number): ResultItem[] {
   });
 }
 
+/** Stream records in stream order, shard after shard, and the shard each came from. */
+interface StreamRecords {
+  records: DynamoDBRecord[];
+  shardOf: Map<DynamoDBRecord, string>;
+  streamArn: string;
+}
+
 /** Every record of the stream, shard by shard (DynamoDB Local keeps a table's stream in one or few shards). */
 async function readStream(
   streams: DynamoDBStreamsClient,
   streamArn: string,
   region: string,
   expected: number,
-): Promise<DynamoDBRecord[]> {
+): Promise<StreamRecords> {
   const records: DynamoDBRecord[] = [];
+  const shardOf = new Map<DynamoDBRecord, string>();
   const deadline = Date.now() + 120_000;
   const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
   for (const shard of StreamDescription?.Shards ?? []) {
@@ -113,13 +121,17 @@ async function readStream(
     let emptyReads = 0;
     while (iterator && records.length < expected && emptyReads < 3 && Date.now() < deadline) {
       const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
-      for (const record of page.Records ?? []) records.push(toLambdaStreamRecord(record, streamArn, region));
+      for (const raw of page.Records ?? []) {
+        const record = toLambdaStreamRecord(raw, streamArn, region);
+        records.push(record);
+        shardOf.set(record, shard.ShardId ?? '');
+      }
       emptyReads = (page.Records ?? []).length === 0 ? emptyReads + 1 : 0;
       iterator = page.NextShardIterator;
     }
   }
   if (records.length !== expected) throw new Error(`read ${records.length} stream records, expected ${expected}`);
-  return records;
+  return { records, shardOf, streamArn };
 }
 
 /**
@@ -137,7 +149,7 @@ async function checkAggregates(
   for await (const item of scanItems(aggregatesTable)) {
     largestItemBytes = Math.max(largestItemBytes, itemBytes(item));
     const key = { pk: String(item.pk), sk: String(item.sk) };
-    if (isMarkerKey(key)) continue;
+    if (isBookkeepingKey(key)) continue;
     const wanted = expected.get(keyId(key));
     if (wanted && counterDifferences(countersOf(item), wanted.counters).length === 0) matched += 1;
     else matches = false;
@@ -156,17 +168,26 @@ interface AggregateTally {
   ms: number;
 }
 
-/** Gives `records` to the handler in batches of the mapping's size, retrying from a failed record as the mapping does. */
+/**
+ * Gives `records` to the handler in batches of the mapping's size, one shard per batch and named in the event
+ * as the tumbling-window mapping does, retrying from a failed record as the mapping does.
+ */
 async function runAggregate(
   handler: StreamHandler,
   fn: LocalFunction,
+  stream: StreamRecords,
   records: DynamoDBRecord[],
   tally: AggregateTally,
 ): Promise<void> {
   const batchSize = FUNCTIONS.aggregate.batchSize;
   const started = performance.now();
-  for (let i = 0; i < records.length; i += batchSize) {
-    let pending = records.slice(i, i + batchSize);
+  for (let i = 0; i < records.length; ) {
+    const shardId = stream.shardOf.get(records[i]) ?? '';
+    let end = i + 1;
+    while (end < records.length && end - i < batchSize && stream.shardOf.get(records[end]) === shardId) end += 1;
+    let pending = records.slice(i, end);
+    i = end;
+    const windowed = { shardId, eventSourceARN: stream.streamArn, state: {} };
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > 0) tally.retries += 1;
       if (attempt > FUNCTIONS.aggregate.maximumRetryAttempts) {
@@ -175,7 +196,7 @@ async function runAggregate(
       }
       tally.invocations += 1;
       const { value: response, bytes } = await captureOutput(() =>
-        handler({ Records: pending }, lambdaContext(fn)).catch(() => undefined),
+        handler({ ...windowed, Records: pending } as DynamoDBStreamEvent, lambdaContext(fn)).catch(() => undefined),
       );
       tally.logBytes += bytes;
       if (response === undefined) continue; // threw: the whole batch again
@@ -291,12 +312,13 @@ export async function measurePipeline(options: PipelineRunOptions): Promise<Pipe
     );
     if (failures.length > 0) throw new Error(`${failures.length} results not written: ${failures[0].error}`);
     const writeSeconds = (performance.now() - started) / 1000;
-    const records = await readStream(
+    const stream = await readStream(
       stack.clients.streams,
       stack.stage.resultsStreamArn,
       stack.stage.region,
       results.length,
     );
+    const { records } = stream;
 
     // Both sides on their own tables of the same DynamoDB Local, warmed up first, then in alternating rounds
     // (which goes first alternates too), so a slow spell of the machine hits both.
@@ -312,7 +334,7 @@ export async function measurePipeline(options: PipelineRunOptions): Promise<Pipe
     const untimed: AggregateTally = { invocations: 0, retries: 0, failedRecords: 0, logBytes: 0, ms: 0 };
     const restore = applyEnvironment({ AGGREGATES_TABLE: warmStage.tables.aggregates });
     try {
-      await runAggregate(aggregateHandler, aggregateFn, warmRecords, untimed);
+      await runAggregate(aggregateHandler, aggregateFn, stream, warmRecords, untimed);
     } finally {
       restore();
     }
@@ -328,7 +350,7 @@ export async function measurePipeline(options: PipelineRunOptions): Promise<Pipe
     for (let round = 0; round < ROUNDS; round++) {
       const slice = records.slice(round * roundSize, (round + 1) * roundSize);
       const handlerSide = () =>
-        meter.measure('aggregate', () => runAggregate(aggregateHandler, aggregateFn, slice, tally));
+        meter.measure('aggregate', () => runAggregate(aggregateHandler, aggregateFn, stream, slice, tally));
       const referenceSide = async () => {
         const started = performance.now();
         await meter.measure('reference', () => applyOneTransactionPerRecord(referenceStage.tables.aggregates, slice));
