@@ -111,6 +111,33 @@ function shardOf(event: unknown, records: DynamoDBRecord[]): { streamArn: string
   return { streamArn: streamArn || 'unknown-stream', shardId };
 }
 
+/** The fence of a transaction of consecutive records: the shard's checkpoint when the event names one, else markers. */
+function fenceFor(
+  shard: { streamArn: string; shardId: string } | undefined,
+  at: Date,
+): (records: ReadonlyArray<PlannedRecord<DynamoDBRecord>>) => TransactionFence {
+  const expiresAt = Math.floor(at.getTime() / 1000) + FUNCTIONS.aggregate.fenceTtlSeconds;
+  if (shard) {
+    const key = shardCheckpointKey(shard.streamArn, shard.shardId);
+    return (records) => ({
+      kind: 'checkpoint',
+      checkpoint: { key, expiresAt, first: records[0].sequence, last: records[records.length - 1].sequence },
+    });
+  }
+  return (records) => ({
+    kind: 'markers',
+    markers: records.map(({ eventId, ref }) => ({
+      key: markerKey(eventId),
+      expiresAt,
+      attributes: {
+        eventName: ref.eventName,
+        postId: ref.dynamodb?.Keys?.[TABLES.results.partitionKey]?.S,
+        appliedAt: at.toISOString(),
+      },
+    })),
+  });
+}
+
 /** Applies a stream batch (merged, in transactions, in stream order) and answers a partial batch response. */
 export function createAggregateBatch(options: AggregateOptions = {}): AggregateBatch {
   const now = options.now ?? (() => new Date());
@@ -141,36 +168,12 @@ export function createAggregateBatch(options: AggregateOptions = {}): AggregateB
         planned.push(step);
       }
     }
-    const expiresAt = Math.floor(at.getTime() / 1000) + FUNCTIONS.aggregate.fenceTtlSeconds;
-    const fenceOf = (batch: ReadonlyArray<PlannedRecord<DynamoDBRecord>>): TransactionFence =>
-      shard
-        ? {
-            kind: 'checkpoint',
-            checkpoint: {
-              key: shardCheckpointKey(shard.streamArn, shard.shardId),
-              expiresAt,
-              first: batch[0].sequence,
-              last: batch[batch.length - 1].sequence,
-            },
-          }
-        : {
-            kind: 'markers',
-            markers: batch.map(({ eventId, ref }) => ({
-              key: markerKey(eventId),
-              expiresAt,
-              attributes: {
-                eventName: ref.eventName,
-                postId: ref.dynamodb?.Keys?.[TABLES.results.partitionKey]?.S,
-                appliedAt: at.toISOString(),
-              },
-            })),
-          };
     const run = await applyInTransactions(
       planned,
       {
         table: config.tables.aggregates,
         fence,
-        fenceOf,
+        fenceOf: fenceFor(shard, at),
         now: at,
         maxItems: options.maxTransactionItems,
         backoff: options.backoff,
@@ -207,7 +210,7 @@ export function createAggregateBatch(options: AggregateOptions = {}): AggregateB
       },
     );
     // The batch utility leaves out failed records without a sequence number; they fail the whole batch
-    // instead (the markers make the retry safe) rather than being skipped silently.
+    // instead (the fence makes the retry safe) rather than being skipped silently.
     const response: StreamWindowResponse = failWholeBatchIfUnnamed(
       processed,
       unusable + failures.filter((f) => !f.sequenceNumber).length,
