@@ -3,11 +3,13 @@
 // eld's large database (models/training/language-ngrams.mjs writes it); this scores it as eld's detect() does:
 // each distinct 4-byte n-gram of the lower-cased words (stride 3, word starts and ends marked) adds its score
 // for every language that has it, and the highest sum wins. On the XLM-T and SemEval tweets it was the most
-// accurate candidate measured (README), but eld's whole database takes seconds to parse; this subset is read
-// once, on the first text that needs it (English-only traffic mostly never does).
+// accurate candidate measured (README), but eld's whole database takes seconds to parse. This subset is read
+// once, on the first text that needs it, and is stored so that reading it is cheap (a cold start pays for it):
+// the n-grams as one sorted string and their scores as one base64 block of bytes, no object per n-gram (as JSON
+// objects of arrays, the same table took 75-100 ms to parse).
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { francAll } from 'franc';
 import { loadConfig } from '../config.js';
 import { logger } from '../observability.js';
 
@@ -28,17 +30,48 @@ const FRANC_TO_ISO1: Record<string, string> = {
 const FRANC_LATIN = Object.keys(FRANC_TO_ISO1);
 const toIso1 = (code: string): string => FRANC_TO_ISO1[code] ?? code;
 
-interface NgramTable {
+/** The file: `ngrams` sorted by UTF-16 code unit and joined by newlines; `scores` one byte a language each. */
+export interface NgramTableFile {
+  source: string;
+  type: string;
   languages: string[];
   byteChars: string;
-  ngrams: Record<string, number[]>;
+  ngrams: string;
+  scores: string;
 }
 
-/** eld's word separators: anything but letters, keeping apostrophes that follow a letter ("don't"). */
-const SEPARATORS = /[^\p{L}]+(?<![\x27\x60\u2019])/gu;
-/** eld reads about the first 350 bytes of a text. */
-const BYTE_BUDGET = 350;
-const MAX_WORD_BYTES = 70;
+export interface NgramTable {
+  languages: string[];
+  byteChars: string;
+  /** The n-gram's score per language (in `languages` order), or undefined when the table lacks it. */
+  scoresOf(gram: string): Uint8Array | undefined;
+}
+
+/** The table as stored, ready to score with. */
+export function ngramTable(file: NgramTableFile): NgramTable {
+  const grams = file.ngrams.split('\n');
+  const scores = Buffer.from(file.scores, 'base64');
+  const width = file.languages.length;
+  if (scores.length !== grams.length * width) {
+    throw new Error(`n-gram table: ${scores.length} scores for ${grams.length} n-grams of ${width} languages`);
+  }
+  return {
+    languages: file.languages,
+    byteChars: file.byteChars,
+    scoresOf(gram) {
+      let low = 0;
+      let high = grams.length - 1;
+      while (low <= high) {
+        const middle = (low + high) >>> 1;
+        const at = grams[middle];
+        if (at === gram) return scores.subarray(middle * width, (middle + 1) * width);
+        if (at < gram) low = middle + 1;
+        else high = middle - 1;
+      }
+      return undefined;
+    },
+  };
+}
 
 /** The table, or null when it could not be read (then franc's trigrams decide, see latinLanguageScores). */
 let table: NgramTable | null | undefined;
@@ -50,7 +83,7 @@ function loadTable(): NgramTable | null {
   const candidates = [join(config.model.dir, LANGUAGE_TABLE), config.languageData];
   for (const path of candidates) {
     try {
-      table = JSON.parse(readFileSync(path, 'utf8')) as NgramTable;
+      table = ngramTable(JSON.parse(readFileSync(path, 'utf8')) as NgramTableFile);
       return table;
     } catch {
       /* try the next */
@@ -62,6 +95,18 @@ function loadTable(): NgramTable | null {
   table = null;
   return table;
 }
+
+/** franc, only when the table is unreadable: its profiles take 45 ms to load, which a cold start would pay. */
+function francLatinScores(text: string): Array<[language: string, score: number]> {
+  const { francAll } = createRequire(import.meta.url)('franc') as typeof import('franc');
+  return francAll(text, { only: FRANC_LATIN }).map(([code, score]) => [toIso1(code), score]);
+}
+
+/** eld's word separators: anything but letters, keeping apostrophes that follow a letter ("don't"). */
+const SEPARATORS = /[^\p{L}]+(?<![\x27\x60\u2019])/gu;
+/** eld reads about the first 350 bytes of a text. */
+const BYTE_BUDGET = 350;
+const MAX_WORD_BYTES = 70;
 
 /** The text as eld's UTF-8 "byte words": each byte one character of byteChars (ASCII stays itself). */
 function byteWords(text: string, byteChars: string): string[] {
@@ -114,11 +159,11 @@ function ngramsOf(words: string[]): Set<string> {
 /** Each candidate language's score for the text, highest first; empty when no n-gram is known. */
 export function latinLanguageScores(text: string): Array<[language: string, score: number]> {
   const loaded = loadTable();
-  if (!loaded) return francAll(text, { only: FRANC_LATIN }).map(([code, score]) => [toIso1(code), score]);
-  const { languages, byteChars, ngrams } = loaded;
+  if (!loaded) return francLatinScores(text);
+  const { languages, byteChars } = loaded;
   const sums = new Array<number>(languages.length).fill(0);
   for (const gram of ngramsOf(byteWords(text, byteChars))) {
-    const scores = ngrams[gram];
+    const scores = loaded.scoresOf(gram);
     if (scores) for (let i = 0; i < scores.length; i++) sums[i] += scores[i];
   }
   return languages

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import {
   commonEnglishShare,
   detectLanguage,
@@ -7,6 +10,8 @@ import {
   identifyLanguage,
   languageSignal,
 } from '../../src/classifier/language.js';
+import { ngramTable, type NgramTableFile } from '../../src/classifier/latin-language.js';
+import { loadConfig } from '../../src/config.js';
 import { NON_ENGLISH, SHORT_ENGLISH, UNAMBIGUOUS } from '../fixtures/sentences.js';
 
 describe('detectLanguage', () => {
@@ -110,5 +115,72 @@ describe('detectLanguage', () => {
 
   it('ignores mentions, hashtags and links when judging the language', () => {
     assert.equal(languageSignal('@user loving it #blessed https://t.co/x 2024'), 'loving it');
+  });
+});
+
+describe('other scripts', () => {
+  it('names a text by its script, Japanese by its kana', () => {
+    const cases: Array<[string, string]> = [
+      ['Привет, как дела у тебя сегодня?', 'rus'],
+      ['Καλημέρα σε όλους τους φίλους', 'ell'],
+      ['שלום לכולם מה שלומכם היום', 'heb'],
+      ['สวัสดีครับทุกคนวันนี้อากาศดี', 'tha'],
+      ['আমি বাংলায় গান গাই প্রতিদিন', 'ben'],
+      ['안녕하세요 오늘 날씨가 좋네요', 'kor'],
+      ['这是一个中文句子没有假名', 'zho'],
+      ['これは日本語のテキストです', 'jpn'],
+      ['Հայերեն տեքստ է սա', 'und'],
+    ];
+    for (const [text, language] of cases) assert.equal(identifyLanguage(text), language, text);
+  });
+});
+
+describe('the n-gram table', () => {
+  const file: NgramTableFile = {
+    source: 'test',
+    type: 'large',
+    languages: ['en', 'fr'],
+    byteChars: '',
+    ngrams: [' abc', ' the ', 'zzz '].join('\n'),
+    scores: Buffer.from([1, 2, 3, 4, 5, 6]).toString('base64'),
+  };
+
+  it('answers each n-gram its scores per language, and undefined for one it lacks', () => {
+    const table = ngramTable(file);
+    assert.deepEqual([...table.scoresOf(' abc')!], [1, 2]);
+    assert.deepEqual([...table.scoresOf(' the ')!], [3, 4]);
+    assert.deepEqual([...table.scoresOf('zzz ')!], [5, 6]);
+    for (const missing of ['', ' ab', ' the', 'zzzz ', '~']) assert.equal(table.scoresOf(missing), undefined, missing);
+  });
+
+  it('refuses a table whose scores do not match its n-grams', () => {
+    assert.throws(() => ngramTable({ ...file, scores: Buffer.from([1, 2, 3]).toString('base64') }), /3 scores for 3/);
+  });
+
+  it('the shipped table is sorted as JavaScript compares strings, so every n-gram is found', () => {
+    const shipped = JSON.parse(readFileSync(loadConfig().languageData, 'utf8')) as NgramTableFile;
+    const grams = shipped.ngrams.split('\n');
+    assert.ok(grams.length > 50_000, `${grams.length} n-grams`);
+    const table = ngramTable(shipped);
+    assert.deepEqual(
+      grams.filter((gram) => table.scoresOf(gram) === undefined),
+      [],
+    );
+  });
+
+  it('falls back to franc, with an error logged, when no table can be read', () => {
+    // A fresh process: the table is read once per process. Both places it is looked for are missing here.
+    const script = [
+      "const { identifyLanguage } = await import('./src/classifier/language.ts');",
+      "console.log(JSON.stringify(identifyLanguage('Nous sommes allés au marché ce matin avec les enfants')));",
+    ].join('\n');
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('../../', import.meta.url)),
+      env: { ...process.env, MODEL_DIR: '/nonexistent/models', LAMBDA_TASK_ROOT: '/nonexistent' },
+      encoding: 'utf8',
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout.trim().split('\n').pop(), '"fra"');
+    assert.match(run.stdout + run.stderr, /n-gram table unreadable; Latin-script languages fall back to franc/);
   });
 });
