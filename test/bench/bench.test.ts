@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { loadConfig } from '../../src/config.js';
 import { ensureDistilbertShaped } from './distilbert.js';
 import { samplePosts } from './posts.js';
 import { classifierRunCost, type ModelRef } from './raw-ort.js';
@@ -43,6 +44,16 @@ describe('npm run bench -- --json --quick', { timeout: 600_000 }, () => {
     assert.ok(Math.abs(result.ratioToRawOrt - result.classifierTextsPerSec / result.rawOrtTextsPerSec) < 1e-9);
     assert.ok(result.tokenizeShare > 0 && result.tokenizeShare < 1, `tokenizeShare ${result.tokenizeShare}`);
     assert.equal(result.model.threads, 1);
+  });
+
+  it('times a cold start for English-only traffic (one model) and for the mixed posts (both models)', () => {
+    assert.ok(result.coldStart && !('skipped' in result.coldStart));
+    assert.deepEqual(result.coldStart.firstBatchModels, [result.model.id]);
+    assert.equal(result.coldStart.coldStartMs, result.coldStartMs);
+    const mixed = result.coldStartMixed!;
+    assert.ok(mixed.firstBatchModels.includes(result.model.id), mixed.firstBatchModels.join());
+    assert.ok(mixed.firstBatchModels.includes(loadConfig().multilingualModelId!), mixed.firstBatchModels.join());
+    assert.ok(typeof result.coldStartMixedMs === 'number' && result.coldStartMixedMs > 0);
   });
 
   it("takes the floor from the fastest raw-ORT plan, and times the classifier's own plan among them", () => {
@@ -95,7 +106,8 @@ describe('npm run bench -- --json --quick', { timeout: 600_000 }, () => {
     assert.match(table, /classifier q8, batch 50\s+\d+/);
     assert.match(table, /DistilBERT-shaped: skipped \(--no-prod-shape\)/);
     assert.match(table, /cost per million posts: Lambda 1769 MB \$\d/);
-    assert.match(table, /(PASS|MISS) {2}cold start to first scored batch/);
+    assert.match(table, /(PASS|MISS) {2}cold start to first scored batch, English posts/);
+    assert.match(table, /cold start, the bench's mixed languages \(first batch scored by [^)]+ \+ [^)]+\): \d+ ms/);
   });
 });
 

@@ -27,6 +27,7 @@ import { timeHandler } from './handler-run.js';
 import { isTrainingRunning, log, machineInfo, median, type RunPlan } from './measure.js';
 import { samplePosts } from './posts.js';
 import { errorMessage } from '../../src/errors.js';
+import { identifyLanguage } from '../../src/classifier/language.js';
 import {
   headToHead,
   headToHeadOnOneThread,
@@ -168,7 +169,10 @@ async function main(): Promise<void> {
     : await section('handler', errors, () =>
         timeHandler(texts, defaultClassifier, quick ? { warmups: 1, runs: 2 } : { warmups: 2, runs: 5 }),
       );
-  const coldStart = await section('cold start', errors, () => measureColdStart(model, threads, texts, quick ? 1 : 3));
+  const coldStarts = await section('cold start', errors, () =>
+    measureColdStart(model, threads, { english: englishOnly(texts), mixed: texts }, quick ? 1 : 3),
+  );
+  const coldStart = coldStarts?.english ?? null;
 
   const prodShape: BenchResult['prodShape'] = args['no-prod-shape']
     ? nullProdShape('--no-prod-shape')
@@ -226,6 +230,7 @@ async function main(): Promise<void> {
     ratioToRawOrt: atFifty.textsPerSec / h.floor.textsPerSec,
     tokenizeShare: tokenizeMs / median(atFifty.passMs),
     coldStartMs: coldStart?.coldStartMs ?? null,
+    coldStartMixedMs: coldStarts?.mixed.coldStartMs ?? null,
     peakRssMb: coldStart?.peakRssMb ?? null,
     costPerMillionUsd: singleThread ? lambdaCostPerMillion(singleThread.msPerPost) : null,
     classifier,
@@ -237,6 +242,7 @@ async function main(): Promise<void> {
     lexicon,
     handler,
     coldStart,
+    coldStartMixed: coldStarts?.mixed ?? null,
     profile,
     cost: costSection(
       singleThread?.msPerPost ?? null,
@@ -249,6 +255,11 @@ async function main(): Promise<void> {
   result.targets = judge(result);
   if (args.json) writeStdout(`${JSON.stringify(result, null, 2)}\n`);
   else console.log(`\n${formatTable(result)}`);
+}
+
+/** The posts the router sends to the English model (English or undetermined): English-only traffic. */
+function englishOnly(texts: string[]): string[] {
+  return texts.filter((text) => ['eng', 'und'].includes(identifyLanguage(text)));
 }
 
 function nullProdShape(skipped: string): BenchResult['prodShape'] {

@@ -36,6 +36,7 @@ for (let i = 50; i < texts.length; i += 50) await classifier.classify(texts.slic
 process.stdout.write(
   `${JSON.stringify({
     method: first[0]?.method,
+    firstBatchModels: [...new Set(first.map((r) => r.modelId))],
     enteredMs: entered,
     importMs: imported - entered,
     loadMs: loaded - imported,

@@ -15,6 +15,8 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const outDir = join(repoRoot, 'node_modules', '.cache', 'impact-sentiment-bench');
 
 export interface ColdStartRun {
+  /** The models that scored the first batch (the English one, and the multilingual one if it had posts for it). */
+  firstBatchModels: string[];
   enteredMs: number;
   importMs: number;
   loadMs: number;
@@ -51,16 +53,30 @@ async function bundleChild(): Promise<string> {
   return outfile;
 }
 
-/** `count` fresh processes one after another; medians of the times, the largest peak RSS. */
+/** The posts of a cold start: English-only traffic (the common case), and the bench's mix of languages. */
+export interface ColdStartTexts {
+  english: string[];
+  mixed: string[];
+}
+
+export interface ColdStartPair {
+  /** First batch all English or undetermined: only the English model loads (the multilingual one is lazy). */
+  english: ColdStartResult;
+  /** First batch with posts in the multilingual model's languages: both models load before it is scored. */
+  mixed: ColdStartResult;
+}
+
+/** `count` fresh processes for each kind of traffic, alternating; medians of the times, the largest peak RSS. */
 export async function measureColdStart(
   model: ModelRef,
   threads: number,
-  texts: string[],
+  texts: ColdStartTexts,
   count: number,
-): Promise<ColdStartResult> {
+): Promise<ColdStartPair> {
   const child = await bundleChild();
-  const textsFile = join(outDir, 'texts.json');
-  writeFileSync(textsFile, JSON.stringify(texts));
+  const files = { english: join(outDir, 'texts-english.json'), mixed: join(outDir, 'texts-mixed.json') };
+  writeFileSync(files.english, JSON.stringify(texts.english));
+  writeFileSync(files.mixed, JSON.stringify(texts.mixed));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     MODEL_ID: model.id,
@@ -69,16 +85,23 @@ export async function measureColdStart(
   };
   delete env.MODEL_DTYPE; // the default dtype, as deployed
   delete env.NODE_OPTIONS; // no tsx loader in the child: it runs plain JS like Lambda
-  const runs: ColdStartRun[] = [];
+  const runs: Record<keyof ColdStartTexts, ColdStartRun[]> = { english: [], mixed: [] };
   for (let i = 0; i < count; i++) {
-    const { stdout } = await run(process.execPath, [child, textsFile], { env, cwd: repoRoot, maxBuffer: 1 << 20 });
-    const line = stdout.trim().split('\n').pop() ?? '';
-    const result = JSON.parse(line) as ColdStartRun & { method: string };
-    if (result.method !== 'transformer')
-      throw new Error(`cold-start child fell back to ${result.method}: model ${model.id} did not load`);
-    runs.push(result);
+    for (const kind of ['english', 'mixed'] as const) {
+      const { stdout } = await run(process.execPath, [child, files[kind]], { env, cwd: repoRoot, maxBuffer: 1 << 20 });
+      const line = stdout.trim().split('\n').pop() ?? '';
+      const result = JSON.parse(line) as ColdStartRun & { method: string };
+      if (result.method !== 'transformer')
+        throw new Error(`cold-start child fell back to ${result.method}: model ${model.id} did not load`);
+      runs[kind].push(result);
+    }
   }
-  const med = (key: keyof ColdStartRun) => median(runs.map((r) => r[key]));
+  return { english: summarise(runs.english), mixed: summarise(runs.mixed) };
+}
+
+function summarise(runs: ColdStartRun[]): ColdStartResult {
+  type Timing = Exclude<keyof ColdStartRun, 'firstBatchModels'>;
+  const med = (key: Timing) => median(runs.map((r) => r[key]));
   return {
     enteredMs: med('enteredMs'),
     importMs: med('importMs'),
@@ -88,6 +111,7 @@ export async function measureColdStart(
     firstBatchRssMb: Math.max(...runs.map((r) => r.firstBatchRssMb)),
     peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
     maxRssMb: Math.max(...runs.map((r) => r.maxRssMb)),
+    firstBatchModels: [...new Set(runs.flatMap((r) => r.firstBatchModels))],
     runs,
   };
 }

@@ -98,7 +98,10 @@ export interface BenchResult {
   classifierTextsPerSec: number;
   ratioToRawOrt: number;
   tokenizeShare: number;
+  /** English-only traffic: the first batch needs only the English model. */
   coldStartMs: number | null;
+  /** The bench's mixed languages: the first batch loads the multilingual model too. */
+  coldStartMixedMs: number | null;
   peakRssMb: number | null;
   costPerMillionUsd: number | null;
   classifier: Record<string, Record<string, ThroughputResult>>;
@@ -107,6 +110,7 @@ export interface BenchResult {
   lexicon: ThroughputResult | null;
   handler: HandlerResult | { skipped: string } | null;
   coldStart: ColdStartResult | { skipped: string } | null;
+  coldStartMixed: ColdStartResult | null;
   profile: StageProfile | null;
   cost: {
     assumptions: CostAssumptions;
@@ -138,10 +142,14 @@ export function judge(r: BenchResult): Target[] {
       '>= 0.95',
       (v) => v >= 0.95,
     ),
-    targetOf('cold start to first scored batch (ms)', r.coldStartMs, '<= 600', (v) => v <= 600),
+    targetOf('cold start to first scored batch, English posts (ms)', r.coldStartMs, '<= 600', (v) => v <= 600),
     targetOf('peak RSS with the shipped model (MB)', r.peakRssMb, '<= 400', (v) => v <= 400),
   ];
 }
+
+const coldStartParts = (c: ColdStartResult): string =>
+  `node+static imports ${fmt(c.enteredMs)} + classifier import ${fmt(c.importMs)} + model load ${fmt(c.loadMs)} ` +
+  `+ first batch ${fmt(c.firstBatchMs)}`;
 
 export function costSection(msPerPost: number | null, handlerOverheadMsPerPost: number | null): BenchResult['cost'] {
   return {
@@ -268,9 +276,17 @@ export function formatTable(r: BenchResult): string {
   if (c && 'skipped' in c) lines.push(`cold start: skipped (${c.skipped})`);
   else if (c) {
     lines.push(
-      `cold start (fresh bundled process, ${r.model.defaultDtype}): ${fmt(c.coldStartMs)} ms to first scored batch of 50 = node+static imports ${fmt(c.enteredMs)} ` +
-        `+ classifier import ${fmt(c.importMs)} + model load ${fmt(c.loadMs)} + first batch ${fmt(c.firstBatchMs)}; peak RSS ${fmt(c.peakRssMb)} MB ` +
-        `(${fmt(c.firstBatchRssMb)} after the first batch; VmHWM: getrusage maxRSS says ${fmt(c.maxRssMb)} as it counts this bench process's RSS at fork)`,
+      `cold start (fresh bundled process, ${r.model.defaultDtype}), English posts: ${fmt(c.coldStartMs)} ms ` +
+        `to the first scored batch of 50 = ${coldStartParts(c)}; peak RSS ${fmt(c.peakRssMb)} MB ` +
+        `(${fmt(c.firstBatchRssMb)} after the first batch; VmHWM: getrusage maxRSS says ${fmt(c.maxRssMb)} ` +
+        "as it counts this bench process's RSS at fork)",
+    );
+  }
+  const mixed = r.coldStartMixed;
+  if (mixed) {
+    lines.push(
+      `cold start, the bench's mixed languages (first batch scored by ${mixed.firstBatchModels.join(' + ')}): ` +
+        `${fmt(mixed.coldStartMs)} ms = ${coldStartParts(mixed)}; peak RSS ${fmt(mixed.peakRssMb)} MB`,
     );
   }
   lines.push('');
