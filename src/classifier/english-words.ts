@@ -1,6 +1,6 @@
 // Very common English words (function words, chat words, everyday sentiment words), lower-case.
-// Used by language detection as a cheap check that franc's trigram profiles (built from formal text)
-// get wrong on casual English: "What a wonderful day, thank you all so much!" comes back as German.
+// Used by language detection as a cheap check on what n-gram profiles (built from formal text) get wrong on
+// casual English: franc's trigrams answered German for "What a wonderful day, thank you all so much!".
 // Kept free of words that are also common in Malay, Indonesian or Turkish (e.g. "di", "dan", "bir").
 export const COMMON_ENGLISH_WORDS: ReadonlySet<string> = new Set(
   `a about after again all also always am an and any are as at away back bad be because been before being

@@ -8,27 +8,12 @@
 // the n-grams as one sorted string and their scores as one base64 block of bytes, no object per n-gram (as JSON
 // objects of arrays, the same table took 75-100 ms to parse).
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { loadConfig } from '../config.js';
 import { logger } from '../observability.js';
 
 /** Where the table sits under a models folder. */
 export const LANGUAGE_TABLE = 'language/latin-ngrams.json';
-/** franc's codes for the same languages (the fallback), and their ISO 639-1 codes as the table names them. */
-const FRANC_TO_ISO1: Record<string, string> = {
-  eng: 'en',
-  fra: 'fr',
-  deu: 'de',
-  ita: 'it',
-  por: 'pt',
-  spa: 'es',
-  zlm: 'ms',
-  ind: 'id',
-  tur: 'tr',
-};
-const FRANC_LATIN = Object.keys(FRANC_TO_ISO1);
-const toIso1 = (code: string): string => FRANC_TO_ISO1[code] ?? code;
 
 /** The file: `ngrams` sorted by UTF-16 code unit and joined by newlines; `scores` one byte a language each. */
 export interface NgramTableFile {
@@ -73,7 +58,7 @@ export function ngramTable(file: NgramTableFile): NgramTable {
   };
 }
 
-/** The table, or null when it could not be read (then franc's trigrams decide, see latinLanguageScores). */
+/** The table, or null when it could not be read (then no Latin-script language is named, see latinLanguageScores). */
 let table: NgramTable | null | undefined;
 
 function loadTable(): NgramTable | null {
@@ -89,17 +74,12 @@ function loadTable(): NgramTable | null {
       /* try the next */
     }
   }
-  logger.error('Language n-gram table unreadable; Latin-script languages fall back to franc (less accurate)', {
+  // It ships beside the models (the package-size test checks the zip has it): missing, it is a packaging fault.
+  logger.error('Language n-gram table unreadable; Latin-script posts are undetermined and go to the English model', {
     tried: candidates,
   });
   table = null;
   return table;
-}
-
-/** franc, only when the table is unreadable: its profiles take 45 ms to load, which a cold start would pay. */
-function francLatinScores(text: string): Array<[language: string, score: number]> {
-  const { francAll } = createRequire(import.meta.url)('franc') as typeof import('franc');
-  return francAll(text, { only: FRANC_LATIN }).map(([code, score]) => [toIso1(code), score]);
 }
 
 /** eld's word separators: anything but letters, keeping apostrophes that follow a letter ("don't"). */
@@ -156,10 +136,10 @@ function ngramsOf(words: string[]): Set<string> {
   return grams;
 }
 
-/** Each candidate language's score for the text, highest first; empty when no n-gram is known. */
+/** Each candidate language's score for the text, highest first; empty when no n-gram is known (or no table). */
 export function latinLanguageScores(text: string): Array<[language: string, score: number]> {
   const loaded = loadTable();
-  if (!loaded) return francLatinScores(text);
+  if (!loaded) return [];
   const { languages, byteChars } = loaded;
   const sums = new Array<number>(languages.length).fill(0);
   for (const gram of ngramsOf(byteWords(text, byteChars))) {
