@@ -1,8 +1,10 @@
-// Transformer classifier: a local transformers.js model (AutoTokenizer + AutoModelForSequenceClassification)
-// on onnxruntime-node. Loaded once per process by getClassifier(); never fetches anything remotely.
+// Transformer classifier: a local model in transformers.js's layout, tokenised by transformers.js's tokenizer and
+// run on onnxruntime-node (the runtime transformers.js itself runs models on in Node). Loaded once per process by
+// getClassifier(); never fetches anything remotely.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AutoModelForSequenceClassification, AutoTokenizer, Tensor } from '@huggingface/transformers';
+import type { PreTrainedTokenizer } from '@huggingface/transformers';
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { Config } from '../config.js';
 import { labelSchemeFromConfig, softmax, type LabelScheme } from '../domain/labels.js';
 import type { Classifier, Sentiment } from '../domain/sentiment.js';
@@ -31,21 +33,24 @@ const DEFAULT_MAX_TOKENS = 512;
 /** Raw characters kept per token of model maximum before tokenising: generous, a token is rarely > 16 chars. */
 const CHARS_PER_TOKEN_BUDGET = 16;
 
-// transformers.js (and onnxruntime's native binding under it) is imported on first load, not with this
-// module: if the binding cannot load, getClassifier() still falls back to the lexicon instead of the
-// handler failing at import.
-const loadTransformers = () => import('@huggingface/transformers');
+// transformers.js and onnxruntime-node's native binding are imported on first load, not with this module: if the
+// binding cannot load, getClassifier() still falls back to the lexicon instead of the handler failing at import.
+const loadRuntime = async () => {
+  const [transformers, ort] = await Promise.all([import('@huggingface/transformers'), import('onnxruntime-node')]);
+  // The files are read below, never through transformers.js's loaders; should anything in the process use them,
+  // they may not fetch either: models ship with the package.
+  transformers.env.allowRemoteModels = false;
+  return { transformers, ort };
+};
 
-type Tokenizer = Awaited<ReturnType<typeof AutoTokenizer.from_pretrained>>;
-type Model = Awaited<ReturnType<typeof AutoModelForSequenceClassification.from_pretrained>>;
+type Tokenizer = PreTrainedTokenizer;
 
 export interface TransformerParts {
   modelId: string;
   tokenizer: Tokenizer;
-  model: Model;
+  session: InferenceSession;
   scheme: LabelScheme;
   maxTokens: number;
-  needsTokenTypeIds: boolean;
   scoreUnsupportedLanguages: boolean;
   /** What one more ONNX run costs in padded tokens, for the threads and the model's width (runOverheadTokens). */
   runOverheadTokens: number;
@@ -58,7 +63,7 @@ export class TransformerClassifier implements Classifier {
   readonly scheme: LabelScheme;
   readonly maxTokens: number;
   readonly #encode: (text: string) => number[];
-  readonly #model: Model;
+  readonly #session: InferenceSession;
   readonly #layout: SpecialTokenLayout;
   readonly #padId: number;
   readonly #needsTokenTypeIds: boolean;
@@ -73,8 +78,8 @@ export class TransformerClassifier implements Classifier {
     const encoder = tokenIdEncoder(parts.tokenizer);
     this.#encode = encoder.encode;
     this.#layout = encoder.layout;
-    this.#model = parts.model;
-    this.#needsTokenTypeIds = parts.needsTokenTypeIds;
+    this.#session = parts.session;
+    this.#needsTokenTypeIds = parts.session.inputNames.includes('token_type_ids');
     this.#runOverheadTokens = parts.runOverheadTokens;
     this.#Tensor = parts.Tensor;
     this.#padId = parts.tokenizer.pad_token_id ?? 0;
@@ -136,7 +141,7 @@ export class TransformerClassifier implements Classifier {
       attention_mask: new this.#Tensor('int64', attentionMask, dims),
     };
     if (this.#needsTokenTypeIds) feeds.token_type_ids = new this.#Tensor('int64', new BigInt64Array(size), dims);
-    const { logits } = (await this.#model(feeds)) as { logits: Tensor };
+    const { logits } = await this.#session.run(feeds);
     return logits.data as Float32Array;
   }
 }
@@ -184,56 +189,60 @@ export function positionsAvailable(config: ModelConfig): number {
   return POSITIONS_AFTER_PADDING.has(config.model_type ?? '') ? table - ((config.pad_token_id ?? 1) + 1) : table;
 }
 
-/** Serialises loads: transformers.js reads the model root from the global env. */
-let loading: Promise<unknown> = Promise.resolve();
-
 export async function loadTransformerClassifier(config: Config): Promise<TransformerClassifier> {
-  const load = loading.then(() => loadUnserialised(config));
-  loading = load.catch(() => undefined);
-  return load;
-}
-
-async function loadUnserialised(config: Config): Promise<TransformerClassifier> {
   const { id, dir, dtype, threads, binaryNeutralMargin } = config.model;
   const modelDir = join(dir, id);
-  const configPath = join(modelDir, 'config.json');
+  const [configFile, tokenizerFile, tokenizerConfigFile, onnxFile] = requiredModelFiles(dtype);
+  const readJson = async (file: string) => {
+    const path = join(modelDir, file);
+    const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      const what = file === configFile ? `Model ${id} not found in ${dir}` : `Model ${id} in ${dir}: no ${file}`;
+      throw new Error(`${what} (${error.code ?? error.message}); expected ${requiredModelFiles(dtype).join(', ')}`);
+    });
+    return JSON.parse(text) as unknown;
+  };
   // Read and check the labels first: an unsupported label set fails here, before the ONNX load.
-  const modelConfig = JSON.parse(
-    await readFile(configPath, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      throw new Error(
-        `Model ${id} not found in ${dir} (${error.code ?? error.message}); expected ${requiredModelFiles(dtype).join(', ')}`,
-      );
-    }),
-  ) as ModelConfig;
-  const scheme = labelSchemeFromConfig(modelConfig, { binaryNeutralMargin, source: configPath });
+  const modelConfig = (await readJson(configFile)) as ModelConfig;
+  const scheme = labelSchemeFromConfig(modelConfig, { binaryNeutralMargin, source: join(modelDir, configFile) });
 
-  const { AutoModelForSequenceClassification, AutoTokenizer, Tensor, env } = await loadTransformers();
-  env.allowRemoteModels = false; // never fetch: the model ships with the package
-  env.allowLocalModels = true;
-  env.localModelPath = dir.endsWith('/') ? dir : `${dir}/`;
+  const { transformers, ort } = await loadRuntime();
+  // What AutoTokenizer.from_pretrained does with the two files, without its fetch-style file reader (whose first
+  // use costs tens of milliseconds of a cold start): the class tokenizer_config.json names, else the base class.
+  const [tokenizerJson, tokenizerConfig] = (await Promise.all([
+    readJson(tokenizerFile),
+    readJson(tokenizerConfigFile),
+  ])) as [object, { tokenizer_class?: string }];
+  const className = tokenizerConfig.tokenizer_class?.replace(/Fast$/, '') ?? 'PreTrainedTokenizer';
+  const exported = (transformers as unknown as Record<string, unknown>)[className];
+  const TokenizerClass = (
+    typeof exported === 'function' && exported.prototype instanceof transformers.PreTrainedTokenizer
+      ? exported
+      : transformers.PreTrainedTokenizer
+  ) as typeof PreTrainedTokenizer;
+  const tokenizer = new TokenizerClass(tokenizerJson, tokenizerConfig);
 
-  const [tokenizer, model] = await Promise.all([
-    AutoTokenizer.from_pretrained(id, { local_files_only: true }),
-    AutoModelForSequenceClassification.from_pretrained(id, {
-      local_files_only: true,
-      device: 'cpu',
-      dtype,
-      session_options: sessionOptions(threads),
-    }),
-  ]);
+  const onnxPath = join(modelDir, onnxFile);
+  // logSeverityLevel 3 (errors): transformers.js's own default for its sessions.
+  const session = await ort.InferenceSession.create(onnxPath, { logSeverityLevel: 3, ...sessionOptions(threads) });
+  const missing = [
+    ...['input_ids', 'attention_mask'].filter((name) => !session.inputNames.includes(name)).map((n) => `input ${n}`),
+    ...(session.outputNames.includes('logits') ? [] : ['output logits']),
+  ];
+  if (missing.length > 0) {
+    await session.release();
+    throw new Error(`${onnxPath} is not a sequence-classification graph: no ${missing.join(', ')}`);
+  }
 
   const fromTokenizer = Number.isFinite(tokenizer.model_max_length) ? tokenizer.model_max_length : undefined;
   const maxTokens = Math.min(fromTokenizer ?? Infinity, positionsAvailable(modelConfig));
-  const session = (model as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions.model;
   return new TransformerClassifier({
     modelId: id,
     tokenizer,
-    model,
+    session,
     scheme,
     maxTokens: Number.isFinite(maxTokens) ? maxTokens : DEFAULT_MAX_TOKENS,
-    needsTokenTypeIds: session?.inputNames.includes('token_type_ids') ?? false,
     scoreUnsupportedLanguages: config.scoreUnsupportedLanguages,
     runOverheadTokens: runOverheadTokens(threads, hiddenSizeOf(modelConfig)),
-    Tensor,
+    Tensor: ort.Tensor,
   });
 }
