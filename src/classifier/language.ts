@@ -190,8 +190,13 @@ export const DETECTION_TUNING: Readonly<DetectionTuning> = {
 };
 
 /** Umlauts and ß, and function words German writes and English, French, Italian, Spanish, Portuguese do not. */
-const GERMAN_MARKER =
-  /[äöüß]|(?<!\p{L})(?:ich|und|nicht|ist|sind|wir|auch|noch|schon|aber|oder|sehr|jetzt|heute|immer|wieder|einfach|mehr|meine|dein|kein|keine|hab|habe|haben|gibt|geht|mit|auf|nach|einen|einem|eine|danke|guten|nacht|morgen|der|ein)(?!\p{L})/iu;
+const GERMAN_FUNCTION_WORDS = [
+  ...['ich', 'und', 'nicht', 'ist', 'sind', 'wir', 'auch', 'noch', 'schon', 'aber', 'oder', 'sehr', 'jetzt'],
+  ...['heute', 'immer', 'wieder', 'einfach', 'mehr', 'meine', 'dein', 'kein', 'keine', 'hab', 'habe', 'haben'],
+  ...['gibt', 'geht', 'mit', 'auf', 'nach', 'einen', 'einem', 'eine', 'danke', 'guten', 'nacht', 'morgen', 'der'],
+  'ein',
+];
+const GERMAN_MARKER = new RegExp(`[äöüß]|(?<!\\p{L})(?:${GERMAN_FUNCTION_WORDS.join('|')})(?!\\p{L})`, 'iu');
 
 const count = (text: string, pattern: RegExp): number => text.match(pattern)?.length ?? 0;
 

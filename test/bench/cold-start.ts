@@ -47,7 +47,9 @@ async function bundleChild(): Promise<string> {
     mainFields: ['module', 'main'],
     external: ['@huggingface/transformers', 'onnxruntime-node', 'onnxruntime-common', 'sharp'],
     banner: {
-      js: "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);",
+      js:
+        "import { createRequire as __bundleCreateRequire } from 'node:module'; " +
+        'const require = __bundleCreateRequire(import.meta.url);',
     },
   });
   return outfile;

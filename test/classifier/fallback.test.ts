@@ -63,6 +63,27 @@ describe('getClassifier fallback', () => {
     await assertLexiconFallback('emotions', /Unsupported label set \[anger, joy, optimism, sadness\]/);
   });
 
+  it('falls back, naming the file, when the tokenizer is missing', async () => {
+    const dir = join(root, 'no-tokenizer');
+    mkdirSync(join(dir, 'onnx'), { recursive: true });
+    copyFileSync(new URL('../fixtures/label-configs/three-class.json', import.meta.url), join(dir, 'config.json'));
+    await assertLexiconFallback('no-tokenizer', /Model no-tokenizer in .*: no tokenizer\.json \(ENOENT\)/);
+  });
+
+  it('falls back, naming what is missing, when the graph is not a sequence classifier', async () => {
+    const dir = join(root, 'identity-graph');
+    mkdirSync(join(dir, 'onnx'), { recursive: true });
+    const shipped = new URL(`../../models/${loadConfig().model.id}/`, import.meta.url);
+    copyFileSync(new URL('../fixtures/label-configs/three-class.json', import.meta.url), join(dir, 'config.json'));
+    for (const file of ['tokenizer.json', 'tokenizer_config.json'])
+      copyFileSync(new URL(file, shipped), join(dir, file));
+    writeFileSync(join(dir, 'onnx', 'model_quantized.onnx'), identityGraph());
+    await assertLexiconFallback(
+      'identity-graph',
+      /not a sequence-classification graph: no input input_ids, input attention_mask, output logits/,
+    );
+  });
+
   it('loads once per process: the same configuration gets the same classifier', async () => {
     const { classifier: first } = await loadCapturingErrors('not-there-either');
     const { classifier: second, logged } = await loadCapturingErrors('not-there-either');
@@ -70,3 +91,19 @@ describe('getClassifier fallback', () => {
     assert.deepEqual(logged, [], 'the second call neither reloads nor logs');
   });
 });
+
+/** A valid ONNX model that is no classifier: y = Identity(x), float [1]. Protobuf written by hand (onnx.proto3). */
+function identityGraph(): Buffer {
+  const varint = (n: number): number[] => (n < 0x80 ? [n] : [(n & 0x7f) | 0x80, ...varint(n >>> 7)]);
+  const field = (number: number, bytes: number[] | string): number[] => {
+    const body = typeof bytes === 'string' ? [...Buffer.from(bytes)] : bytes;
+    return [...varint((number << 3) | 2), ...varint(body.length), ...body];
+  };
+  const int = (number: number, value: number): number[] => [...varint(number << 3), ...varint(value)];
+  // TypeProto.tensor_type { elem_type FLOAT, shape { dim { dim_value 1 } } }
+  const floatOne = field(1, [...int(1, 1), ...field(2, field(1, int(1, 1)))]);
+  const valueInfo = (name: string) => [...field(1, name), ...field(2, floatOne)];
+  const node = [...field(1, 'x'), ...field(2, 'y'), ...field(4, 'Identity')];
+  const graph = [...field(1, node), ...field(2, 'g'), ...field(11, valueInfo('x')), ...field(12, valueInfo('y'))];
+  return Buffer.from([...int(1, 8), ...field(7, graph), ...field(8, int(2, 13))]);
+}

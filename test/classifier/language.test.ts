@@ -168,11 +168,12 @@ describe('the n-gram table', () => {
     );
   });
 
-  it('answers Latin-script posts undetermined (the English model), with an error logged, when no table can be read', () => {
+  it('without a readable table, answers Latin-script posts undetermined (English model), logging an error', () => {
     // A fresh process: the table is read once per process. Both places it is looked for are missing here.
     const script = [
       "const { identifyLanguage } = await import('./src/classifier/language.ts');",
-      "const texts = ['Nous sommes allés au marché ce matin avec les enfants', 'Привет, как дела у тебя сегодня?'];",
+      "const texts = ['Nous sommes allés au marché ce matin avec les enfants',",
+      "  'Привет, как дела у тебя сегодня?'];",
       'console.log(JSON.stringify(texts.map((text) => identifyLanguage(text))));',
     ].join('\n');
     const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
