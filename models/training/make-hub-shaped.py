@@ -110,7 +110,8 @@ def wordpiece_tokenizer(multilingual):
         vocab[f"[unused{i}]"] = i
     for token in ["[UNK]", "[CLS]", "[SEP]", "[MASK]"]:
         vocab[token] = len(vocab)
-    chars = sorted(set("".join(SENTENCES).lower() + "abcdefghijklmnopqrstuvwxyz0123456789!\"#$%&'()*+,-./:;<=>?@[]^_`{|}~"))
+    chars = sorted(set("".join(SENTENCES).lower() + "abcdefghijklmnopqrstuvwxyz0123456789"
+                                                    "!\"#$%&'()*+,-./:;<=>?@[]^_`{|}~"))
     pieces = [c for c in chars if not c.isspace()] + [f"##{c}" for c in "abcdefghijklmnopqrstuvwxyz0123456789"]
     pieces += WORDS + ["##s", "##ed", "##ing", "##ly", "##er", "##est", "##n't", "http", "##s", "www", "com"]
     for piece in pieces:
@@ -209,16 +210,19 @@ def bpe_tokenizer(merge_format):
                   "end_of_word_suffix": "", "fuse_unk": False, "byte_fallback": False, "ignore_merges": False,
                   "vocab": vocab,
                   # Older conversions write "a b" strings, newer ones [a, b] pairs: both load in tokenizers.js.
-                  "merges": [f"{a} {b}" for a, b in merges] if merge_format == "strings" else [[a, b] for a, b in merges]},
+                  "merges": ([f"{a} {b}" for a, b in merges] if merge_format == "strings"
+                             else [[a, b] for a, b in merges])},
     }
     decoder = {str(i): {"content": t, "lstrip": t == "<mask>", "normalized": t != "<mask>", "rstrip": False,
-                        "single_word": False, "special": True} for t, i in vocab.items() if t.startswith("<") and t.endswith(">")}
+                        "single_word": False, "special": True}
+               for t, i in vocab.items() if t.startswith("<") and t.endswith(">")}
     config = {"add_prefix_space": False, "added_tokens_decoder": decoder, "bos_token": "<s>",
               "clean_up_tokenization_spaces": True, "cls_token": "<s>", "eos_token": "</s>", "errors": "replace",
               "mask_token": "<mask>", "model_max_length": 512, "pad_token": "<pad>", "sep_token": "</s>",
               "tokenizer_class": "RobertaTokenizer", "trim_offsets": True, "unk_token": "<unk>"}
     special_map = {"bos_token": "<s>", "cls_token": "<s>", "eos_token": "</s>",
-                   "mask_token": {"content": "<mask>", "lstrip": True, "normalized": False, "rstrip": False, "single_word": False},
+                   "mask_token": {"content": "<mask>", "lstrip": True, "normalized": False, "rstrip": False,
+                                  "single_word": False},
                    "pad_token": "<pad>", "sep_token": "</s>", "unk_token": "<unk>"}
     merges_txt = "#version: 0.2\n" + "".join(f"{a} {b}\n" for a, b in merges)
     files = {"vocab.json": json.dumps(vocab, ensure_ascii=False), "merges.txt": merges_txt}
@@ -270,13 +274,15 @@ def unigram_tokenizer(work):
         "model": {"type": "Unigram", "unk_id": 3, "vocab": pieces, "byte_fallback": False},
     }
     decoder = {str(vocab[t]): {"content": t, "lstrip": t == "<mask>", "normalized": False, "rstrip": False,
-                               "single_word": False, "special": True} for t in ("<s>", "<pad>", "</s>", "<unk>", "<mask>")}
+                               "single_word": False, "special": True}
+               for t in ("<s>", "<pad>", "</s>", "<unk>", "<mask>")}
     # cardiffnlp's tokenizer states no maximum length: transformers writes its "very large" sentinel.
     config = {"added_tokens_decoder": decoder, "bos_token": "<s>", "clean_up_tokenization_spaces": True,
               "cls_token": "<s>", "eos_token": "</s>", "mask_token": "<mask>", "model_max_length": HUGE_MAX_LENGTH,
               "pad_token": "<pad>", "sep_token": "</s>", "tokenizer_class": "XLMRobertaTokenizer", "unk_token": "<unk>"}
     special_map = {"bos_token": "<s>", "cls_token": "<s>", "eos_token": "</s>",
-                   "mask_token": {"content": "<mask>", "lstrip": True, "normalized": False, "rstrip": False, "single_word": False},
+                   "mask_token": {"content": "<mask>", "lstrip": True, "normalized": False, "rstrip": False,
+                                  "single_word": False},
                    "pad_token": "<pad>", "sep_token": "</s>", "unk_token": "<unk>"}
     files = {"sentencepiece.bpe.model": open(prefix + ".model", "rb").read()}
     for ext in (".model", ".vocab"):
@@ -379,7 +385,8 @@ def build(spec, out, seed):
         vocab_size = len(vocab)
         word_tokens = [([vocab[f] for f in forms(word) if f in vocab], position) for word, position in CUES.items()]
         if not all(ids for ids, _ in word_tokens):
-            sys.exit(f"{spec['id']}: a cue word is not a single token: {[w for (ids, _), w in zip(word_tokens, CUES) if not ids]}")
+            sys.exit(f"{spec['id']}: a cue word is not a single token: "
+                     f"{[w for (ids, _), w in zip(word_tokens, CUES) if not ids]}")
         model_type, _, max_positions, type_vocab, pad_id, inputs = FAMILY[spec["family"]]
         model = TinyClassifier(vocab_size, max_positions, type_vocab, pad_id,
                                cue_table(vocab_size, len(spec["labels"]), word_tokens),
@@ -395,13 +402,15 @@ def build(spec, out, seed):
             with open(os.path.join(work, "quantize_config.json"), "w") as f:
                 json.dump({"per_channel": True, "reduce_range": True, "per_model_config": {}}, f, indent=2)
 
-        ids = torch.tensor([[0 if pad_id else 101, 20, 21, 2 if pad_id else 102], [0 if pad_id else 101, 22, 2 if pad_id else 102, pad_id]])
+        ids = torch.tensor([[0 if pad_id else 101, 20, 21, 2 if pad_id else 102],
+                            [0 if pad_id else 101, 22, 2 if pad_id else 102, pad_id]])
         mask = (ids != pad_id).long()
         example = (ids, mask, torch.zeros_like(ids))[:len(inputs)]
         fp32 = os.path.join(work, "onnx", "model.onnx")
         with torch.no_grad():
             torch.onnx.export(model, example, fp32, input_names=inputs, output_names=["logits"],
-                              dynamic_axes={n: {0: "batch_size", 1: "sequence_length"} for n in inputs} | {"logits": {0: "batch_size"}},
+                              dynamic_axes={n: {0: "batch_size", 1: "sequence_length"} for n in inputs}
+                              | {"logits": {0: "batch_size"}},
                               opset_version=14, do_constant_folding=True)
         quantize(fp32, os.path.join(work, "onnx", "model_quantized.onnx"))
         # Recent conversions hold more variants; model:fetch must pick only the one it needs.

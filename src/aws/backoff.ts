@@ -34,7 +34,8 @@ export class RetrySchedule {
   /** What the caller gave up after, for its failure reasons. */
   describe(): string {
     return this.options.retryForMs !== undefined
-      ? `${this.retries + 1} attempts in ${((Date.now() - this.started) / 1000).toFixed(1)} s (retry budget ${this.options.retryForMs / 1000} s)`
+      ? `${this.retries + 1} attempts in ${((Date.now() - this.started) / 1000).toFixed(1)} s ` +
+          `(retry budget ${this.options.retryForMs / 1000} s)`
       : `${this.retries + 1} attempts`;
   }
 

@@ -45,7 +45,10 @@ export async function shardIterator(
   return ShardIterator;
 }
 
-/** A page of records; `next` is undefined once a closed shard is read to its end. An expired (or trimmed) iterator is an answer. */
+/**
+ * A page of records; `next` is undefined once a closed shard is read to its end. An expired (or trimmed) iterator
+ * is an answer.
+ */
 export type RecordsPage = { expired: false; records: _Record[]; next: string | undefined } | { expired: true };
 
 export async function readRecords(

@@ -164,7 +164,10 @@ export async function putUnlessSameModel(
 
 type ScanOptions = Omit<ScanCommandInput, 'TableName' | 'ExclusiveStartKey'>;
 
-/** Every item of a table, or those a filter keeps (tests, checks, reports and small operational jobs; not for request paths). */
+/**
+ * Every item of a table, or those a filter keeps (tests, checks, reports and small operational jobs; not for
+ * request paths).
+ */
 export async function* scanItems(table: string, options: ScanOptions = {}): AsyncGenerator<Item> {
   for await (const page of scanPages({ ...options, TableName: table })) yield* page.items;
 }

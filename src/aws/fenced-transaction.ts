@@ -41,7 +41,10 @@ export const APPLIED_THROUGH = 'appliedThrough';
 export type FencedTransactionAnswer =
   /** Committed; the write units DynamoDB reported (ReturnConsumedCapacity TOTAL). */
   | { outcome: 'applied'; writeUnits: number }
-  /** Cancelled, nothing written: these markers (indexes into the fence's markers) exist, so their records were applied. */
+  /**
+   * Cancelled, nothing written: these markers (indexes into the fence's markers) exist, so their records were
+   * applied.
+   */
   | { outcome: 'markers-exist'; markers: number[] }
   /** Cancelled, nothing written: the shard's records up to `appliedThrough` (inclusive) were applied. */
   | { outcome: 'checkpoint-passed'; appliedThrough: string }

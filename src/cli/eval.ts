@@ -1,4 +1,5 @@
-// npm run eval -- --data FILE.jsonl [--model ID|lexicon] [--multilingual ID|none] [--dtype q8|fp32] [--baseline lexicon] [--json]
+// npm run eval -- --data FILE.jsonl [--model ID|lexicon] [--multilingual ID|none] [--dtype q8|fp32]
+//   [--baseline lexicon] [--json]
 // Scores a labelled JSONL file ({"text", "label"[, "language"]} per line) and prints accuracy, macro recall
 // (TweetEval's official metric), macro F1, per-class scores, the confusion matrix and throughput, and per gold
 // language what the detector said and how each language scored. Posts are routed by language as in production
@@ -23,7 +24,9 @@ import { LABELS, type Classifier, type Label } from '../domain/sentiment.js';
 import { withModel } from './classify.js';
 import { UsageError, errorMessage } from '../errors.js';
 
-const USAGE = `usage: npm run eval -- --data FILE.jsonl [--model ID|lexicon] [--multilingual ID|none] [--dtype q8|fp32] [--baseline lexicon] [--binary] [--json]
+const USAGE =
+  'usage: npm run eval -- --data FILE.jsonl [--model ID|lexicon] [--multilingual ID|none] [--dtype q8|fp32] ' +
+  `[--baseline lexicon] [--binary] [--json]
   --data      JSONL, one {"text": "...", "label": "negative|neutral|positive", "language": "fra"} per line
               ("language" optional, ISO 639-3 or 639-1; a file without neutral rows is scored binary:
               neutral folded, positive iff P(pos) >= P(neg))
@@ -251,7 +254,8 @@ function printLanguages(r: EvalReport): void {
     for (const [language, m] of gold) {
       const right = (m.detectedAs[language] ?? 0) / m.n;
       console.log(
-        `  ${language.padEnd(8)} ${String(m.n).padStart(6)}       ${pct(m.macroRecall)}   ${pct(m.accuracy)}            ${pct(right)}  ${top(m.detectedAs, 4)}`,
+        `  ${language.padEnd(8)} ${String(m.n).padStart(6)}       ${pct(m.macroRecall)}   ${pct(m.accuracy)}` +
+          `            ${pct(right)}  ${top(m.detectedAs, 4)}`,
       );
     }
   }

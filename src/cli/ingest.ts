@@ -19,7 +19,9 @@ import {
 import { resetClients } from '../aws/clients.js';
 import { errorMessage } from '../errors.js';
 
-const USAGE = `usage: npm run ingest -- FILE.jsonl|FILE.csv [--queue-url URL] [--posts-table NAME] [--format jsonl|csv] [--rejects OUT.jsonl]
+const USAGE =
+  'usage: npm run ingest -- FILE.jsonl|FILE.csv [--queue-url URL] [--posts-table NAME] [--format jsonl|csv] ' +
+  `[--rejects OUT.jsonl]
                           [--retry-for SECONDS] [--unsent IDS.txt]
        npm run ingest -- --resend IDS.txt [--queue-url URL] [--posts-table NAME] [--retry-for SECONDS]
   --queue-url    classify queue URL (default: $QUEUE_URL)
@@ -30,7 +32,8 @@ const USAGE = `usage: npm run ingest -- FILE.jsonl|FILE.csv [--queue-url URL] [-
   --unsent       where to write the IDs of posts stored but not enqueued (default ingest-unsent-<time>.txt)
   --resend       enqueue again the stored posts listed in this file (one postId a line), e.g. --unsent's
 Exit status: 0 when every valid row was stored and enqueued, 1 when some failed, 2 for bad arguments.
-Rows: JSON objects / CSV records with postId, text, createdAt (ISO 8601 with Z or offset), optional source, author, url.`;
+Rows: JSON objects / CSV records with postId, text, createdAt (ISO 8601 with Z or offset), ` +
+  'optional source, author, url.';
 
 /** Files above this size get a progress bar. */
 const PROGRESS_BAR_BYTES = 1_000_000;
@@ -72,7 +75,8 @@ async function main(argv: string[]): Promise<number> {
       ? new SingleBar(
           {
             format:
-              'ingest [{bar}] {percentage}% | rows {read} | enqueued {enqueued} | rejected {rejected} | failed {failed}',
+              'ingest [{bar}] {percentage}% | rows {read} | enqueued {enqueued} | ' +
+              'rejected {rejected} | failed {failed}',
           },
           Presets.shades_classic,
         )
@@ -105,7 +109,8 @@ async function main(argv: string[]): Promise<number> {
     const unsent = values.unsent ?? `ingest-unsent-${new Date().toISOString().replace(/[:.]/g, '-')}.txt`;
     writeFileSync(unsent, summary.notEnqueued.join('\n') + '\n');
     console.log(
-      `${summary.notEnqueued.length} posts are stored but not enqueued; their IDs are in ${unsent}. Once the queue accepts sends again:\n` +
+      `${summary.notEnqueued.length} posts are stored but not enqueued; their IDs are in ${unsent}. ` +
+        'Once the queue accepts sends again:\n' +
         `  npm run ingest -- --resend ${unsent}`,
     );
   }
@@ -125,7 +130,8 @@ async function resend(
     .filter((line) => line !== '');
   const summary = await resendPosts(ids, options);
   console.log(
-    `${idsFile} -> ${options.queueUrl}\n  ${summary.requested} post IDs, ${summary.enqueued} enqueued, ${summary.missing.length} not in ${options.postsTable}, ${summary.failed.length} failed`,
+    `${idsFile} -> ${options.queueUrl}\n  ${summary.requested} post IDs, ${summary.enqueued} enqueued, ` +
+      `${summary.missing.length} not in ${options.postsTable}, ${summary.failed.length} failed`,
   );
   printProblems(
     'not in the posts table (ingest their rows again)',
@@ -141,7 +147,8 @@ async function resend(
 function printSummary(file: string, postsTable: string, queueUrl: string, summary: IngestSummary): void {
   console.log(`\n${file} -> ${postsTable}, ${queueUrl}`);
   console.log(
-    `  read ${summary.read}, stored ${summary.stored}, enqueued ${summary.enqueued}, rejected ${summary.rejected.length}, failed ${summary.failed.length}`,
+    `  read ${summary.read}, stored ${summary.stored}, enqueued ${summary.enqueued}, ` +
+      `rejected ${summary.rejected.length}, failed ${summary.failed.length}`,
   );
   printProblems('rejected (invalid rows)', summary.rejected);
   printProblems('failed (valid, not stored or not enqueued: re-run to retry)', summary.failed);

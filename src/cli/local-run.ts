@@ -26,7 +26,8 @@ import { formatLanguageMix } from '../ops/language-mix.js';
 const SERVE_VISIBILITY_TIMEOUT_SECONDS =
   FUNCTIONS.classify.maximumBatchingWindowSeconds + FUNCTIONS.classify.timeoutSeconds;
 
-const USAGE = `usage: npm start -- [--input FILE.jsonl|FILE.csv] [--keep] [--visibility-timeout SECONDS] [--verbose]
+const USAGE =
+  `usage: npm start -- [--input FILE.jsonl|FILE.csv] [--keep] [--visibility-timeout SECONDS] [--verbose]
        npm start -- --serve [--input FILE.jsonl|FILE.csv] [--visibility-timeout SECONDS] [--verbose]
        npm start -- --write-sample FILE.jsonl
 
@@ -35,13 +36,15 @@ provisions a fresh stage, ingests the posts with the producer, sends two poison 
 the queue (they must end in the DLQ), runs the classify and aggregate handlers the way Lambda's event
 source mappings would until the system is idle, and prints the aggregates and the accounting.
 
-  --input FILE               posts to ingest (default: the built-in deterministic sample, ${generateSamplePosts().rows.length} rows)
+  --input FILE               posts to ingest (default: the built-in deterministic sample, ` +
+  `${generateSamplePosts().rows.length} rows)
   --keep                     leave the emulators running afterwards (until Ctrl-C) to poke at them
   --serve                    run as a service instead: a fresh stage, --input ingested if given (no sample,
                              no poison messages), then both handlers keep processing posts that any client
                              sends (your own producer, the AWS CLI) until Ctrl-C or SIGTERM, with a live
                              status line; on stop the batch in hand is finished and the emulators stopped
-  --visibility-timeout SECS  classify queue visibility timeout (default 5, with --serve ${SERVE_VISIBILITY_TIMEOUT_SECONDS}; production uses 400)
+  --visibility-timeout SECS  classify queue visibility timeout (default 5, with --serve ` +
+  `${SERVE_VISIBILITY_TIMEOUT_SECONDS}; production uses 400)
   --write-sample FILE        write the built-in sample as JSONL and exit
   -v, --verbose              show the handlers' logs and metrics (Powertools JSON lines)
   -h, --help                 this text
@@ -122,7 +125,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const enqueued = ingest.enqueued + POISON_MESSAGES.length;
   console.log(
-    `  ${ingest.read} rows read, ${ingest.stored} stored, ${ingest.enqueued} enqueued, ${ingest.rejected.length} rejected, ` +
+    `  ${ingest.read} rows read, ${ingest.stored} stored, ${ingest.enqueued} enqueued, ` +
+      `${ingest.rejected.length} rejected, ` +
       `${ingest.failed.length} failed, plus ${POISON_MESSAGES.length} poison messages (${seconds(ingestStarted)} s)`,
   );
 
@@ -168,9 +172,12 @@ async function main(argv: string[]): Promise<number> {
     `  ${accounted ? 'OK' : 'MISMATCH'}: scored + DLQ = ${report.scored + report.dlq.count}, enqueued = ${enqueued}`,
   );
   console.log(
-    `\nProcessing: ${processingSeconds.toFixed(1)} s, ${(report.scored / processingSeconds).toFixed(1)} posts/s scored; ` +
-      `${progress.classifyInvocations} classify invocations (${(progress.classifyMs / 1000).toFixed(1)} s in the handler), ` +
-      `${progress.aggregateInvocations} aggregate invocations (${(progress.aggregateMs / 1000).toFixed(1)} s); wall time ${seconds(started)} s`,
+    `\nProcessing: ${processingSeconds.toFixed(1)} s, ` +
+      `${(report.scored / processingSeconds).toFixed(1)} posts/s scored; ` +
+      `${progress.classifyInvocations} classify invocations ` +
+      `(${(progress.classifyMs / 1000).toFixed(1)} s in the handler), ` +
+      `${progress.aggregateInvocations} aggregate invocations (${(progress.aggregateMs / 1000).toFixed(1)} s); ` +
+      `wall time ${seconds(started)} s`,
   );
 
   clients.destroy();
@@ -202,7 +209,8 @@ class Progress {
     ? new SingleBar(
         {
           format:
-            'processing [{bar}] {value}/{total} messages done | retries {retried} | classify {classify} | aggregate {aggregate}',
+            'processing [{bar}] {value}/{total} messages done | retries {retried} | ' +
+            'classify {classify} | aggregate {aggregate}',
         },
         Presets.shades_classic,
       )
@@ -220,7 +228,8 @@ class Progress {
       this.retried += result.failed.length;
       if (!this.bar)
         console.log(
-          `  classify batch of ${result.messageIds.length}: ${result.succeeded.length} done, ${result.failed.length} to retry${result.error ? ` (${result.error})` : ''} [${result.handlerMs} ms]`,
+          `  classify batch of ${result.messageIds.length}: ${result.succeeded.length} done, ` +
+            `${result.failed.length} to retry${result.error ? ` (${result.error})` : ''} [${result.handlerMs} ms]`,
         );
     } else {
       this.aggregateInvocations += 1;

@@ -31,7 +31,9 @@ import {
 } from '../ops/recount.js';
 import { SingleBar, Presets } from 'cli-progress';
 
-const HELP = `Usage: npm run ops -- <command> [options]      (or npm run redrive|rescore|report|recount|worker -- [options])
+const HELP =
+  'Usage: npm run ops -- <command> [options]      (or npm run redrive|rescore|report|recount|worker -- [options])' +
+  `
 
 Commands:
   redrive [--dry-run] [--limit N] [--manual] [--status] [--no-wait] [--rate N]
@@ -53,7 +55,8 @@ Commands:
       default ${DEFAULT_SEGMENTS}) and print each difference fixed (item, field, stored -> recounted), items without
       results included (set to zero). --check only reports: exit 1 if anything differs, 0 if not. Safe while
       the pipeline runs: an item is written only if unchanged since it was read (else recounted again), and
-      only for days whose newest result is older than --settle-minutes (default ${DEFAULT_SETTLE_SECONDS / 60}), so no stream
+      only for days whose newest result is older than --settle-minutes (default ` +
+  `${DEFAULT_SETTLE_SECONDS / 60}), so no stream
       record of theirs can still be in flight; newer days are listed as not settled (exit 1). With --source,
       only that source's items (the all-sources items need every source).
   worker [--wait SECONDS] [--batch-size N] [--timeout SECONDS]
@@ -290,9 +293,11 @@ async function recountCommand(config: Config, args: string[]): Promise<number> {
   }
   const progress = scanProgress();
   const result = await recountAggregates(config, { ...options, onProgress: progress.update }).finally(progress.stop);
-  const scope = `${options.from}..${options.to}, ${options.source === undefined ? 'all sources' : `source ${options.source}`}`;
+  const sources = options.source === undefined ? 'all sources' : `source ${options.source}`;
+  const scope = `${options.from}..${options.to}, ${sources}`;
   console.log(
-    `Recount ${scope}: ${result.counted} result(s) in range (${result.scanned} scanned), ${result.compared} aggregate item(s) compared.`,
+    `Recount ${scope}: ${result.counted} result(s) in range (${result.scanned} scanned), ` +
+      `${result.compared} aggregate item(s) compared.`,
   );
   for (const invalid of result.invalid.slice(0, 20)) console.log(`not countable ${invalid.postId}: ${invalid.error}`);
   if (result.invalid.length > 0)
@@ -302,7 +307,8 @@ async function recountCommand(config: Config, args: string[]): Promise<number> {
   const unsettled = by('not-settled');
   const notes = [
     unsettled
-      ? `${unsettled} on days with results newer than the settle time, left alone (stream records may be in flight: run again later)`
+      ? `${unsettled} on days with results newer than the settle time, left alone ` +
+        '(stream records may be in flight: run again later)'
       : '',
     by('conflict') ? `${by('conflict')} changed under each of ${result.rounds} attempts, not written (run again)` : '',
   ]

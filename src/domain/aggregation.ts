@@ -188,7 +188,8 @@ export function decodeAggregateRow(item: Record<string, unknown>): AggregateRow 
   const parsed = CounterValues.safeParse(item);
   if (!parsed.success)
     throw new Error(
-      `aggregate ${key.pk} ${key.sk}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      `aggregate ${key.pk} ${key.sk}: ` +
+        parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
     );
   return { key, source, day, counters: parsed.data as Counters };
 }

@@ -134,7 +134,8 @@ async function startDynamoDbLocal(
       reject(
         error.code === 'ENOENT'
           ? new Error(
-              `"${javaCommand}" was not found on PATH. DynamoDB Local needs a Java runtime (17 or later), e.g. apt-get install openjdk-17-jre-headless`,
+              `"${javaCommand}" was not found on PATH. DynamoDB Local needs a Java runtime (17 or later), ` +
+                'e.g. apt-get install openjdk-17-jre-headless',
             )
           : new Error(`could not start DynamoDB Local with "${javaCommand}": ${error.message}`),
       );

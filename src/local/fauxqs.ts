@@ -23,7 +23,10 @@ export interface QueryProtocolCall {
 }
 
 export interface SqsEmulatorOptions {
-  /** Called for each SQS call that arrives in the query protocol; it is answered with an error saying what to upgrade. */
+  /**
+   * Called for each SQS call that arrives in the query protocol; it is answered with an error saying what to
+   * upgrade.
+   */
   onQueryProtocolCall?: (call: QueryProtocolCall) => void;
 }
 
@@ -59,7 +62,8 @@ export const FIRST_JSON_BOTOCORE = '1.34.90';
 
 export const QUERY_PROTOCOL_HINT =
   `this local SQS (fauxqs) speaks only SQS's JSON protocol, and this client sent the older query protocol. ` +
-  `Upgrade the SDK: boto3/botocore >= ${FIRST_JSON_BOTOCORE} (pip install -U boto3; Debian 12's python3-boto3 is 1.26), ` +
+  `Upgrade the SDK: boto3/botocore >= ${FIRST_JSON_BOTOCORE} ` +
+  "(pip install -U boto3; Debian 12's python3-boto3 is 1.26), " +
   `and the AWS CLI v1 to >= 1.32.90, which bundles that botocore`;
 
 function queryProtocolError(action: string): string {
@@ -68,7 +72,8 @@ function queryProtocolError(action: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;');
   return (
-    `<?xml version="1.0"?><ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>${escaped}</Message></Error>` +
+    '<?xml version="1.0"?><ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code>' +
+    `<Message>${escaped}</Message></Error>` +
     '<RequestId>00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>'
   );
 }

@@ -41,12 +41,14 @@ const english: ByTone = {
 
 const details: ByTone = {
   positive: [
-    'The staff explained everything clearly and the whole visit took less than twenty minutes. Honestly one of the best organised things this town has done in years.',
+    'The staff explained everything clearly and the whole visit took less than twenty minutes. ' +
+      'Honestly one of the best organised things this town has done in years.',
     'My neighbour says the same. Keep it up, {subject} deserves more funding and more recognition.',
     'We were worried at first, but the results are fantastic and the kids are happy.',
   ],
   negative: [
-    'We queued for three hours in the heat, then were told to come back tomorrow. Nobody apologised and the phone line just rings out.',
+    'We queued for three hours in the heat, then were told to come back tomorrow. ' +
+      'Nobody apologised and the phone line just rings out.',
     'Three complaints sent, zero answers. How can {subject} get away with this?',
     'The promises were nice, the reality is a mess, and people are suffering because of it.',
   ],

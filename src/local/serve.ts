@@ -129,7 +129,8 @@ export async function runServe(options: ServeOptions): Promise<number> {
         queueUrl: stage.queues.classify.url,
       });
       console.log(
-        `  ${ingest.read} rows read, ${ingest.stored} stored, ${ingest.enqueued} enqueued, ${ingest.rejected.length} rejected, ${ingest.failed.length} failed`,
+        `  ${ingest.read} rows read, ${ingest.stored} stored, ${ingest.enqueued} enqueued, ` +
+          `${ingest.rejected.length} rejected, ${ingest.failed.length} failed`,
       );
       for (const problem of [...ingest.rejected, ...ingest.failed].slice(0, 20)) {
         console.log(`    row ${problem.row}${problem.postId ? ` (${problem.postId})` : ''}: ${problem.reason}`);
@@ -164,7 +165,8 @@ export async function runServe(options: ServeOptions): Promise<number> {
     await refresh().catch(() => undefined);
     status.end();
     console.log(
-      `Stopped after ${invocations[sources.classify.name]} classify and ${invocations[sources.aggregate.name]} aggregate invocations.`,
+      `Stopped after ${invocations[sources.classify.name]} classify and ` +
+        `${invocations[sources.aggregate.name]} aggregate invocations.`,
     );
   } finally {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.removeListener(signal, onSignal);
@@ -173,31 +175,41 @@ export async function runServe(options: ServeOptions): Promise<number> {
     await stopAllEmulators();
   }
   console.log(
-    `Emulators stopped (DynamoDB Local java pid ${emulators.dynamodbPid} ${processIsRunning(emulators.dynamodbPid) ? 'STILL RUNNING' : 'exited'}).`,
+    `Emulators stopped (DynamoDB Local java pid ${emulators.dynamodbPid} ` +
+      `${processIsRunning(emulators.dynamodbPid) ? 'STILL RUNNING' : 'exited'}).`,
   );
   return processIsRunning(emulators.dynamodbPid) ? 1 : 0;
 }
 
 function printWelcome(environment: Record<string, string>, javaPid: number): void {
-  console.log(`
+  console.log(
+    `
 Serving: the classify and aggregate handlers run as posts arrive, until Ctrl-C (DynamoDB Local java pid ${javaPid}).
 In another terminal, paste these variables:
 ${exportBlock(environment)}
 Then send posts from Python (boto3 >= 1.34.90): the README's producer example (Messages and data) runs as is.
 Or from the AWS CLI: store the post, then enqueue its ID (AWS CLI v1 needs --endpoint-url for SQS in us-east-1):
-  aws dynamodb put-item --table-name $POSTS_TABLE --item '{"postId":{"S":"cli-1"},"text":{"S":"What a lovely day"},"createdAt":{"S":"2026-12-01T10:00:00Z"},"source":{"S":"cli"}}'
-  aws sqs send-message --queue-url $QUEUE_URL --message-body '{"v":1,"postId":"cli-1"}' --endpoint-url $AWS_ENDPOINT_URL_SQS
+  aws dynamodb put-item --table-name $POSTS_TABLE --item '{"postId":{"S":"cli-1"},"text":{"S":"What a lovely day"},` +
+      `"createdAt":{"S":"2026-12-01T10:00:00Z"},"source":{"S":"cli"}}'
+  aws sqs send-message --queue-url $QUEUE_URL --message-body '{"v":1,"postId":"cli-1"}' ` +
+      `--endpoint-url $AWS_ENDPOINT_URL_SQS
   aws dynamodb get-item --table-name $RESULTS_TABLE --key '{"postId":{"S":"cli-1"}}'
-`);
+`,
+  );
 }
 
 function classifyLine(result: SqsBatchResult): string {
-  return `classify batch of ${result.messageIds.length}: ${result.succeeded.length} done, ${result.failed.length} to retry${result.error ? ` (${result.error})` : ''} [${result.handlerMs} ms]`;
+  return (
+    `classify batch of ${result.messageIds.length}: ${result.succeeded.length} done, ` +
+    `${result.failed.length} to retry${result.error ? ` (${result.error})` : ''} [${result.handlerMs} ms]`
+  );
 }
 
 function aggregateLine(result: StreamBatchResult): string {
   return (
-    `aggregate batch of ${result.sequenceNumbers.length} stream records: ${result.succeeded} applied, ${result.failed} to retry` +
-    `${result.sentToFailureQueue ? `, ${result.sentToFailureQueue} to the stream-failure queue` : ''}${result.error ? ` (${result.error})` : ''} [${result.handlerMs} ms]`
+    `aggregate batch of ${result.sequenceNumbers.length} stream records: ${result.succeeded} applied, ` +
+    `${result.failed} to retry` +
+    `${result.sentToFailureQueue ? `, ${result.sentToFailureQueue} to the stream-failure queue` : ''}` +
+    `${result.error ? ` (${result.error})` : ''} [${result.handlerMs} ms]`
   );
 }

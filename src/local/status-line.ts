@@ -42,7 +42,10 @@ export async function readPipelineStatus(
 }
 
 export function formatStatus(status: PipelineStatus): string {
-  return `queued ${status.queued} | in flight ${status.inFlight} | scored ${status.scored} | in the DLQ ${status.deadLettered} | aggregated ${status.aggregated}`;
+  return (
+    `queued ${status.queued} | in flight ${status.inFlight} | scored ${status.scored} | ` +
+    `in the DLQ ${status.deadLettered} | aggregated ${status.aggregated}`
+  );
 }
 
 async function countItems(table: string): Promise<number> {

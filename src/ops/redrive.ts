@@ -181,7 +181,8 @@ export function listMoveTasks(dlq: QueueInfo): Promise<ListMessageMoveTasksResul
 
 export function describeMoveTask(task: ListMessageMoveTasksResultEntry): string {
   const started = task.StartedTimestamp ? new Date(task.StartedTimestamp).toISOString() : '?';
-  const progress = `${task.ApproximateNumberOfMessagesMoved ?? 0}/${task.ApproximateNumberOfMessagesToMove ?? '?'} moved`;
+  const moved = task.ApproximateNumberOfMessagesMoved ?? 0;
+  const progress = `${moved}/${task.ApproximateNumberOfMessagesToMove ?? '?'} moved`;
   const failure = task.FailureReason ? `, failure: ${task.FailureReason}` : '';
   return `${task.Status ?? 'UNKNOWN'} started ${started}, ${progress}${failure}`;
 }

@@ -90,7 +90,8 @@ function xTicks(days: string[], x: (day: string) => number, plotBottom: number):
     .filter((_, i) => i % every === 0)
     .map(
       (day) =>
-        `<g class="x-tick"><line x1="${fmt(x(day))}" x2="${fmt(x(day))}" y1="${plotBottom}" y2="${plotBottom + 5}" stroke="#666"/>` +
+        `<g class="x-tick"><line x1="${fmt(x(day))}" x2="${fmt(x(day))}" ` +
+        `y1="${plotBottom}" y2="${plotBottom + 5}" stroke="#666"/>` +
         `<text x="${fmt(x(day))}" y="${plotBottom + 18}" text-anchor="middle">${day.slice(5)}</text></g>`,
     )
     .join('');
@@ -98,8 +99,10 @@ function xTicks(days: string[], x: (day: string) => number, plotBottom: number):
 
 function axisTitles(xTitle: string, yTitle: string): string {
   return (
-    `<text class="axis-label x-label" x="${MARGIN.left + PLOT_W / 2}" y="${HEIGHT - 10}" text-anchor="middle">${escapeHtml(xTitle)}</text>` +
-    `<text class="axis-label y-label" transform="translate(18 ${MARGIN.top + PLOT_H / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(yTitle)}</text>`
+    `<text class="axis-label x-label" x="${MARGIN.left + PLOT_W / 2}" y="${HEIGHT - 10}" text-anchor="middle">` +
+    `${escapeHtml(xTitle)}</text>` +
+    `<text class="axis-label y-label" transform="translate(18 ${MARGIN.top + PLOT_H / 2}) rotate(-90)" ` +
+    `text-anchor="middle">${escapeHtml(yTitle)}</text>`
   );
 }
 
@@ -114,13 +117,17 @@ export function meanChart(rows: readonly ReportRow[]): string {
     .map((f) => f * range)
     .map(
       (v) =>
-        `<g class="y-tick"><line x1="${MARGIN.left}" x2="${MARGIN.left + PLOT_W}" y1="${fmt(y(v))}" y2="${fmt(y(v))}" stroke="${v === 0 ? '#444' : '#e3e3e3'}" stroke-width="${v === 0 ? 1.5 : 1}"/>` +
+        `<g class="y-tick"><line x1="${MARGIN.left}" x2="${MARGIN.left + PLOT_W}" ` +
+        `y1="${fmt(y(v))}" y2="${fmt(y(v))}" ` +
+        `stroke="${v === 0 ? '#444' : '#e3e3e3'}" stroke-width="${v === 0 ? 1.5 : 1}"/>` +
         `<text x="${MARGIN.left - 8}" y="${fmt(y(v) + 4)}" text-anchor="end">${signed(v, 2)}</text></g>`,
     )
     .join('');
   const bands =
-    `<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${PLOT_W}" height="${fmt(PLOT_H / 2)}" fill="#009E73" fill-opacity="0.05"/>` +
-    `<rect x="${MARGIN.left}" y="${fmt(y(0))}" width="${PLOT_W}" height="${fmt(PLOT_H / 2)}" fill="#D55E00" fill-opacity="0.05"/>` +
+    `<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${PLOT_W}" height="${fmt(PLOT_H / 2)}" ` +
+    'fill="#009E73" fill-opacity="0.05"/>' +
+    `<rect x="${MARGIN.left}" y="${fmt(y(0))}" width="${PLOT_W}" height="${fmt(PLOT_H / 2)}" ` +
+    'fill="#D55E00" fill-opacity="0.05"/>' +
     `<text class="band" x="${MARGIN.left + 6}" y="${MARGIN.top + 14}">more positive</text>` +
     `<text class="band" x="${MARGIN.left + 6}" y="${bottom - 6}">more negative</text>`;
   const lines = series
@@ -135,7 +142,8 @@ export function meanChart(rows: readonly ReportRow[]): string {
       const dots = s.points
         .map(
           (p) =>
-            `<circle class="point" cx="${fmt(x(p.day))}" cy="${fmt(y(p.mean))}" r="${s.total ? 3 : 4}" fill="${s.colour}" data-day="${p.day}" data-mean="${p.mean}" data-count="${p.count}">` +
+            `<circle class="point" cx="${fmt(x(p.day))}" cy="${fmt(y(p.mean))}" r="${s.total ? 3 : 4}" ` +
+            `fill="${s.colour}" data-day="${p.day}" data-mean="${p.mean}" data-count="${p.count}">` +
             `<title>${escapeHtml(s.name)} ${p.day}: mean ${signed(p.mean)} (${p.count} posts)</title></circle>`,
         )
         .join('');
@@ -149,15 +157,22 @@ export function meanChart(rows: readonly ReportRow[]): string {
   const legend = series
     .map(
       (s) =>
-        `<li class="legend-item" data-source="${escapeHtml(s.name)}"><svg width="28" height="12" aria-hidden="true"><line x1="1" x2="27" y1="6" y2="6" stroke="${s.colour}" stroke-width="3"${s.total ? ' stroke-dasharray="6 4"' : ''}/><circle cx="14" cy="6" r="3.5" fill="${s.colour}"/></svg>${escapeHtml(s.name)}</li>`,
+        `<li class="legend-item" data-source="${escapeHtml(s.name)}"><svg width="28" height="12" aria-hidden="true">` +
+        `<line x1="1" x2="27" y1="6" y2="6" stroke="${s.colour}" stroke-width="3"` +
+        `${s.total ? ' stroke-dasharray="6 4"' : ''}/><circle cx="14" cy="6" r="3.5" fill="${s.colour}"/></svg>` +
+        `${escapeHtml(s.name)}</li>`,
     )
     .join('');
   return (
-    `<figure><figcaption>Daily mean sentiment score by source</figcaption><ul class="legend" id="mean-legend">${legend}</ul>` +
-    `<svg id="mean-chart" role="img" aria-label="Daily mean sentiment score by source" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}">` +
-    `${bands}${yTicks}<line x1="${MARGIN.left}" x2="${MARGIN.left}" y1="${MARGIN.top}" y2="${bottom}" stroke="#666"/>${xTicks(days, x, bottom)}` +
+    '<figure><figcaption>Daily mean sentiment score by source</figcaption>' +
+    `<ul class="legend" id="mean-legend">${legend}</ul>` +
+    '<svg id="mean-chart" role="img" aria-label="Daily mean sentiment score by source" ' +
+    `viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}">` +
+    `${bands}${yTicks}<line x1="${MARGIN.left}" x2="${MARGIN.left}" y1="${MARGIN.top}" y2="${bottom}" stroke="#666"/>` +
+    `${xTicks(days, x, bottom)}` +
     `${axisTitles('day (UTC)', 'mean score (-1 negative … +1 positive)')}${lines}</svg>` +
-    '<p class="note">Mean score: the average over the day\'s posts of P(positive) − P(negative). A gap in a line is a day without posts; hover a point for its post count.</p></figure>'
+    '<p class="note">Mean score: the average over the day\'s posts of P(positive) − P(negative). ' +
+    'A gap in a line is a day without posts; hover a point for its post count.</p></figure>'
   );
 }
 
@@ -171,7 +186,9 @@ export function sharesChart(rows: readonly ReportRow[]): string {
   const yTicks = [0, 0.25, 0.5, 0.75, 1]
     .map(
       (v) =>
-        `<g class="y-tick"><line x1="${MARGIN.left}" x2="${MARGIN.left + PLOT_W}" y1="${fmt(y(v))}" y2="${fmt(y(v))}" stroke="#e3e3e3"/>` +
+        `<g class="y-tick"><line x1="${MARGIN.left}" x2="${MARGIN.left + PLOT_W}" ` +
+        `y1="${fmt(y(v))}" y2="${fmt(y(v))}" ` +
+        'stroke="#e3e3e3"/>' +
         `<text x="${MARGIN.left - 8}" y="${fmt(y(v) + 4)}" text-anchor="end">${v * 100}%</text></g>`,
     )
     .join('');
@@ -183,7 +200,9 @@ export function sharesChart(rows: readonly ReportRow[]): string {
       return LABELS.map((label) => {
         const share = t[label] / t.count;
         const rect =
-          `<rect class="share" data-day="${day}" data-label="${label}" data-share="${share}" x="${fmt(x(day) - barWidth / 2)}" y="${fmt(y(below + share))}" width="${fmt(barWidth)}" height="${fmt(share * PLOT_H)}" fill="${LABEL_COLOURS[label]}">` +
+          `<rect class="share" data-day="${day}" data-label="${label}" data-share="${share}" ` +
+          `x="${fmt(x(day) - barWidth / 2)}" y="${fmt(y(below + share))}" ` +
+          `width="${fmt(barWidth)}" height="${fmt(share * PLOT_H)}" fill="${LABEL_COLOURS[label]}">` +
           `<title>${day} ${label}: ${t[label]} of ${t.count} (${percent(t[label], t.count)})</title></rect>`;
         below += share;
         return rect;
@@ -194,15 +213,19 @@ export function sharesChart(rows: readonly ReportRow[]): string {
     .reverse()
     .map(
       (label) =>
-        `<li class="legend-item" data-label="${label}"><span class="swatch" style="background:${LABEL_COLOURS[label]}"></span>${label}</li>`,
+        `<li class="legend-item" data-label="${label}">` +
+        `<span class="swatch" style="background:${LABEL_COLOURS[label]}"></span>${label}</li>`,
     )
     .join('');
   const scope = new Set(rows.map((r) => r.source)).size > 1 ? 'all sources' : escapeHtml(rows[0].source);
   return (
-    `<figure><figcaption>Label shares per day (${scope})</figcaption><ul class="legend" id="shares-legend">${legend}</ul>` +
-    `<svg id="shares-chart" role="img" aria-label="Label shares per day" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}">` +
+    `<figure><figcaption>Label shares per day (${scope})</figcaption>` +
+    `<ul class="legend" id="shares-legend">${legend}</ul>` +
+    '<svg id="shares-chart" role="img" aria-label="Label shares per day" ' +
+    `viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}">` +
     `${yTicks}${bars}<line x1="${MARGIN.left}" x2="${MARGIN.left}" y1="${MARGIN.top}" y2="${bottom}" stroke="#666"/>` +
-    `<line x1="${MARGIN.left}" x2="${MARGIN.left + PLOT_W}" y1="${bottom}" y2="${bottom}" stroke="#666"/>${xTicks(days, x, bottom)}` +
+    `<line x1="${MARGIN.left}" x2="${MARGIN.left + PLOT_W}" y1="${bottom}" y2="${bottom}" stroke="#666"/>` +
+    `${xTicks(days, x, bottom)}` +
     `${axisTitles('day (UTC)', 'share of posts')}</svg></figure>`
   );
 }
@@ -221,13 +244,20 @@ function htmlTable(rows: readonly ReportRow[]): string {
   );
 }
 
-const STYLE = `body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#222;max-width:1000px}
-h1{font-size:22px;margin:0 0 4px}.note{color:#555;font-size:13px;margin:2px 0 0}.meta{color:#555;margin:0 0 16px}figure{margin:0 0 28px}figcaption{font-weight:600;font-size:16px;margin-bottom:6px}
-svg text{font:12px system-ui,sans-serif;fill:#333}svg .axis-label{font-size:13px;font-weight:600}svg .band{fill:#777;font-style:italic}
-.series:hover path{stroke-width:4}.legend{list-style:none;padding:0;margin:0 0 6px;display:flex;flex-wrap:wrap;gap:6px 18px}
-.legend-item{display:flex;align-items:center;gap:6px}.swatch{display:inline-block;width:14px;height:14px;border-radius:2px}
-table{border-collapse:collapse;font-variant-numeric:tabular-nums}th,td{padding:4px 10px;border-bottom:1px solid #ddd;text-align:left}td.num{text-align:right}
-th{background:#f4f4f4}.empty{padding:40px;border:1px dashed #bbb;color:#555;text-align:center}`;
+const STYLE =
+  'body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#222;max-width:1000px}\n' +
+  'h1{font-size:22px;margin:0 0 4px}.note{color:#555;font-size:13px;margin:2px 0 0}' +
+  '.meta{color:#555;margin:0 0 16px}figure{margin:0 0 28px}' +
+  'figcaption{font-weight:600;font-size:16px;margin-bottom:6px}\n' +
+  'svg text{font:12px system-ui,sans-serif;fill:#333}svg .axis-label{font-size:13px;font-weight:600}' +
+  'svg .band{fill:#777;font-style:italic}\n' +
+  '.series:hover path{stroke-width:4}' +
+  '.legend{list-style:none;padding:0;margin:0 0 6px;display:flex;flex-wrap:wrap;gap:6px 18px}\n' +
+  '.legend-item{display:flex;align-items:center;gap:6px}' +
+  '.swatch{display:inline-block;width:14px;height:14px;border-radius:2px}\n' +
+  'table{border-collapse:collapse;font-variant-numeric:tabular-nums}' +
+  'th,td{padding:4px 10px;border-bottom:1px solid #ddd;text-align:left}td.num{text-align:right}\n' +
+  'th{background:#f4f4f4}.empty{padding:40px;border:1px dashed #bbb;color:#555;text-align:center}';
 
 /** The language mix as a table: one row per day, a column per detected language. */
 function languageMixTable(days: readonly LanguageMixDay[]): string {
@@ -237,10 +267,14 @@ function languageMixTable(days: readonly LanguageMixDay[]): string {
   const body = days
     .map(
       (d) =>
-        `<tr><td>${escapeHtml(d.day)}</td><td>${d.count}</td>${languages.map((l) => `<td>${d.languages[l] ?? 0}</td>`).join('')}</tr>`,
+        `<tr><td>${escapeHtml(d.day)}</td><td>${d.count}</td>` +
+        `${languages.map((l) => `<td>${d.languages[l] ?? 0}</td>`).join('')}</tr>`,
     )
     .join('');
-  return `<h2>Language mix</h2><p class="meta">Scored posts per detected language (ISO 639-3; und = undetermined)</p><table>${head}${body}</table>`;
+  return (
+    '<h2>Language mix</h2><p class="meta">Scored posts per detected language (ISO 639-3; und = undetermined)</p>' +
+    `<table>${head}${body}</table>`
+  );
 }
 
 export function renderReportHtml(
@@ -253,13 +287,17 @@ export function renderReportHtml(
   const posts = rows.reduce((n, r) => n + r.count, 0);
   const range =
     days.length > 0 ? `${days[0]} to ${days[days.length - 1]}` : `${query.from ?? '…'} to ${query.to ?? '…'}`;
-  const meta = `${escapeHtml(range)} · ${query.source ? `source ${escapeHtml(query.source)}` : `${new Set(rows.map((r) => r.source)).size} sources`} · ${posts} posts · generated ${generatedAt.toISOString()}`;
+  const sources = query.source
+    ? `source ${escapeHtml(query.source)}`
+    : `${new Set(rows.map((r) => r.source)).size} sources`;
+  const meta = `${escapeHtml(range)} · ${sources} · ${posts} posts · generated ${generatedAt.toISOString()}`;
   const body =
     rows.length === 0
       ? '<p class="empty">No aggregates in this range.</p>'
       : `${meanChart(rows)}${sharesChart(rows)}<h2>Aggregates</h2>${htmlTable(rows)}${languageMixTable(languageMix)}`;
   return (
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width,initial-scale=1">' +
     `<title>Sentiment report ${escapeHtml(range)}</title><style>${STYLE}</style></head>` +
     `<body><h1>Sentiment report</h1><p class="meta">${meta}</p>${body}</body></html>\n`
   );

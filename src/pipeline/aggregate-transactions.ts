@@ -43,7 +43,10 @@ export interface TransactionRunSummary {
   actions: number;
   /** Attempts that were cancelled by their fence (applied before), throttled or conflicting. */
   retries: number;
-  /** Write units DynamoDB reported for the committed transactions (DynamoDB Local: 4 per transaction, whatever its size). */
+  /**
+   * Write units DynamoDB reported for the committed transactions (DynamoDB Local: 4 per transaction, whatever
+   * its size).
+   */
   writeUnits: number;
 }
 
@@ -94,7 +97,8 @@ async function applyOne<T>(
         summary.writeUnits += answer.writeUnits;
         return undefined;
       case 'markers-exist': {
-        // Those records were applied by an earlier delivery: drop them and apply the rest (progress, not a failed attempt).
+        // Those records were applied by an earlier delivery: drop them and apply the rest (progress, not a
+        // failed attempt).
         const existing = new Set(answer.markers);
         for (const i of existing) outcomes.set(pending[i].ref, 'replay-skipped');
         pending = pending.filter((_, i) => !existing.has(i));
@@ -124,7 +128,8 @@ async function applyOne<T>(
         ) {
           return new AggregateRecordFailure(
             'aggregate-write-failed',
-            `transaction of ${transactionItems(transaction, options.fence)} items still failing after ${failedAttempts} attempts: ${answer.error}`,
+            `transaction of ${transactionItems(transaction, options.fence)} items ` +
+              `still failing after ${failedAttempts} attempts: ${answer.error}`,
           );
         }
         await sleep(delay);

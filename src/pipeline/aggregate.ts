@@ -196,7 +196,8 @@ export function createAggregateBatch(options: AggregateOptions = {}): AggregateB
         });
         throw outcome;
       }
-      if (outcome === undefined) throw new Error('record left without an outcome'); // a bug: fail it rather than acknowledge it
+      // A bug: fail it rather than acknowledge it.
+      if (outcome === undefined) throw new Error('record left without an outcome');
       counts[outcome]++;
     };
     const processed = await processPartialResponse(

@@ -222,7 +222,8 @@ async function scoreAll(posts: Map<string, StoredPost>, loadClassifier: () => Pr
     const elapsed = performance.now() - started;
     if (!Array.isArray(sentiments) || sentiments.length !== ids.length) {
       throw new Error(
-        `classifier answered ${Array.isArray(sentiments) ? sentiments.length : typeof sentiments} sentiments for ${ids.length} texts`,
+        `classifier answered ${Array.isArray(sentiments) ? sentiments.length : typeof sentiments} sentiments ` +
+          `for ${ids.length} texts`,
       );
     }
     metrics.addMetric(MetricName.InferenceMsPerPost, MetricUnit.Milliseconds, elapsed / ids.length);

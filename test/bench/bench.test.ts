@@ -165,7 +165,7 @@ describe('npm run bench -- --pipeline --json (a small burst)', { timeout: 600_00
     assert.equal(result.classify.failedRecords, 0);
   });
 
-  it('counts units per post: the reference pays 3 transactional items per record, classify a result write and a post read', () => {
+  it('units per post: the reference pays 3 transaction items a record, classify a result write and a post read', () => {
     assert.equal(result.aggregate.reference.writeUnitsPerPost, 6, 'marker + source/day + all-sources, 2 WRU each');
     assert.equal(result.aggregate.reference.transactionUnits.counted, 6 * 400);
     assert.ok(

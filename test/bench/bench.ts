@@ -123,7 +123,8 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   const errors: Record<string, string> = {};
   log(
-    `bench: ${model.id} from ${model.dir}, ${texts.length} texts, ${threads} thread(s)${machine.trainingRunning ? ' (train.py is running: numbers are pessimistic)' : ''}`,
+    `bench: ${model.id} from ${model.dir}, ${texts.length} texts, ` +
+      `${threads} thread(s)${machine.trainingRunning ? ' (train.py is running: numbers are pessimistic)' : ''}`,
   );
 
   const tokens = await tokenizeAll(model, texts);

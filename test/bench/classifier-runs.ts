@@ -37,7 +37,8 @@ export async function transformerClassifier(config: Config): Promise<Classifier>
   const [probe] = await classifier.classify(['benchmark probe: is the model loaded?']);
   if (probe.method !== 'transformer') {
     throw new Error(
-      `model ${config.model.id} (${config.model.dtype}) did not load from ${config.model.dir}: the classifier fell back to the lexicon`,
+      `model ${config.model.id} (${config.model.dtype}) did not load from ${config.model.dir}: ` +
+        'the classifier fell back to the lexicon',
     );
   }
   return classifier;

@@ -49,7 +49,9 @@ export async function ensureDistilbertShaped(tokenizerFrom: ModelRef): Promise<D
     await run(PYTHON, ['-c', 'import torch, onnx']);
   } catch {
     return {
-      skipped: `${PYTHON} cannot import torch and onnx (apt-get install python3-torch python3-onnx): DistilBERT-shaped part skipped`,
+      skipped:
+        `${PYTHON} cannot import torch and onnx (apt-get install python3-torch python3-onnx): ` +
+        'DistilBERT-shaped part skipped',
     };
   }
   log(`Generating the DistilBERT-shaped model in ${modelDir} (${reason}); this takes a minute or so ...`);

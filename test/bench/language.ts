@@ -176,13 +176,15 @@ let printedHeader = false;
 function printRow(r: DetectorScore): void {
   if (!printedHeader) {
     console.log(
-      `| detector | split | English flagged | ${LANGS.join(' | ')} | µs/post |\n|---|---|---|${LANGS.map(() => '---|').join('')}---|`,
+      `| detector | split | English flagged | ${LANGS.join(' | ')} | µs/post |\n` +
+        `|---|---|---|${LANGS.map(() => '---|').join('')}---|`,
     );
     printedHeader = true;
   }
   const pct = (x: number | undefined) => (x === undefined ? '-' : x.toFixed(1));
   console.log(
-    `| ${r.detector} | ${r.split} | ${r.englishFlaggedPct.toFixed(2)}% | ${LANGS.map((l) => pct(r.rightPct[l])).join(' | ')} | ${r.usPerPost.toFixed(1)} |`,
+    `| ${r.detector} | ${r.split} | ${r.englishFlaggedPct.toFixed(2)}% | ` +
+      `${LANGS.map((l) => pct(r.rightPct[l])).join(' | ')} | ${r.usPerPost.toFixed(1)} |`,
   );
 }
 

@@ -30,7 +30,9 @@ function addCounters(
     Update: {
       TableName: table,
       Key: key,
-      UpdateExpression: `ADD ${names.map((_, i) => `#c${i} :c${i}`).join(', ')} SET #day = :day, #scope = :scope, #updatedAt = :updatedAt`,
+      UpdateExpression:
+        `ADD ${names.map((_, i) => `#c${i} :c${i}`).join(', ')} ` +
+        'SET #day = :day, #scope = :scope, #updatedAt = :updatedAt',
       ExpressionAttributeNames: {
         ...Object.fromEntries(names.map((name, i) => [`#c${i}`, name])),
         '#day': 'day',

@@ -59,7 +59,8 @@ function lambdaLines(name: string, f: FunctionMeasurement): CostLine[] {
   return [
     line(
       'Lambda',
-      `${name}: ${Math.round(f.msPerInvocation)} ms x ${f.memoryMb} MB per invocation of ${Math.round(f.postsPerInvocation)}`,
+      `${name}: ${Math.round(f.msPerInvocation)} ms x ${f.memoryMb} MB per invocation of ` +
+        `${Math.round(f.postsPerInvocation)}`,
       gbSeconds,
       'GB-s',
       PRICES.lambdaUsdPerGbSecond,
@@ -67,7 +68,8 @@ function lambdaLines(name: string, f: FunctionMeasurement): CostLine[] {
     line('Lambda', `${name}: requests`, invocations, 'requests', PRICES.lambdaUsdPerMillionRequests / MILLION),
     line(
       'CloudWatch Logs',
-      `${name}: ${Math.round(f.logBytesPerInvocation)} B logged + ${PLATFORM_LOG_BYTES_PER_INVOCATION} B platform lines per invocation`,
+      `${name}: ${Math.round(f.logBytesPerInvocation)} B logged + ${PLATFORM_LOG_BYTES_PER_INVOCATION} B platform ` +
+        'lines per invocation',
       logGb,
       'GB',
       PRICES.cloudWatchLogsUsdPerGbIngested,
@@ -130,12 +132,17 @@ export function pipelineCost(
     producer,
     producerUsd: sum(producer),
     assumptions: [
-      `list prices: DynamoDB on-demand $${PRICES.dynamoDbUsdPerMillionWriteUnits}/M WRU, $${PRICES.dynamoDbUsdPerMillionReadUnits}/M RRU; SQS $${PRICES.sqsUsdPerMillionRequests}/M requests; ` +
-        `Lambda x86 $${PRICES.lambdaUsdPerGbSecond}/GB-s + $${PRICES.lambdaUsdPerMillionRequests}/M requests; CloudWatch Logs $${PRICES.cloudWatchLogsUsdPerGbIngested}/GB ingested`,
-      'DynamoDB units as DynamoDB Local reported them (ReturnConsumedCapacity TOTAL on every call), except TransactWriteItems: 2 WRU per item per KB ' +
-        '(Local reports 4 for any transaction); Lambda ms as measured here against DynamoDB Local (AWS round trips differ), warm invocations only ' +
+      `list prices: DynamoDB on-demand $${PRICES.dynamoDbUsdPerMillionWriteUnits}/M WRU, ` +
+        `$${PRICES.dynamoDbUsdPerMillionReadUnits}/M RRU; SQS $${PRICES.sqsUsdPerMillionRequests}/M requests; ` +
+        `Lambda x86 $${PRICES.lambdaUsdPerGbSecond}/GB-s + $${PRICES.lambdaUsdPerMillionRequests}/M requests; ` +
+        `CloudWatch Logs $${PRICES.cloudWatchLogsUsdPerGbIngested}/GB ingested`,
+      'DynamoDB units as DynamoDB Local reported them (ReturnConsumedCapacity TOTAL on every call), ' +
+        'except TransactWriteItems: 2 WRU per item per KB ' +
+        '(Local reports 4 for any transaction); ' +
+        'Lambda ms as measured here against DynamoDB Local (AWS round trips differ), warm invocations only ' +
         '(classify: the median one), the classify model on one thread (1,769 MB is one vCPU)',
-      'not per post, so not counted: idle long polls of the SQS pollers, stream reads by the mapping (free), the DLQ and stream-failure queue (empty)',
+      'not per post, so not counted: idle long polls of the SQS pollers, stream reads by the mapping (free), ' +
+        'the DLQ and stream-failure queue (empty)',
     ],
   };
 }

@@ -168,10 +168,14 @@ export function formatPipelineTable(r: PipelineBenchResult): string {
   const a = r.aggregate;
   const lines = [
     `impact-sentiment bench --pipeline  ${r.startedAt}`,
-    `machine: ${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}, load ${r.machine.load1}; DynamoDB Local (in memory) + fauxqs`,
-    `burst: ${r.burst.records} results (${r.burst.days} days in arrival order, ${r.burst.sources} sources mixed), written in ${f1(r.burst.writeSeconds)} s; stream records read back from DynamoDB Streams; batches of ${r.burst.batchSize}`,
+    `machine: ${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}, load ${r.machine.load1}; ` +
+      'DynamoDB Local (in memory) + fauxqs',
+    `burst: ${r.burst.records} results (${r.burst.days} days in arrival order, ${r.burst.sources} sources mixed), ` +
+      `written in ${f1(r.burst.writeSeconds)} s; stream records read back from DynamoDB Streams; ` +
+      `batches of ${r.burst.batchSize}`,
     '',
-    'write path                                              records/s     seconds   WRU/post   RRU/post   equals recount',
+    'write path                                              records/s     seconds   ' +
+      'WRU/post   RRU/post   equals recount',
     row(
       'aggregate handler (handlers/aggregate.ts)',
       a.recordsPerSecond,
@@ -188,17 +192,26 @@ export function formatPipelineTable(r: PipelineBenchResult): string {
       a.reference.readUnitsPerPost,
       a.reference.matchesRecount,
     ),
-    `ratio handler / reference: ${f2(a.speedup)}x; handler: ${a.invocations} invocations (${a.retries} retried, ${a.failedRecords} records failed), ${f1(a.msPerInvocation)} ms and ${Math.round(a.logBytesPerInvocation)} log bytes per invocation`,
-    `transactions counted as AWS bills them, 2 WRU per item per KB (DynamoDB Local reports 4 for any TransactWriteItems): handler ${a.transactionUnits.counted} (Local said ${a.transactionUnits.reported}), ` +
-      `reference ${a.reference.transactionUnits.counted} (Local said ${a.reference.transactionUnits.reported}); largest aggregate-table item ${a.largestItemBytes} B`,
-    `classify handler: ${r.classify.posts} posts in ${r.classify.invocations} SQS events (${r.classify.method}), ${f1(r.classify.msPerInvocation)} ms and ${Math.round(r.classify.logBytesPerInvocation)} log bytes per invocation, ` +
-      `${f2(r.classify.writeUnitsPerPost)} WRU + ${f2(r.classify.readUnitsPerPost)} RRU per post${r.classify.failedRecords ? `, ${r.classify.failedRecords} records failed` : ''}`,
+    `ratio handler / reference: ${f2(a.speedup)}x; handler: ${a.invocations} invocations (${a.retries} retried, ` +
+      `${a.failedRecords} records failed), ${f1(a.msPerInvocation)} ms and ${Math.round(a.logBytesPerInvocation)} ` +
+      'log bytes per invocation',
+    'transactions counted as AWS bills them, ' +
+      '2 WRU per item per KB (DynamoDB Local reports 4 for any TransactWriteItems): ' +
+      `handler ${a.transactionUnits.counted} (Local said ${a.transactionUnits.reported}), ` +
+      `reference ${a.reference.transactionUnits.counted} (Local said ${a.reference.transactionUnits.reported}); ` +
+      `largest aggregate-table item ${a.largestItemBytes} B`,
+    `classify handler: ${r.classify.posts} posts in ${r.classify.invocations} SQS events (${r.classify.method}), ` +
+      `${f1(r.classify.msPerInvocation)} ms and ${Math.round(r.classify.logBytesPerInvocation)} log bytes ` +
+      'per invocation, ' +
+      `${f2(r.classify.writeUnitsPerPost)} WRU + ${f2(r.classify.readUnitsPerPost)} RRU per post` +
+      `${r.classify.failedRecords ? `, ${r.classify.failedRecords} records failed` : ''}`,
     `per scored post (classify + aggregate): ${f2(r.writeUnitsPerPost)} WRU, ${f2(r.readUnitsPerPost)} RRU`,
     '',
     'cost per million posts, from the queue on',
     ...r.cost.lines.map((l) => `  ${`${l.service}, ${l.what}`.padEnd(96)} ${usd(l.usdPerMillionPosts).padStart(9)}`),
     `  ${'total'.padEnd(96)} ${usd(r.cost.totalUsd).padStart(9)}`,
-    `  not in the total, the producer's own writes: ${r.cost.producer.map((l) => `${l.what} ${usd(l.usdPerMillionPosts)}`).join('; ')}`,
+    `  not in the total, the producer's own writes: ` +
+      `${r.cost.producer.map((l) => `${l.what} ${usd(l.usdPerMillionPosts)}`).join('; ')}`,
     ...r.cost.assumptions.map((s) => `  ${s}`),
     '',
     ...r.targets.map(
@@ -209,5 +222,8 @@ export function formatPipelineTable(r: PipelineBenchResult): string {
 }
 
 function row(name: string, rate: number, seconds: number, wru: number, rru: number, exact: boolean): string {
-  return `${name.padEnd(52)} ${f1(rate).padStart(11)} ${f1(seconds).padStart(11)} ${f2(wru).padStart(10)} ${f2(rru).padStart(10)}   ${exact ? 'yes' : 'NO'}`;
+  return (
+    `${name.padEnd(52)} ${f1(rate).padStart(11)} ${f1(seconds).padStart(11)} ` +
+    `${f2(wru).padStart(10)} ${f2(rru).padStart(10)}   ${exact ? 'yes' : 'NO'}`
+  );
 }

@@ -343,9 +343,11 @@ export async function measurePipeline(options: PipelineRunOptions): Promise<Pipe
     const tally: AggregateTally = { invocations: 0, retries: 0, failedRecords: 0, logBytes: 0, ms: 0 };
     let referenceMs = 0;
     const batchSize = FUNCTIONS.aggregate.batchSize;
-    const roundSize = Math.ceil(records.length / ROUNDS / batchSize) * batchSize; // whole batches, as the mapping sends them
+    // Whole batches, as the mapping sends them.
+    const roundSize = Math.ceil(records.length / ROUNDS / batchSize) * batchSize;
     log(
-      `  aggregate handler vs one transaction per record over ${records.length} stream records, batches of ${FUNCTIONS.aggregate.batchSize}, ${ROUNDS} alternating rounds ...`,
+      `  aggregate handler vs one transaction per record over ${records.length} stream records, ` +
+        `batches of ${FUNCTIONS.aggregate.batchSize}, ${ROUNDS} alternating rounds ...`,
     );
     for (let round = 0; round < ROUNDS; round++) {
       const slice = records.slice(round * roundSize, (round + 1) * roundSize);
@@ -364,7 +366,8 @@ export async function measurePipeline(options: PipelineRunOptions): Promise<Pipe
         await handlerSide();
       }
       log(
-        `    round ${round + 1}/${ROUNDS}: handler ${(tally.ms / 1000).toFixed(1)} s, reference ${(referenceMs / 1000).toFixed(1)} s so far`,
+        `    round ${round + 1}/${ROUNDS}: handler ${(tally.ms / 1000).toFixed(1)} s, ` +
+          `reference ${(referenceMs / 1000).toFixed(1)} s so far`,
       );
     }
     const seconds = tally.ms / 1000;
@@ -386,7 +389,8 @@ export async function measurePipeline(options: PipelineRunOptions): Promise<Pipe
     };
 
     log(
-      `  classify handler on ${options.classifyPosts} posts in SQS events of ${FUNCTIONS.classify.batchSize} (+1 warm-up event) ...`,
+      `  classify handler on ${options.classifyPosts} posts ` +
+        `in SQS events of ${FUNCTIONS.classify.batchSize} (+1 warm-up event) ...`,
     );
     const texts = samplePosts(options.classifyPosts + FUNCTIONS.classify.batchSize, options.seed);
     const posts = texts.map((text, i) => ({ postId: `classify-${i}`, text }));

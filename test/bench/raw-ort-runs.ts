@@ -100,7 +100,8 @@ async function sweep(
   });
   for (const p of plans)
     log(
-      `  raw ORT ${dtype}, batches of ${BATCH} cut with ${planLabel(p.runOverheadTokens)}: ${p.textsPerSec.toFixed(1)} texts/s`,
+      `  raw ORT ${dtype}, batches of ${BATCH} cut with ${planLabel(p.runOverheadTokens)}: ` +
+        `${p.textsPerSec.toFixed(1)} texts/s`,
     );
   return {
     plans,
@@ -180,8 +181,10 @@ export async function headToHead(
       sortedAcrossBatches: crossBatch(sorted, textsPerSec(texts.length, t.classifierSorted)),
     };
     log(
-      `  head-to-head ${dtype}: raw ORT floor (${planLabel(raw.floorCost)}) ${floor.textsPerSec.toFixed(1)}, classifier ${perSec.toFixed(1)} texts/s; ` +
-        `sorted across batches: raw ${sorted.textsPerSec.toFixed(1)}, classifier ${result.sortedAcrossBatches.classifierTextsPerSec.toFixed(1)}`,
+      `  head-to-head ${dtype}: raw ORT floor (${planLabel(raw.floorCost)}) ${floor.textsPerSec.toFixed(1)}, ` +
+        `classifier ${perSec.toFixed(1)} texts/s; ` +
+        `sorted across batches: raw ${sorted.textsPerSec.toFixed(1)}, ` +
+        `classifier ${result.sortedAcrossBatches.classifierTextsPerSec.toFixed(1)}`,
     );
     return result;
   });

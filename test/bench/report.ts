@@ -177,7 +177,8 @@ export function formatTable(r: BenchResult): string {
   const lines: string[] = [];
   lines.push(`impact-sentiment bench${r.quick ? ' (--quick)' : ''}  ${r.startedAt}`);
   lines.push(
-    `machine: ${m.cpu}, ${m.cores} cores (${m.simd.join(' ')}), ${m.memoryGb} GB, Node ${m.node} ${m.platform}, load ${m.load1}`,
+    `machine: ${m.cpu}, ${m.cores} cores (${m.simd.join(' ')}), ${m.memoryGb} GB, Node ${m.node} ${m.platform}, ` +
+      `load ${m.load1}`,
   );
   if (m.trainingRunning)
     lines.push('WARNING: a training run (train.py) was using a core during this bench: numbers are pessimistic');
@@ -185,7 +186,11 @@ export function formatTable(r: BenchResult): string {
     `model: ${r.model.id} (${r.model.dir}), default dtype ${r.model.defaultDtype}, ${r.model.threads} ORT thread(s)`,
   );
   lines.push(
-    `texts: ${r.texts.count} generated posts (seed ${r.texts.seed}), tokens p50 ${r.texts.tokensP50} / p90 ${r.texts.tokensP90} / max ${r.texts.tokensMax}, ${r.texts.cutToMaxTokens} cut to the model maximum; median of ${r.plan.runs} runs after ${r.plan.warmups} warm-up (head-to-heads with raw ORT: ${r.headToHeadPlan.runs} rounds, DistilBERT-shaped ${r.prodShapeHeadToHeadRounds ?? '-'})`,
+    `texts: ${r.texts.count} generated posts (seed ${r.texts.seed}), ` +
+      `tokens p50 ${r.texts.tokensP50} / p90 ${r.texts.tokensP90} / max ${r.texts.tokensMax}, ` +
+      `${r.texts.cutToMaxTokens} cut to the model maximum; ` +
+      `median of ${r.plan.runs} runs after ${r.plan.warmups} warm-up (head-to-heads with raw ORT: ` +
+      `${r.headToHeadPlan.runs} rounds, DistilBERT-shaped ${r.prodShapeHeadToHeadRounds ?? '-'})`,
   );
   lines.push('');
   const w = [64, 10, 9];
@@ -226,26 +231,32 @@ export function formatTable(r: BenchResult): string {
   tp(`reference only: the seed's estimate for its Python plan (5 s per batch of 50)`, SEED_PYTHON.textsPerSec);
   lines.push('');
   lines.push(
-    `ratio classifier/raw ORT (batch 50, ${r.model.defaultDtype}): ${fmt(r.ratioToRawOrt, 3)}; DistilBERT-shaped: ${fmt(ps.ratioToRawOrt, 3)}`,
+    `ratio classifier/raw ORT (batch 50, ${r.model.defaultDtype}): ${fmt(r.ratioToRawOrt, 3)}; DistilBERT-shaped: ` +
+      `${fmt(ps.ratioToRawOrt, 3)}`,
   );
   if (r.singleThread) {
     lines.push(
-      `  on 1 thread: ${fmt(r.singleThread.classifierTextsPerSec / r.singleThread.rawOrtTextsPerSec, 3)}; DistilBERT-shaped q8: ${fmt(ps.singleThreadRatioToRawOrt, 3)}`,
+      `  on 1 thread: ${fmt(r.singleThread.classifierTextsPerSec / r.singleThread.rawOrtTextsPerSec, 3)}; ` +
+        `DistilBERT-shaped q8: ${fmt(ps.singleThreadRatioToRawOrt, 3)}`,
     );
   }
   const torch = ps.torchEager;
   if (torch && !('skipped' in torch)) {
     lines.push(
-      `ratio classifier/PyTorch eager (DistilBERT-shaped, batch 50, same weights, texts, token ids and threads): q8 ${fmt(ps.ratioToTorchEager, 2)}, ` +
-        `fp32 ${fmt(ps.fp32RatioToTorchEager, 2)}; PyTorch pads each batch to its longest text (${fmt(torch.paddingFactor, 2)}x), ` +
+      'ratio classifier/PyTorch eager (DistilBERT-shaped, batch 50, same weights, texts, token ids and threads): ' +
+        `q8 ${fmt(ps.ratioToTorchEager, 2)}, ` +
+        `fp32 ${fmt(ps.fp32RatioToTorchEager, 2)}; ` +
+        `PyTorch pads each batch to its longest text (${fmt(torch.paddingFactor, 2)}x), ` +
         `max |logit difference| vs onnxruntime fp32 ${torch.maxLogitDifference.toExponential(1)}`,
     );
   }
   lines.push(
-    `ratio on the classifier's own runs: ${fmt(r.ratioToRawOrtSameRuns, 3)} (the rest is JavaScript: input hygiene, language, tokenizer, tensors)`,
+    `ratio on the classifier's own runs: ${fmt(r.ratioToRawOrtSameRuns, 3)} (the rest is JavaScript: input hygiene, ` +
+      'language, tokenizer, tensors)',
   );
   lines.push(
-    `ratio on batches sorted across all texts (both fed them): ${fmt(r.sortedAcrossBatches.ratioToRawOrt, 3)}; DistilBERT-shaped: ${fmt(ps.sortedAcrossBatches?.ratioToRawOrt, 3)}`,
+    `ratio on batches sorted across all texts (both fed them): ${fmt(r.sortedAcrossBatches.ratioToRawOrt, 3)}; ` +
+      `DistilBERT-shaped: ${fmt(ps.sortedAcrossBatches?.ratioToRawOrt, 3)}`,
   );
   lines.push(
     `raw ORT plans (cost per run in padded tokens: runs, padding, texts/s): ${r.rawOrtPlans.map(planText).join('; ')}`,
@@ -254,13 +265,17 @@ export function formatTable(r: BenchResult): string {
   lines.push(`  batches sorted across all texts: padding ${fmt(r.sortedAcrossBatches.paddingFactor, 2)}`);
   lines.push(`tokenizeShare: ${fmt(r.tokenizeShare * 100, 1)}% of classifier time`);
   lines.push(
-    `session options (raw ORT, ${r.model.defaultDtype}): ${r.sessionOptions.map((s) => `${s.name} ${fmt(s.textsPerSec)}`).join('; ')}`,
+    `session options (raw ORT, ${r.model.defaultDtype}): ` +
+      `${r.sessionOptions.map((s) => `${s.name} ${fmt(s.textsPerSec)}`).join('; ')}`,
   );
   if (r.profile) {
     const p = r.profile;
     lines.push(
-      `profile, ms per pass of ${r.texts.count} texts at batch 50: hygiene+language ${fmt(p.inputHygieneMs, 1)} (language ${fmt(p.languageDetectionMs, 1)}), ` +
-        `tokenize ${fmt(p.tokenizeMs, 1)} (tokenizer.encode() ${fmt(p.plainEncodeMs, 1)}), tensors ${fmt(p.tensorsMs, 1)}, model call ${fmt(p.modelCallMs, 1)} (session.run ${fmt(p.sessionRunMs, 1)}), ` +
+      `profile, ms per pass of ${r.texts.count} texts at batch 50: ` +
+        `hygiene+language ${fmt(p.inputHygieneMs, 1)} (language ${fmt(p.languageDetectionMs, 1)}), ` +
+        `tokenize ${fmt(p.tokenizeMs, 1)} (tokenizer.encode() ${fmt(p.plainEncodeMs, 1)}), ` +
+        `tensors ${fmt(p.tensorsMs, 1)}, session.run ${fmt(p.sessionRunMs, 1)} ` +
+        `(through transformers.js's model(), not used: ${fmt(p.modelCallMs, 1)}), ` +
         `softmax ${fmt(p.softmaxMs, 2)}; sum ${fmt(p.stagesTotalMs, 1)} vs measured ${fmt(p.measuredClassifierMs, 1)}`,
     );
   }
@@ -268,8 +283,10 @@ export function formatTable(r: BenchResult): string {
   if (h && 'skipped' in h) lines.push(`handler: skipped (${h.skipped})`);
   else if (h) {
     lines.push(
-      `handler (SQS event of ${h.batchSize}, DynamoDB Local): ${fmt(h.handlerMsPerBatch, 1)} ms/batch vs bare classifier ${fmt(h.classifierMsPerBatch, 1)} ` +
-        `-> overhead ${fmt(h.overheadMsPerBatch, 1)} ms/batch (${fmt(h.overheadShare * 100, 1)}%)${h.failedRecords ? `, ${h.failedRecords} FAILED records` : ''}`,
+      `handler (SQS event of ${h.batchSize}, DynamoDB Local): ` +
+        `${fmt(h.handlerMsPerBatch, 1)} ms/batch vs bare classifier ${fmt(h.classifierMsPerBatch, 1)} ` +
+        `-> overhead ${fmt(h.overheadMsPerBatch, 1)} ms/batch ` +
+        `(${fmt(h.overheadShare * 100, 1)}%)${h.failedRecords ? `, ${h.failedRecords} FAILED records` : ''}`,
     );
   }
   const c = r.coldStart;
@@ -292,21 +309,26 @@ export function formatTable(r: BenchResult): string {
   lines.push('');
   lines.push(
     `cost per million posts: Lambda ${r.cost.assumptions.memoryMb} MB $${fmt(r.cost.lambdaPerMillionUsd, 2)}` +
-      `${ps.costPerMillionUsd ? ` (DistilBERT-shaped q8: $${fmt(ps.costPerMillionUsd, 2)})` : ''}; seed Python plan $${fmt(r.cost.seedPythonPerMillionUsd, 2)}; ` +
+      `${ps.costPerMillionUsd ? ` (DistilBERT-shaped q8: $${fmt(ps.costPerMillionUsd, 2)})` : ''}; ` +
+      `seed Python plan $${fmt(r.cost.seedPythonPerMillionUsd, 2)}; ` +
       `AWS Comprehend $${fmt(r.cost.comprehendPerMillionUsd)}`,
   );
   if (h && !('skipped' in h) && r.cost.lambdaWithHandlerPerMillionUsd !== null) {
     lines.push(
-      `  with the handler's overhead as measured on DynamoDB Local (${fmt(h.overheadMsPerBatch / h.batchSize, 2)} ms/post, mostly waiting on I/O): $${fmt(r.cost.lambdaWithHandlerPerMillionUsd, 2)}`,
+      `  with the handler's overhead as measured on DynamoDB Local (${fmt(h.overheadMsPerBatch / h.batchSize, 2)} ` +
+        `ms/post, mostly waiting on I/O): $${fmt(r.cost.lambdaWithHandlerPerMillionUsd, 2)}`,
     );
   }
   lines.push(
-    `  assumptions: $${r.cost.assumptions.usdPerGbSecond}/GB-s, $${r.cost.assumptions.usdPerMillionRequests}/M requests, ${r.cost.assumptions.postsPerInvocation} posts/invocation; ${r.cost.assumptions.note}`,
+    `  assumptions: $${r.cost.assumptions.usdPerGbSecond}/GB-s, ` +
+      `$${r.cost.assumptions.usdPerMillionRequests}/M requests, ` +
+      `${r.cost.assumptions.postsPerInvocation} posts/invocation; ${r.cost.assumptions.note}`,
   );
   lines.push('');
   for (const t of r.targets)
     lines.push(
-      `${t.pass === null ? 'SKIP' : t.pass ? 'PASS' : 'MISS'}  ${t.name}: ${fmt(t.value, t.value !== null && t.value < 10 ? 3 : 0)} (target ${t.limit})`,
+      `${t.pass === null ? 'SKIP' : t.pass ? 'PASS' : 'MISS'}  ${t.name}: ` +
+        `${fmt(t.value, t.value !== null && t.value < 10 ? 3 : 0)} (target ${t.limit})`,
     );
   for (const [part, error] of Object.entries(r.errors)) lines.push(`ERROR in ${part}: ${error}`);
   return lines.join('\n');

@@ -82,7 +82,7 @@ describe('hub-shaped models, fetched from a mock hub', { skip: unavailable }, ()
       });
 
       for (const dtype of ['q8', 'fp32'] as const) {
-        it(`classifies with MODEL_ID=${model.id} (${dtype}): cue words land on our labels, probabilities sum to 1`, async () => {
+        it(`classifies as MODEL_ID (${dtype}): cue words land on our labels, probabilities sum to 1`, async () => {
           const classifier = await loadTransformerClassifier(loadConfig({ ...envFor(model.id), MODEL_DTYPE: dtype }));
           assert.equal(classifier.scheme.kind, model.scheme);
           assert.equal(

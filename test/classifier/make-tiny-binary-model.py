@@ -45,7 +45,8 @@ def build_graph():
               for name in ('input_ids', 'attention_mask', 'token_type_ids')]
     outputs = [helper.make_tensor_value_info('logits', TensorProto.FLOAT, ['batch', 2])]
     graph = helper.make_graph(nodes, 'tiny_binary', inputs, outputs, initializers)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', 14)], producer_name='impact-sentiment tests')
+    model = helper.make_model(
+        graph, opset_imports=[helper.make_opsetid('', 14)], producer_name='impact-sentiment tests')
     model.ir_version = 8
     onnx.checker.check_model(model)
     return model

@@ -66,7 +66,10 @@ describe('model:fetch', () => {
     assert.equal(lines.length, 1, result.stderr);
     assert.match(
       lines[0],
-      /^model:fetch: cannot reach http:\/\/127\.0\.0\.1:\d+\/acme\/tiny\/resolve\/main\/config\.json: connection refused/,
+      new RegExp(
+        /^model:fetch: cannot reach http:\/\/127\.0\.0\.1:\d+\/acme\/tiny\/resolve\/main\/config\.json/.source +
+          /: connection refused/.source,
+      ),
     );
     assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
     assert.equal(existsSync(join(dir, 'acme', 'tiny', 'config.json')), false);

@@ -150,7 +150,7 @@ describe('getClassifier routing configuration', () => {
     );
   });
 
-  it('falls back to the lexicon for the routed posts when the multilingual model cannot load, loudly, once', async () => {
+  it('falls back to the lexicon for routed posts when the multilingual model cannot load, loudly, once', async () => {
     const errors = mock.method(logger, 'error', () => {});
     try {
       const classifier = await getClassifier(configWith('broken-multilingual'));

@@ -66,7 +66,7 @@ describe('token-id shortcut on every tokenizer type', { skip: hubModelsUnavailab
     });
   }
 
-  it('steps aside on a Unigram tokenizer whose pieces disagree with encode() (a pre-tokenizer without the ▁ prefix)', async () => {
+  it('steps aside when Unigram pieces disagree with encode() (a pre-tokenizer without the ▁ prefix)', async () => {
     const tokenizer = (await AutoTokenizer.from_pretrained(XLMR, { local_files_only: true })) as PublicTokenizer;
     const internals = (tokenizer as unknown as { _tokenizer: Record<string, unknown> })._tokenizer;
     const skewed = { ...internals, pre_tokenizer: (text: string) => [text.replaceAll(' ', '▁')] };

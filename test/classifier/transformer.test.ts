@@ -86,7 +86,7 @@ describe(`transformer classifier (${base.model.id})`, () => {
     }
   });
 
-  it('survives bad input in one batch: empty, whitespace, 1 MB, emoji-only, lone surrogate, non-English, non-string', async () => {
+  it('survives a bad batch: empty, whitespace, 1 MB, emoji-only, lone surrogate, non-English, non-string', async () => {
     const huge = 'This is a wonderful day. '.repeat(42_000); // ~1 MB
     const inputs: unknown[] = [
       '',

@@ -127,7 +127,7 @@ const context = (name: string) => lambdaContext({ name, region: 'us-east-1', tim
 
 describe('fuzz', () => {
   for (const seed of SEEDS) {
-    it(`classify handler, seed ${seed}: every bad record is dead-lettered with a reason or reported failed; valid ones are scored`, async () => {
+    it(`classify, seed ${seed}: bad records DLQed with a reason or reported failed; valid ones scored`, async () => {
       const random = seededRandom(seed);
       const stage = await stack.freshStage();
       const posts = makePosts(40, { prefix: `fz${seed}`, seed });
@@ -171,7 +171,8 @@ describe('fuzz', () => {
           if (!bad.has(record.messageId) && !expectFailed.has(record.messageId))
             assert.ok(!failed.has(record.messageId), `valid record failed: ${record.body}`);
         }
-        for (const id of failed) if (bad.has(id)) bad.delete(id); // reported as failed: accounted for (SQS will redrive it)
+        // Reported as failed: accounted for (SQS will redrive it).
+        for (const id of failed) if (bad.has(id)) bad.delete(id);
       }
 
       const dead = await drainQueue(stack.clients.sqs, stage.queues.classifyDlq.url);
@@ -200,7 +201,7 @@ describe('fuzz', () => {
       assert.deepEqual(unnamed?.batchItemFailures, [{ itemIdentifier: '' }]);
     });
 
-    it(`aggregate handler, seed ${seed}: bad stream records are reported failed, valid ones counted once, under either fence`, async () => {
+    it(`aggregate, seed ${seed}: bad records reported failed, valid ones counted once, either fence`, async () => {
       // Plain events (the markers fence) and events that name their shard, as the tumbling-window mapping sends them.
       for (const windowed of [false, true]) {
         const random = seededRandom(seed * 7);

@@ -107,7 +107,10 @@ function asArray<T>(value: T | T[] | undefined): T[] {
   return Array.isArray(value) ? value : [value];
 }
 
-/** Every policy statement that applies to a role: its inline Policies and any AWS::IAM::Policy/ManagedPolicy naming it. */
+/**
+ * Every policy statement that applies to a role: its inline Policies and any AWS::IAM::Policy/ManagedPolicy
+ * naming it.
+ */
 export function roleStatements(template: CfnTemplate, roleId: string): Statement[] {
   const role = resource(template, roleId, 'AWS::IAM::Role');
   const statements: Statement[] = [];

@@ -73,7 +73,10 @@ describe('hub models packaged with --param modelId', { skip: hubModelsUnavailabl
         env.allowRemoteModels = false; env.localModelPath = process.cwd() + '/models/';
         const id = ${JSON.stringify(ZIP_MODEL)};
         const tokenizer = await AutoTokenizer.from_pretrained(id, { local_files_only: true });
-        const model = await AutoModelForSequenceClassification.from_pretrained(id, { local_files_only: true, dtype: 'q8' });
+        const model = await AutoModelForSequenceClassification.from_pretrained(id, {
+          local_files_only: true,
+          dtype: 'q8',
+        });
         const labels = [];
         for (const text of ['this is good', 'this is bad', 'it was okay']) {
           const { logits } = await model(tokenizer(text));
@@ -103,7 +106,7 @@ describe('hub models packaged with --param modelId', { skip: hubModelsUnavailabl
     assert.equal(props.Environment.Variables.MODEL_ID, IMAGE_MODEL);
   });
 
-  it("deploy=image: the Dockerfile's fetch step (run here without Docker) fetches a hub MODEL_ID from HF_ENDPOINT", async () => {
+  it("deploy=image: the Dockerfile's fetch step (without Docker) gets a hub MODEL_ID from HF_ENDPOINT", async () => {
     const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ');
     assert.match(dockerfile, /^ARG HF_ENDPOINT=https:\/\/huggingface\.co$/m);
     const step = /^RUN (if \[ ! -f "models\/\$\{MODEL_ID\}\/config\.json" \].*)$/m.exec(dockerfile);

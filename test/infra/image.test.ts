@@ -63,7 +63,7 @@ describe('deploy=image', () => {
     assert.deepEqual(mapping.Properties.FunctionResponseTypes, ['ReportBatchItemFailures']);
   });
 
-  it('the Dockerfile builds on the Lambda Node.js 24 image, installs the sharp stub, bakes in MODEL_ID and runs the classify handler', () => {
+  it('Dockerfile: Lambda Node.js 24 base image, the sharp stub, MODEL_ID baked in, runs the classify handler', () => {
     const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
     assert.match(dockerfile, /^ARG BASE_IMAGE=public\.ecr\.aws\/lambda\/nodejs:24$/m);
     assert.match(

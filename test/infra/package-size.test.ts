@@ -129,7 +129,10 @@ describe('classify zip, unpacked: runs from the package alone', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** Runs an ES module script in the unpacked package (cwd = LAMBDA_TASK_ROOT) and returns what it prints after RESULT. */
+  /**
+   * Runs an ES module script in the unpacked package (cwd = LAMBDA_TASK_ROOT) and returns what it prints after
+   * RESULT.
+   */
   function inPackage(body: string): any {
     const script = `
       import { createRequire } from 'node:module';
@@ -148,7 +151,8 @@ describe('classify zip, unpacked: runs from the package alone', () => {
       const { handler } = await import(process.cwd() + '/handlers/classify.mjs');
       const transformers = await import('@huggingface/transformers');
       // Invocations that need no AWS call: an empty batch, and a malformed message with no DLQ configured.
-      const context = { functionName: 'classify', awsRequestId: 'r', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:classify',
+      const context = { functionName: 'classify', awsRequestId: 'r',
+        invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:classify',
         memoryLimitInMB: '1769', functionVersion: '1', getRemainingTimeInMillis: () => 60000 };
       const record = ${JSON.stringify(sqsRecord('not json', { messageId: 'm-1', receiptHandle: 'h' }))};
       console.log('RESULT ' + JSON.stringify({
@@ -167,7 +171,9 @@ describe('classify zip, unpacked: runs from the package alone', () => {
       const sharp = (await import('sharp')).default;
       let error = '';
       try { sharp(Buffer.alloc(1)); } catch (e) { error = e.message; }
-      console.log('RESULT ' + JSON.stringify({ path: require.resolve('sharp'), version: require('sharp/package.json').version, error }));
+      console.log('RESULT ' + JSON.stringify({
+        path: require.resolve('sharp'), version: require('sharp/package.json').version, error,
+      }));
     `);
     assert.ok(out.path.startsWith(dir), out.path);
     assert.equal(out.version, '0.0.0-stub');
@@ -219,7 +225,8 @@ describe('aggregate zip', () => {
         dir,
         `
         const { handler } = await import(process.cwd() + '/handlers/aggregate.mjs');
-        const context = { functionName: 'aggregate', awsRequestId: 'r', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:aggregate',
+        const context = { functionName: 'aggregate', awsRequestId: 'r',
+          invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:aggregate',
           memoryLimitInMB: '256', functionVersion: '1', getRemainingTimeInMillis: () => 30000 };
         console.log('RESULT ' + JSON.stringify(await handler({ Records: [] }, context)));
       `,

@@ -225,7 +225,8 @@ export function packageService(options: PackageOptions = {}): Promise<Packaged> 
         const seconds = (Date.now() - started) / 1000;
         if (timedOut || code !== 0) {
           throw new Error(
-            `osls ${args(options, '<dir>').join(' ')} ${timedOut ? 'timed out' : `exited ${code}`}:\n${log.slice(-6000)}`,
+            `osls ${args(options, '<dir>').join(' ')} ` +
+              `${timedOut ? 'timed out' : `exited ${code}`}:\n${log.slice(-6000)}`,
           );
         }
         writeFileSync(join(dir, 'seconds'), String(seconds));

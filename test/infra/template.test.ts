@@ -139,7 +139,7 @@ describe('classify queue -> classify', () => {
 });
 
 describe('results stream -> aggregate', () => {
-  it('stream mapping: batch size and window, one batch per shard, starting position, retries, record age, bisect, partial batch responses', () => {
+  it('mapping: batching, one batch per shard, start position, retries, record age, bisect, partial responses', () => {
     const m = mappingFor('aggregate');
     const a = FUNCTIONS.aggregate;
     assert.equal(refName(m.EventSourceArn), `${tableId(TABLES.results.suffix)}.StreamArn`);
@@ -169,7 +169,7 @@ describe('results stream -> aggregate', () => {
     assert.equal(q.MessageRetentionPeriod, QUEUES.streamFailures.messageRetentionSeconds);
   });
 
-  it('replay fences (checkpoints, markers) outlive the records a TRIM_HORIZON mapping can re-read (24 h stream retention)', () => {
+  it('replay fences (checkpoints, markers) outlive what a TRIM_HORIZON mapping can re-read (24 h retention)', () => {
     if (FUNCTIONS.aggregate.startingPosition === 'TRIM_HORIZON')
       assert.ok(FUNCTIONS.aggregate.fenceTtlSeconds > 24 * 3600);
     else assert.equal(FUNCTIONS.aggregate.startingPosition, 'LATEST');
@@ -228,7 +228,7 @@ describe('IAM: one least-privilege role per function', () => {
     }
   });
 
-  it('classify: read posts, put results, consume the classify queue, send to the DLQ, its own logs - nothing else', () => {
+  it('classify: read posts, put results, consume the classify queue, send to the DLQ, own logs - nothing else', () => {
     const posts = arn(tableId(TABLES.posts.suffix));
     const results = arn(tableId(TABLES.results.suffix));
     const queue = arn(queueId(QUEUES.classify.suffix));
@@ -248,7 +248,7 @@ describe('IAM: one least-privilege role per function', () => {
     ]);
   });
 
-  it('aggregate: read the results stream, write aggregates, send to the stream-failure queue, its own logs - nothing else', () => {
+  it('aggregate: read the results stream, write aggregates, send to the failure queue, own logs - nothing else', () => {
     const stream = `${tableId(TABLES.results.suffix)}.StreamArn`;
     const aggregates = arn(tableId(TABLES.aggregates.suffix));
     const failures = arn(queueId(QUEUES.streamFailures.suffix));

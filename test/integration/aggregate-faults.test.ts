@@ -104,7 +104,7 @@ describe('batched aggregates under faults', () => {
   for (const fence of FENCES) {
     const mapping = MAPPING_OF[fence];
 
-    it(`${fence}: retries throttles, 5xx, reset connections, conflicts and lost responses: 0 lost, equal to a recount, no double counts`, async () => {
+    it(`${fence}: retries throttles, 5xx, resets, conflicts, lost answers: 0 lost, none twice, = recount`, async () => {
       const { stage, aggregateWith } = await scoredStage(150, `faulty-${fence}`);
       const random = seededRandom(5);
       // About half the transaction calls fail, the kinds of fault in turn.
@@ -134,7 +134,7 @@ describe('batched aggregates under faults', () => {
       await assertExactlyOnce(stage, 150, fence, source.history);
     });
 
-    it(`${fence}: a crash (timeout) after the first of several transactions committed: the retried batch applies the rest once`, async () => {
+    it(`${fence}: timeout after 1 of several transactions committed: the retry applies the rest once`, async () => {
       const { stage, aggregateWith } = await scoredStage(60, `crash-${fence}`);
       const faults = injectTransactionFaults(dynamoDbClient(), (call) => (call === 1 ? 'commit-then-hang' : undefined));
       let source: ReturnType<typeof aggregateWith> | undefined;
@@ -155,7 +155,7 @@ describe('batched aggregates under faults', () => {
       await assertExactlyOnce(stage, 60, fence, source.history);
     });
 
-    it(`${fence}: conflicts until the retries run out: the response names exactly the records not applied, and the retry applies them`, async () => {
+    it(`${fence}: conflicts outlast retries: exactly the unapplied records fail; the retry applies them`, async () => {
       const { stage, aggregateWith } = await scoredStage(40, `conflict-${fence}`);
       // The first transaction commits; the second conflicts on every attempt of the first invocation.
       const faults = injectTransactionFaults(dynamoDbClient(), (call) =>
@@ -189,8 +189,9 @@ describe('batched aggregates under faults', () => {
       await assertExactlyOnce(stage, 40, fence, source.history);
     });
 
-    it(`${fence}: splits a batch needing more than 100 items into transactions of at most 100, in stream order`, async () => {
-      // 31 days (prime to the 3 sources): about 150 aggregate items, so even a checkpointed batch needs several transactions.
+    it(`${fence}: splits a batch of over 100 items into transactions of at most 100, in stream order`, async () => {
+      // 31 days (prime to the 3 sources): about 150 aggregate items, so even a checkpointed batch needs several
+      // transactions.
       const { stage, aggregateWith } = await scoredStage(260, `split-${fence}`, 31);
       const faults = injectTransactionFaults(dynamoDbClient(), () => undefined);
       let source: ReturnType<typeof aggregateWith> | undefined;
@@ -218,7 +219,7 @@ describe('batched aggregates under faults', () => {
       await assertExactlyOnce(stage, 260, fence, source.history);
     });
 
-    it(`${fence}: MODIFY after INSERT of the same post in one batch, merged or split across transactions, counts the post once`, async () => {
+    it(`${fence}: INSERT then MODIFY of a post in a batch, in one transaction or split: counted once`, async () => {
       for (const maxTransactionItems of [100, 8]) {
         const { stage, aggregateWith } = await scoredStage(24, `modify${maxTransactionItems}-${fence}`, 3);
         // Rescored by another model before the aggregate runs: the stream holds each post's INSERT, then its MODIFY.
@@ -263,7 +264,7 @@ describe('batched aggregates under faults', () => {
     return { stage, records, shard: event as { shardId?: string; eventSourceARN?: string } };
   }
 
-  it('markers: a batch whose markers partly exist: the transaction is cancelled for those, and the rest is applied once', async () => {
+  it("markers: some of a batch's markers exist: the transaction is cancelled, the rest applied once", async () => {
     const { stage, records } = await unappliedRecords('partial-markers');
     const aggregate = createAggregateBatch();
     const faults = injectTransactionFaults(dynamoDbClient(), () => undefined);
@@ -295,7 +296,7 @@ describe('batched aggregates under faults', () => {
     await assertFenceBookkeeping(stage.tables.aggregates, 'markers', { history: [], records: 30 });
   });
 
-  it('checkpoint: a batch the checkpoint partly passed: the transaction is cancelled once, and the rest is applied once', async () => {
+  it('checkpoint: a batch the checkpoint partly passed: cancelled once, then the rest applied once', async () => {
     const { stage, records, shard } = await unappliedRecords('partial-checkpoint');
     assert.ok(shard.shardId && shard.eventSourceARN, 'the deployed mapping names the shard');
     const aggregate = createAggregateBatch();

@@ -97,7 +97,7 @@ function metricValues(lines: Array<Record<string, any>>, name: string, dimension
 }
 
 describe('classify handler', () => {
-  it('reports exactly the records that failed, with reasons in logs and metrics, and DLQs the malformed one', async () => {
+  it('reports exactly the failed records, with reasons in logs and metrics, and DLQs the malformed one', async () => {
     const stage = await stack.freshStage();
     const posts = makePosts(6, { prefix: 'h', seed: 1 });
     await ingestPosts(posts, { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });

@@ -166,7 +166,7 @@ describe('exactly once under redelivery', () => {
     await assertAggregatesMatchResults(stage.tables.results, stage.tables.aggregates);
   });
 
-  it('retries a message whose post is not stored yet, and dead-letters one whose post never comes, with the reason', async () => {
+  it('retries a message whose post is not stored yet; DLQs one whose post never comes, with the reason', async () => {
     const { stage, sources, ingest, run } = await freshPipeline();
     await sendBodies(stack.clients.sqs, stage.queues.classify.url, [
       encodePostMessage('late'),
@@ -240,7 +240,7 @@ describe('exactly once under redelivery', () => {
     );
   });
 
-  it('keeps counting past an uncountable stream record: later records of its batch are not double-counted on retry', async () => {
+  it("counts past an uncountable stream record: its batch's later records not double-counted on retry", async () => {
     const { stage, sources, ingest, run } = await freshPipeline();
     const posts = makePosts(20, { prefix: 'mixed', seed: 1 });
     await ingest(posts.slice(0, 10));

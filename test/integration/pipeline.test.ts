@@ -43,7 +43,7 @@ function csvCell(value: string | undefined): string {
 }
 
 describe('whole pipeline', () => {
-  it('ingests files, scores every valid post, dead-letters the rest with reasons, and aggregates match a recount', async () => {
+  it('ingests files, scores every valid post, DLQs the rest with reasons, and aggregates match a recount', async () => {
     const { stage } = stack;
     const config = loadConfig();
     const modelPresent = existsSync(join(config.model.dir, config.model.id, 'config.json'));

@@ -189,7 +189,10 @@ describe('producer under throttling (fault proxy in front of the emulators)', ()
       assert.match(first.output, /failed 12/);
       assert.match(
         first.output,
-        /stored but not enqueued: still failing after \d+ attempts in [\d.]+ s \(retry budget 0.2 s\) of SendMessageBatch: RequestThrottled/,
+        new RegExp(
+          /stored but not enqueued: still failing after \d+ attempts in [\d.]+ s \(retry budget 0.2 s\)/.source +
+            / of SendMessageBatch: RequestThrottled/.source,
+        ),
       );
       const command = /npm run ingest -- (--resend \S+)/.exec(first.output);
       assert.ok(command, first.output);

@@ -273,7 +273,7 @@ describe('local event sources', () => {
     assert.match(failures[0].attributes.failureDetail!, /cannot aggregate poison/);
   });
 
-  it('a backlog drains: with maximumRecordAgeSeconds -1 (resources.json) old records are delivered, with an age limit they go to the failure queue', async () => {
+  it('backlog: maximumRecordAgeSeconds -1 delivers old records; an age limit sends them to failure queue', async () => {
     assert.equal(FUNCTIONS.aggregate.maximumRecordAgeSeconds, -1);
     const stage = await stack.freshStage();
     for (const postId of ['old-1', 'old-2']) {

@@ -17,7 +17,7 @@ describe('sample posts', () => {
     );
   });
 
-  it('matches test/fixtures/sample-posts.jsonl (regenerate with: npm start -- --write-sample test/fixtures/sample-posts.jsonl)', () => {
+  it('matches the fixture (regenerate with: npm start -- --write-sample test/fixtures/sample-posts.jsonl)', () => {
     assert.equal(readFileSync(new URL('../fixtures/sample-posts.jsonl', import.meta.url), 'utf8'), sampleJsonl(sample));
   });
 

@@ -23,7 +23,10 @@ function readmePythonBlocks(): string[] {
   return [...readme.matchAll(/^```python\n([\s\S]*?)^```$/gm)].map((match) => match[1]);
 }
 
-/** Why the Python blocks cannot run here (no python3, no boto3, or one too old for SQS's JSON protocol); undefined if they can. */
+/**
+ * Why the Python blocks cannot run here (no python3, no boto3, or one too old for SQS's JSON protocol); undefined
+ * if they can.
+ */
 function pythonUnavailable(): string | undefined {
   const probe = spawnSync('python3', ['-c', 'import botocore; print(botocore.__version__)'], { encoding: 'utf8' });
   if (probe.error) return `no python3 on PATH (${probe.error.message})`;
@@ -206,7 +209,7 @@ describe('npm start -- --serve', { timeout: 600_000 }, () => {
     assert.equal(serve.output.split('\n').filter((l) => l.startsWith('SQS GetQueueUrl refused')).length, 1, line[0]);
   });
 
-  it("runs the README's Python producer and reader as written: the posts are scored, aggregated and read back", async (t) => {
+  it("runs the README's Python producer and reader as written: posts are scored, aggregated, read back", async (t) => {
     const unavailable = pythonUnavailable();
     if (unavailable) return t.skip(unavailable);
     const blocks = readmePythonBlocks();

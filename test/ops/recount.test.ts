@@ -117,7 +117,9 @@ describe('ops recount', () => {
     const line = (prefix: string) => lines.find((l) => l.startsWith(prefix));
     assert.equal(
       line('differs     SOURCE#twitter DAY#2024-05-01'),
-      `differs     SOURCE#twitter DAY#2024-05-01: count ${Number(original.wrong.count) + 5} -> ${original.wrong.count}, positive ${Number(original.wrong.positive) + 5} -> ${original.wrong.positive}`,
+      'differs     SOURCE#twitter DAY#2024-05-01: ' +
+        `count ${Number(original.wrong.count) + 5} -> ${original.wrong.count}, ` +
+        `positive ${Number(original.wrong.positive) + 5} -> ${original.wrong.positive}`,
     );
     assert.match(line('differs     ALL DAY#2024-05-01') ?? '', /: scoreSum -?[\d.]+ -> -?[\d.]+$/);
     assert.match(line('differs     SOURCE#reddit DAY#2024-05-02') ?? '', /\(missing\): count 0 -> [1-9]/);
@@ -244,7 +246,7 @@ describe('ops recount', () => {
     }
   });
 
-  it('retries an item the aggregate handler changed between its read and its write, and ends equal to the results', async () => {
+  it('retries an item the aggregate handler changed between read and write; ends equal to the results', async () => {
     const { wrong } = await damagedStage();
     let interleaved = 0;
     const result = await recountAggregates(loadConfig(), {

@@ -31,7 +31,7 @@ describe('ops redrive', () => {
     else process.env.MODEL_DIR = restoreModelDir;
   });
 
-  it('lists a poisoned batch with reasons, moves nothing on --dry-run, then redrives it once the posts exist', async () => {
+  it('lists a poisoned batch with reasons, moves nothing on --dry-run, redrives it once the posts exist', async () => {
     const { createClassifyBatch } = await import('../../src/pipeline/classify.js');
     const { createAggregateBatch } = await import('../../src/pipeline/aggregate.js');
     const handlers = { classify: createClassifyBatch(), aggregate: createAggregateBatch() };

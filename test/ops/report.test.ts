@@ -68,7 +68,10 @@ describe('ops report', () => {
     assert.match(lines[0], /^source\s+day\s+count\s+negative\s+neutral\s+positive\s+mean score$/);
     assert.equal(lines.length, 2 + rows.length);
     const twitter = rows.find((r) => r.source === 'twitter' && r.day === '2024-05-02')!;
-    const expected = `twitter\\s+2024-05-02\\s+${twitter.count}\\s+${twitter.negative} \\(\\d+%\\)\\s+${twitter.neutral} \\(\\d+%\\)\\s+${twitter.positive} \\(\\d+%\\)\\s+\\${twitter.meanScore >= 0 ? '+' : '-'}${Math.abs(twitter.meanScore).toFixed(3)}`;
+    const expected =
+      `twitter\\s+2024-05-02\\s+${twitter.count}\\s+` +
+      `${twitter.negative} \\(\\d+%\\)\\s+${twitter.neutral} \\(\\d+%\\)\\s+${twitter.positive} \\(\\d+%\\)\\s+` +
+      `\\${twitter.meanScore >= 0 ? '+' : '-'}${Math.abs(twitter.meanScore).toFixed(3)}`;
     assert.match(all.stdout, new RegExp(expected));
 
     const filtered = await runOps(stack, [

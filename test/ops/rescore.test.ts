@@ -69,7 +69,8 @@ describe('ops rescore', () => {
     assert.match(
       dryRun.stdout,
       new RegExp(
-        `20 post\\(s\\) on or after 2024-05-02 not scored by ${OTHER_MODEL} \\(20 from ${LEXICON_MODEL_ID} \\(lexicon\\)\\)`,
+        '20 post\\(s\\) on or after 2024-05-02 ' +
+          `not scored by ${OTHER_MODEL} \\(20 from ${LEXICON_MODEL_ID} \\(lexicon\\)\\)`,
       ),
     );
     assert.deepEqual(await queueCounts(stack.clients.sqs, stack.stage.queues.classify.url), {

@@ -33,7 +33,7 @@ describe('ops worker', () => {
     await stack?.teardown();
   });
 
-  it('keeps a slow batch invisible, finishes it after a stop, deletes its successes and leaves its failure', async () => {
+  it('keeps a slow batch invisible, finishes it after a stop, deletes its successes, leaves its failure', async () => {
     const stage = await stack.freshStage({ visibilityTimeoutSeconds: 2 });
     const ids = ['slow-1', 'slow-2', 'slow-3', 'slow-4', 'slow-fail'];
     assert.deepEqual(
@@ -96,7 +96,7 @@ describe('ops worker', () => {
     );
   });
 
-  it('processes the queue as a child process and stops cleanly on SIGTERM without losing the batch in hand', async () => {
+  it('processes the queue as a child process, stops cleanly on SIGTERM without losing the batch in hand', async () => {
     const stage = await stack.freshStage({ visibilityTimeoutSeconds: 2 });
     const posts = makePosts(150, { prefix: 'worker' });
     const summary = await ingestPosts(posts, { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });

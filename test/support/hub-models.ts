@@ -40,7 +40,11 @@ export const HUB_MODELS = [
 export function hubModelsUnavailable(): string | undefined {
   const probe = spawnSync(PYTHON, ['-c', 'import torch, onnx, sentencepiece'], { encoding: 'utf8' });
   if (probe.status !== 0) {
-    return `${PYTHON} cannot import torch, onnx and sentencepiece (apt-get install python3-torch python3-onnx python3-sentencepiece): ${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()}`;
+    return (
+      `${PYTHON} cannot import torch, onnx and sentencepiece ` +
+      '(apt-get install python3-torch python3-onnx python3-sentencepiece): ' +
+      `${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()}`
+    );
   }
   return undefined;
 }

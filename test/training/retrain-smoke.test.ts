@@ -13,7 +13,8 @@ const data = join(root, '../shared/data/sentiment');
 const torchCheck = spawnSync('/usr/bin/python3', ['-c', 'import torch, onnx, sklearn'], { stdio: 'ignore' });
 const skip =
   torchCheck.status !== 0
-    ? 'python3-torch/python3-onnx/python3-sklearn not installed (apt-get install -y python3-torch python3-onnx python3-sklearn)'
+    ? 'python3-torch/python3-onnx/python3-sklearn not installed ' +
+      '(apt-get install -y python3-torch python3-onnx python3-sklearn)'
     : !existsSync(data)
       ? `no training data at ${data}`
       : false;
