@@ -6,12 +6,10 @@
 import { loadConfig, type Config } from '../config.js';
 import type { Classifier } from '../domain/sentiment.js';
 import { logger } from '../observability.js';
-import { LexiconClassifier } from './lexicon.js';
 import { withRouting, type ScoringClassifier } from './routing.js';
 import { errorMessage } from '../errors.js';
 
 export type { Classifier, Sentiment, SentimentFlags, Label, Probabilities } from '../domain/sentiment.js';
-export { LexiconClassifier, LEXICON_MODEL_ID } from './lexicon.js';
 
 /** One classifier per distinct model configuration; in production there is exactly one. */
 const classifiers = new Map<string, Promise<Classifier>>();
@@ -54,6 +52,8 @@ async function loadWithFallback(config: Config): Promise<ScoringClassifier> {
     return classifier;
   } catch (error) {
     logFallback(config, error);
+    // Imported here, not with this module: the AFINN tables cost a cold start that loads the model nothing.
+    const { LexiconClassifier } = await import('./lexicon.js');
     return new LexiconClassifier({ scoreUnsupportedLanguages: config.scoreUnsupportedLanguages });
   }
 }

@@ -2,7 +2,8 @@
 // lexicon fallback, and a stage-by-stage profile of one classify call to see where the time goes.
 import { AutoModelForSequenceClassification, Tensor } from '@huggingface/transformers';
 import { loadConfig, type Config, type ModelDtype } from '../../src/config.js';
-import { getClassifier, LexiconClassifier, type Classifier } from '../../src/classifier/index.js';
+import { getClassifier, type Classifier } from '../../src/classifier/index.js';
+import { LexiconClassifier } from '../../src/classifier/lexicon.js';
 import { prepareInput } from '../../src/classifier/input.js';
 import { detectLanguage } from '../../src/classifier/language.js';
 import { tokenIdEncoder } from '../../src/classifier/token-ids.js';

@@ -36,7 +36,7 @@ before(async () => {
   handlers = await importHandlers();
   ({ ingestPosts } = await import('../../src/producer.js'));
   ({ createClassifyBatch } = await import('../../src/pipeline/classify.js'));
-  ({ LEXICON_MODEL_ID } = await import('../../src/classifier/index.js'));
+  ({ LEXICON_MODEL_ID } = await import('../../src/classifier/lexicon.js'));
 });
 
 after(async () => {
