@@ -9,6 +9,8 @@ export const SERVICE = resources.service;
 export const TABLES = resources.tables;
 export const QUEUES = resources.queues;
 export const FUNCTIONS = resources.functions;
+/** NODE_OPTIONS of both functions (serverless.yml), which the bench's cold start runs with too. */
+export const NODE_OPTIONS = resources.runtime.nodeOptions;
 /** The model the classify function serves by default (serverless.yml packages this folder). */
 export const DEFAULT_MODEL = resources.model;
 

@@ -1,11 +1,13 @@
-// Cold start: a fresh node process, bundled with esbuild the way serverless.yml packages the Lambda
-// (ESM, transformers.js and onnxruntime external), from process start to the first scored batch of 50.
+// Cold start: a fresh node process, bundled with esbuild the way serverless.yml packages the Lambda (ESM,
+// transformers.js and onnxruntime external, a linked source map) and run with the functions' NODE_OPTIONS, from
+// process start to the first scored batch of 50.
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import { NODE_OPTIONS } from '../../src/resources.js';
 import { median } from './measure.js';
 import type { ModelRef } from './raw-ort.js';
 
@@ -44,6 +46,9 @@ async function bundleChild(): Promise<string> {
     platform: 'node',
     target: 'node24',
     logLevel: 'warning',
+    // As serverless.yml's esbuild settings: the deployed NODE_OPTIONS read this map at start.
+    sourcemap: 'linked',
+    keepNames: true,
     mainFields: ['module', 'main'],
     external: ['@huggingface/transformers', 'onnxruntime-node', 'onnxruntime-common', 'sharp'],
     banner: {
@@ -86,7 +91,8 @@ export async function measureColdStart(
     ORT_THREADS: String(threads),
   };
   delete env.MODEL_DTYPE; // the default dtype, as deployed
-  delete env.NODE_OPTIONS; // no tsx loader in the child: it runs plain JS like Lambda
+  // The functions' NODE_OPTIONS, not the bench's (whose tsx loader the child does not need: it runs plain JS).
+  env.NODE_OPTIONS = NODE_OPTIONS;
   const runs: Record<keyof ColdStartTexts, ColdStartRun[]> = { english: [], mixed: [] };
   for (let i = 0; i < count; i++) {
     for (const kind of ['english', 'mixed'] as const) {

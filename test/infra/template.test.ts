@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config.js';
 import { MetricName } from '../../src/observability.js';
-import { FUNCTIONS, QUEUES, SERVICE, TABLES, resourceName } from '../../src/resources.js';
+import { FUNCTIONS, NODE_OPTIONS, QUEUES, SERVICE, TABLES, resourceName } from '../../src/resources.js';
 import resourcesJson from '../../src/resources.json' with { type: 'json' };
 import {
   condition,
@@ -69,6 +69,7 @@ describe('functions', () => {
       assert.equal(env.POWERTOOLS_METRICS_NAMESPACE, loadConfig({}).metricsNamespace);
       assert.equal(env.POWERTOOLS_SERVICE_NAME, SERVICE);
       assert.ok(env.LOG_LEVEL);
+      assert.equal(env.NODE_OPTIONS, NODE_OPTIONS, 'the options the bench runs its cold start with');
       // The config the handler builds from this environment names the same tables.
       const config = loadConfig(
         Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as NodeJS.ProcessEnv,
