@@ -34,7 +34,7 @@ export interface Config {
    * and dtype); undefined ('none') turns routing off and every post goes to `model`.
    */
   multilingualModelId: string | undefined;
-  /** The Latin-script language detector's n-gram table (models/language/latin-ngrams.json, shipped with the code). */
+  /** The Latin-script language detector's n-gram table (models/language/latin-ngrams.bin, shipped with the code). */
   languageData: string;
   /** Score posts whose detected language neither model was trained on (they are flagged either way). */
   scoreUnsupportedLanguages: boolean;
@@ -57,8 +57,7 @@ function defaultModelDir(env: NodeJS.ProcessEnv): string {
 }
 
 /** Where the detector's data ships with the code (read from MODEL_DIR first, when that folder has it too). */
-const languageDataPath = (env: NodeJS.ProcessEnv): string =>
-  join(defaultModelDir(env), 'language', 'latin-ngrams.json');
+const languageDataPath = (env: NodeJS.ProcessEnv): string => join(defaultModelDir(env), 'language', 'latin-ngrams.bin');
 
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined || value === '') return fallback;

@@ -1,62 +1,18 @@
 // Which Latin-script language a text is in, by eld's byte n-gram scores (eld 2.1.0 by Nito T.M., Apache-2.0),
-// restricted to the audience's Latin-script languages. models/language/latin-ngrams.json holds that subset of
-// eld's large database (models/training/language-ngrams.mjs writes it); this scores it as eld's detect() does:
-// each distinct 4-byte n-gram of the lower-cased words (stride 3, word starts and ends marked) adds its score
-// for every language that has it, and the highest sum wins. On the XLM-T and SemEval tweets it was the most
-// accurate candidate measured (README), but eld's whole database takes seconds to parse. This subset is read
-// once, on the first text that needs it, and is stored so that reading it is cheap (a cold start pays for it):
-// the n-grams as one sorted string and their scores as one base64 block of bytes, no object per n-gram (as JSON
-// objects of arrays, the same table took 75-100 ms to parse).
+// restricted to the audience's Latin-script languages. models/language/latin-ngrams.bin holds that subset of
+// eld's large database (models/training/language-ngrams.ts writes it, ngram-table.ts reads it); this scores it as
+// eld's detect() does: each distinct 4-byte n-gram of the lower-cased words (stride 3, word starts and ends
+// marked) adds its score for every language that has it, and the highest sum wins. On the XLM-T and SemEval
+// tweets it was the most accurate candidate measured (README), but eld's whole database takes seconds to parse;
+// this subset is read once, on the first text that needs it, in about a millisecond.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../config.js';
 import { logger } from '../observability.js';
+import { ngramTable, type NgramTable } from './ngram-table.js';
 
 /** Where the table sits under a models folder. */
-export const LANGUAGE_TABLE = 'language/latin-ngrams.json';
-
-/** The file: `ngrams` sorted by UTF-16 code unit and joined by newlines; `scores` one byte a language each. */
-export interface NgramTableFile {
-  source: string;
-  type: string;
-  languages: string[];
-  byteChars: string;
-  ngrams: string;
-  scores: string;
-}
-
-export interface NgramTable {
-  languages: string[];
-  byteChars: string;
-  /** The n-gram's score per language (in `languages` order), or undefined when the table lacks it. */
-  scoresOf(gram: string): Uint8Array | undefined;
-}
-
-/** The table as stored, ready to score with. */
-export function ngramTable(file: NgramTableFile): NgramTable {
-  const grams = file.ngrams.split('\n');
-  const scores = Buffer.from(file.scores, 'base64');
-  const width = file.languages.length;
-  if (scores.length !== grams.length * width) {
-    throw new Error(`n-gram table: ${scores.length} scores for ${grams.length} n-grams of ${width} languages`);
-  }
-  return {
-    languages: file.languages,
-    byteChars: file.byteChars,
-    scoresOf(gram) {
-      let low = 0;
-      let high = grams.length - 1;
-      while (low <= high) {
-        const middle = (low + high) >>> 1;
-        const at = grams[middle];
-        if (at === gram) return scores.subarray(middle * width, (middle + 1) * width);
-        if (at < gram) low = middle + 1;
-        else high = middle - 1;
-      }
-      return undefined;
-    },
-  };
-}
+export const LANGUAGE_TABLE = 'language/latin-ngrams.bin';
 
 /** The table, or null when it could not be read (then no Latin-script language is named, see latinLanguageScores). */
 let table: NgramTable | null | undefined;
@@ -68,7 +24,7 @@ function loadTable(): NgramTable | null {
   const candidates = [join(config.model.dir, LANGUAGE_TABLE), config.languageData];
   for (const path of candidates) {
     try {
-      table = ngramTable(JSON.parse(readFileSync(path, 'utf8')) as NgramTableFile);
+      table = ngramTable(readFileSync(path));
       return table;
     } catch {
       /* try the next */

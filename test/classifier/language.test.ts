@@ -10,7 +10,7 @@ import {
   identifyLanguage,
   languageSignal,
 } from '../../src/classifier/language.js';
-import { ngramTable, type NgramTableFile } from '../../src/classifier/latin-language.js';
+import { encodeNgramTable, ngramTable } from '../../src/classifier/ngram-table.js';
 import { loadConfig } from '../../src/config.js';
 import { NON_ENGLISH, SHORT_ENGLISH, UNAMBIGUOUS } from '../fixtures/sentences.js';
 
@@ -136,36 +136,56 @@ describe('other scripts', () => {
 });
 
 describe('the n-gram table', () => {
-  const file: NgramTableFile = {
-    source: 'test',
-    type: 'large',
-    languages: ['en', 'fr'],
-    byteChars: '',
-    ngrams: [' abc', ' the ', 'zzz '].join('\n'),
-    scores: Buffer.from([1, 2, 3, 4, 5, 6]).toString('base64'),
-  };
+  const header = { source: 'test', type: 'large', languages: ['en', 'fr'], byteChars: '' };
+  const rows: Array<[string, number[]]> = [
+    ['zzz ', [5, 6]],
+    [' abc', [1, 2]],
+    [' the ', [3, 4]],
+    ['\u00e9t\u00e9', [0, 255]],
+  ];
 
   it('answers each n-gram its scores per language, and undefined for one it lacks', () => {
-    const table = ngramTable(file);
-    assert.deepEqual([...table.scoresOf(' abc')!], [1, 2]);
-    assert.deepEqual([...table.scoresOf(' the ')!], [3, 4]);
-    assert.deepEqual([...table.scoresOf('zzz ')!], [5, 6]);
-    for (const missing of ['', ' ab', ' the', 'zzzz ', '~']) assert.equal(table.scoresOf(missing), undefined, missing);
+    const table = ngramTable(encodeNgramTable(header, rows));
+    assert.deepEqual(table.languages, ['en', 'fr']);
+    for (const [gram, scores] of rows) assert.deepEqual([...table.scoresOf(gram)!], scores, gram);
+    for (const missing of ['', ' ab', ' the', 'zzzz ', '~', ' abc ', 'été!', '\u0100']) {
+      assert.equal(table.scoresOf(missing), undefined, missing);
+    }
   });
 
-  it('refuses a table whose scores do not match its n-grams', () => {
-    assert.throws(() => ngramTable({ ...file, scores: Buffer.from([1, 2, 3]).toString('base64') }), /3 scores for 3/);
+  it('refuses a file that is not a table, or shorter than it declares', () => {
+    const file = encodeNgramTable(header, rows);
+    assert.throws(() => ngramTable(Buffer.from('{"ngrams": {}}')), /not a LNG1 file/);
+    assert.throws(() => ngramTable(file.subarray(0, file.length - 1)), /bytes, not the \d+ it declares/);
   });
 
-  it('the shipped table is sorted as JavaScript compares strings, so every n-gram is found', () => {
-    const shipped = JSON.parse(readFileSync(loadConfig().languageData, 'utf8')) as NgramTableFile;
-    const grams = shipped.ngrams.split('\n');
-    assert.ok(grams.length > 50_000, `${grams.length} n-grams`);
-    const table = ngramTable(shipped);
-    assert.deepEqual(
-      grams.filter((gram) => table.scoresOf(gram) === undefined),
-      [],
+  it('refuses to write n-grams it could not store, and scores outside a byte', () => {
+    assert.throws(() => encodeNgramTable(header, [['\u0100x', [1, 1]]]), /between U\+0001 and U\+00FF/);
+    assert.throws(() => encodeNgramTable(header, [['ab', [1]]]), /needs 2 scores of 0-255/);
+    assert.throws(() => encodeNgramTable(header, [['ab', [1, 256]]]), /needs 2 scores of 0-255/);
+    assert.throws(
+      () =>
+        encodeNgramTable(header, [
+          ['ab', [1, 1]],
+          ['ab', [2, 2]],
+        ]),
+      /appears twice/,
     );
+  });
+
+  it('the shipped table finds every n-gram it holds', () => {
+    const bytes = readFileSync(loadConfig().languageData);
+    const table = ngramTable(bytes);
+    const headLength = bytes.readUInt32LE(4);
+    const { width, count } = JSON.parse(bytes.toString('utf8', 8, 8 + headLength)) as { width: number; count: number };
+    assert.ok(count > 50_000, `${count} n-grams`);
+    const lost: string[] = [];
+    for (let row = 0; row < count; row++) {
+      const at = 8 + headLength + row * width;
+      const gram = bytes.toString('latin1', at, at + width).replace(/\0+$/, '');
+      if (table.scoresOf(gram) === undefined) lost.push(gram);
+    }
+    assert.deepEqual(lost, []);
   });
 
   it('without a readable table, answers Latin-script posts undetermined (English model), logging an error', () => {

@@ -17,7 +17,7 @@ const MODEL_DIR = `models/${resourcesJson.model.id}`;
 /** The model classify routes the languages it covers to (MULTILINGUAL_MODEL_ID), shipped beside the first. */
 const MULTILINGUAL_DIR = `models/${resourcesJson.model.multilingualId}`;
 /** The language detector's n-gram table (src/config.ts languageData). */
-const LANGUAGE_DATA = 'models/language/latin-ngrams.json';
+const LANGUAGE_DATA = 'models/language/latin-ngrams.bin';
 const MODEL_FILES = [
   'config.json',
   'tokenizer.json',
