@@ -16,10 +16,9 @@ interface EldNgrams {
 }
 
 const eldDir = process.argv[2] ?? fileURLToPath(new URL('../../node_modules/eld/', import.meta.url));
-const { dictionary } = (await import(pathToFileURL(join(eldDir, 'src/dictionary.js')).href)) as { dictionary: string[] };
-const { ngramsData } = (await import(pathToFileURL(join(eldDir, 'src/ngrams/large.js')).href)) as {
-  ngramsData: EldNgrams;
-};
+const fromEld = (file: string) => import(pathToFileURL(join(eldDir, 'src', file)).href);
+const { dictionary } = (await fromEld('dictionary.js')) as { dictionary: string[] };
+const { ngramsData } = (await fromEld('ngrams/large.js')) as { ngramsData: EldNgrams };
 
 const LANGUAGES = ['en', 'fr', 'de', 'it', 'pt', 'es', 'ms', 'id', 'tr'];
 const idOf = Object.fromEntries(Object.entries(ngramsData.languages).map(([id, code]) => [code, id]));
@@ -33,7 +32,8 @@ for (const [gram, scores] of Object.entries(ngramsData.ngrams)) {
 const table = encodeNgramTable(
   {
     source:
-      'eld 2.1.0 (Nito T.M., Apache-2.0, https://www.apache.org/licenses/LICENSE-2.0), ngrams/large.js, languages subset',
+      'eld 2.1.0 (Nito T.M., Apache-2.0, https://www.apache.org/licenses/LICENSE-2.0), ' +
+      'ngrams/large.js, languages subset',
     type: ngramsData.type,
     languages: LANGUAGES,
     byteChars: dictionary.join(''),

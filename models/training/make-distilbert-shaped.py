@@ -43,7 +43,9 @@ class Layer(nn.Module):
     def __init__(self, hidden, heads, ffn):
         super().__init__()
         self.heads, self.head_dim = heads, hidden // heads
-        self.query, self.key, self.value = nn.Linear(hidden, hidden), nn.Linear(hidden, hidden), nn.Linear(hidden, hidden)
+        self.query = nn.Linear(hidden, hidden)
+        self.key = nn.Linear(hidden, hidden)
+        self.value = nn.Linear(hidden, hidden)
         self.attn_out = nn.Linear(hidden, hidden)
         self.attn_norm = nn.LayerNorm(hidden, eps=1e-12)
         self.intermediate = nn.Linear(hidden, ffn)
