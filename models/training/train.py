@@ -29,15 +29,18 @@ LABELS = ["negative", "neutral", "positive"]
 LABEL_ID = {l: i for i, l in enumerate(LABELS)}
 
 
-def load(prep, name, limit=None):
-    rows = []
+def load(prep, name, limit=None, languages=False):
+    """An encoded file's (ids, label id) rows; with languages=True also their languages, as an array."""
+    rows, langs = [], []
     with open(os.path.join(prep, "encoded", f"{name}.jsonl")) as f:
         for line in f:
             r = json.loads(line)
             rows.append((r["ids"], LABEL_ID[r["label"]]))
+            if languages:
+                langs.append(r["language"])
             if limit and len(rows) >= limit:
                 break
-    return rows
+    return (rows, np.array(langs)) if languages else rows
 
 
 def batches(rows, batch_size, shuffle, rng):
@@ -116,7 +119,9 @@ def binary_accuracy(y, p):
 
 def train_encoder(train, aux, holdout, vocab_size, polarity, args, log, watch=()):
     torch.manual_seed(args.seed)
-    rng = random.Random(args.seed)
+    # The batch order may have its own seed: encoders from one initialisation seeing the data in other orders
+    # (for a weight average of them).
+    rng = random.Random(getattr(args, "order_seed", None) or args.seed)
     model = Encoder(vocab_size, polarity, hidden=args.hidden, layers=args.layers, heads=args.heads,
                     ffn=args.ffn, max_len=args.max_len, dropout=args.dropout)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
@@ -128,6 +133,9 @@ def train_encoder(train, aux, holdout, vocab_size, polarity, args, log, watch=()
     weights = class_weights(train)
     y_hold = np.array([y for _, y in holdout])
     best, best_state, step, t0 = -1.0, None, 0, time.time()
+    # Optional early stop (deterministic, unlike the wall-clock budget): after `patience` evaluations in a row
+    # without a better holdout score, the best checkpoint is final.
+    patience, since_best = getattr(args, "patience", 0), 0
     evals_per_epoch = 3
     eval_every = max(1, steps_per_epoch // evals_per_epoch)
     history = []
@@ -168,11 +176,15 @@ def train_encoder(train, aux, holdout, vocab_size, polarity, args, log, watch=()
                 log(f"encoder step {step}/{total} ({time.time() - t0:.0f}s): holdout macro-recall {mr:.4f}"
                     + (f", SST dev binary accuracy {watched:.4f}" if watch else ""))
                 if mr > best:
-                    best, best_state = mr, {k: v.clone() for k, v in model.state_dict().items()}
-            if (args.max_steps and step >= args.max_steps) or out_of_time:
+                    best, best_state, since_best = mr, {k: v.clone() for k, v in model.state_dict().items()}, 0
+                else:
+                    since_best += 1
+            patient = bool(patience) and since_best >= patience
+            if (args.max_steps and step >= args.max_steps) or out_of_time or patient:
                 break
-        if (args.max_steps and step >= args.max_steps) or out_of_time:
-            log(f"encoder stopped at step {step}: {'signal/budget' if out_of_time else 'max steps'}")
+        if (args.max_steps and step >= args.max_steps) or out_of_time or patient:
+            why = "signal/budget" if out_of_time else f"no gain in {patience} evaluations" if patient else "max steps"
+            log(f"encoder stopped at step {step}: {why}")
             break
     model.load_state_dict(best_state)
     model.eval()
@@ -258,14 +270,51 @@ def source_record(onnx_path):
     return record
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--prep", required=True, help="directory written by prepare-data.mjs")
+def export(ensemble, args, vocab_size, impact, extra=None):
+    """Writes args.out for transformers.js: the prepared tokenizer files, onnx/model.onnx (BERT's inputs and
+    `logits`) and config.json (BertForSequenceClassification's fields, then `extra`, then `impact_sentiment`)."""
+    os.makedirs(os.path.join(args.out, "onnx"), exist_ok=True)
+    for f in ("tokenizer.json", "tokenizer_config.json"):
+        shutil.copy(os.path.join(args.prep, f), os.path.join(args.out, f))
+    example = torch.tensor([[2, 10, 11, 3], [2, 12, 3, 0]])
+    torch.onnx.export(
+        ensemble, (example, (example > 0).long(), torch.zeros_like(example)),
+        os.path.join(args.out, "onnx", "model.onnx"),
+        input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["logits"],
+        dynamic_axes={n: {0: "batch", 1: "sequence"} for n in ("input_ids", "attention_mask", "token_type_ids")}
+        | {"logits": {0: "batch"}},
+        opset_version=14, do_constant_folding=True)
+    config = {
+        "architectures": ["BertForSequenceClassification"],
+        "model_type": "bert",
+        "vocab_size": vocab_size,
+        "hidden_size": args.hidden,
+        "num_hidden_layers": args.layers,
+        "num_attention_heads": args.heads,
+        "intermediate_size": args.ffn,
+        "max_position_embeddings": args.max_len,
+        "type_vocab_size": 2,
+        "pad_token_id": 0,
+        "id2label": {str(i): l for i, l in enumerate(LABELS)},
+        "label2id": LABEL_ID,
+        "problem_type": "single_label_classification",
+        **(extra or {}),
+        "impact_sentiment": impact,
+    }
+    json.dump(config, open(os.path.join(args.out, "config.json"), "w"), indent=2)
+
+
+def add_run_args(ap, prepare):
+    """The command-line options both training scripts start with."""
+    ap.add_argument("--prep", required=True, help=f"directory written by {prepare}")
     ap.add_argument("--out", required=True, help="model directory to write (config, tokenizer, onnx/)")
-    ap.add_argument("--data", default=None, help="the data directory prepare-data.mjs read (for SHA-256s)")
+    ap.add_argument("--data", default=None, help=f"the data directory {prepare} read (for SHA-256s)")
     ap.add_argument("--smoke", action="store_true", help="a few steps on a few hundred rows, tiny model")
     ap.add_argument("--seed", type=int, default=13)
-    ap.add_argument("--holdout", type=int, default=2500)
+
+
+def add_encoder_args(ap, epochs):
+    """The encoder's size and training schedule (train_encoder reads them)."""
     ap.add_argument("--hidden", type=int, default=256)
     ap.add_argument("--layers", type=int, default=4)
     ap.add_argument("--heads", type=int, default=4)
@@ -274,9 +323,42 @@ def main():
     ap.add_argument("--dropout", type=float, default=0.1)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=5e-4)
-    ap.add_argument("--epochs", type=int, default=2)
+    ap.add_argument("--epochs", type=int, default=epochs)
     ap.add_argument("--max-steps", type=int, default=0)
     ap.add_argument("--max-minutes", type=float, default=0, help="encoder wall-clock budget (0 = none)")
+
+
+def start_run(args):
+    """Smoke-mode sizes, torch threads and seeds; returns (start time, log, its lines, the row limit)."""
+    if args.smoke:
+        args.hidden, args.layers, args.heads, args.ffn = 32, 1, 2, 64
+        args.epochs, args.max_steps, args.buckets, args.c_grid = 1, 20, 1 << 12, "1"
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    log_lines = []
+
+    def log(msg):
+        print(msg, flush=True)
+        log_lines.append(msg)
+
+    return time.time(), log, log_lines, 400 if args.smoke else None
+
+
+def read_prep(prep):
+    """What a prepare script wrote besides the encoded files: meta, per-token polarity, the vocabulary in id order."""
+    meta = json.load(open(os.path.join(prep, "meta.json")))
+    polarity = json.load(open(os.path.join(prep, "lexicon.json")))
+    vocab_map = json.load(open(os.path.join(prep, "tokenizer.json")))["model"]["vocab"]
+    return meta, polarity, sorted(vocab_map, key=vocab_map.get)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_run_args(ap, "prepare-data.mjs")
+    ap.add_argument("--holdout", type=int, default=2500)
+    add_encoder_args(ap, epochs=2)
     ap.add_argument("--aux-weight", type=float, default=0.3)
     ap.add_argument("--aux-phrases", type=int, default=20000, help="GLUE SST-2 phrases used as auxiliary data")
     ap.add_argument("--buckets", type=int, default=1 << 18, help="hashed bigram/trigram table size")
@@ -299,22 +381,9 @@ def main():
     ap.add_argument("--threads", type=int, default=1, help="torch threads (1 was fastest on 2 cores)")
     args = ap.parse_args()
     if args.smoke:
-        args.hidden, args.layers, args.heads, args.ffn = 32, 1, 2, 64
-        args.epochs, args.max_steps, args.holdout, args.buckets, args.c_grid = 1, 20, 100, 1 << 12, "1"
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    started = time.time()
-    log_lines = []
-
-    def log(msg):
-        print(msg, flush=True)
-        log_lines.append(msg)
-
-    limit = 400 if args.smoke else None
-    meta = json.load(open(os.path.join(args.prep, "meta.json")))
-    polarity = json.load(open(os.path.join(args.prep, "lexicon.json")))
+        args.holdout = 100
+    started, log, log_lines, limit = start_run(args)
+    meta, polarity, vocab = read_prep(args.prep)
     vocab_size = len(polarity)
     tweets = load(args.prep, "semeval_train", limit)
     random.Random(args.seed).shuffle(tweets)
@@ -331,8 +400,6 @@ def main():
     log(f"train {len(train)} tweets + {len(encoder_extra)} sentences ({args.encoder_extra}), holdout {len(holdout)}, "
         f"auxiliary binary {len(aux)}, vocab {vocab_size}")
 
-    vocab_map = json.load(open(os.path.join(args.prep, "tokenizer.json")))["model"]["vocab"]
-    vocab = sorted(vocab_map, key=vocab_map.get)
     # Review sentences with 3-class (SST) and binary (UCI) labels as direct supervision for the linear branch:
     # it has no auxiliary head, and tweets alone leave it weak on longer, non-tweet posts.
     extra = [r for name in args.linear_extra.split(",") if name for r in load(args.prep, name, limit)]
@@ -379,35 +446,9 @@ def main():
     lin_dev = macro_recall(y_dev, probabilities(lambda i, m: linear(i, m), dev).argmax(1))
     log(f"dev macro-recall: ensemble {dev_metrics['macroRecall']:.4f}, encoder {enc_dev:.4f}, tf-idf {lin_dev:.4f}")
 
-    os.makedirs(os.path.join(args.out, "onnx"), exist_ok=True)
-    for f in ("tokenizer.json", "tokenizer_config.json"):
-        shutil.copy(os.path.join(args.prep, f), os.path.join(args.out, f))
-    example = torch.tensor([[2, 10, 11, 3], [2, 12, 3, 0]])
-    torch.onnx.export(
-        ensemble, (example, (example > 0).long(), torch.zeros_like(example)),
-        os.path.join(args.out, "onnx", "model.onnx"),
-        input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["logits"],
-        dynamic_axes={n: {0: "batch", 1: "sequence"} for n in ("input_ids", "attention_mask", "token_type_ids")}
-        | {"logits": {0: "batch"}},
-        opset_version=14, do_constant_folding=True)
-    config = {
-        "architectures": ["BertForSequenceClassification"],
-        "model_type": "bert",
-        "vocab_size": vocab_size,
-        "hidden_size": args.hidden,
-        "num_hidden_layers": args.layers,
-        "num_attention_heads": args.heads,
-        "intermediate_size": args.ffn,
-        "max_position_embeddings": args.max_len,
-        "type_vocab_size": 2,
-        "pad_token_id": 0,
-        "id2label": {str(i): l for i, l in enumerate(LABELS)},
-        "label2id": LABEL_ID,
-        "problem_type": "single_label_classification",
-        "impact_sentiment": {"ensemble": "encoder + tf-idf n-gram logistic regression", "ngram_buckets": args.buckets,
-                             "encoder_weight": w, "class_offsets": list(offsets)},
-    }
-    json.dump(config, open(os.path.join(args.out, "config.json"), "w"), indent=2)
+    export(ensemble, args, vocab_size, {"ensemble": "encoder + tf-idf n-gram logistic regression",
+                                        "ngram_buckets": args.buckets, "encoder_weight": w,
+                                        "class_offsets": list(offsets)})
 
     data_files = {}
     if args.data:

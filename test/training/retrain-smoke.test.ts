@@ -91,6 +91,11 @@ test('retrain-multilingual.sh --smoke trains, exports, quantises and checks a se
     assert.equal(training.quantization.checkedOn, 'xlm-t-multilingual/val.jsonl');
     assert.ok(training.quantization.devTopLabelAgreement >= 0.98, 'q8 agrees with fp32');
     assert.equal(Object.keys(training.val.encoderShares).length, 11);
+    // The served encoder averages the two trained ones (with English tweets; XLM-T alone), every share scored.
+    assert.equal(training.encoderAverage.tried.length, 11);
+    assert.ok(
+      training.encoderAverage.tried.some((s: { share: number }) => s.share === training.encoderAverage.shareOfSecond),
+    );
   } finally {
     rmSync(join(out, '..'), { recursive: true, force: true });
   }
