@@ -2,7 +2,8 @@
 // The multilingual model's vocabulary and encoded data, as prepare-data.mjs does it for the English model: a
 // WordPiece vocabulary built from the XLM-T training tweets (plus SemEval's English tweets, which the Hindi
 // tweets' code-mixed English shares), with Arabic spelling variants folded, and every file encoded by tokenizers.js.
-// Usage: node models/training/prepare-multilingual.mjs --out DIR --data DIR [--vocab-size 16000] [--max-length 128] [--limit N]
+// Usage: node models/training/prepare-multilingual.mjs --out DIR --data DIR [--vocab-size 16000] [--max-length 128]
+//   [--limit N]
 import { countWords, prepareArgs, readData, writeEncoded, writeLexicon, writeTokenizer } from './common.mjs';
 import { ARABIC_FOLDING, buildVocabulary, normalizerWith } from './tokenizer-spec.mjs';
 

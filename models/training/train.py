@@ -169,8 +169,10 @@ def train_encoder(train, aux, holdout, vocab_size, polarity, args, log, watch=()
                 p = probabilities(lambda i, m: model(i, m, torch.zeros_like(i)), holdout)
                 mr = macro_recall(y_hold, p.argmax(1))
                 # Watched sets (SST dev, binary) are logged for the record; only the tweet holdout picks the checkpoint.
-                watched = binary_accuracy(np.array([y for _, y in watch]),
-                                          probabilities(lambda i, m: model(i, m, torch.zeros_like(i)), watch)) if watch else None
+                watched = None
+                if watch:
+                    watch_p = probabilities(lambda i, m: model(i, m, torch.zeros_like(i)), watch)
+                    watched = binary_accuracy(np.array([y for _, y in watch]), watch_p)
                 history.append({"step": step, "epoch": round(step / steps_per_epoch, 2), "holdoutMacroRecall": mr,
                                 "sstDevBinaryAccuracy": watched})
                 log(f"encoder step {step}/{total} ({time.time() - t0:.0f}s): holdout macro-recall {mr:.4f}"
@@ -396,7 +398,8 @@ def main():
     # Optional review sentences (e.g. SST, positive/negative only) on the encoder's main head too: with tweets
     # alone the head never sees longer, non-tweet sentences.
     encoder_extra = [r for entry in args.encoder_extra.split(",") if entry
-                     for r in load(args.prep, entry.split(":")[0], limit) if not (entry.endswith(":polar") and r[1] == 1)]
+                     for r in load(args.prep, entry.split(":")[0], limit)
+                     if not (entry.endswith(":polar") and r[1] == 1)]
     log(f"train {len(train)} tweets + {len(encoder_extra)} sentences ({args.encoder_extra}), holdout {len(holdout)}, "
         f"auxiliary binary {len(aux)}, vocab {vocab_size}")
 
