@@ -36,6 +36,7 @@ describe('npm run bench -- --json --quick', { timeout: 600_000 }, () => {
       'rawOrtTextsPerSec',
       'classifierTextsPerSec',
       'coldStartMs',
+      'routedClassifierTextsPerSec',
       'peakRssMb',
       'costPerMillionUsd',
     ] as const) {

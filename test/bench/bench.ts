@@ -109,8 +109,16 @@ async function main(): Promise<void> {
   const { threads } = config.model;
   const defaultDtype = config.model.dtype;
   const otherDtype: ModelDtype = defaultDtype === 'q8' ? 'fp32' : 'q8';
-  // The handler reads its config from the environment: point it at the same model and threads.
-  Object.assign(process.env, { MODEL_ID: model.id, MODEL_DIR: model.dir, ORT_THREADS: String(threads) });
+  // The handler reads its config from the environment: point it at the same model and threads. The head-to-heads
+  // with raw ORT run one model on every post, so routing is off for them (and for the handler beside them); the
+  // routed throughput is timed on its own below, and the cold start runs as deployed (routing on).
+  const deployedMultilingual = config.multilingualModelId;
+  Object.assign(process.env, {
+    MODEL_ID: model.id,
+    MODEL_DIR: model.dir,
+    ORT_THREADS: String(threads),
+    MULTILINGUAL_MODEL_ID: 'none',
+  });
 
   const quick = args.quick;
   const plan: RunPlan = quick ? { warmups: 1, runs: 2 } : { warmups: 1, runs: 5 };
@@ -149,6 +157,15 @@ async function main(): Promise<void> {
   }
   const h = versus!;
   const atFifty = h.classifier;
+  const routed = await section('classifier routed', errors, async () => {
+    if (!deployedMultilingual) return null;
+    const config = loadConfig({
+      ...process.env,
+      MULTILINGUAL_MODEL_ID: deployedMultilingual,
+      MODEL_DTYPE: defaultDtype,
+    });
+    return timeClassifier(await transformerClassifier(config), texts, 50, plan);
+  });
   const tokenizeMs = await timeTokenizer(model, texts, 50, plan);
   const defaultClassifier = await transformerClassifier(benchConfig(model, defaultDtype, threads));
   const profile = await section('profile', errors, () =>
@@ -228,6 +245,7 @@ async function main(): Promise<void> {
     sessionOptions: raw.variants,
     bestSessionOptions: raw.bestName,
     classifierTextsPerSec: atFifty.textsPerSec,
+    routedClassifierTextsPerSec: routed?.textsPerSec ?? null,
     ratioToRawOrt: atFifty.textsPerSec / h.floor.textsPerSec,
     tokenizeShare: tokenizeMs / median(atFifty.passMs),
     coldStartMs: coldStart?.coldStartMs ?? null,

@@ -91,6 +91,7 @@ export async function measureColdStart(
     ORT_THREADS: String(threads),
   };
   delete env.MODEL_DTYPE; // the default dtype, as deployed
+  delete env.MULTILINGUAL_MODEL_ID; // routing as deployed (the bench turns it off for its head-to-heads)
   // The functions' NODE_OPTIONS, not the bench's (whose tsx loader the child does not need: it runs plain JS).
   env.NODE_OPTIONS = NODE_OPTIONS;
   const runs: Record<keyof ColdStartTexts, ColdStartRun[]> = { english: [], mixed: [] };
