@@ -27,23 +27,23 @@ export interface NgramTable extends NgramTableHeader {
 
 /** Writes the table: each row an n-gram and its score (0-255) per language. */
 export function encodeNgramTable(header: NgramTableHeader, rows: Array<[gram: string, scores: number[]]>): Buffer {
-  const width = Math.max(1, ...rows.map(([gram]) => gram.length));
-  const grams = rows.map(([gram]) => gram).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const scoresOf = new Map(rows);
-  for (const [gram, scores] of rows) {
-    if ([...gram].some((ch) => ch.charCodeAt(0) === 0 || ch.charCodeAt(0) > 0xff) || gram.length !== [...gram].length) {
+  const sorted = [...rows].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const width = sorted.reduce((widest, [gram]) => Math.max(widest, gram.length), 1);
+  const languages = header.languages.length;
+  sorted.forEach(([gram, scores], i) => {
+    if (/[^\u0001-\u00ff]/.test(gram)) {
       throw new Error(`n-gram ${JSON.stringify(gram)}: characters must be between U+0001 and U+00FF`);
     }
-    if (scores.length !== header.languages.length || scores.some((s) => !Number.isInteger(s) || s < 0 || s > 255)) {
-      throw new Error(`n-gram ${JSON.stringify(gram)}: needs ${header.languages.length} scores of 0-255`);
+    if (scores.length !== languages || scores.some((s) => !Number.isInteger(s) || s < 0 || s > 255)) {
+      throw new Error(`n-gram ${JSON.stringify(gram)}: needs ${languages} scores of 0-255`);
     }
-  }
-  if (new Set(grams).size !== grams.length) throw new Error('n-gram table: an n-gram appears twice');
-  const head = Buffer.from(JSON.stringify({ ...header, width, count: grams.length }), 'utf8');
-  const body = Buffer.alloc(grams.length * (width + header.languages.length));
-  grams.forEach((gram, i) => {
+    if (i > 0 && sorted[i - 1][0] === gram) throw new Error('n-gram table: an n-gram appears twice');
+  });
+  const head = Buffer.from(JSON.stringify({ ...header, width, count: sorted.length }), 'utf8');
+  const body = Buffer.alloc(sorted.length * (width + languages));
+  sorted.forEach(([gram, scores], i) => {
     body.write(gram, i * width, 'latin1');
-    body.set(scoresOf.get(gram)!, grams.length * width + i * header.languages.length);
+    body.set(scores, sorted.length * width + i * languages);
   });
   const length = Buffer.alloc(4);
   length.writeUInt32LE(head.length);

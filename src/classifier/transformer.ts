@@ -43,11 +43,9 @@ const loadRuntime = async () => {
   return { transformers, ort };
 };
 
-type Tokenizer = PreTrainedTokenizer;
-
 export interface TransformerParts {
   modelId: string;
-  tokenizer: Tokenizer;
+  tokenizer: PreTrainedTokenizer;
   session: InferenceSession;
   scheme: LabelScheme;
   maxTokens: number;

@@ -1,6 +1,5 @@
 // The project's classifier as callers use it (getClassifier().classify, tokenisation included), the
 // lexicon fallback, and a stage-by-stage profile of one classify call to see where the time goes.
-import { AutoModelForSequenceClassification, Tensor } from '@huggingface/transformers';
 import { loadConfig, type Config, type ModelDtype } from '../../src/config.js';
 import { getClassifier, type Classifier } from '../../src/classifier/index.js';
 import { LexiconClassifier } from '../../src/classifier/lexicon.js';
@@ -17,7 +16,6 @@ import {
   plannedRuns,
   loadTokenizer,
   modelPath,
-  useLocalModels,
   type ModelRef,
   type ModelTokens,
 } from './raw-ort.js';
@@ -95,8 +93,6 @@ export interface StageProfile {
   /** transformers.js's tokenizer.encode() on the same texts, which the shortcut stands in for. */
   plainEncodeMs: number;
   tensorsMs: number;
-  /** The same runs through transformers.js's model(feeds) wrapper, for reference (the classifier calls ORT). */
-  modelCallMs: number;
   /** session.run on the runs the classifier plans for batches of 50, as the classifier calls it. */
   sessionRunMs: number;
   softmaxMs: number;
@@ -146,31 +142,15 @@ export async function profileStages(
   );
 
   const { dtype, threads } = config.model;
-  const options = sessionOptions(threads);
-  useLocalModels(model);
-  const hfModel = await AutoModelForSequenceClassification.from_pretrained(model.id, {
-    local_files_only: true,
-    device: 'cpu',
-    dtype,
-    session_options: options,
-  });
-  const hfFeeds = feeds.map((f) =>
-    Object.fromEntries(
-      Object.entries(f.feeds).map(([k, t]) => [k, new Tensor('int64', t.data as BigInt64Array, t.dims as number[])]),
-    ),
-  );
+  const session = await createSession(modelPath(model, dtype), sessionOptions(threads));
   const logits: Float32Array[] = [];
-  const modelCallMs = median(
-    await timePasses(plan, async () => {
-      logits.length = 0;
-      for (const f of hfFeeds) logits.push(((await hfModel(f)) as { logits: Tensor }).logits.data as Float32Array);
-    }),
-  );
-  await hfModel.dispose();
-  const session = await createSession(modelPath(model, dtype), options);
   const sessionRunMs = median(
     await timePasses(plan, async () => {
-      for (const f of feeds) await session.run(Object.fromEntries(session.inputNames.map((n) => [n, f.feeds[n]])));
+      logits.length = 0;
+      for (const f of feeds) {
+        const out = await session.run(Object.fromEntries(session.inputNames.map((n) => [n, f.feeds[n]])));
+        logits.push(out.logits.data as Float32Array);
+      }
     }),
   );
   await session.release();
@@ -187,7 +167,6 @@ export async function profileStages(
     tokenizeMs,
     plainEncodeMs,
     tensorsMs,
-    modelCallMs,
     sessionRunMs,
     softmaxMs,
     stagesTotalMs,
