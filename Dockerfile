@@ -17,7 +17,8 @@ FROM ${BASE_IMAGE} AS build
 WORKDIR /build
 # No install scripts: onnxruntime-node's downloads CUDA binaries (its CPU ones are in the package); the
 # others (esbuild, protobufjs, dev tools) only check or optimise and are not needed to bundle.
-# packages/: the sharp stub package.json's overrides put in place of sharp (the classifier needs no images).
+# packages/: the sharp stub package.json's overrides put in place of sharp, which transformers.js (a dev
+# dependency: the classifier uses its tokenizer library alone) would pull in.
 COPY package.json package-lock.json .npmrc ./
 COPY packages ./packages
 RUN npm ci --ignore-scripts --no-audit --no-fund
@@ -33,15 +34,13 @@ RUN if [ ! -f "models/${MODEL_ID}/config.json" ]; then npm run model:fetch -- "$
 # The same bundle serverless-esbuild makes for the zip (custom.esbuild in serverless.yml).
 RUN npx esbuild handlers/classify.ts --bundle --platform=node --target=node24 --format=esm \
       --outdir=dist/handlers --out-extension:.js=.mjs --sourcemap=linked --keep-names --main-fields=module,main \
-      --external:@huggingface/transformers --external:onnxruntime-node --external:onnxruntime-common --external:sharp \
+      --external:onnxruntime-node --external:onnxruntime-common \
       "--banner:js=import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);"
 # Production dependencies, pruned to what Lambda (linux x64, CPU) loads.
 RUN mkdir /prod && cp -r package.json package-lock.json .npmrc packages /prod/ && cd /prod \
  && npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && rm -rf node_modules/onnxruntime-node/bin/napi-v6/darwin node_modules/onnxruntime-node/bin/napi-v6/win32 \
-           node_modules/onnxruntime-node/bin/napi-v6/linux/arm64 \
-           node_modules/onnxruntime-web/dist node_modules/onnxruntime-web/lib \
-           node_modules/@huggingface/transformers/src node_modules/@huggingface/transformers/types
+           node_modules/onnxruntime-node/bin/napi-v6/linux/arm64
 
 # The routed multilingual model ('none': routing off) and the language detector's table, beside the model.
 ARG MULTILINGUAL_MODEL_ID=impact-sentiment-multilingual-v1

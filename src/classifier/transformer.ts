@@ -1,9 +1,8 @@
-// Transformer classifier: a local model in transformers.js's layout, tokenised by transformers.js's tokenizer and
-// run on onnxruntime-node (the runtime transformers.js itself runs models on in Node). Loaded once per process by
-// getClassifier(); never fetches anything remotely.
+// Transformer classifier: a local model in transformers.js's layout, tokenised by transformers.js's tokenizer library
+// (tokenizers.js, ./tokenizer.ts) and run on onnxruntime-node (the runtime transformers.js itself runs models on in
+// Node). Loaded once per process by getClassifier(); never fetches anything remotely.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PreTrainedTokenizer } from '@huggingface/transformers';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { Config } from '../config.js';
 import { labelSchemeFromConfig, softmax, type LabelScheme } from '../domain/labels.js';
@@ -11,6 +10,7 @@ import type { Classifier, Sentiment } from '../domain/sentiment.js';
 import { classifyBatch, type ScoredText } from './batch.js';
 import { detectLanguage } from './language.js';
 import { tokenIdEncoder } from './token-ids.js';
+import { ModelTokenizer, type TokenizerConfig } from './tokenizer.js';
 import {
   encodeForModel,
   hiddenSizeOf,
@@ -33,19 +33,13 @@ const DEFAULT_MAX_TOKENS = 512;
 /** Raw characters kept per token of model maximum before tokenising: generous, a token is rarely > 16 chars. */
 const CHARS_PER_TOKEN_BUDGET = 16;
 
-// transformers.js and onnxruntime-node's native binding are imported on first load, not with this module: if the
-// binding cannot load, getClassifier() still falls back to the lexicon instead of the handler failing at import.
-const loadRuntime = async () => {
-  const [transformers, ort] = await Promise.all([import('@huggingface/transformers'), import('onnxruntime-node')]);
-  // The files are read below, never through transformers.js's loaders; should anything in the process use them,
-  // they may not fetch either: models ship with the package.
-  transformers.env.allowRemoteModels = false;
-  return { transformers, ort };
-};
+// onnxruntime-node's native binding is imported on first load, not with this module: if it cannot load,
+// getClassifier() still falls back to the lexicon instead of the handler failing at import.
+const loadRuntime = () => import('onnxruntime-node');
 
 export interface TransformerParts {
   modelId: string;
-  tokenizer: PreTrainedTokenizer;
+  tokenizer: ModelTokenizer;
   session: InferenceSession;
   scheme: LabelScheme;
   maxTokens: number;
@@ -203,21 +197,12 @@ export async function loadTransformerClassifier(config: Config): Promise<Transfo
   const modelConfig = (await readJson(configFile)) as ModelConfig;
   const scheme = labelSchemeFromConfig(modelConfig, { binaryNeutralMargin, source: join(modelDir, configFile) });
 
-  const { transformers, ort } = await loadRuntime();
-  // What AutoTokenizer.from_pretrained does with the two files, without its fetch-style file reader (whose first
-  // use costs tens of milliseconds of a cold start): the class tokenizer_config.json names, else the base class.
-  const [tokenizerJson, tokenizerConfig] = (await Promise.all([
-    readJson(tokenizerFile),
-    readJson(tokenizerConfigFile),
-  ])) as [object, { tokenizer_class?: string }];
-  const className = tokenizerConfig.tokenizer_class?.replace(/Fast$/, '') ?? 'PreTrainedTokenizer';
-  const exported = (transformers as unknown as Record<string, unknown>)[className];
-  const TokenizerClass = (
-    typeof exported === 'function' && exported.prototype instanceof transformers.PreTrainedTokenizer
-      ? exported
-      : transformers.PreTrainedTokenizer
-  ) as typeof PreTrainedTokenizer;
-  const tokenizer = new TokenizerClass(tokenizerJson, tokenizerConfig);
+  const [tokenizerJson, tokenizerConfig, ort] = await Promise.all([
+    readJson(tokenizerFile) as Promise<object>,
+    readJson(tokenizerConfigFile) as Promise<TokenizerConfig>,
+    loadRuntime(),
+  ]);
+  const tokenizer = new ModelTokenizer(tokenizerJson, tokenizerConfig);
 
   const onnxPath = join(modelDir, onnxFile);
   // logSeverityLevel 3 (errors): transformers.js's own default for its sessions.

@@ -37,6 +37,7 @@ process.stdout.write(
   `${JSON.stringify({
     method: first[0]?.method,
     firstBatchModels: [...new Set(first.map((r) => r.modelId))],
+    firstBatchLabels: first.map((r) => r.label),
     enteredMs: entered,
     importMs: imported - entered,
     loadMs: loaded - imported,

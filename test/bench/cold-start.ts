@@ -1,5 +1,5 @@
 // Cold start: a fresh node process, bundled with esbuild the way serverless.yml packages the Lambda (ESM,
-// transformers.js and onnxruntime external, a linked source map) and run with the functions' NODE_OPTIONS, from
+// onnxruntime external, a linked source map) and run with the functions' NODE_OPTIONS, from
 // process start to the first scored batch of 50.
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -35,9 +35,13 @@ export interface ColdStartResult extends ColdStartRun {
   runs: ColdStartRun[];
 }
 
-async function bundleChild(): Promise<string> {
-  mkdirSync(outDir, { recursive: true });
-  const outfile = join(outDir, 'cold-start-child.mjs');
+/**
+ * Bundles cold-start-child.ts into `dir`, as serverless.yml bundles the handlers: its onnxruntime import resolves
+ * from the node_modules above `dir` (the repository's, or an unpacked package's).
+ */
+export async function bundleChild(dir = outDir): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  const outfile = join(dir, 'cold-start-child.mjs');
   await build({
     entryPoints: [fileURLToPath(new URL('./cold-start-child.ts', import.meta.url))],
     outfile,
@@ -50,7 +54,7 @@ async function bundleChild(): Promise<string> {
     sourcemap: 'linked',
     keepNames: true,
     mainFields: ['module', 'main'],
-    external: ['@huggingface/transformers', 'onnxruntime-node', 'onnxruntime-common', 'sharp'],
+    external: ['onnxruntime-node', 'onnxruntime-common'],
     banner: {
       js:
         "import { createRequire as __bundleCreateRequire } from 'node:module'; " +

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import { tokenIdEncoder, type PublicTokenizer } from '../../src/classifier/token-ids.js';
+import { ModelTokenizer } from '../../src/classifier/tokenizer.js';
 import { samplePosts } from '../bench/posts.js';
 import { AGREEMENT, NON_ENGLISH, SHORT_ENGLISH, UNAMBIGUOUS } from '../fixtures/sentences.js';
 import { EDGE_CASES, SENTENCEPIECE_AND_BYTE_LEVEL_CASES } from '../fixtures/tokenizer-texts.js';
@@ -63,6 +64,23 @@ describe('token-id shortcut on every tokenizer type', { skip: hubModelsUnavailab
         for (const text of TEXTS)
           assert.deepEqual(encoder.encode(text), tokenizer.encode(text), `pass ${pass}: ${JSON.stringify(text)}`);
       }
+    });
+  }
+
+  for (const { id, type } of cases) {
+    it(`${type}, ${id}: the classifier's tokenizer matches AutoTokenizer (ids, length, padding)`, async () => {
+      const reference = await AutoTokenizer.from_pretrained(id, { local_files_only: true });
+      const read = (file: string) => JSON.parse(readFileSync(join(root, id, file), 'utf8'));
+      const tokenizer = new ModelTokenizer(read('tokenizer.json'), read('tokenizer_config.json'));
+      assert.equal(tokenizer.model_max_length, reference.model_max_length);
+      assert.equal(tokenizer.pad_token_id, reference.pad_token_id);
+      assert.equal(typeof tokenizer.pad_token_id, 'number');
+      for (const text of TEXTS) {
+        assert.deepEqual(tokenizer.encode(text), reference.encode(text), JSON.stringify(text));
+        const bare = { add_special_tokens: false };
+        assert.deepEqual(tokenizer.encode(text, bare), reference.encode(text, bare), JSON.stringify(text));
+      }
+      assert.equal(tokenIdEncoder(tokenizer).shortcut, true, 'the shortcut reads its pipeline');
     });
   }
 

@@ -1,9 +1,11 @@
-// Loads the committed model (models/impact-sentiment-v2) through transformers.js with remote loading off.
+// Loads the committed model (models/impact-sentiment-v2) from its folder: transformers.js's layout, tokenised by
+// transformers.js's tokenizer library, run on onnxruntime-node.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { env } from '@huggingface/transformers';
+import { AutoTokenizer, env } from '@huggingface/transformers';
+import { ModelTokenizer } from '../../src/classifier/tokenizer.js';
 import {
   loadTransformerClassifier,
   positionsAvailable,
@@ -43,8 +45,7 @@ describe(`transformer classifier (${base.model.id})`, () => {
     q8 = await loadTransformerClassifier(configFor('q8'));
   });
 
-  it('loads locally with remote loading disabled', () => {
-    assert.equal(env.allowRemoteModels, false);
+  it('loads from its folder', () => {
     assert.equal(q8.method, 'transformer');
     assert.equal(q8.modelId, base.model.id);
     assert.equal(q8.scheme.kind, 'three-class');
@@ -156,4 +157,20 @@ describe('positionsAvailable', () => {
       assert.equal(positionsAvailable({ model_type, max_position_embeddings: 514, pad_token_id: 1 }), 512, model_type);
     }
   });
+});
+
+describe("the shipped models' tokenizers, as transformers.js builds them", () => {
+  const texts = [...UNAMBIGUOUS.map((s) => s.text), ...AGREEMENT, ...NON_ENGLISH.map((s) => s.text)];
+  for (const id of [base.model.id, base.multilingualModelId ?? '']) {
+    it(`${id}: the same ids, length and padding as AutoTokenizer on ${texts.length} texts`, async () => {
+      env.allowRemoteModels = false;
+      env.localModelPath = `${base.model.dir}/`;
+      const reference = await AutoTokenizer.from_pretrained(id, { local_files_only: true });
+      const read = (file: string) => JSON.parse(readFileSync(join(base.model.dir, id, file), 'utf8'));
+      const tokenizer = new ModelTokenizer(read('tokenizer.json'), read('tokenizer_config.json'));
+      assert.equal(tokenizer.model_max_length, reference.model_max_length);
+      assert.equal(tokenizer.pad_token_id, reference.pad_token_id);
+      for (const text of texts) assert.deepEqual(tokenizer.encode(text), reference.encode(text), text);
+    });
+  }
 });

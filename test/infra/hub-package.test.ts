@@ -5,11 +5,12 @@
 // same files for every family, and test/classifier/hub-models.test.ts loads each family from those files.
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fetchModel, filesToFetch } from '../../src/cli/model-fetch.js';
+import { bundleChild } from '../bench/cold-start.js';
 import { SERVICE } from '../../src/resources.js';
 import { ensureHubModels, hubModelsUnavailable } from '../support/hub-models.js';
 import { startMockHub, type MockHub } from '../support/mock-hub.js';
@@ -64,36 +65,25 @@ describe('hub models packaged with --param modelId', { skip: hubModelsUnavailabl
     );
   });
 
-  it('zip, unpacked: the packaged transformers.js loads the packaged model and its labels come out right', () => {
+  it('zip, unpacked: the classifier, bundled as the handler is, scores with the packaged model', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hub-package-zip-'));
     try {
       extractZip(zip.zip('classify'), dir);
-      const script = `
-        const { AutoTokenizer, AutoModelForSequenceClassification, env } = await import('@huggingface/transformers');
-        env.allowRemoteModels = false; env.localModelPath = process.cwd() + '/models/';
-        const id = ${JSON.stringify(ZIP_MODEL)};
-        const tokenizer = await AutoTokenizer.from_pretrained(id, { local_files_only: true });
-        const model = await AutoModelForSequenceClassification.from_pretrained(id, {
-          local_files_only: true,
-          dtype: 'q8',
-        });
-        const labels = [];
-        for (const text of ['this is good', 'this is bad', 'it was okay']) {
-          const { logits } = await model(tokenizer(text));
-          const row = Array.from(logits.data);
-          labels.push(model.config.id2label[row.indexOf(Math.max(...row))]);
-        }
-        console.log('RESULT ' + JSON.stringify(labels));
-      `;
-      const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      // The bench's cold-start child, bundled inside the unpacked package: the package's onnxruntime and model.
+      const child = await bundleChild(join(dir, 'check'));
+      const texts = join(dir, 'check', 'texts.json');
+      writeFileSync(texts, JSON.stringify(['this is good', 'this is bad', 'it was okay']));
+      const run = spawnSync(process.execPath, [child, texts], {
         cwd: dir,
         encoding: 'utf8',
         timeout: 120_000,
-        env: { PATH: process.env.PATH },
+        env: { PATH: process.env.PATH, MODEL_ID: ZIP_MODEL, MULTILINGUAL_MODEL_ID: 'none', MODEL_DIR: `${dir}/models` },
       });
-      assert.equal(child.status, 0, child.stderr);
-      const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
-      assert.deepEqual(JSON.parse(line!.slice(7)), ['positive', 'negative', 'neutral']);
+      assert.equal(run.status, 0, run.stderr);
+      const result = JSON.parse(run.stdout.trim().split('\n').pop() ?? '');
+      assert.equal(result.method, 'transformer', run.stderr);
+      assert.deepEqual(result.firstBatchModels, [ZIP_MODEL]);
+      assert.deepEqual(result.firstBatchLabels, ['positive', 'negative', 'neutral']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

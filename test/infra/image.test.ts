@@ -69,7 +69,7 @@ describe('deploy=image', () => {
     assert.match(
       dockerfile,
       /^COPY packages \.\/packages$/m,
-      'npm ci resolves the sharp override to packages/sharp-stub',
+      "npm ci resolves the sharp override (transformers.js's, a dev dependency) to packages/sharp-stub",
     );
     assert.match(dockerfile, new RegExp(`^ARG MODEL_ID=${resourcesJson.model.id}$`, 'm'));
     assert.match(

@@ -2,13 +2,15 @@
 // onnxruntime binding in classify's, without other platforms' binaries, and loadable as packaged.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import resourcesJson from '../../src/resources.json' with { type: 'json' };
 import { cleanStaleCaches, packageService, type Packaged } from './package.js';
 import { extractZip, listZip, unzippedSize, type ZipEntry } from './zip.js';
+import { bundleChild } from '../bench/cold-start.js';
+import { AGREEMENT, NON_ENGLISH } from '../fixtures/sentences.js';
 import { sqsRecord } from '../support/events.js';
 
 /** Lambda's limit on a function's unzipped deployment package (and layers): 250 MB. */
@@ -73,27 +75,23 @@ describe('classify zip', () => {
     assert.ok(names(classify).some((n) => n.startsWith(`${ORT_LINUX_X64}/libonnxruntime.so`)));
   });
 
-  it('has no darwin, win32 or arm64 binaries, no onnxruntime-web runtime, and no sharp or libvips', () => {
+  it('has no darwin, win32 or arm64 binaries nor transformers.js, onnxruntime-web or sharp', () => {
     const foreign = names(classify).filter((n) => /(^|\/)(darwin|win32)(\/|-|$)|arm64|\.dll$|\.dylib$/.test(n));
     assert.deepEqual(foreign, []);
-    const web = names(classify).filter(
-      (n) =>
-        n.startsWith('node_modules/onnxruntime-web/') &&
-        /\.(wasm|m?js)$/.test(n) &&
-        !n.startsWith('node_modules/onnxruntime-web/node_modules/'),
-    );
-    assert.deepEqual(web, []);
-    // package.json overrides sharp with packages/sharp-stub: transformers.js imports it, the classifier never calls it.
-    assert.deepEqual(
-      names(classify).filter((n) => n.startsWith('node_modules/@img/')),
-      [],
-    );
-    assert.deepEqual(
+    // The tokenizer library is bundled into the handler; the only installed packages are onnxruntime's.
+    const packages = new Set(
       names(classify)
-        .filter((n) => n.startsWith('node_modules/sharp/'))
-        .sort(),
-      ['node_modules/sharp/index.cjs', 'node_modules/sharp/package.json'],
+        .filter((n) => n.startsWith('node_modules/'))
+        .map((n) =>
+          n
+            .split('/')
+            .slice(1, n.startsWith('node_modules/@') ? 3 : 2)
+            .join('/'),
+        ),
     );
+    for (const name of ['@huggingface/transformers', '@huggingface/tokenizers', 'onnxruntime-web', 'sharp', '@img'])
+      assert.ok(![...packages].some((p) => p === name || p.startsWith(`${name}/`)), `${name} is in the zip`);
+    assert.ok(packages.has('onnxruntime-node') && packages.has('onnxruntime-common'), [...packages].join(', '));
   });
 });
 
@@ -137,47 +135,49 @@ describe('classify zip, unpacked: runs from the package alone', () => {
     const script = `
       import { createRequire } from 'node:module';
       const require = createRequire(process.cwd() + '/');
-      for (const name of ['onnxruntime-node', '@huggingface/transformers']) {
-        const path = require.resolve(name);
-        if (!path.startsWith(process.cwd())) throw new Error(name + ' resolved outside the package: ' + path);
-      }
+      const path = require.resolve('onnxruntime-node');
+      if (!path.startsWith(process.cwd())) throw new Error('onnxruntime-node resolved outside the package: ' + path);
       ${body}
     `;
     return runInPackage(dir, script, 120_000);
   }
 
-  it('the bundled handler loads (with transformers.js and onnxruntime) and answers SQS batches', () => {
+  it('the bundled handler loads and answers SQS batches', () => {
     const out = inPackage(`
       const { handler } = await import(process.cwd() + '/handlers/classify.mjs');
-      const transformers = await import('@huggingface/transformers');
       // Invocations that need no AWS call: an empty batch, and a malformed message with no DLQ configured.
       const context = { functionName: 'classify', awsRequestId: 'r',
         invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:classify',
         memoryLimitInMB: '1769', functionVersion: '1', getRemainingTimeInMillis: () => 60000 };
       const record = ${JSON.stringify(sqsRecord('not json', { messageId: 'm-1', receiptHandle: 'h' }))};
       console.log('RESULT ' + JSON.stringify({
-        transformers: typeof transformers.AutoModelForSequenceClassification,
         empty: await handler({ Records: [] }, context),
         malformed: await handler({ Records: [record] }, context),
       }));
     `);
-    assert.equal(out.transformers, 'function');
     assert.deepEqual(out.empty, { batchItemFailures: [] });
     assert.deepEqual(out.malformed, { batchItemFailures: [{ itemIdentifier: 'm-1' }] });
   });
 
-  it('loads the sharp stub transformers.js imports, which fails clearly if called', () => {
-    const out = inPackage(`
-      const sharp = (await import('sharp')).default;
-      let error = '';
-      try { sharp(Buffer.alloc(1)); } catch (e) { error = e.message; }
-      console.log('RESULT ' + JSON.stringify({
-        path: require.resolve('sharp'), version: require('sharp/package.json').version, error,
-      }));
-    `);
-    assert.ok(out.path.startsWith(dir), out.path);
-    assert.equal(out.version, '0.0.0-stub');
-    assert.match(out.error, /sharp is stubbed out/);
+  it('the classifier, bundled as the handler is, scores English and routed posts from the package', async () => {
+    // The bench's cold-start child (getClassifier, then batches of 50) bundled inside the unpacked package, so
+    // its onnxruntime resolves from the package's node_modules and its models from the package's models/.
+    const child = await bundleChild(join(dir, 'check'));
+    const texts = join(dir, 'check', 'texts.json');
+    writeFileSync(texts, JSON.stringify([...AGREEMENT, ...NON_ENGLISH.map((s) => s.text)]));
+    const run = spawnSync(process.execPath, [child, texts], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, MODEL_DIR: join(dir, 'models'), ORT_THREADS: '1' },
+      timeout: 120_000,
+    });
+    assert.equal(run.status, 0, run.stderr);
+    const result = JSON.parse(run.stdout.trim().split('\n').pop() ?? '');
+    assert.equal(result.method, 'transformer', run.stderr);
+    assert.deepEqual(
+      result.firstBatchModels.sort(),
+      [resourcesJson.model.id, resourcesJson.model.multilingualId].sort(),
+    );
   });
 
   it('the packaged onnxruntime opens both packaged model files of both models', (t) => {
