@@ -13,12 +13,12 @@
 // SentencePiece Unigram model fuses unknown pieces across words (and tokenizers.js's Metaspace hands it the whole
 // text as one word), so it gets the text whole, as encode() gives it, with no memo.
 //
-// The shortcut reads the tokenizer's internals (`_tokenizer`), which a transformers.js upgrade may change: it is
+// The shortcut reads the tokenizer's internals (`_tokenizer`), which a tokenizers.js upgrade may change: it is
 // checked against encode() on probe texts when the model loads, and not used if anything differs.
 
 import type { SpecialTokenLayout } from './tokens.js';
 
-/** The part of a transformers.js tokenizer the classifier uses. */
+/** The part of a tokenizer the classifier uses (ModelTokenizer, or a transformers.js tokenizer in tests). */
 export interface PublicTokenizer {
   encode(text: string, options?: { add_special_tokens?: boolean }): number[];
 }

@@ -2,7 +2,8 @@
 // transformers.js's tokenizer library, run on onnxruntime-node.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import { ModelTokenizer } from '../../src/classifier/tokenizer.js';
@@ -160,6 +161,13 @@ describe('positionsAvailable', () => {
 });
 
 describe("the shipped models' tokenizers, as transformers.js builds them", () => {
+  it('the tokenizer library is the copy transformers.js itself resolves (one version installed)', () => {
+    const require = createRequire(import.meta.url);
+    const transformersDir = dirname(require.resolve('@huggingface/transformers'));
+    const theirs = require.resolve('@huggingface/tokenizers', { paths: [transformersDir] });
+    assert.equal(theirs, require.resolve('@huggingface/tokenizers'));
+  });
+
   const texts = [...UNAMBIGUOUS.map((s) => s.text), ...AGREEMENT, ...NON_ENGLISH.map((s) => s.text)];
   for (const id of [base.model.id, base.multilingualModelId ?? '']) {
     it(`${id}: the same ids, length and padding as AutoTokenizer on ${texts.length} texts`, async () => {
