@@ -31,11 +31,8 @@ ARG MODEL_ID=impact-sentiment-v2
 ARG HF_ENDPOINT=https://huggingface.co
 RUN if [ ! -f "models/${MODEL_ID}/config.json" ]; then npm run model:fetch -- "${MODEL_ID}" --dir models; fi \
  && test -f "models/${MODEL_ID}/config.json"
-# The same bundle serverless-esbuild makes for the zip (custom.esbuild in serverless.yml).
-RUN npx esbuild handlers/classify.ts --bundle --platform=node --target=node24 --format=esm \
-      --outdir=dist/handlers --out-extension:.js=.mjs --sourcemap=linked --keep-names --main-fields=module,main \
-      --external:onnxruntime-node --external:onnxruntime-common \
-      "--banner:js=import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);"
+# The same bundle serverless-esbuild makes for the zip (both read src/resources.json's runtime.bundle).
+RUN npx tsx src/cli/bundle.ts dist/handlers handlers/classify.ts
 # Production dependencies, pruned to what Lambda (linux x64, CPU) loads.
 RUN mkdir /prod && cp -r package.json package-lock.json .npmrc packages /prod/ && cd /prod \
  && npm ci --omit=dev --ignore-scripts --no-audit --no-fund \

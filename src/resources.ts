@@ -11,6 +11,12 @@ export const QUEUES = resources.queues;
 export const FUNCTIONS = resources.functions;
 /** NODE_OPTIONS of both functions (serverless.yml), which the bench's cold start runs with too. */
 export const NODE_OPTIONS = resources.runtime.nodeOptions;
+/**
+ * How the handlers are bundled: serverless.yml's esbuild settings, the container image's build and the bench's
+ * cold start all read these. `external` is what is installed beside the bundle instead (native code); `banner`
+ * gives the ESM bundle the require() that bundled CommonJS dependencies call.
+ */
+export const BUNDLE = resources.runtime.bundle;
 /** The model the classify function serves by default (serverless.yml packages this folder). */
 export const DEFAULT_MODEL = resources.model;
 

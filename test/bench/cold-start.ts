@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import { bundleOptions } from '../../src/cli/bundle.js';
 import { NODE_OPTIONS } from '../../src/resources.js';
 import { median } from './measure.js';
 import type { ModelRef } from './raw-ort.js';
@@ -42,24 +43,10 @@ export interface ColdStartResult extends ColdStartRun {
 export async function bundleChild(dir = outDir): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const outfile = join(dir, 'cold-start-child.mjs');
+  // As serverless.yml bundles the handlers (src/cli/bundle.ts): the deployed NODE_OPTIONS read the source map.
   await build({
+    ...bundleOptions({ outfile }),
     entryPoints: [fileURLToPath(new URL('./cold-start-child.ts', import.meta.url))],
-    outfile,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node24',
-    logLevel: 'warning',
-    // As serverless.yml's esbuild settings: the deployed NODE_OPTIONS read this map at start.
-    sourcemap: 'linked',
-    keepNames: true,
-    mainFields: ['module', 'main'],
-    external: ['onnxruntime-node', 'onnxruntime-common'],
-    banner: {
-      js:
-        "import { createRequire as __bundleCreateRequire } from 'node:module'; " +
-        'const require = __bundleCreateRequire(import.meta.url);',
-    },
   });
   return outfile;
 }

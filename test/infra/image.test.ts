@@ -3,11 +3,13 @@
 // needs Docker (osls builds ./Dockerfile when no classifyImageUri is given), so here classify points at
 // an image digest, which osls accepts offline.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import resourcesJson from '../../src/resources.json' with { type: 'json' };
-import { FUNCTIONS, SERVICE } from '../../src/resources.js';
+import { BUNDLE, FUNCTIONS, SERVICE } from '../../src/resources.js';
 import { condition, findBy, isCreated, resolveIfs, resource, resourcesOfType } from './cfn.js';
 import { ROOT, cleanStaleCaches, packageService, type Packaged } from './package.js';
 
@@ -79,7 +81,29 @@ describe('deploy=image', () => {
     const cmd = /^CMD \[(.*)\]$/m.exec(dockerfile);
     assert.ok(cmd);
     assert.deepEqual(JSON.parse(`[${cmd[1]}]`), ['handlers/classify.handler']);
-    assert.match(dockerfile, /npx esbuild handlers\/classify\.ts /);
+    assert.match(dockerfile, /^RUN npx tsx src\/cli\/bundle\.ts dist\/handlers handlers\/classify\.ts$/m);
+  });
+
+  it("Dockerfile: the bundle step (without Docker) writes the handler as serverless.yml's settings do", () => {
+    const step = /^RUN (npx tsx src\/cli\/bundle\.ts .*)$/m.exec(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
+    assert.ok(step, 'the bundle step');
+    // The build stage's context: package.json, tsconfig, src and handlers, with the dev dependencies installed.
+    const context = mkdtempSync(join(tmpdir(), 'image-bundle-'));
+    try {
+      for (const entry of ['package.json', 'tsconfig.json', 'src', 'handlers'])
+        cpSync(join(ROOT, entry), join(context, entry), { recursive: true });
+      symlinkSync(join(ROOT, 'node_modules'), join(context, 'node_modules'));
+      execFileSync('bash', ['-c', step[1]], { cwd: context, stdio: 'pipe', timeout: 120_000 });
+      const bundle = readFileSync(join(context, 'dist/handlers/classify.mjs'), 'utf8');
+      assert.ok(bundle.startsWith(BUNDLE.banner), 'starts with the require() banner');
+      // The externals are imported at run time (classify imports onnxruntime-node), never bundled.
+      assert.match(bundle, /import\("onnxruntime-node"\)/);
+      for (const name of BUNDLE.external) assert.ok(!bundle.includes(`// node_modules/${name}/`), `${name} bundled`);
+      assert.match(bundle, /\/\/# sourceMappingURL=classify\.mjs\.map\s*$/);
+      assert.ok(existsSync(join(context, 'dist/handlers/classify.mjs.map')));
+    } finally {
+      rmSync(context, { recursive: true, force: true });
+    }
   });
 });
 
