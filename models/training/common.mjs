@@ -8,8 +8,11 @@ import { parseArgs } from 'node:util';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { PSEUDO_WORDS, SPECIAL_TOKENS, tokenizerConfig, tokenizerJson } from './tokenizer-spec.mjs';
 
-/** The command line both prepare scripts take: --out DIR --data DIR [--vocab-size N] [--max-length N] [--limit N]. */
-export function prepareArgs(script, defaultVocabSize) {
+/**
+ * The command line both prepare scripts take: --out DIR --data DIR [--vocab-size N] [--max-length N] [--limit N],
+ * plus a script's own `extra` options (parseArgs specs; their values come back under `args`).
+ */
+export function prepareArgs(script, defaultVocabSize, extra = {}) {
   const { values: args } = parseArgs({
     options: {
       out: { type: 'string' },
@@ -17,15 +20,19 @@ export function prepareArgs(script, defaultVocabSize) {
       'vocab-size': { type: 'string', default: String(defaultVocabSize) },
       'max-length': { type: 'string', default: '128' },
       limit: { type: 'string' }, // smoke mode: at most N rows per file
+      ...extra,
     },
   });
   if (!args.out || !args.data) {
-    console.error(`usage: ${script} --out DIR --data DATA_DIR [--vocab-size N] [--max-length N] [--limit N]`);
+    const more = Object.keys(extra)
+      .map((name) => ` [--${name} ...]`)
+      .join('');
+    console.error(`usage: ${script} --out DIR --data DATA_DIR [--vocab-size N] [--max-length N] [--limit N]${more}`);
     process.exit(2);
   }
   const limit = args.limit ? Number(args.limit) : Infinity;
   const vocabSize = Number(args['vocab-size']);
-  return { out: args.out, data: args.data, vocabSize, maxLength: Number(args['max-length']), limit };
+  return { out: args.out, data: args.data, vocabSize, maxLength: Number(args['max-length']), limit, args };
 }
 
 /** The JSON rows of a JSONL file (blank lines skipped), at most `limit` of them (smoke mode). */
@@ -43,12 +50,17 @@ export function readData(dataDir, files, limit) {
   return Object.fromEntries(Object.entries(files).map(([name, rel]) => [name, readJsonl(join(dataDir, rel), limit)]));
 }
 
+/** A tokenizer with a throwaway vocabulary: its normalizer() and pre_tokenizer() split text as the real one does. */
+export function probeTokenizer(normalizerSpec, maxLength) {
+  return new Tokenizer(tokenizerJson([...SPECIAL_TOKENS], normalizerSpec), tokenizerConfig(maxLength));
+}
+
 /**
  * Word counts for buildVocabulary: each source file's words (name -> weight), split by the tokenizer's own
  * normaliser and pre-tokeniser (a tokenizer with a throwaway vocabulary gives us them exactly).
  */
 export function countWords(data, sources, normalizerSpec, maxLength) {
-  const probe = new Tokenizer(tokenizerJson([...SPECIAL_TOKENS], normalizerSpec), tokenizerConfig(maxLength));
+  const probe = probeTokenizer(normalizerSpec, maxLength);
   const counts = new Map();
   for (const [name, weight] of Object.entries(sources)) {
     for (const row of data[name]) {
@@ -71,14 +83,15 @@ export function writeTokenizer(out, vocab, normalizerSpec, maxLength) {
 /**
  * Per-token lexicon polarity in [-1, 1] (AFINN-165 and the emoji sentiment ranking shipped with the `sentiment`
  * package; emoji carry it in every language), written to `out`/lexicon.json: the model adds it to each token's
- * embedding.
+ * embedding. `words` (token -> score in -5..5, e.g. other languages' lexicons) takes precedence over AFINN-165;
+ * without it the output is what it always was.
  */
-export function writeLexicon(out, vocab) {
+export function writeLexicon(out, vocab, words = new Map()) {
   const require = createRequire(import.meta.url);
   const afinn = { ...require('sentiment/languages/en/labels.json'), ...require('sentiment/build/emoji.json') };
   const extra = { [PSEUDO_WORDS.smile]: 3, [PSEUDO_WORDS.sad]: -3, [PSEUDO_WORDS.heart]: 3 };
   const polarity = vocab.map((t) => {
-    const v = extra[t] ?? afinn[t];
+    const v = extra[t] ?? words.get(t) ?? afinn[t];
     return typeof v === 'number' ? Math.max(-1, Math.min(1, v / 5)) : 0;
   });
   writeFileSync(join(out, 'lexicon.json'), JSON.stringify(polarity));

