@@ -56,8 +56,11 @@ function defaultModelDir(env: NodeJS.ProcessEnv): string {
   return fileURLToPath(new URL('../models/', import.meta.url));
 }
 
+/** Where the Latin-script language detector's n-gram table sits under a models folder. */
+export const LANGUAGE_TABLE = 'language/latin-ngrams.bin';
+
 /** Where the detector's data ships with the code (read from MODEL_DIR first, when that folder has it too). */
-const languageDataPath = (env: NodeJS.ProcessEnv): string => join(defaultModelDir(env), 'language', 'latin-ngrams.bin');
+const languageDataPath = (env: NodeJS.ProcessEnv): string => join(defaultModelDir(env), LANGUAGE_TABLE);
 
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined || value === '') return fallback;

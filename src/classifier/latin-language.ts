@@ -7,12 +7,9 @@
 // this subset is read once, on the first text that needs it, in about a millisecond.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../config.js';
+import { LANGUAGE_TABLE, loadConfig } from '../config.js';
 import { logger } from '../observability.js';
 import { ngramTable, type NgramTable } from './ngram-table.js';
-
-/** Where the table sits under a models folder. */
-export const LANGUAGE_TABLE = 'language/latin-ngrams.bin';
 
 /** The table, or null when it could not be read (then no Latin-script language is named, see latinLanguageScores). */
 let table: NgramTable | null | undefined;
