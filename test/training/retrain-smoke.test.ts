@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { Tokenizer } from '@huggingface/tokenizers';
 
 const root = new URL('../../', import.meta.url).pathname;
 const data = join(root, '../shared/data/sentiment');
@@ -94,6 +95,20 @@ test('retrain-multilingual.sh --smoke trains, exports, quantises and checks a se
     assert.deepEqual(training.lexicon.languages, ['ar', 'de', 'fr', 'it', 'pt', 'es', 'en']);
     assert.match(training.lexicon.files['AFINN-ar.json'], /^[0-9a-f]{64}$/);
     assert.ok(training.lexicon.vocabTokens > 0, 'some vocabulary tokens have a lexicon polarity');
+    // Arabic: the article is a word of its own, and the Arabic lexicon's words are whole tokens even in a
+    // 400-row vocabulary (appended after it), so "and the beautiful" and "beautiful" share a token.
+    assert.ok(training.lexicon.arabicSeedTokens > 100, String(training.lexicon.arabicSeedTokens));
+    const tokenizer = new Tokenizer(
+      JSON.parse(readFileSync(join(out, 'tokenizer.json'), 'utf8')),
+      JSON.parse(readFileSync(join(out, 'tokenizer_config.json'), 'utf8')),
+    );
+    const words = (text: string) => tokenizer.encode(text, { add_special_tokens: false }).tokens;
+    assert.deepEqual(words('والجميل جميل'), ['وال', 'جميل', 'جميل']);
+    assert.deepEqual(words('بالرائع'), ['بال', 'رائع']);
+    // Split as pre-tokenised words (WordPiece may still cut a word after ال): a two-letter stem keeps its article.
+    const split = (text: string) =>
+      tokenizer.pre_tokenizer?.pre_tokenize(tokenizer.normalizer?.normalize(text) ?? text);
+    assert.deepEqual(split('فالخير الحب'), ['فال', 'خير', 'الحب']);
     assert.ok(training.quantization.devTopLabelAgreement >= 0.98, 'q8 agrees with fp32');
     assert.equal(Object.keys(training.val.encoderShares).length, 11);
     // The served encoder averages the two trained ones (with English tweets; XLM-T alone), every share scored.
