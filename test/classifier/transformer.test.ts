@@ -181,4 +181,14 @@ describe("the shipped models' tokenizers, as transformers.js builds them", () =>
       for (const text of texts) assert.deepEqual(tokenizer.encode(text), reference.encode(text), text);
     });
   }
+
+  it('the multilingual model writes the Arabic article off and keeps its lexicon words whole (issue #12)', () => {
+    const id = base.multilingualModelId ?? '';
+    const read = (file: string) => JSON.parse(readFileSync(join(base.model.dir, id, file), 'utf8'));
+    const tokenizer = new ModelTokenizer(read('tokenizer.json'), read('tokenizer_config.json'));
+    const ids = (text: string) => tokenizer.encode(text, { add_special_tokens: false });
+    assert.equal(ids('رائع').length, 1, '"great" is one token, with its lexicon polarity');
+    assert.deepEqual(ids('والرائع'), [...ids('وال'), ...ids('رائع')], '"and the great" shares its token');
+    assert.deepEqual(ids('بالرائع'), [...ids('بال'), ...ids('رائع')]);
+  });
 });
