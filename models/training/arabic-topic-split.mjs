@@ -25,7 +25,7 @@ if (!args.data || !args.out) {
 
 // Each held-out topic: the names that mark a tweet as about it (as written, before prefixes are stripped). Chosen
 // before any model was scored on them, to mix the three labels: 698 tweets, 210 negative, 229 neutral, 259 positive.
-export const HELD_OUT_TOPICS = {
+const HELD_OUT_TOPICS = {
   federer: 'فيدرر',
   iran: 'إيران ايران',
   hillary: 'هيلاري كلنتون كلينتون',
@@ -64,14 +64,21 @@ for (const name of readdirSync(data)) {
 }
 const heldOut = [];
 const summary = {};
+const labels = {};
 for (const file of ['train.jsonl', 'val.jsonl']) {
-  const rows = readFileSync(join(data, 'xlm-t-multilingual', file), 'utf8').split('\n').filter(Boolean);
+  const lines = readFileSync(join(data, 'xlm-t-multilingual', file), 'utf8').split('\n').filter(Boolean);
   const kept = [];
-  for (const line of rows) (isHeldOut(JSON.parse(line)) ? heldOut : kept).push(line);
+  for (const line of lines) {
+    const row = JSON.parse(line);
+    if (!isHeldOut(row)) {
+      kept.push(line);
+      continue;
+    }
+    heldOut.push(line);
+    labels[row.label] = (labels[row.label] ?? 0) + 1;
+  }
   writeFileSync(join(out, 'xlm-t-multilingual', file), `${kept.join('\n')}\n`);
-  summary[file] = { rows: rows.length, kept: kept.length };
+  summary[file] = { rows: lines.length, kept: kept.length };
 }
 writeFileSync(join(out, 'heldout-topics-ara.jsonl'), `${heldOut.join('\n')}\n`);
-const labels = {};
-for (const line of heldOut) labels[JSON.parse(line).label] = (labels[JSON.parse(line).label] ?? 0) + 1;
 console.log(JSON.stringify({ ...summary, heldOut: heldOut.length, labels }));

@@ -168,14 +168,18 @@ describe("the shipped models' tokenizers, as transformers.js builds them", () =>
     assert.equal(theirs, require.resolve('@huggingface/tokenizers'));
   });
 
+  /** The classifier's tokenizer for a shipped model, from its folder's two files. */
+  const shippedTokenizer = (id: string) => {
+    const read = (file: string) => JSON.parse(readFileSync(join(base.model.dir, id, file), 'utf8'));
+    return new ModelTokenizer(read('tokenizer.json'), read('tokenizer_config.json'));
+  };
   const texts = [...UNAMBIGUOUS.map((s) => s.text), ...AGREEMENT, ...NON_ENGLISH.map((s) => s.text)];
   for (const id of [base.model.id, base.multilingualModelId ?? '']) {
     it(`${id}: the same ids, length and padding as AutoTokenizer on ${texts.length} texts`, async () => {
       env.allowRemoteModels = false;
       env.localModelPath = `${base.model.dir}/`;
       const reference = await AutoTokenizer.from_pretrained(id, { local_files_only: true });
-      const read = (file: string) => JSON.parse(readFileSync(join(base.model.dir, id, file), 'utf8'));
-      const tokenizer = new ModelTokenizer(read('tokenizer.json'), read('tokenizer_config.json'));
+      const tokenizer = shippedTokenizer(id);
       assert.equal(tokenizer.model_max_length, reference.model_max_length);
       assert.equal(tokenizer.pad_token_id, reference.pad_token_id);
       for (const text of texts) assert.deepEqual(tokenizer.encode(text), reference.encode(text), text);
@@ -183,9 +187,7 @@ describe("the shipped models' tokenizers, as transformers.js builds them", () =>
   }
 
   it('the multilingual model writes the Arabic article off and keeps its lexicon words whole (issue #12)', () => {
-    const id = base.multilingualModelId ?? '';
-    const read = (file: string) => JSON.parse(readFileSync(join(base.model.dir, id, file), 'utf8'));
-    const tokenizer = new ModelTokenizer(read('tokenizer.json'), read('tokenizer_config.json'));
+    const tokenizer = shippedTokenizer(base.multilingualModelId ?? '');
     const ids = (text: string) => tokenizer.encode(text, { add_special_tokens: false });
     assert.equal(ids('رائع').length, 1, '"great" is one token, with its lexicon polarity');
     assert.deepEqual(ids('والرائع'), [...ids('وال'), ...ids('رائع')], '"and the great" shares its token');
