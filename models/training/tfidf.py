@@ -74,7 +74,7 @@ def macro_recall(y, p):
     return float(np.mean([(p[y == c] == c).mean() for c in range(3) if (y == c).any()]))
 
 
-def train_tfidf(train, holdout, vocab, buckets, c_grid, log):
+def train_tfidf(train, holdout, vocab, buckets, c_grid, log, score=None):
     feats = Featurizer(vocab, buckets)
     train_counts = feats.counts(train)
     feats.fit_idf(train_counts)
@@ -85,7 +85,8 @@ def train_tfidf(train, holdout, vocab, buckets, c_grid, log):
     for c in c_grid:
         lr = LogisticRegression(C=c, class_weight="balanced", max_iter=1000, solver="lbfgs")
         lr.fit(x_train, y_train)
-        mr = macro_recall(y_hold, lr.predict(x_hold))
+        # Pooled macro-recall, or `score(probabilities)` when given (e.g. a mean over sources).
+        mr = score(lr.predict_proba(x_hold)) if score else macro_recall(y_hold, lr.predict(x_hold))
         log(f"tf-idf logistic regression C={c}: holdout macro-recall {mr:.4f}")
         if best is None or mr > best[0]:
             best = (mr, c, lr)

@@ -117,7 +117,7 @@ def binary_accuracy(y, p):
     return float(((p[:, 2] > p[:, 0]) == (y == 2)).mean())
 
 
-def train_encoder(train, aux, holdout, vocab_size, polarity, args, log, watch=()):
+def train_encoder(train, aux, holdout, vocab_size, polarity, args, log, watch=(), score=None):
     torch.manual_seed(args.seed)
     # The batch order may have its own seed: encoders from one initialisation seeing the data in other orders
     # (for a weight average of them).
@@ -164,10 +164,13 @@ def train_encoder(train, aux, holdout, vocab_size, polarity, args, log, watch=()
             sched.step()
             step += 1
             out_of_time = stop["now"] or time.time() > deadline
-            if step % eval_every == 0 or step == total or out_of_time:
+            last = bool(args.max_steps) and step >= args.max_steps  # a step budget ends with an evaluation
+            if step % eval_every == 0 or step == total or out_of_time or last:
                 model.eval()
                 p = probabilities(lambda i, m: model(i, m, torch.zeros_like(i)), holdout)
-                mr = macro_recall(y_hold, p.argmax(1))
+                # The holdout's score: pooled macro-recall, or `score(probabilities)` when given (e.g. a mean over
+                # sources).
+                mr = score(p) if score else macro_recall(y_hold, p.argmax(1))
                 # Watched sets (SST dev, binary) are logged for the record; only the tweet holdout picks the checkpoint.
                 watched = None
                 if watch:

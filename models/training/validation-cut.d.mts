@@ -1,0 +1,4 @@
+/** Types of validation-cut.mjs (imported by the TypeScript language bench and the training tools). */
+export declare const VALIDATION_PERCENT: number;
+export declare function normaliseForCut(text: string): string;
+export declare function isValidationRow(text: string): boolean;
