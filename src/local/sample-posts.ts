@@ -39,12 +39,13 @@ export interface SampleOptions {
 
 const TONES: Label[] = ['negative', 'neutral', 'positive'];
 /** About one post in five is not English. */
-const OTHER_LANGUAGES: Language[] = ['ar', 'ur', 'ms', 'tr', 'id'];
+const OTHER_LANGUAGES: Language[] = ['ar', 'ur', 'ur-Latn', 'ms', 'tr', 'id'];
 /** UTC offsets posts are written with, per language (as a poster's device would). */
 const OFFSETS: Record<Language, string[]> = {
   en: ['Z', 'Z', '-04:00', '+01:00'],
   ar: ['+03:00', '+04:00'],
   ur: ['+05:00'],
+  'ur-Latn': ['+05:00'],
   ms: ['+08:00'],
   tr: ['+03:00'],
   id: ['+07:00'],

@@ -5,10 +5,13 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
   commonEnglishShare,
+  commonHindustaniShare,
   detectLanguage,
   DETECTION_TUNING,
   identifyLanguage,
+  indonesianOrMalay,
   languageSignal,
+  urduOrHindi,
 } from '../../src/classifier/language.js';
 import { encodeNgramTable, ngramTable } from '../../src/classifier/ngram-table.js';
 import { loadConfig } from '../../src/config.js';
@@ -115,6 +118,72 @@ describe('detectLanguage', () => {
 
   it('ignores mentions, hashtags and links when judging the language', () => {
     assert.equal(languageSignal('@user loving it #blessed https://t.co/x 2024'), 'loving it');
+  });
+});
+
+// Issue #24: the audience's other languages. Every phrase here was written for the test (no data text).
+describe('the audience languages: Turkish, Urdu (both scripts), Indonesian and Malay', () => {
+  it('names Turkish', () => {
+    for (const text of ['Bugün hava çok güzel, herkese iyi hafta sonları', 'Bu ne rezalet ya, hiç beğenmedim']) {
+      assert.equal(identifyLanguage(text), 'tur', text);
+    }
+  });
+
+  it('reads Urdu typed in Arabic presentation forms as Urdu (its own letters are found after NFKC)', () => {
+    const presentationForms = 'ﻳﮧ ﺑﮩﺖ ﺍﭼﮭﯽ ﮐﺘﺎﺏ ﮨﮯ';
+    assert.notEqual(presentationForms, presentationForms.normalize('NFKC'), 'the phrase is in presentation forms');
+    assert.equal(identifyLanguage(presentationForms), 'urd');
+    assert.equal(identifyLanguage(presentationForms.normalize('NFKC')), 'urd');
+    assert.equal(identifyLanguage('ﻫﺬﺍ ﺍﻟﻤﻨﺘﺞ ﺭﺍﺋﻊ ﺟﺪﺍ'), 'ara'); // Arabic in presentation forms stays Arabic
+  });
+
+  it('tells Indonesian from Malay by their words, where the n-grams call both Malay', () => {
+    const cases: Array<[string, string]> = [
+      ['Gue nggak suka banget sama pelayanannya, parah deh', 'ind'],
+      ['Makanannya enak banget, harganya juga murah', 'ind'],
+      ['Kerajaan perlu ambil tindakan segera, rakyat dah penat', 'msa'],
+      ['Saya tak boleh terima keputusan ni, memang teruk', 'msa'],
+    ];
+    for (const [text, language] of cases) assert.equal(identifyLanguage(text), language, text);
+  });
+
+  it('weighs Indonesian against Malay through indonesianOrMalay, its bias deciding a tie', () => {
+    const text = languageSignal('Kerajaan perlu ambil tindakan segera, rakyat dah penat');
+    assert.equal(indonesianOrMalay(text), 'msa');
+    assert.equal(indonesianOrMalay(text, 1000), 'ind');
+    assert.equal(indonesianOrMalay('zzzz qqqq', 0), 'ind'); // no known word: no evidence either way
+  });
+
+  it('reads Roman Urdu as Urdu, and keeps romanised Hindi Hindi', () => {
+    for (const text of [
+      'Yeh khana bohat mazedar tha, dobara zaroor aayenge',
+      'Mujhe yeh service bilkul pasand nahi aayi, paisay zaya ho gaye',
+      'Aap ka bohat shukriya, kaam waqt par ho gaya',
+      'Order time par deliver hua, quality bhi achi hai, thanks',
+    ]) {
+      assert.equal(identifyLanguage(text), 'urd', text);
+    }
+    assert.equal(identifyLanguage('ye kaisa mausam hai yaar, bahut garmi hai'), 'hin');
+    assert.equal(urduOrHindi('zzzz'), 'urd'); // a tie is Urdu
+    assert.equal(urduOrHindi('yeh bohat acha hai', -1000), 'hin');
+  });
+
+  it('takes Roman Urdu that the n-grams call English away from English only on enough Hindustani evidence', () => {
+    const text = 'Mobile ki battery kharab nikli, refund chahiye';
+    assert.ok(['urd', 'hin'].includes(identifyLanguage(text)), identifyLanguage(text));
+    assert.equal(identifyLanguage(text, { ...DETECTION_TUNING, hindustaniEnglishMargin: 1000 }), 'eng');
+    assert.equal(identifyLanguage(text, { ...DETECTION_TUNING, hindustaniMinShare: 1 }), 'eng');
+    assert.ok(commonHindustaniShare(languageSignal(text)) < DETECTION_TUNING.hindiWordShare);
+  });
+
+  it('keeps English with a Hindustani name or two English', () => {
+    for (const text of [
+      'Imran Khan played a great match today',
+      'Love the new Coke Studio song, so good',
+      'Delivery bohat late thi and the packing was torn', // one word in three Hindustani, the rest English
+    ]) {
+      assert.equal(identifyLanguage(text), 'eng', text);
+    }
   });
 });
 
