@@ -39,7 +39,8 @@ describe('sample posts', () => {
     const tones = count(sample.tones.values());
     for (const tone of ['negative', 'neutral', 'positive']) assert.ok(tones.get(tone)! >= 60, tone);
     const languages = count(sample.languages.values());
-    for (const language of ['en', 'ar', 'ur', 'ur-Latn', 'ms', 'tr', 'id']) assert.ok(languages.get(language)! >= 3, language);
+    for (const language of ['en', 'ar', 'ur', 'ur-Latn', 'ms', 'tr', 'id'])
+      assert.ok(languages.get(language)! >= 3, language);
     const texts = sample.posts.map((p) => p.text);
     assert.ok(
       texts.some((t) => /\p{Extended_Pictographic}/u.test(t)),
