@@ -30,6 +30,7 @@ import {
   buildVocabulary,
   normalizerWith,
 } from './tokenizer-spec.mjs';
+import { AUDIENCE_FILES } from './audience-files.mjs';
 import { isValidationRow } from './validation-cut.mjs';
 
 const { out, data: dataDir, vocabSize, maxLength, limit, args } = prepareArgs('prepare-multilingual.mjs', 20000, {
@@ -45,26 +46,6 @@ export const FILES = {
   en_train: 'semeval2017-task4a-2013-2016/train.jsonl',
   en_dev: 'semeval2017-task4a-2013-2016/dev.jsonl',
 };
-/**
- * The audience's other languages (issue #24): Indonesian, Malay, Turkish, Urdu (script and Roman) and a second
- * Arabic corpus. They have no validation split: each row goes to val by AUDIENCE_VAL_RULE (a hash of its
- * normalised text), fixed before any score was looked at, the rest to train. Files named `binary` have no
- * neutral rows: their negatives and positives train the 3-class head as they are (as SST-2 did for English).
- */
-export const AUDIENCE_FILES = Object.fromEntries(
-  [
-    'ara-arsas-train',
-    'ind-indolem-binary-train',
-    'ind-smsa-train',
-    'ind-tweets-train',
-    'msa-news-binary-train',
-    'msa-tweets-train',
-    'tur-social-binary-train',
-    'tur-tweets-train',
-    'urd-roman-train',
-    'urd-tweets-binary-train',
-  ].map((name) => [name.replace(/-train$/, ''), `audience-languages/${name}.jsonl`]),
-);
 // Training files only feed the vocabulary; English is down-weighted to the size of one language's share.
 const VOCAB_SOURCES = { xlmt: 2, audience: 1, en_train: 0.15 };
 /** The article and its clitics as the normaliser writes them off (a word of their own). */

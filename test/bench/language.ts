@@ -21,6 +21,7 @@ import {
   languageSignal,
   toIso3,
 } from '../../src/classifier/language.js';
+import { AUDIENCE_FILES as AUDIENCE_FILE_PATHS } from '../../models/training/audience-files.mjs';
 import { isValidationRow } from '../../models/training/validation-cut.mjs';
 
 type Detect = ((signal: string) => string) & { raw?: boolean };
@@ -37,18 +38,7 @@ const SPLITS = {
  * The audience files (issue #24) have no split: their rows go to train or val by the training's own fixed rule
  * (models/training/validation-cut.mjs). Roman Urdu is reported as its own group, `urd-Latn`.
  */
-const AUDIENCE_FILES = [
-  'ara-arsas-train',
-  'ind-indolem-binary-train',
-  'ind-smsa-train',
-  'ind-tweets-train',
-  'msa-news-binary-train',
-  'msa-tweets-train',
-  'tur-social-binary-train',
-  'tur-tweets-train',
-  'urd-roman-train',
-  'urd-tweets-binary-train',
-].map((name) => `audience-languages/${name}.jsonl`);
+const AUDIENCE_FILES = Object.values(AUDIENCE_FILE_PATHS);
 
 const ISO1 = AUDIENCE_LANGUAGES.map((code) => [code, toIso1(code)] as const);
 function toIso1(code: string): string {
