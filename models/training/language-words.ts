@@ -147,19 +147,31 @@ export const ROMAN_URDU_WORDS: ReadonlySet<string> = new Set(
 );
 
 /** log(rate in Roman Urdu / rate in romanised Hindi) of the romanised Hindustani words: positive is Urdu. */
-export const URDU_HINDI_WEIGHTS: ReadonlyMap<string, number> = weights(
+export const urduHindiWeights = lazyWeights(
   \`${wrap(table(urduHindi))}\`,
 );
 
 /** log(rate in romanised Hindustani (Roman Urdu and Hindi) / rate in English tweets): positive is Hindustani. */
-export const HINDUSTANI_ENGLISH_WEIGHTS: ReadonlyMap<string, number> = weights(
+export const hindustaniEnglishWeights = lazyWeights(
   \`${wrap(table(hindustaniEnglish))}\`,
 );
 
 /** log(rate in Indonesian / rate in Malay) of the two languages' frequent words: positive is Indonesian. */
-export const INDONESIAN_MALAY_WEIGHTS: ReadonlyMap<string, number> = weights(
+export const indonesianMalayWeights = lazyWeights(
   \`${wrap(table(indMsa))}\`,
 );
+
+/**
+ * A table's words and weights, parsed on first use: most posts never need a table (English ones none), so a cold
+ * start does not pay for building them (about 10 ms on the loaded build machine).
+ */
+function lazyWeights(table: string): () => ReadonlyMap<string, number> {
+  let parsed: Map<string, number> | undefined;
+  return () => {
+    parsed ??= weights(table);
+    return parsed;
+  };
+}
 
 function weights(table: string): Map<string, number> {
   return new Map(

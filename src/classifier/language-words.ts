@@ -18,7 +18,7 @@ export const ROMAN_URDU_WORDS: ReadonlySet<string> = new Set(
 );
 
 /** log(rate in Roman Urdu / rate in romanised Hindi) of the romanised Hindustani words: positive is Urdu. */
-export const URDU_HINDI_WEIGHTS: ReadonlyMap<string, number> = weights(
+export const urduHindiWeights = lazyWeights(
   `  aaj:-1.09 aap:-0.6 abhi:-0.38 accha:-2.39 acha:1.13 achi:1.78 agar:-0.35 aik:3.64 aisa:-0.77 ap:1.45
   apki:-0.16 apko:0.14 apna:0.67 apnay:1.9 apne:0.41 apni:0.97 apny:2.24 ata:0.92 aunty:2.86 aur:1.1 aya:0.52
   baad:0.34 baat:-0.07 bahut:-2.59 bara:1.96 baras:2.09 bhai:-1.47 bhi:0.27 bht:1.68 bilkul:1.46 bohat:2.63
@@ -44,7 +44,7 @@ export const URDU_HINDI_WEIGHTS: ReadonlyMap<string, number> = weights(
 );
 
 /** log(rate in romanised Hindustani (Roman Urdu and Hindi) / rate in English tweets): positive is Hindustani. */
-export const HINDUSTANI_ENGLISH_WEIGHTS: ReadonlyMap<string, number> = weights(
+export const hindustaniEnglishWeights = lazyWeights(
   `  aa:3.4 aage:3.86 aaghaz:4.23 aai:3.81 aaj:5.93 aala:4 aam:5.02 aameen:4.19 aane:4.55 aap:5.81 aaron:-3.09
   aata:4.62 aate:4.04 aati:3.91 aaya:4.92 aaye:4.04 ab:4 abc:-2.65 abdul:3.45 abdullah:3.03 abhi:4.74 abi:3.95
   able:-3.23 about:-2.97 absolutely:-1.93 abu:1.93 ac:-2.09 academy:0.59 according:-1.72 account:-1.14 acha:5.78
@@ -333,7 +333,7 @@ export const HINDUSTANI_ENGLISH_WEIGHTS: ReadonlyMap<string, number> = weights(
 );
 
 /** log(rate in Indonesian / rate in Malay) of the two languages' frequent words: positive is Indonesian. */
-export const INDONESIAN_MALAY_WEIGHTS: ReadonlyMap<string, number> = weights(
+export const indonesianMalayWeights = lazyWeights(
   `  aa:0.99 abang:0.57 abis:1.2 ac:4.44 acara:1.7 aceh:1.16 acnya:1.7 ad:0.23 ada:0.63 adalah:-0.2 adanya:-0.16
   ade:-0.13 adem:2.1 adik:0.04 adil:-1.17 admin:-0.1 aduh:0.5 afgan:3.57 agak:2.22 agama:-0.67 agar:-0.35
   agenda:-2.1 agensi:-2.85 agung:-0.09 agus:0.81 ah:0.41 ahli:-3.56 ahmad:0.75 ahok:1.82 air:1.59 airnya:2.21
@@ -651,6 +651,18 @@ export const INDONESIAN_MALAY_WEIGHTS: ReadonlyMap<string, number> = weights(
   xiaomi:0.88 ya:1.6 yaa:1.97 yaaa:1.51 yah:1.02 yaitu:1.89 yakin:-0.67 yamien:0.96 yamin:1.15 yang:-0.08
   yb:-3.44 ye:-1.68 yes:-0.13 yg:0.78 you:-0.4 your:0.86 yuk:1.69 yummy:1.02 zaman:0.14 zon:-0.14`,
 );
+
+/**
+ * A table's words and weights, parsed on first use: most posts never need a table (English ones none), so a cold
+ * start does not pay for building them (about 10 ms on the loaded build machine).
+ */
+function lazyWeights(table: string): () => ReadonlyMap<string, number> {
+  let parsed: Map<string, number> | undefined;
+  return () => {
+    parsed ??= weights(table);
+    return parsed;
+  };
+}
 
 function weights(table: string): Map<string, number> {
   return new Map(

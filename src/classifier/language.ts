@@ -12,10 +12,10 @@
 import { COMMON_ENGLISH_WORDS, HINGLISH_WORDS } from './english-words.js';
 import { latinLanguageScores } from './latin-language.js';
 import {
-  HINDUSTANI_ENGLISH_WEIGHTS,
-  INDONESIAN_MALAY_WEIGHTS,
+  hindustaniEnglishWeights,
+  indonesianMalayWeights,
   ROMAN_URDU_WORDS,
-  URDU_HINDI_WEIGHTS,
+  urduHindiWeights,
 } from './language-words.js';
 
 /** Languages the model was trained on. */
@@ -148,11 +148,11 @@ const LETTER_RUNS = /\p{L}+/gu;
 
 /** Roman Urdu or romanised Hindi, for a text of romanised Hindustani: by the words' rates in each (ties: Urdu). */
 export const urduOrHindi = (signal: string, bias = 0): 'urd' | 'hin' =>
-  wordEvidence(signal, URDU_HINDI_WEIGHTS) + bias >= 0 ? 'urd' : 'hin';
+  wordEvidence(signal, urduHindiWeights()) + bias >= 0 ? 'urd' : 'hin';
 
 /** Indonesian or Malay, for a text eld calls one of the two: by the words' rates in each. */
 export const indonesianOrMalay = (signal: string, bias = INDONESIAN_MALAY_BIAS): 'ind' | 'msa' =>
-  wordEvidence(signal, INDONESIAN_MALAY_WEIGHTS) + bias >= 0 ? 'ind' : 'msa';
+  wordEvidence(signal, indonesianMalayWeights()) + bias >= 0 ? 'ind' : 'msa';
 
 function commonShare(signal: string, vocabulary: ReadonlySet<string>): number {
   // One pass without intermediate arrays: this runs on every post, and with the anchored letter count it took
@@ -280,7 +280,7 @@ export function identifyLanguage(text: string, tuning: DetectionTuning = DETECTI
   if (commonEnglishShare(signal) >= tuning.englishWordShare) return 'eng';
   const hindustani = commonHindustaniShare(signal);
   // Computed only for texts with a few Hindustani words (the English and European tweets mostly have none).
-  const evidence = hindustani >= tuning.hindustaniMinShare ? wordEvidence(signal, HINDUSTANI_ENGLISH_WEIGHTS) : 0;
+  const evidence = hindustani >= tuning.hindustaniMinShare ? wordEvidence(signal, hindustaniEnglishWeights()) : 0;
   if (hindustani >= tuning.hindiWordShare && evidence >= tuning.hindustaniWordMargin) return urduOrHindi(signal);
   const ranked = latinLanguageScores(signal);
   const [top, topScore] = ranked[0] ?? ['und', 0];
