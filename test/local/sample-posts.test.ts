@@ -3,6 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { identifyLanguage } from '../../src/classifier/language.js';
 import { dayOf, validatePostInput } from '../../src/domain/posts.js';
 import { SAMPLE_DAYS, SAMPLE_SOURCES, generateSamplePosts, sampleJsonl } from '../../src/local/sample-posts.js';
 
@@ -63,6 +64,15 @@ describe('sample posts', () => {
       Math.min(...lengths) < 20 && Math.max(...lengths) > 150,
       `lengths ${Math.min(...lengths)}..${Math.max(...lengths)}`,
     );
+  });
+
+  it("has posts the detector names in each audience language: the local run's language mix shows them", () => {
+    const detected = new Set(sample.posts.map((p) => identifyLanguage(p.text)));
+    for (const language of ['eng', 'ara', 'urd', 'msa', 'ind', 'tur']) assert.ok(detected.has(language), language);
+    // Roman Urdu (Latin script) is read as Urdu, so it reaches the model that covers it.
+    const romanUrdu = sample.posts.filter((p) => sample.languages.get(p.postId) === 'ur-Latn');
+    assert.ok(romanUrdu.length > 0);
+    for (const post of romanUrdu) assert.ok(['urd', 'hin'].includes(identifyLanguage(post.text)), post.text);
   });
 
   it('includes malformed rows, each failing validation or repeating an earlier postId', () => {
