@@ -189,12 +189,7 @@ async function main(): Promise<void> {
 }
 
 /** The audience's languages but English (the first column), then Roman Urdu and Indonesian/Malay as either. */
-const LANGS = [
-  ...AUDIENCE_LANGUAGES.filter((code) => code !== 'eng'),
-  'urd-Latn',
-  'ind as ind/msa',
-  'msa as ind/msa',
-];
+const LANGS = [...AUDIENCE_LANGUAGES.filter((code) => code !== 'eng'), 'urd-Latn', 'ind as ind/msa', 'msa as ind/msa'];
 let printedHeader = false;
 function printRow(r: DetectorScore): void {
   if (!printedHeader) {

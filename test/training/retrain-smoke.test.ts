@@ -86,7 +86,8 @@ test('retrain-multilingual.sh --smoke trains, exports, quantises and checks a se
       config.languages.length > 0 && config.languages.every((l: string) => /^[a-z]{3}$/.test(l)),
       String(config.languages),
     );
-    for (const language of ['ara', 'ind', 'msa', 'tur', 'urd']) assert.ok(config.languages.includes(language), language);
+    for (const language of ['ara', 'ind', 'msa', 'tur', 'urd'])
+      assert.ok(config.languages.includes(language), language);
     const training = JSON.parse(readFileSync(join(out, 'training.json'), 'utf8'));
     assert.equal(training.smoke, true);
     assert.match(training.data.files['xlm-t-multilingual/train.jsonl'], /^[0-9a-f]{64}$/);
