@@ -1,9 +1,11 @@
-// Routing by language: posts detected in a language the multilingual model covers go to it, everything else
-// (English, undetermined, languages neither model covers) to the English model. One classify() call detects each
-// post's language once and calls each model at most once, with all of its posts.
+// Routing by language: posts detected in a language a routed model covers (its config.json `languages`) go to it,
+// everything else (English, undetermined, languages no model covers) to the English model. One classify() call
+// detects each post's language once and calls each model at most once, with all of its posts.
 //
-// The multilingual model is loaded on the first batch that has a post for it, once per process: an English-only
-// workload never pays for it (cold start), and a mixed one pays once.
+// Today one model is routed (MULTILINGUAL_MODEL_ID: impact-sentiment-multilingual-v2 covers every non-English
+// language the project has data for); the router takes a list, the first model covering a language scoring it.
+// Each routed model is loaded on the first batch that has a post for it, once per process: an English-only
+// workload never pays for it (cold start), and a mixed one pays once per model it needs.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
@@ -24,10 +26,17 @@ export interface TextScoringModel {
 /** A model that is also a classifier on its own (the transformer and lexicon classifiers). */
 export type ScoringClassifier = Classifier & TextScoringModel;
 
+/** A model posts are routed to: the languages it covers (ISO 639-3) and how to load it (called at most once). */
+export interface RoutedModel {
+  id: string;
+  languages: ReadonlySet<string>;
+  load: () => Promise<TextScoringModel>;
+}
+
 export interface RoutingOptions {
   english: TextScoringModel;
-  /** The languages the multilingual model covers (ISO 639-3) and how to load it (called at most once). */
-  multilingual: { id: string; languages: ReadonlySet<string>; load: () => Promise<TextScoringModel> };
+  /** In order of preference: a language two of them cover goes to the first. */
+  routed: readonly RoutedModel[];
   scoreUnsupportedLanguages: boolean;
 }
 
@@ -35,18 +44,24 @@ export class RoutingClassifier implements Classifier {
   readonly modelId: string;
   readonly method: Sentiment['method'];
   readonly #english: TextScoringModel;
-  readonly #languages: ReadonlySet<string>;
-  readonly #loadMultilingual: () => Promise<TextScoringModel>;
-  #multilingual: Promise<TextScoringModel> | undefined;
+  /** Each routed language's model (its index in #routed). */
+  readonly #byLanguage: ReadonlyMap<string, number>;
+  readonly #routed: readonly RoutedModel[];
+  readonly #loaded: Array<Promise<TextScoringModel> | undefined>;
   readonly #batchOptions: Parameters<typeof classifyBatch>[1];
 
   constructor(options: RoutingOptions) {
     this.#english = options.english;
     this.modelId = options.english.modelId;
     this.method = options.english.method;
-    this.#languages = options.multilingual.languages;
-    this.#loadMultilingual = options.multilingual.load;
-    const covered = new Set([...SUPPORTED_LANGUAGES, ...this.#languages]);
+    this.#routed = options.routed;
+    this.#loaded = options.routed.map(() => undefined);
+    const byLanguage = new Map<string, number>();
+    options.routed.forEach((model, i) => {
+      for (const language of model.languages) if (!byLanguage.has(language)) byLanguage.set(language, i);
+    });
+    this.#byLanguage = byLanguage;
+    const covered = new Set([...SUPPORTED_LANGUAGES, ...byLanguage.keys()]);
     this.#batchOptions = {
       modelId: this.modelId,
       method: this.method,
@@ -59,9 +74,9 @@ export class RoutingClassifier implements Classifier {
     };
   }
 
-  /** The ISO 639-3 codes routed to the multilingual model. */
-  get multilingualLanguages(): ReadonlySet<string> {
-    return this.#languages;
+  /** The ISO 639-3 codes routed away from the English model, each with the id of the model that scores it. */
+  get routedLanguages(): ReadonlyMap<string, string> {
+    return new Map([...this.#byLanguage].map(([language, i]) => [language, this.#routed[i].id]));
   }
 
   classify(texts: string[]): Promise<Sentiment[]> {
@@ -69,27 +84,33 @@ export class RoutingClassifier implements Classifier {
   }
 
   async #score(texts: string[], flags: SentimentFlags[]): Promise<ScoredText[]> {
-    const toMultilingual: number[] = [];
-    const toEnglish: number[] = [];
-    flags.forEach((f, i) => (this.#languages.has(f.language ?? 'und') ? toMultilingual : toEnglish).push(i));
+    // Posts per model: -1 is the English model, i the i-th routed model.
+    const groups = new Map<number, number[]>();
+    flags.forEach((f, i) => {
+      const model = this.#byLanguage.get(f.language ?? 'und') ?? -1;
+      groups.set(model, [...(groups.get(model) ?? []), i]);
+    });
     const results = new Array<ScoredText>(texts.length);
     const run = async (model: TextScoringModel, indices: number[], tag: boolean) => {
-      if (indices.length === 0) return;
       const scored = await model.score(indices.map((i) => texts[i]));
       const scoredBy = tag ? { modelId: model.modelId, method: model.method } : undefined;
       scored.forEach((s, j) => {
         results[indices[j]] = scoredBy ? { ...s, scoredBy } : s;
       });
     };
-    const multilingual = toMultilingual.length > 0 ? await this.#multilingualModel() : undefined;
-    await run(this.#english, toEnglish, false);
-    if (multilingual) await run(multilingual, toMultilingual, true);
+    // Routed models are loaded first (a load failure then fails the batch before any model has scored).
+    const routed = await Promise.all(
+      [...groups.keys()].filter((m) => m >= 0).map(async (m) => [m, await this.#model(m)] as const),
+    );
+    const english = groups.get(-1);
+    if (english) await run(this.#english, english, false);
+    for (const [m, model] of routed.sort((a, b) => a[0] - b[0])) await run(model, groups.get(m)!, true);
     return results;
   }
 
-  #multilingualModel(): Promise<TextScoringModel> {
-    this.#multilingual ??= this.#loadMultilingual();
-    return this.#multilingual;
+  #model(index: number): Promise<TextScoringModel> {
+    this.#loaded[index] ??= this.#routed[index].load();
+    return this.#loaded[index];
   }
 }
 
@@ -137,7 +158,7 @@ export async function withRouting(
   }
   return new RoutingClassifier({
     english,
-    multilingual: { id, languages, load: () => loadModel(multilingualConfig(config, id)) },
+    routed: [{ id, languages, load: () => loadModel(multilingualConfig(config, id)) }],
     scoreUnsupportedLanguages: config.scoreUnsupportedLanguages,
   });
 }

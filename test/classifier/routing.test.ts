@@ -1,6 +1,8 @@
-// Routing by language with the two shipped models: Arabic and French posts go to the multilingual model, English
-// and undetermined ones to the English model, one call per model per batch; the multilingual model loads lazily,
-// once; MULTILINGUAL_MODEL_ID=none and an unreadable or unloadable multilingual model keep the English path.
+// Routing by language with the two shipped models: Arabic, French and the audience languages (Turkish, Urdu in
+// both scripts, Indonesian, Malay) go to the multilingual model, English and undetermined ones to the English
+// model, one call per model per batch; the multilingual model loads lazily, once; a list of routed models gives each
+// language to the first that covers it; MULTILINGUAL_MODEL_ID=none and an unreadable or unloadable multilingual
+// model keep the English path.
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +23,15 @@ const MIXED = [
   'Je suis vraiment déçu par ce service, jamais plus', // French
   'What a wonderful day, thank you all so much!', // English
   'ok 👍', // undetermined
-  'Bugün hava çok güzel, dışarı çıkalım mı', // Turkish: neither model's
+  'Сегодня отличная погода, пойдём гулять', // Russian: neither model's
+];
+/** The audience languages of issue #24, one post each (hand-written), and what the detector names them. */
+const AUDIENCE: Array<[string, string]> = [
+  ['Bugün hava çok güzel, dışarı çıkalım mı', 'tur'],
+  ['یہ بہت اچھی کتاب ہے اور میں نے اسے پڑھا', 'urd'],
+  ['Yeh khana bohat mazedar tha, dobara zaroor aayenge', 'urd'],
+  ['Makanannya enak banget, harganya juga murah', 'ind'],
+  ['Kerajaan perlu ambil tindakan segera, rakyat dah penat', 'msa'],
 ];
 
 const config = loadConfig({ ORT_THREADS: '1' });
@@ -54,7 +64,7 @@ describe('RoutingClassifier with the shipped models', () => {
     let loads = 0;
     const classifier = new RoutingClassifier({
       english: en.model,
-      multilingual: { id: MULTILINGUAL, languages: new Set(['ara', 'fra']), load: async () => (loads++, ml.model) },
+      routed: [{ id: MULTILINGUAL, languages: new Set(['ara', 'fra']), load: async () => (loads++, ml.model) }],
       scoreUnsupportedLanguages,
     });
     return { classifier, en, ml, loads: () => loads };
@@ -69,7 +79,7 @@ describe('RoutingClassifier with the shipped models', () => {
     );
     assert.deepEqual(
       results.map((r) => r.flags.language),
-      ['ara', 'fra', 'eng', 'und', 'tur'],
+      ['ara', 'fra', 'eng', 'und', 'rus'],
     );
     assert.deepEqual(
       results.map((r) => r.flags.unsupportedLanguage ?? false),
@@ -114,6 +124,60 @@ describe('RoutingClassifier with the shipped models', () => {
       'por',
       'spa',
     ]);
+  });
+});
+
+describe('RoutingClassifier with several routed models', () => {
+  /** A stand-in model: every text positive, its calls counted. */
+  function fake(modelId: string) {
+    const calls: string[][] = [];
+    let loads = 0;
+    const model: TextScoringModel = {
+      modelId,
+      method: 'transformer',
+      maxChars: 1000,
+      score: async (texts) => (
+        calls.push(texts),
+        texts.map(() => ({ probabilities: { negative: 0.1, neutral: 0.2, positive: 0.7 }, truncated: false }))
+      ),
+    };
+    return { calls, loads: () => loads, model, load: async () => (loads++, model) };
+  }
+
+  it('gives each language to the first model covering it, one call per model, each loaded once when needed', async () => {
+    const en = fake('english');
+    const first = fake('first');
+    const second = fake('second');
+    const unused = fake('unused');
+    const classifier = new RoutingClassifier({
+      english: en.model,
+      routed: [
+        { id: 'first', languages: new Set(['ara', 'tur']), load: first.load },
+        { id: 'second', languages: new Set(['tur', 'fra']), load: second.load },
+        { id: 'unused', languages: new Set(['deu']), load: unused.load },
+      ],
+      scoreUnsupportedLanguages: true,
+    });
+    assert.deepEqual(
+      [...classifier.routedLanguages],
+      [
+        ['ara', 'first'],
+        ['tur', 'first'],
+        ['fra', 'second'],
+        ['deu', 'unused'],
+      ],
+    );
+    const texts = [MIXED[1], AUDIENCE[0][0], MIXED[0], MIXED[2], MIXED[1]];
+    const results = await classifier.classify(texts);
+    assert.deepEqual(
+      results.map((r) => r.modelId),
+      ['second', 'first', 'first', 'english', 'second'],
+    );
+    assert.deepEqual(first.calls, [[AUDIENCE[0][0], MIXED[0]]]);
+    assert.deepEqual(second.calls, [[MIXED[1], MIXED[1]]]);
+    assert.deepEqual(en.calls, [[MIXED[2]]]);
+    await classifier.classify(texts);
+    assert.deepEqual([first.loads(), second.loads(), unused.loads()], [1, 1, 0]);
   });
 });
 
