@@ -1,5 +1,5 @@
 // `npm start -- --serve` as a user runs it: a child process that keeps serving; the README's Python
-// code blocks, extracted from README.md and run as written with the exported variables, get their
+// code blocks, extracted from docs/python.md and run as written with the exported variables, get their
 // posts scored and aggregated and read back; a query-protocol SQS call gets one clear line; Ctrl-C
 // (SIGINT) ends it with status 0 and no DynamoDB Local left behind.
 import { after, before, describe, it } from 'node:test';
@@ -19,7 +19,7 @@ const repo = fileURLToPath(new URL('../../..', import.meta.url));
 
 /** The README's ```python blocks, in order. */
 function readmePythonBlocks(): string[] {
-  const readme = readFileSync(join(repo, 'README.md'), 'utf8');
+  const readme = readFileSync(join(repo, 'docs', 'python.md'), 'utf8');
   return [...readme.matchAll(/^```python\n([\s\S]*?)^```$/gm)].map((match) => match[1]);
 }
 
