@@ -74,6 +74,21 @@ function multilingualModelId(value: string | undefined): string | undefined {
   return id === 'none' ? undefined : id;
 }
 
+/** The CloudWatch namespace alone: read by code that must not fail on the classifier's settings (metrics). */
+export function metricsNamespace(env: NodeJS.ProcessEnv = process.env): string {
+  return env.POWERTOOLS_METRICS_NAMESPACE || 'ImpactSentiment';
+}
+
+/** Table names alone: what the aggregate function needs, without the classifier's settings that may not parse. */
+export function loadTables(env: NodeJS.ProcessEnv = process.env): Config['tables'] {
+  const stage = env.STAGE ?? 'dev';
+  return {
+    posts: env.POSTS_TABLE ?? resourceName(stage, TABLES.posts.suffix),
+    results: env.RESULTS_TABLE ?? resourceName(stage, TABLES.results.suffix),
+    aggregates: env.AGGREGATES_TABLE ?? resourceName(stage, TABLES.aggregates.suffix),
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const stage = env.STAGE ?? 'dev';
   const dtype = env.MODEL_DTYPE ?? DEFAULT_MODEL.dtype;
@@ -83,15 +98,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`BINARY_NEUTRAL_MARGIN must be in [0, 1), got "${env.BINARY_NEUTRAL_MARGIN}"`);
   return {
     stage,
-    tables: {
-      posts: env.POSTS_TABLE ?? resourceName(stage, TABLES.posts.suffix),
-      results: env.RESULTS_TABLE ?? resourceName(stage, TABLES.results.suffix),
-      aggregates: env.AGGREGATES_TABLE ?? resourceName(stage, TABLES.aggregates.suffix),
-    },
+    tables: loadTables(env),
     dlqUrl: env.DLQ_URL || undefined,
     queueUrl: env.QUEUE_URL || undefined,
     sqsEndpoint: env.AWS_ENDPOINT_URL_SQS || undefined,
-    metricsNamespace: env.POWERTOOLS_METRICS_NAMESPACE || 'ImpactSentiment',
+    metricsNamespace: metricsNamespace(env),
     hubEndpoint: env.HF_ENDPOINT || 'https://huggingface.co',
     model: {
       id: env.MODEL_ID ?? DEFAULT_MODEL.id,

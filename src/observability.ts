@@ -2,12 +2,14 @@
 // Handlers attach them with injectLambdaContext / logMetrics; pipeline code just uses them.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { loadConfig } from './config.js';
+import { metricsNamespace } from './config.js';
 import { SERVICE } from './resources.js';
 
 export const logger = new Logger({ serviceName: SERVICE });
 
-export const metrics = new Metrics({ serviceName: SERVICE, namespace: loadConfig().metricsNamespace });
+// Only the namespace, not loadConfig(): a bad MODEL_DTYPE or ORT_THREADS must not break the aggregate function,
+// which never loads a model.
+export const metrics = new Metrics({ serviceName: SERVICE, namespace: metricsNamespace() });
 
 /** Every metric name the pipeline emits, in one place (dashboards and alarms refer to these). */
 export const MetricName = {

@@ -40,5 +40,5 @@ const table = encodeNgramTable(
   },
   rows,
 );
-writeFileSync(new URL('../../models/language/latin-ngrams.bin', import.meta.url), table);
+writeFileSync(new URL('../language/latin-ngrams.bin', import.meta.url), table);
 console.log(`${rows.length} n-grams for ${LANGUAGES.join(', ')}: ${table.length} bytes`);

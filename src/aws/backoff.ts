@@ -66,7 +66,21 @@ const TRANSIENT_NAMES = new Set([
   'TimeoutError',
   'RequestTimeout',
 ]);
-const NETWORK_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+const NETWORK_ERROR_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+/** Names the SDK's HTTP handlers give socket failures that carry no code. */
+const NETWORK_ERROR_NAMES = new Set(['NetworkingError', 'AbortError', 'TimeoutError', 'SocketError']);
 
 /**
  * True when a whole call failed for a reason that may pass (throttling, a conflict, a service fault, the
@@ -77,6 +91,7 @@ export function isTransientCallError(error: unknown): boolean {
   const e = error as {
     name?: string;
     code?: string;
+    cause?: unknown;
     $fault?: string;
     $metadata?: { httpStatusCode?: number };
     $retryable?: unknown;
@@ -88,35 +103,18 @@ export function isTransientCallError(error: unknown): boolean {
   const status = e.$metadata?.httpStatusCode;
   if (status === 429 || (status !== undefined && status >= 500)) return true;
   if (e.$fault === 'server') return true;
-  // No HTTP answer at all (connection refused or reset, timeouts): the network, not the request.
-  return status === undefined && e.$fault === undefined;
+  // No HTTP answer is not enough: a TypeError or missing credentials has none either, and retrying it for the
+  // whole budget only hides the bug. The network is recognised by its codes and names (above and here).
+  return status === undefined && e.$fault === undefined && isNetworkError(e);
+}
+
+/** Socket-level failures the SDK surfaces without an HTTP status: by code, by name, or wrapped in `cause`. */
+function isNetworkError(e: { name?: string; code?: string; cause?: unknown }): boolean {
+  if (NETWORK_ERROR_CODES.has(e.code ?? '') || NETWORK_ERROR_NAMES.has(e.name ?? '')) return true;
+  const cause = e.cause as { name?: string; code?: string } | undefined;
+  return cause !== undefined && cause !== e && isNetworkError(cause);
 }
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Splits a list into chunks of at most `size` items. */
-export function chunk<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
-}
-
-/** Runs `task` over items with at most `limit` running at once; results in input order. */
-export async function mapWithConcurrency<T, R>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index], index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

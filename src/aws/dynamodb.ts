@@ -10,16 +10,8 @@ import {
   type ScanCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from './clients.js';
-import {
-  DEFAULT_BACKOFF,
-  RetrySchedule,
-  backoffDelay,
-  chunk,
-  isTransientCallError,
-  mapWithConcurrency,
-  sleep,
-  type BackoffOptions,
-} from './backoff.js';
+import { DEFAULT_BACKOFF, RetrySchedule, isTransientCallError, type BackoffOptions } from './backoff.js';
+import { chunk, mapWithConcurrency } from '../collections.js';
 import { errorMessage } from '../errors.js';
 
 type Item = Record<string, unknown>;
@@ -101,8 +93,9 @@ export interface BatchGetAnswer {
 }
 
 /**
- * Reads items by a string partition key with BatchGetItem (100 keys a call, duplicates removed),
- * retrying UnprocessedKeys with backoff.
+ * Reads items by a string partition key with BatchGetItem (100 keys a call, duplicates removed), retrying
+ * UnprocessedKeys and transient whole-call failures with backoff until `backoff` runs out (attempts, or
+ * `retryForMs`). A call rejected for its content fails its keys at once.
  */
 export async function batchGetByKey(
   table: string,
@@ -114,21 +107,26 @@ export async function batchGetByKey(
   const unique = [...new Set(keys)];
   await mapWithConcurrency(chunk(unique, BATCH_GET_LIMIT), PARALLEL_CALLS, async (batch) => {
     let pending: Item[] = batch.map((key) => ({ [keyName]: key }));
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > backoff.attempts) {
-        for (const key of pending)
-          answer.failed.set(String(key[keyName]), `still unprocessed after ${backoff.attempts} BatchGetItem attempts`);
-        return;
-      }
-      if (attempt > 1) await sleep(backoffDelay(attempt - 1, backoff));
+    const schedule = new RetrySchedule(backoff);
+    let lastError = 'unprocessed';
+    while (pending.length > 0) {
       try {
         const result = await documentClient().send(
           new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }),
         );
         for (const item of result.Responses?.[table] ?? []) answer.found.set(String(item[keyName]), item);
         pending = (result.UnprocessedKeys?.[table]?.Keys ?? []) as Item[];
+        lastError = 'unprocessed';
       } catch (error) {
-        for (const key of pending) answer.failed.set(String(key[keyName]), errorMessage(error));
+        if (!isTransientCallError(error)) {
+          for (const key of pending) answer.failed.set(String(key[keyName]), errorMessage(error));
+          return;
+        }
+        lastError = errorMessage(error);
+      }
+      if (pending.length > 0 && !(await schedule.beforeRetry())) {
+        const reason = `still ${lastError} after ${schedule.describe()} of BatchGetItem`;
+        for (const key of pending) answer.failed.set(String(key[keyName]), reason);
         return;
       }
     }

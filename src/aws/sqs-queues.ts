@@ -15,7 +15,7 @@ import {
   type MessageAttributeValue,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { chunk } from './backoff.js';
+import { chunk } from '../collections.js';
 import type { OutgoingMessage } from './sqs.js';
 
 /** A queue as the code refers to it. */

@@ -7,13 +7,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { sqsClient } from './clients.js';
 import { errorMessage } from '../errors.js';
-import {
-  DEFAULT_BACKOFF,
-  RetrySchedule,
-  isTransientCallError,
-  mapWithConcurrency,
-  type BackoffOptions,
-} from './backoff.js';
+import { DEFAULT_BACKOFF, RetrySchedule, isTransientCallError, type BackoffOptions } from './backoff.js';
+import { mapWithConcurrency } from '../collections.js';
 
 export const SEND_BATCH_LIMIT = 10;
 /** Total payload of one SendMessageBatch call (bodies and attributes), 256 KiB. */

@@ -8,7 +8,7 @@
 // 29 -> 17.5 µs with the memo starting empty (13.5 once it holds them). Identical ids on 145,820 texts: bench
 // posts and every text in the shared data sets. Texts that contain an added token take the full encode().
 //
-// The same steps serve every tokenizer type the hub models use (test/classifier/token-ids-types.test.ts):
+// The same steps serve every tokenizer type the hub models use (test/unit/classifier/token-ids-types.test.ts):
 // WordPiece and byte-level BPE encode each pre-tokenized word on its own, so their words are remembered; a
 // SentencePiece Unigram model fuses unknown pieces across words (and tokenizers.js's Metaspace hands it the whole
 // text as one word), so it gets the text whole, as encode() gives it, with no memo.

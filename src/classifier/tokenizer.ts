@@ -4,7 +4,7 @@
 // PreTrainedTokenizer wraps that library's Tokenizer, and encode() is the Tokenizer's encode().ids for every
 // tokenizer class (none overrides it). Imported on its own, the library is 0.1 MB to compile where
 // transformers.js is 1.3 MB, which a cold start paid for a tokenizer alone (README, Performance).
-// test/classifier/token-ids-types.test.ts checks ids, maximum length and padding id against transformers.js's
+// test/unit/classifier/token-ids-types.test.ts checks ids, maximum length and padding id against transformers.js's
 // AutoTokenizer on every tokenizer type the hub models use.
 import { Tokenizer } from '@huggingface/tokenizers';
 import type { PublicTokenizer } from './token-ids.js';

@@ -3,7 +3,7 @@
 //   npx tsx src/cli/bundle.ts OUT_DIR ENTRY...     e.g. dist/handlers handlers/classify.ts
 import { parseArgs } from 'node:util';
 import { build, type BuildOptions } from 'esbuild';
-import { errorMessage } from '../errors.js';
+import { runCli } from './run.js';
 import { BUNDLE } from '../resources.js';
 
 const USAGE = 'usage: tsx src/cli/bundle.ts OUT_DIR ENTRY...   (bundles each ENTRY to OUT_DIR/<name>.mjs)';
@@ -32,12 +32,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(`bundle: ${errorMessage(error)}`);
-      process.exit(1);
-    },
-  );
-}
+runCli(import.meta.url, 'bundle', main, { usage: USAGE });

@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
 import { getClassifier } from '../classifier/index.js';
 import type { Sentiment } from '../domain/sentiment.js';
-import { UsageError, errorMessage } from '../errors.js';
+import { UsageError } from '../errors.js';
+import { runCli } from './run.js';
 
 const USAGE = `usage: npm run classify -- [--json] [--model ID] [--dtype q8|fp32] "text" ["text" ...]
   (no texts: one text per line from stdin)
@@ -77,12 +78,4 @@ async function readStdinLines(): Promise<string[]> {
     .filter((line) => line.trim() !== '');
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(`classify: ${errorMessage(error)}`);
-      process.exit(error instanceof UsageError ? 2 : 1);
-    },
-  );
-}
+runCli(import.meta.url, 'classify', main, { usage: USAGE });

@@ -10,19 +10,12 @@ import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { loadConfig, type Config } from '../config.js';
 import { LexiconClassifier } from '../classifier/lexicon.js';
-import { toIso3 } from '../classifier/language.js';
-import {
-  computeMetrics,
-  metricsByLanguage,
-  predictionFor,
-  tally,
-  type EvalMetrics,
-  type LanguageMetrics,
-} from '../classifier/metrics.js';
 import { withRouting } from '../classifier/routing.js';
-import { LABELS, type Classifier, type Label } from '../domain/sentiment.js';
+import type { Classifier } from '../domain/sentiment.js';
+import { evaluate, parseLabelledJsonl, type EvalReport, type LabelledText } from '../evaluation/evaluate.js';
 import { withModel } from './classify.js';
-import { UsageError, errorMessage } from '../errors.js';
+import { UsageError } from '../errors.js';
+import { runCli } from './run.js';
 
 const USAGE =
   'usage: npm run eval -- --data FILE.jsonl [--model ID|lexicon] [--multilingual ID|none] [--dtype q8|fp32] ' +
@@ -36,102 +29,6 @@ const USAGE =
   --dtype     q8 (default) or fp32
   --baseline  lexicon: also evaluate the AFINN lexicon on the same data
   --json      exactly one JSON object on stdout (logs go to stderr)`;
-
-/** Texts per classify() call: large enough for efficient batches, small enough for a live progress bar. */
-const CHUNK = 256;
-
-export interface LabelledText {
-  text: string;
-  label: Label;
-  /** Gold language (ISO 639-3), when the file says. */
-  language?: string;
-}
-
-export interface EvalReport extends EvalMetrics {
-  model: string;
-  method: string;
-  dtype?: string;
-  /** 'binary' when the data has no neutral rows (neutral folded away), else 'three-class'. */
-  scoring: 'binary' | 'three-class';
-  textsPerSecond: number;
-  /** Detected language (flags.language) -> rows, over every row. */
-  detectedLanguages: Record<string, number>;
-  /** Per gold language, for the rows that have one. */
-  byLanguage: Record<string, LanguageMetrics>;
-  /** Which model scored the rows: modelId -> rows. */
-  byModel: Record<string, number>;
-  baseline?: EvalReport;
-}
-
-/** Parses JSONL; errors name the line. */
-export function parseLabelledJsonl(contents: string, source: string): LabelledText[] {
-  const rows: LabelledText[] = [];
-  contents.split('\n').forEach((line, i) => {
-    if (line.trim() === '') return;
-    let row: unknown;
-    try {
-      row = JSON.parse(line);
-    } catch {
-      throw new UsageError(`${source}:${i + 1}: not valid JSON`);
-    }
-    const { text, label, language } = (row ?? {}) as { text?: unknown; label?: unknown; language?: unknown };
-    if (typeof text !== 'string') throw new UsageError(`${source}:${i + 1}: "text" must be a string`);
-    if (!LABELS.includes(label as Label))
-      throw new UsageError(
-        `${source}:${i + 1}: "label" must be one of ${LABELS.join(', ')}, got ${JSON.stringify(label)}`,
-      );
-    if (language !== undefined && (typeof language !== 'string' || !/^[a-z]{2,3}$/.test(language))) {
-      throw new UsageError(
-        `${source}:${i + 1}: "language" must be an ISO 639-3 (or 639-1) code, got ${JSON.stringify(language)}`,
-      );
-    }
-    rows.push(
-      language === undefined
-        ? { text, label: label as Label }
-        : { text, label: label as Label, language: toIso3(language) },
-    );
-  });
-  if (rows.length === 0) throw new UsageError(`${source}: no rows`);
-  return rows;
-}
-
-export async function evaluate(
-  classifier: Classifier & { method?: string },
-  rows: LabelledText[],
-  onProgress: (done: number) => void = () => {},
-): Promise<Omit<EvalReport, 'model' | 'method' | 'dtype'>> {
-  const binary = !rows.some((r) => r.label === 'neutral');
-  const labels: readonly Label[] = binary ? ['negative', 'positive'] : LABELS;
-  const predicted: Label[] = [];
-  const detected: string[] = [];
-  const scoredBy: string[] = [];
-  let elapsedMs = 0;
-  for (let start = 0; start < rows.length; start += CHUNK) {
-    const chunk = rows.slice(start, start + CHUNK).map((r) => r.text);
-    const began = performance.now();
-    const results = await classifier.classify(chunk);
-    elapsedMs += performance.now() - began;
-    for (const sentiment of results) {
-      predicted.push(predictionFor(sentiment, binary));
-      detected.push(sentiment.flags.language ?? 'und');
-      scoredBy.push(sentiment.modelId);
-    }
-    onProgress(predicted.length);
-  }
-  const metrics = computeMetrics(
-    rows.map((r) => r.label),
-    predicted,
-    labels,
-  );
-  return {
-    ...metrics,
-    scoring: binary ? 'binary' : 'three-class',
-    textsPerSecond: rows.length / (elapsedMs / 1000),
-    detectedLanguages: tally(detected),
-    byLanguage: metricsByLanguage(rows, predicted, detected, labels),
-    byModel: tally(scoredBy),
-  };
-}
 
 async function loadModel(config: Config): Promise<Classifier & { method: string }> {
   if (config.model.id === 'lexicon') return new LexiconClassifier();
@@ -263,12 +160,4 @@ function printLanguages(r: EvalReport): void {
   console.log(`  scored by           ${top(r.byModel, 4)}`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(`eval: ${errorMessage(error)}`);
-      process.exit(error instanceof UsageError ? 2 : 1);
-    },
-  );
-}
+runCli(import.meta.url, 'eval', main, { usage: USAGE });

@@ -15,9 +15,9 @@ import {
   resendPosts,
   type IngestSummary,
   type RowProblem,
-} from '../producer.js';
+} from '../producer/ingest.js';
 import { resetClients } from '../aws/clients.js';
-import { errorMessage } from '../errors.js';
+import { runCli } from './run.js';
 
 const USAGE =
   'usage: npm run ingest -- FILE.jsonl|FILE.csv [--queue-url URL] [--posts-table NAME] [--format jsonl|csv] ' +
@@ -164,13 +164,4 @@ function printProblems(title: string, problems: RowProblem[]): void {
     console.log(`    ... and ${problems.length - SHOWN_PROBLEMS} more (use --rejects FILE for all)`);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    resetClients();
-    process.exitCode = code;
-  },
-  (error) => {
-    console.error(`ingest failed: ${errorMessage(error)}`);
-    process.exitCode = 1;
-  },
-);
+runCli(import.meta.url, 'ingest', main, { usage: USAGE, cleanup: resetClients });

@@ -11,8 +11,8 @@ import { provision, type ProvisionedStage } from '../local/provision.js';
 import { applyEnvironment, exportBlock, stackEnvironment } from '../local/environment.js';
 import { localClients } from '../local/clients.js';
 import { pipelineEventSources, runUntilIdle } from '../local/event-sources.js';
-import type { SqsBatchResult } from '../runtime/sqs-event-source.js';
-import type { StreamBatchResult } from '../runtime/stream-event-source.js';
+import type { SqsBatchResult } from '../event-sources/sqs-event-source.js';
+import type { StreamBatchResult } from '../event-sources/stream-event-source.js';
 import { generateSamplePosts, sampleJsonl } from '../local/sample-posts.js';
 import { runServe } from '../local/serve.js';
 import { FUNCTIONS } from '../resources.js';
@@ -112,7 +112,7 @@ async function main(argv: string[]): Promise<number> {
   );
 
   // Imported only now: the handlers and the producer read their config and endpoints from the environment just set.
-  const { ingestPosts, readPostsFile } = await import('../producer.js');
+  const { ingestPosts, readPostsFile } = await import('../producer/ingest.js');
   const { handler: classify } = await import('../../handlers/classify.js');
   const { handler: aggregate } = await import('../../handlers/aggregate.js');
 

@@ -2,13 +2,13 @@
 // stream → aggregate handler, and a loop that runs both until the whole system is idle.
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { EventSource } from '../runtime/event-source.js';
-import { SqsEventSource, type SqsEventSourceOptions, type SqsHandler } from '../runtime/sqs-event-source.js';
+import type { EventSource } from '../event-sources/event-source.js';
+import { SqsEventSource, type SqsEventSourceOptions, type SqsHandler } from '../event-sources/sqs-event-source.js';
 import {
   StreamEventSource,
   type StreamEventSourceOptions,
   type StreamHandler,
-} from '../runtime/stream-event-source.js';
+} from '../event-sources/stream-event-source.js';
 import type { ProvisionedStage } from './provision.js';
 
 export interface PipelineEventSources {

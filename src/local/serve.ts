@@ -2,9 +2,9 @@
 // one-shot run has, then both event source mappings keep running (classify queue -> classify, results
 // stream -> aggregate) for posts that arrive from any client, until Ctrl-C or SIGTERM: then the batch
 // in hand is finished, the emulators are stopped (DynamoDB Local's java included) and it exits 0.
-import type { EventSource } from '../runtime/event-source.js';
-import type { SqsBatchResult } from '../runtime/sqs-event-source.js';
-import type { StreamBatchResult } from '../runtime/stream-event-source.js';
+import type { EventSource } from '../event-sources/event-source.js';
+import type { SqsBatchResult } from '../event-sources/sqs-event-source.js';
+import type { StreamBatchResult } from '../event-sources/stream-event-source.js';
 import { pipelineEventSources } from './event-sources.js';
 import { processIsRunning, startEmulators, stopAllEmulators, type QueryProtocolCall } from './emulators.js';
 import { provision } from './provision.js';
@@ -116,7 +116,7 @@ export async function runServe(options: ServeOptions): Promise<number> {
   if (!options.verbose) applyEnvironment({ POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true' });
   const clients = localClients(emulators);
   // Imported only now: the handlers and the producer read their config and endpoints from the environment just set.
-  const { ingestPosts, readPostsFile } = await import('../producer.js');
+  const { ingestPosts, readPostsFile } = await import('../producer/ingest.js');
   const { handler: classify } = await import('../../handlers/classify.js');
   const { handler: aggregate } = await import('../../handlers/aggregate.js');
   const { resetClients } = await import('../aws/clients.js');

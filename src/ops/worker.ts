@@ -5,7 +5,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { sqsClient } from '../aws/clients.js';
 import { changeVisibility } from '../aws/sqs-queues.js';
 import { FUNCTIONS } from '../resources.js';
-import { SqsEventSource, type SqsHandler } from '../runtime/sqs-event-source.js';
+import { SqsEventSource, type SqsHandler } from '../event-sources/sqs-event-source.js';
 import { logger } from '../observability.js';
 import type { QueueInfo } from './queues.js';
 

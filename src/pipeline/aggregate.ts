@@ -9,7 +9,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { loadConfig, type Config } from '../config.js';
+import { loadTables, type Config } from '../config.js';
 import { FUNCTIONS, TABLES } from '../resources.js';
 import { deltasForChange, markerKey, sequenceOrder, shardCheckpointKey } from '../domain/aggregation.js';
 import type { Fence, PlannedRecord } from '../domain/aggregate-batch.js';
@@ -75,8 +75,11 @@ function plan(
 }
 
 export interface AggregateOptions {
-  /** Defaults to loadConfig() at each batch (cheap; tests may point the environment at a new stage). */
-  config?: Config;
+  /**
+   * Defaults to the environment's tables at each batch (cheap; tests may point the environment at a new stage).
+   * Only the tables: the classifier's settings are not this function's to validate.
+   */
+  config?: Pick<Config, 'tables'>;
   now?: () => Date;
   /** Actions per transaction (default and most: 100). Tests lower it to force splits. */
   maxTransactionItems?: number;
@@ -142,7 +145,7 @@ function fenceFor(
 export function createAggregateBatch(options: AggregateOptions = {}): AggregateBatch {
   const now = options.now ?? (() => new Date());
   return async (event, context) => {
-    const config = options.config ?? loadConfig();
+    const config = options.config ?? { tables: loadTables() };
     const at = now();
     const { records, unusable } = recordsOf<DynamoDBRecord>(event);
     const shard = shardOf(event, records);

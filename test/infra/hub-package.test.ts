@@ -2,15 +2,15 @@
 // then `osls package --param modelId=<hub id>` for the zip (the Unigram XLM-R stand-in, the multilingual
 // production model's shape, with its org/name folder) and for deploy=image (the BPE twitter-roberta stand-in).
 // Two osls runs, so the other tokenizer families are not packaged: packaging only copies models/<modelId>/, the
-// same files for every family, and test/classifier/hub-models.test.ts loads each family from those files.
+// same files for every family, and test/unit/classifier/hub-models.test.ts loads each family from those files.
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fetchModel, filesToFetch } from '../../src/cli/model-fetch.js';
-import { bundleChild } from '../bench/cold-start.js';
+import { fetchModel, filesToFetch } from '../../src/models/fetch.js';
+import { bundleChild } from '../../bench/cold-start.js';
 import { SERVICE } from '../../src/resources.js';
 import { ensureHubModels, hubModelsUnavailable } from '../support/hub-models.js';
 import { startMockHub, type MockHub } from '../support/mock-hub.js';

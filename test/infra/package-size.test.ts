@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import resourcesJson from '../../src/resources.json' with { type: 'json' };
 import { cleanStaleCaches, packageService, type Packaged } from './package.js';
 import { extractZip, listZip, unzippedSize, type ZipEntry } from './zip.js';
-import { bundleChild } from '../bench/cold-start.js';
+import { bundleChild } from '../../bench/cold-start.js';
 import { AGREEMENT, NON_ENGLISH } from '../fixtures/sentences.js';
 import { sqsRecord } from '../support/events.js';
 

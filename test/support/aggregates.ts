@@ -13,7 +13,7 @@ import {
 } from '../../src/domain/aggregation.js';
 import type { Fence } from '../../src/domain/aggregate-batch.js';
 import { CountedResultSchema } from '../../src/domain/results.js';
-import type { DeliveredBatch } from '../../src/runtime/stream-event-source.js';
+import type { DeliveredBatch } from '../../src/event-sources/stream-event-source.js';
 import { countMarkers, readCheckpoints, readResults } from './tables.js';
 
 /** An aggregate item as stored: its key and counters (plus whatever else the item holds). */

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Message } from '@aws-sdk/client-sqs';
 import type { AttributeValue, DynamoDBRecord, DynamoDBStreamEvent, SQSEvent, SQSRecord } from 'aws-lambda';
-import { toSqsRecord } from '../../src/runtime/sqs-event-source.js';
+import { toSqsRecord } from '../../src/event-sources/sqs-event-source.js';
 
 export const TEST_REGION = 'us-east-1';
 const TEST_QUEUE_ARN = `arn:aws:sqs:${TEST_REGION}:000000000000:test-queue`;

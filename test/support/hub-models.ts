@@ -1,4 +1,4 @@
-// The tiny hub-shaped models (models/training/make-hub-shaped.py), generated once into the git-ignored
+// The tiny hub-shaped models (test/fixtures/models/make-hub-shaped.py), generated once into the git-ignored
 // models/.generated/hub/ and regenerated when the script changes. Needs /usr/bin/python3 with torch, onnx and
 // sentencepiece (.ci/run installs them); without them the tests that use these models skip, saying why.
 import { spawnSync } from 'node:child_process';
@@ -6,9 +6,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withFileLock } from './file-lock.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SCRIPT = join(ROOT, 'models/training/make-hub-shaped.py');
+const SCRIPT = join(ROOT, 'test/fixtures/models/make-hub-shaped.py');
 const PYTHON = '/usr/bin/python3';
 export const HUB_MODELS_DIR = join(ROOT, 'models/.generated/hub');
 
@@ -53,18 +54,8 @@ export function hubModelsUnavailable(): string | undefined {
 export async function ensureHubModels(): Promise<string> {
   const stamp = join(HUB_MODELS_DIR, '.script-sha256');
   const want = createHash('sha256').update(readFileSync(SCRIPT)).digest('hex');
-  const lock = `${HUB_MODELS_DIR}.lock`;
-  mkdirSync(dirname(lock), { recursive: true });
-  for (let waited = 0; ; waited += 250) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      if (waited > 180_000) throw new Error(`timed out waiting for ${lock}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-  try {
+  mkdirSync(dirname(HUB_MODELS_DIR), { recursive: true });
+  return withFileLock(`${HUB_MODELS_DIR}.lock`, () => {
     if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return HUB_MODELS_DIR;
     rmSync(HUB_MODELS_DIR, { recursive: true, force: true });
     const run = spawnSync(PYTHON, [SCRIPT, HUB_MODELS_DIR], { encoding: 'utf8', timeout: 170_000 });
@@ -72,7 +63,5 @@ export async function ensureHubModels(): Promise<string> {
       throw new Error(`make-hub-shaped.py failed (${run.status ?? run.signal}):\n${run.stderr.slice(-3000)}`);
     writeFileSync(stamp, want);
     return HUB_MODELS_DIR;
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
+  });
 }

@@ -1,0 +1,231 @@
+// The producer rides out throttling: a fault-injecting proxy in front of fauxqs and DynamoDB Local
+// answers some calls with throttling or service errors (whole SendMessageBatch / BatchWriteItem calls,
+// beyond the SDK's own three attempts), and every post still ends up stored and enqueued exactly once.
+// With a tiny retry budget the posts are reported stored-but-not-enqueued, and the resend command the
+// CLI prints enqueues just those.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startStack, type TestStack } from '../../support/stack.js';
+import {
+  SERVICE_FAULT,
+  THROTTLED_DYNAMODB,
+  THROTTLED_SQS,
+  startFaultProxy,
+  type FaultProxy,
+} from '../../support/fault-proxy.js';
+import { resetClients } from '../../../src/aws/clients.js';
+import { applyEnvironment } from '../../../src/local/environment.js';
+import { seededRandom } from '../../../src/local/seeded-random.js';
+import { encodePostMessage } from '../../../src/domain/messages.js';
+import { makePosts } from '../../support/posts.js';
+import { drainQueue } from '../../support/queues.js';
+import { readAll } from '../../support/tables.js';
+
+const repo = fileURLToPath(new URL('../../..', import.meta.url));
+const SEND = 'AmazonSQS.SendMessageBatch';
+const WRITE = 'DynamoDB_20120810.BatchWriteItem';
+
+let stack: TestStack;
+let sqsProxy: FaultProxy;
+let dynamodbProxy: FaultProxy;
+let restoreEnv: () => void;
+let producer: typeof import('../../../src/producer/ingest.js');
+let sqs: typeof import('../../../src/aws/sqs.js');
+let dynamodb: typeof import('../../../src/aws/dynamodb.js');
+
+before(async () => {
+  stack = await startStack();
+  sqsProxy = await startFaultProxy(stack.emulators.sqsEndpoint);
+  dynamodbProxy = await startFaultProxy(stack.emulators.dynamodbEndpoint);
+  producer = await import('../../../src/producer/ingest.js');
+  sqs = await import('../../../src/aws/sqs.js');
+  dynamodb = await import('../../../src/aws/dynamodb.js');
+});
+
+after(async () => {
+  resetClients();
+  restoreEnv?.();
+  await sqsProxy?.stop();
+  await dynamodbProxy?.stop();
+  await stack?.teardown();
+});
+
+/** The queue URL as the SDK must see it: through the proxy (SQS clients send to the QueueUrl's host). */
+const viaProxy = (url: string) => url.replace(stack.emulators.sqsEndpoint, sqsProxy.endpoint);
+
+/** A fresh stage whose app clients (producer, adapters) go through the proxies; the test's own checks do not. */
+async function freshStageBehindProxies() {
+  const stage = await stack.freshStage();
+  restoreEnv?.();
+  restoreEnv = applyEnvironment({
+    AWS_ENDPOINT_URL_SQS: sqsProxy.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamodbProxy.endpoint,
+  });
+  resetClients();
+  return stage;
+}
+
+function resetProxies(): void {
+  for (const proxy of [sqsProxy, dynamodbProxy]) {
+    proxy.calls.clear();
+    proxy.faults.clear();
+    proxy.plan = () => undefined;
+  }
+}
+
+async function queuedPostIds(queueUrl: string): Promise<string[]> {
+  return (await drainQueue(stack.clients.sqs, queueUrl)).map((m) => JSON.parse(m.Body!).postId as string).sort();
+}
+
+describe('producer under throttling (fault proxy in front of the emulators)', () => {
+  it("retries a SendMessageBatch call that failed as a whole after the SDK's own attempts", async () => {
+    resetProxies();
+    const stage = await freshStageBehindProxies();
+    sqsProxy.plan = (operation, n) => (operation === SEND && n <= 7 ? THROTTLED_SQS : undefined);
+    const bodies = Array.from({ length: 10 }, (_, i) => ({ body: encodePostMessage(`whole-${i}`) }));
+    const failures = await sqs.sendMessages(viaProxy(stage.queues.classify.url), bodies, {
+      attempts: 8,
+      baseMs: 10,
+      maxMs: 200,
+    });
+    assert.deepEqual(failures, []);
+    // 3 SDK attempts, a whole-call failure, 3 more, another, then the 7th fault and the 8th call gets through.
+    assert.equal(sqsProxy.faults.get(SEND), 7);
+    assert.equal(sqsProxy.calls.get(SEND), 8);
+    assert.deepEqual(await queuedPostIds(stage.queues.classify.url), bodies.map((_, i) => `whole-${i}`).sort());
+  });
+
+  it("retries a BatchWriteItem call that failed as a whole after the SDK's own attempts", async () => {
+    resetProxies();
+    const stage = await freshStageBehindProxies();
+    dynamodbProxy.plan = (operation, n) => (operation === WRITE && n <= 7 ? THROTTLED_DYNAMODB : undefined);
+    const items = makePosts(20, { prefix: 'bw', seed: 2 }).map((post) => ({ ...post }));
+    assert.deepEqual(
+      await dynamodb.batchWriteItems(stage.tables.posts, items, { attempts: 8, baseMs: 10, maxMs: 200 }),
+      [],
+    );
+    assert.equal(dynamodbProxy.faults.get(WRITE), 7);
+    assert.equal(dynamodbProxy.calls.get(WRITE), 8);
+    assert.equal(
+      dynamodbProxy.calls.get('DynamoDB_20120810.PutItem'),
+      undefined,
+      'no fallback to one PutItem per item',
+    );
+    const stored = await readAll<{ postId: string }>(stage.tables.posts);
+    assert.deepEqual(stored.map((p) => p.postId).sort(), items.map((p) => p.postId).sort());
+  });
+
+  it('does not retry a call that cannot succeed (no such queue)', async () => {
+    resetProxies();
+    await freshStageBehindProxies();
+    const missing = viaProxy(stack.stage.queues.classify.url.replace(/[^/]+$/, 'no-such-queue'));
+    const failures = await sqs.sendMessages(missing, [{ body: 'x' }], {
+      attempts: 8,
+      baseMs: 10,
+      maxMs: 200,
+      retryForMs: 60_000,
+    });
+    assert.equal(failures.length, 1);
+    assert.match(failures[0].error, /QueueDoesNotExist|NonExistentQueue/);
+    assert.equal(sqsProxy.calls.get(SEND), 1);
+  });
+
+  it('ingests every post, stored and enqueued once, through throttled and failing calls', async () => {
+    resetProxies();
+    const stage = await freshStageBehindProxies();
+    const random = seededRandom(13);
+    // The first calls all fail (so whole calls fail after the SDK's attempts), then about 1 in 4.
+    const plan = (first: number, throttled: typeof THROTTLED_SQS) => (operation: string, n: number) => {
+      if (operation !== SEND && operation !== WRITE) return undefined;
+      if (n <= first) return throttled;
+      const r = random();
+      return r < 0.18 ? throttled : r < 0.25 ? SERVICE_FAULT : undefined;
+    };
+    sqsProxy.plan = plan(14, THROTTLED_SQS);
+    dynamodbProxy.plan = plan(14, THROTTLED_DYNAMODB);
+    const posts = makePosts(300, { prefix: 'thr', seed: 13 });
+    const summary = await producer.ingestPosts(posts, {
+      postsTable: stage.tables.posts,
+      queueUrl: viaProxy(stage.queues.classify.url),
+      chunkSize: 100,
+    });
+    assert.deepEqual(summary.failed, []);
+    assert.equal(summary.stored, 300);
+    assert.equal(summary.enqueued, 300);
+    assert.ok((sqsProxy.faults.get(SEND) ?? 0) > 14, `SendMessageBatch faults: ${sqsProxy.faults.get(SEND)}`);
+    assert.ok((dynamodbProxy.faults.get(WRITE) ?? 0) > 14, `BatchWriteItem faults: ${dynamodbProxy.faults.get(WRITE)}`);
+    assert.deepEqual(await queuedPostIds(stage.queues.classify.url), posts.map((p) => p.postId).sort());
+    resetProxies();
+    const stored = await readAll<{ postId: string }>(stage.tables.posts);
+    assert.deepEqual(stored.map((p) => p.postId).sort(), posts.map((p) => p.postId).sort());
+  });
+
+  it('with a tiny retry budget, reports the posts stored but not enqueued and prints a resend command that works', {
+    timeout: 120_000,
+  }, async () => {
+    resetProxies();
+    const stage = await freshStageBehindProxies();
+    const dir = mkdtempSync(join(tmpdir(), 'ingest-throttled-'));
+    try {
+      const input = join(dir, 'posts.jsonl');
+      const posts = makePosts(12, { prefix: 'tiny', seed: 3 });
+      writeFileSync(input, posts.map((p) => JSON.stringify(p)).join('\n'));
+      const unsent = join(dir, 'unsent.txt');
+      sqsProxy.plan = (operation) => (operation === SEND ? THROTTLED_SQS : undefined);
+      const env = {
+        ...stack.env,
+        AWS_ENDPOINT_URL_SQS: sqsProxy.endpoint,
+        QUEUE_URL: viaProxy(stage.queues.classify.url),
+        POSTS_TABLE: stage.tables.posts,
+      };
+
+      const first = await runIngest([input, '--retry-for', '0.2', '--unsent', unsent], env);
+      assert.equal(first.code, 1, first.output);
+      assert.match(first.output, /failed 12/);
+      assert.match(
+        first.output,
+        new RegExp(
+          /stored but not enqueued: still failing after \d+ attempts in [\d.]+ s \(retry budget 0.2 s\)/.source +
+            / of SendMessageBatch: RequestThrottled/.source,
+        ),
+      );
+      const command = /npm run ingest -- (--resend \S+)/.exec(first.output);
+      assert.ok(command, first.output);
+      assert.equal(command[1], `--resend ${unsent}`);
+      assert.deepEqual(readFileSync(unsent, 'utf8').trim().split('\n').sort(), posts.map((p) => p.postId).sort());
+      assert.deepEqual(await queuedPostIds(stage.queues.classify.url), []);
+
+      sqsProxy.plan = () => undefined; // the throttling is over
+      const again = await runIngest(command[1].split(' '), env);
+      assert.equal(again.code, 0, again.output);
+      assert.match(again.output, /12 post IDs, 12 enqueued, 0 not in/);
+      assert.deepEqual(await queuedPostIds(stage.queues.classify.url), posts.map((p) => p.postId).sort());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+function runIngest(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/ingest.ts', ...args], {
+      cwd: repo,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, output }));
+  });
+}

@@ -1,0 +1,250 @@
+// Routing by language with the two shipped models: Arabic, French and the audience languages (Turkish, Urdu in
+// both scripts, Indonesian, Malay) go to the multilingual model, English and undetermined ones to the English
+// model, one call per model per batch; the multilingual model loads lazily, once; a list of routed models gives each
+// language to the first that covers it; MULTILINGUAL_MODEL_ID=none and an unreadable or unloadable multilingual
+// model keep the English path.
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it, mock } from 'node:test';
+import { getClassifier } from '../../../src/classifier/index.js';
+import { modelLanguages, RoutingClassifier, type TextScoringModel } from '../../../src/classifier/routing.js';
+import { loadTransformerClassifier, type TransformerClassifier } from '../../../src/classifier/transformer.js';
+import { loadConfig } from '../../../src/config.js';
+import { logger } from '../../../src/observability.js';
+import { DEFAULT_MODEL } from '../../../src/resources.js';
+
+const ENGLISH = DEFAULT_MODEL.id;
+const MULTILINGUAL = DEFAULT_MODEL.multilingualId;
+// Hand-written posts (never dataset text).
+const MIXED = [
+  'هذا المنتج رائع جدا وأنصح به الجميع', // Arabic
+  'Je suis vraiment déçu par ce service, jamais plus', // French
+  'What a wonderful day, thank you all so much!', // English
+  'ok 👍', // undetermined
+  'Сегодня отличная погода, пойдём гулять', // Russian: neither model's
+];
+/** The audience languages of issue #24, one post each (hand-written), and what the detector names them. */
+const AUDIENCE: Array<[string, string]> = [
+  ['Bugün hava çok güzel, dışarı çıkalım mı', 'tur'],
+  ['یہ بہت اچھی کتاب ہے اور میں نے اسے پڑھا', 'urd'],
+  ['Yeh khana bohat mazedar tha, dobara zaroor aayenge', 'urd'],
+  ['Makanannya enak banget, harganya juga murah', 'ind'],
+  ['Kerajaan perlu ambil tindakan segera, rakyat dah penat', 'msa'],
+];
+
+const config = loadConfig({ ORT_THREADS: '1' });
+
+/** A model whose score() calls are counted. */
+function counted(model: TransformerClassifier): { model: TextScoringModel; calls: string[][] } {
+  const calls: string[][] = [];
+  return {
+    calls,
+    model: {
+      modelId: model.modelId,
+      method: model.method,
+      maxChars: model.maxChars,
+      score: (texts) => (calls.push(texts), model.score(texts)),
+    },
+  };
+}
+
+describe('RoutingClassifier with the shipped models', () => {
+  let english: TransformerClassifier;
+  let multilingual: TransformerClassifier;
+  before(async () => {
+    english = await loadTransformerClassifier(config);
+    multilingual = await loadTransformerClassifier({ ...config, model: { ...config.model, id: MULTILINGUAL } });
+  });
+
+  function router(scoreUnsupportedLanguages = true) {
+    const en = counted(english);
+    const ml = counted(multilingual);
+    let loads = 0;
+    const classifier = new RoutingClassifier({
+      english: en.model,
+      routed: [{ id: MULTILINGUAL, languages: new Set(['ara', 'fra']), load: async () => (loads++, ml.model) }],
+      scoreUnsupportedLanguages,
+    });
+    return { classifier, en, ml, loads: () => loads };
+  }
+
+  it('sends Arabic and French to the multilingual model and the rest to the English model, one call each', async () => {
+    const { classifier, en, ml, loads } = router();
+    const results = await classifier.classify(MIXED);
+    assert.deepEqual(
+      results.map((r) => r.modelId),
+      [MULTILINGUAL, MULTILINGUAL, ENGLISH, ENGLISH, ENGLISH],
+    );
+    assert.deepEqual(
+      results.map((r) => r.flags.language),
+      ['ara', 'fra', 'eng', 'und', 'rus'],
+    );
+    assert.deepEqual(
+      results.map((r) => r.flags.unsupportedLanguage ?? false),
+      [false, false, false, false, true],
+    );
+    assert.deepEqual(ml.calls, [[MIXED[0], MIXED[1]]]);
+    assert.deepEqual(en.calls, [[MIXED[2], MIXED[3], MIXED[4]]]);
+    // The multilingual model's own scores (to int8 rounding: dynamic quantisation scales by the whole batch).
+    const [alone] = await multilingual.classify([MIXED[0]]);
+    for (const label of ['negative', 'neutral', 'positive'] as const) {
+      assert.ok(Math.abs(results[0].probabilities[label] - alone.probabilities[label]) < 0.01, label);
+    }
+    await classifier.classify(MIXED);
+    assert.equal(loads(), 1, 'loaded once');
+  });
+
+  it('does not load the multilingual model for English-only batches', async () => {
+    const { classifier, ml, loads } = router();
+    const results = await classifier.classify([MIXED[2], MIXED[3], 'Meeting at noon']);
+    assert.ok(results.every((r) => r.modelId === ENGLISH));
+    assert.equal(loads(), 0);
+    assert.deepEqual(ml.calls, []);
+  });
+
+  it('skips only the languages neither model covers when SCORE_UNSUPPORTED_LANGUAGES is false', async () => {
+    const { classifier } = router(false);
+    const results = await classifier.classify(MIXED);
+    assert.deepEqual(
+      results.map((r) => r.flags.skipped ?? false),
+      [false, false, false, false, true],
+    );
+    assert.deepEqual(results[4].probabilities, { negative: 0, neutral: 1, positive: 0 });
+  });
+
+  it('reads the covered languages from the model folder', async () => {
+    assert.deepEqual([...(await modelLanguages(config, MULTILINGUAL))].sort(), [
+      'ara',
+      'deu',
+      'fra',
+      'hin',
+      'ita',
+      'por',
+      'spa',
+    ]);
+  });
+});
+
+describe('RoutingClassifier with several routed models', () => {
+  /** A stand-in model: every text positive, its calls counted. */
+  function fake(modelId: string) {
+    const calls: string[][] = [];
+    let loads = 0;
+    const model: TextScoringModel = {
+      modelId,
+      method: 'transformer',
+      maxChars: 1000,
+      score: async (texts) => (
+        calls.push(texts),
+        texts.map(() => ({ probabilities: { negative: 0.1, neutral: 0.2, positive: 0.7 }, truncated: false }))
+      ),
+    };
+    return { calls, loads: () => loads, model, load: async () => (loads++, model) };
+  }
+
+  it('gives each language to the first model covering it, one call per model, each loaded once when needed', async () => {
+    const en = fake('english');
+    const first = fake('first');
+    const second = fake('second');
+    const unused = fake('unused');
+    const classifier = new RoutingClassifier({
+      english: en.model,
+      routed: [
+        { id: 'first', languages: new Set(['ara', 'tur']), load: first.load },
+        { id: 'second', languages: new Set(['tur', 'fra']), load: second.load },
+        { id: 'unused', languages: new Set(['deu']), load: unused.load },
+      ],
+      scoreUnsupportedLanguages: true,
+    });
+    assert.deepEqual(
+      [...classifier.routedLanguages],
+      [
+        ['ara', 'first'],
+        ['tur', 'first'],
+        ['fra', 'second'],
+        ['deu', 'unused'],
+      ],
+    );
+    const texts = [MIXED[1], AUDIENCE[0][0], MIXED[0], MIXED[2], MIXED[1]];
+    const results = await classifier.classify(texts);
+    assert.deepEqual(
+      results.map((r) => r.modelId),
+      ['second', 'first', 'first', 'english', 'second'],
+    );
+    assert.deepEqual(first.calls, [[AUDIENCE[0][0], MIXED[0]]]);
+    assert.deepEqual(second.calls, [[MIXED[1], MIXED[1]]]);
+    assert.deepEqual(en.calls, [[MIXED[2]]]);
+    await classifier.classify(texts);
+    assert.deepEqual([first.loads(), second.loads(), unused.loads()], [1, 1, 0]);
+  });
+});
+
+describe('getClassifier routing configuration', () => {
+  const root = mkdtempSync(join(tmpdir(), 'routing-models-'));
+  after(() => rmSync(root, { recursive: true, force: true }));
+  before(() => {
+    symlinkSync(join(config.model.dir, ENGLISH), join(root, ENGLISH));
+    // Languages listed, but no ONNX file: the multilingual model cannot load.
+    mkdirSync(join(root, 'broken-multilingual'));
+    cpSync(join(config.model.dir, MULTILINGUAL, 'config.json'), join(root, 'broken-multilingual', 'config.json'));
+    mkdirSync(join(root, 'no-languages'));
+    writeFileSync(
+      join(root, 'no-languages', 'config.json'),
+      JSON.stringify({ id2label: { 0: 'negative', 1: 'neutral', 2: 'positive' } }),
+    );
+  });
+  const configWith = (multilingual: string) =>
+    loadConfig({ MODEL_DIR: root, ORT_THREADS: '1', MULTILINGUAL_MODEL_ID: multilingual });
+
+  it('MULTILINGUAL_MODEL_ID=none: every post goes to the English model, non-English flagged unsupported', async () => {
+    assert.equal(loadConfig({ MULTILINGUAL_MODEL_ID: 'none' }).multilingualModelId, undefined);
+    assert.equal(loadConfig({}).multilingualModelId, MULTILINGUAL);
+    const classifier = await getClassifier(configWith('none'));
+    assert.ok(!(classifier instanceof RoutingClassifier));
+    const results = await classifier.classify(MIXED.slice(0, 3));
+    assert.deepEqual(
+      results.map((r) => r.modelId),
+      [ENGLISH, ENGLISH, ENGLISH],
+    );
+    assert.deepEqual(
+      results.map((r) => r.flags.unsupportedLanguage ?? false),
+      [true, true, false],
+    );
+  });
+
+  it('falls back to the lexicon for routed posts when the multilingual model cannot load, loudly, once', async () => {
+    const errors = mock.method(logger, 'error', () => {});
+    try {
+      const classifier = await getClassifier(configWith('broken-multilingual'));
+      assert.ok(classifier instanceof RoutingClassifier);
+      const first = await classifier.classify(MIXED.slice(0, 3));
+      await classifier.classify(MIXED.slice(0, 1));
+      assert.deepEqual(
+        first.map((r) => [r.modelId, r.method]),
+        [
+          ['lexicon-afinn-165', 'lexicon'],
+          ['lexicon-afinn-165', 'lexicon'],
+          [ENGLISH, 'transformer'],
+        ],
+      );
+      assert.equal(errors.mock.calls.length, 1);
+      assert.match(String(errors.mock.calls[0].arguments[0]), /FALLING BACK TO LEXICON/);
+    } finally {
+      errors.mock.restore();
+    }
+  });
+
+  it('turns routing off, with an error, when the multilingual model does not list its languages', async () => {
+    const errors = mock.method(logger, 'error', () => {});
+    try {
+      const classifier = await getClassifier(configWith('no-languages'));
+      assert.ok(!(classifier instanceof RoutingClassifier));
+      assert.equal(errors.mock.calls.length, 1);
+      assert.match(String(errors.mock.calls[0].arguments[0]), /routing OFF/);
+    } finally {
+      errors.mock.restore();
+    }
+  });
+});
