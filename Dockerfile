@@ -40,13 +40,13 @@ RUN mkdir /prod && cp -r package.json package-lock.json .npmrc packages /prod/ &
            node_modules/onnxruntime-node/bin/napi-v6/linux/arm64
 
 # The routed multilingual model ('none': routing off) and the language detector's table, beside the model.
-ARG MULTILINGUAL_MODEL_ID=impact-sentiment-multilingual-v1
+ARG MULTILINGUAL_MODEL_ID=impact-sentiment-multilingual-v2
 RUN mkdir -p /ship/models && cd models && cp -r --parents language /ship/models/ \
  && if [ "${MULTILINGUAL_MODEL_ID}" != none ]; then cp -r --parents "${MULTILINGUAL_MODEL_ID}" /ship/models/; fi
 
 FROM ${BASE_IMAGE}
 ARG MODEL_ID=impact-sentiment-v2
-ARG MULTILINGUAL_MODEL_ID=impact-sentiment-multilingual-v1
+ARG MULTILINGUAL_MODEL_ID=impact-sentiment-multilingual-v2
 # src/config.ts finds the model at $LAMBDA_TASK_ROOT/models/$MODEL_ID.
 ENV MODEL_ID=${MODEL_ID} MULTILINGUAL_MODEL_ID=${MULTILINGUAL_MODEL_ID}
 COPY --from=build /prod/node_modules ${LAMBDA_TASK_ROOT}/node_modules

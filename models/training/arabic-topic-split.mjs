@@ -11,7 +11,7 @@
 // Writes OUT/ as a data folder (the other data sets linked, xlm-t-multilingual/{train,val}.jsonl without the Arabic
 // tweets that name a held-out topic) and OUT/heldout-topics-ara.jsonl (those tweets, from train and val).
 //   node models/training/arabic-topic-split.mjs --data ../shared/data/sentiment --out /tmp/split
-//   models/training/retrain-multilingual.sh /tmp/split /tmp/split/models/impact-sentiment-multilingual-v1
+//   models/training/retrain-multilingual.sh /tmp/split /tmp/split/models/impact-sentiment-multilingual-v2
 //   then score /tmp/split/heldout-topics-ara.jsonl with that model (models/README.md has the commands).
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

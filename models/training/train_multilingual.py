@@ -4,7 +4,7 @@ audience files: Indonesian, Malay, Turkish, Urdu and Roman Urdu, more Arabic) an
 it for transformers.js, in the same two-branch form as the English model (model.py): a small encoder and a TF-IDF
 n-gram logistic regression over the same WordPiece ids, averaged inside one ONNX graph.
 
-    /usr/bin/python3 models/training/train_multilingual.py --prep DIR --out models/impact-sentiment-multilingual-v1
+    /usr/bin/python3 models/training/train_multilingual.py --prep DIR --out models/impact-sentiment-multilingual-v2
 
 DIR is what prepare-multilingual.mjs wrote. Every choice (C, the encoder checkpoint, the encoder's share) is made
 on the XLM-T val tweets by their pooled macro-recall; XLM-T has no other split here (its test split is held out),
