@@ -144,7 +144,7 @@ describe('RoutingClassifier with several routed models', () => {
     return { calls, loads: () => loads, model, load: async () => (loads++, model) };
   }
 
-  it('gives each language to the first model covering it, one call per model, each loaded once when needed', async () => {
+  it('gives each language to the first model covering it, one call per model, loaded once when needed', async () => {
     const en = fake('english');
     const first = fake('first');
     const second = fake('second');
