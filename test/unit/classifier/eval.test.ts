@@ -7,6 +7,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { evaluate, parseLabelledJsonl } from '../../../src/evaluation/evaluate.js';
 import { sentimentFromProbabilities, type Classifier, type Probabilities } from '../../../src/domain/sentiment.js';
+import { DEFAULT_MODEL } from '../../../src/resources.js';
 import { UNAMBIGUOUS } from '../../fixtures/sentences.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -199,6 +200,33 @@ describe('npm run eval --json', () => {
     assert.match(text.stdout, /language\s+n\s+macro recall\s+accuracy\s+detected as right/);
     assert.match(text.stdout, /\n\s+fra\s+1\s+/);
     assert.match(text.stdout, /detected languages\s+eng 2, fra 1/);
+  });
+
+  it('reports the audience languages (issue #24) in byLanguage, routed to the multilingual model', async () => {
+    // Hand-written posts, one gold language each; Roman Urdu's gold language is Urdu, as in the audience files.
+    const rows = [
+      { text: 'Bugün hava çok güzel, herkese iyi hafta sonları', label: 'positive', language: 'tur' },
+      { text: 'Bu ne rezalet ya, hiç beğenmedim', label: 'negative', language: 'tur' },
+      { text: 'یہ بہت اچھی کتاب ہے اور میں نے اسے پڑھا', label: 'positive', language: 'urd' },
+      { text: 'Mujhe yeh service bilkul pasand nahi aayi, paisay zaya ho gaye', label: 'negative', language: 'urd' },
+      { text: 'Makanannya enak banget, harganya juga murah', label: 'positive', language: 'ind' },
+      { text: 'Kerajaan perlu ambil tindakan segera, rakyat dah penat', label: 'negative', language: 'msa' },
+      { text: 'What a wonderful day, thank you all so much!', label: 'positive', language: 'eng' },
+    ];
+    const data = writeJsonl('audience.jsonl', rows);
+    const json = await runEval(['--data', data, '--json']);
+    assert.equal(json.status, 0, json.stderr);
+    const report = JSON.parse(json.stdout);
+    assert.deepEqual(Object.keys(report.byLanguage).sort(), ['eng', 'ind', 'msa', 'tur', 'urd']);
+    assert.deepEqual(report.byLanguage.urd.detectedAs, { urd: 2 });
+    assert.deepEqual(report.byLanguage.tur.detectedAs, { tur: 2 });
+    assert.deepEqual(report.byLanguage.ind.detectedAs, { ind: 1 });
+    assert.deepEqual(report.byLanguage.msa.detectedAs, { msa: 1 });
+    assert.deepEqual(report.byModel, { [DEFAULT_MODEL.multilingualId]: 6, [DEFAULT_MODEL.id]: 1 });
+    const text = await runEval(['--data', data]);
+    assert.equal(text.status, 0, text.stderr);
+    for (const language of ['ind', 'msa', 'tur', 'urd'])
+      assert.match(text.stdout, new RegExp(`\\n\\s+${language}\\s+`));
   });
 
   it('says when it scores binary data', async () => {

@@ -120,10 +120,37 @@ describe('RoutingClassifier with the shipped models', () => {
       'deu',
       'fra',
       'hin',
+      'ind',
       'ita',
+      'msa',
       'por',
       'spa',
+      'tur',
+      'urd',
     ]);
+  });
+
+  it('routes the audience languages to the shipped multilingual model by its config.json, in one call', async () => {
+    const ml = counted(multilingual);
+    const en = counted(english);
+    const classifier = new RoutingClassifier({
+      english: en.model,
+      routed: [{ id: MULTILINGUAL, languages: await modelLanguages(config, MULTILINGUAL), load: async () => ml.model }],
+      scoreUnsupportedLanguages: true,
+    });
+    const texts = [...AUDIENCE.map(([text]) => text), MIXED[2]];
+    const results = await classifier.classify(texts);
+    assert.deepEqual(
+      results.map((r) => r.flags.language),
+      [...AUDIENCE.map(([, language]) => language), 'eng'],
+    );
+    assert.deepEqual(
+      results.map((r) => r.modelId),
+      [...AUDIENCE.map(() => MULTILINGUAL), ENGLISH],
+    );
+    assert.ok(results.every((r) => !r.flags.unsupportedLanguage));
+    assert.deepEqual(ml.calls, [texts.slice(0, AUDIENCE.length)]);
+    assert.deepEqual(en.calls, [[MIXED[2]]]);
   });
 });
 
