@@ -135,6 +135,32 @@ describe('producer under throttling (fault proxy in front of the emulators)', ()
     assert.equal(sqsProxy.calls.get(SEND), 1);
   });
 
+  it("reports each failed SendMessageBatch entry with its own error, never another entry's", async () => {
+    resetProxies();
+    const stage = await freshStageBehindProxies();
+    // Entry 0 fails on SQS's side (retried), entry 1 as the sender's fault (not retried), entry 2 is sent.
+    sqsProxy.plan = (operation) =>
+      operation === SEND
+        ? {
+            drop: (i) =>
+              i === 0
+                ? { code: 'InternalError', message: 'entry zero failed on our side', senderFault: false }
+                : i === 1 && { code: 'InvalidParameterValue', message: 'entry one is malformed', senderFault: true },
+          }
+        : undefined;
+    const messages = [0, 1, 2].map((i) => ({ body: encodePostMessage(`own-${i}`) }));
+    const failures = await sqs.sendMessages(viaProxy(stage.queues.classify.url), messages, {
+      attempts: 1,
+      baseMs: 1,
+      maxMs: 1,
+    });
+    const byIndex = new Map(failures.map((f) => [f.index, f.error]));
+    assert.deepEqual([...byIndex.keys()].sort(), [0, 1]);
+    assert.match(byIndex.get(0)!, /^still failing after 1 attempts of SendMessageBatch: InternalError: entry zero/);
+    assert.equal(byIndex.get(1), 'InvalidParameterValue: entry one is malformed');
+    assert.deepEqual(await queuedPostIds(stage.queues.classify.url), ['own-2']);
+  });
+
   it('ingests every post, stored and enqueued once, through throttled and failing calls', async () => {
     resetProxies();
     const stage = await freshStageBehindProxies();
