@@ -3,7 +3,8 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_MODEL, TABLES, resourceName } from './resources.js';
+import { DEFAULT_MODEL, FUNCTIONS, TABLES, resourceName } from './resources.js';
+import type { RetryVisibility } from './domain/retry-visibility.js';
 
 export type ModelDtype = 'q8' | 'fp32';
 
@@ -38,6 +39,11 @@ export interface Config {
   languageData: string;
   /** Score posts whose detected language neither model was trained on (they are flagged either way). */
   scoreUnsupportedLanguages: boolean;
+  /**
+   * How long a failed record stays hidden before its next receive (RETRY_BASE_SECONDS, RETRY_MAX_SECONDS;
+   * default functions.classify.retryVisibility in resources.json). The local stack sets seconds, not minutes.
+   */
+  retryVisibility: RetryVisibility;
 }
 
 /** Lambda CPU scales with memory: 1,769 MB is one vCPU, up to 6 vCPUs at 10,240 MB. */
@@ -114,5 +120,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     multilingualModelId: multilingualModelId(env.MULTILINGUAL_MODEL_ID),
     languageData: languageDataPath(env),
     scoreUnsupportedLanguages: (env.SCORE_UNSUPPORTED_LANGUAGES ?? 'true') !== 'false',
+    retryVisibility: {
+      baseSeconds: positiveInt(
+        env.RETRY_BASE_SECONDS,
+        'RETRY_BASE_SECONDS',
+        FUNCTIONS.classify.retryVisibility.baseSeconds,
+      ),
+      maxSeconds: positiveInt(
+        env.RETRY_MAX_SECONDS,
+        'RETRY_MAX_SECONDS',
+        FUNCTIONS.classify.retryVisibility.maxSeconds,
+      ),
+    },
   };
 }

@@ -20,6 +20,10 @@ export const MetricName = {
   RecordsFailed: 'RecordsFailed',
   DlqSends: 'DlqSends',
   DuplicatesSkipped: 'DuplicatesSkipped',
+  /** Records on their last receive acknowledged because another delivery had already scored the post. */
+  ScoredBeforeDeadLetter: 'ScoredBeforeDeadLetter',
+  /** Posts scored with the lexicon on their last receive because the model kept failing (rescore them). */
+  LastReceiveFallbacks: 'LastReceiveFallbacks',
   AggregateUpdates: 'AggregateUpdates',
   ReplaysSkipped: 'ReplaysSkipped',
 } as const;

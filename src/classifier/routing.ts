@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Config } from '../config.js';
 import type { Classifier, Sentiment, SentimentFlags } from '../domain/sentiment.js';
 import { logger } from '../observability.js';
-import { classifyBatch, type ScoredText } from './batch.js';
+import { PartialScoringError, classifyBatch, type ScoredText } from './batch.js';
 import { identifyLanguage, SUPPORTED_LANGUAGES } from './language.js';
 import { errorMessage } from '../errors.js';
 
@@ -68,27 +68,41 @@ export class RoutingClassifier implements Classifier {
     return classifyBatch(texts, this.#batchOptions, (batch, flags) => this.#score(batch, flags));
   }
 
+  /**
+   * Each model's call stands alone: when one fails (or the multilingual model cannot load), the other's posts
+   * are still scored and the failure is a PartialScoringError naming the posts left unscored.
+   */
   async #score(texts: string[], flags: SentimentFlags[]): Promise<ScoredText[]> {
     const toMultilingual: number[] = [];
     const toEnglish: number[] = [];
     flags.forEach((f, i) => (this.#languages.has(f.language ?? 'und') ? toMultilingual : toEnglish).push(i));
-    const results = new Array<ScoredText>(texts.length);
-    const run = async (model: TextScoringModel, indices: number[], tag: boolean) => {
+    const results = new Array<ScoredText | undefined>(texts.length);
+    const run = async (model: () => Promise<TextScoringModel>, indices: number[], tag: boolean) => {
       if (indices.length === 0) return;
-      const scored = await model.score(indices.map((i) => texts[i]));
-      const scoredBy = tag ? { modelId: model.modelId, method: model.method } : undefined;
+      const scorer = await model();
+      const scored = await scorer.score(indices.map((i) => texts[i]));
+      const scoredBy = tag ? { modelId: scorer.modelId, method: scorer.method } : undefined;
       scored.forEach((s, j) => {
         results[indices[j]] = scoredBy ? { ...s, scoredBy } : s;
       });
     };
-    const multilingual = toMultilingual.length > 0 ? await this.#multilingualModel() : undefined;
-    await run(this.#english, toEnglish, false);
-    if (multilingual) await run(multilingual, toMultilingual, true);
-    return results;
+    // One after the other (each model already uses the vCPUs it is given), each failing alone.
+    const failures: unknown[] = [];
+    await run(async () => this.#english, toEnglish, false).catch((error: unknown) => failures.push(error));
+    await run(() => this.#multilingualModel(), toMultilingual, true).catch((error: unknown) => failures.push(error));
+    if (failures.length === 0) return results as ScoredText[];
+    if (results.every((r) => r === undefined)) throw failures[0];
+    throw new PartialScoringError<ScoredText>(results, failures[0]);
   }
 
   #multilingualModel(): Promise<TextScoringModel> {
-    this.#multilingual ??= this.#loadMultilingual();
+    if (!this.#multilingual) {
+      this.#multilingual = this.#loadMultilingual();
+      // A load that failed is tried again by the next batch, not remembered for the life of the process.
+      this.#multilingual.catch(() => {
+        this.#multilingual = undefined;
+      });
+    }
     return this.#multilingual;
   }
 }

@@ -44,3 +44,18 @@ export const CountedResultSchema = z.object({
 });
 
 export type CountedResult = z.infer<typeof CountedResultSchema>;
+
+/**
+ * Whether a stored result already answers a queue message sent at `sentAt`: it was classified after the
+ * message was sent, or by one of `currentModels` (not the lexicon fallback, which `rescore` brings back).
+ * A message failing on its last receive whose post has such a result is a duplicate, not a post to dead-letter.
+ */
+export function answersMessage(
+  stored: Record<string, unknown>,
+  sentAt: Date | undefined,
+  currentModels: ReadonlySet<string>,
+): boolean {
+  const classifiedAt = typeof stored.classifiedAt === 'string' ? Date.parse(stored.classifiedAt) : Number.NaN;
+  if (sentAt && classifiedAt >= sentAt.getTime()) return true;
+  return stored.method !== 'lexicon' && typeof stored.modelId === 'string' && currentModels.has(stored.modelId);
+}

@@ -19,6 +19,9 @@ export function stackEnvironment(emulators: Emulators, stage: ProvisionedStage):
     AGGREGATES_TABLE: stage.tables.aggregates,
     DLQ_URL: stage.queues.classifyDlq.url,
     QUEUE_URL: stage.queues.classify.url,
+    // Local queues hide a failed message for seconds (tests: 2 s), so the retry backoff is in seconds too.
+    RETRY_BASE_SECONDS: '1',
+    RETRY_MAX_SECONDS: '4',
   };
 }
 

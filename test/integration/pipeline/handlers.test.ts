@@ -12,6 +12,7 @@ import { sqsEventFromMessages } from '../../support/events.js';
 import { pipelineEventSources, runUntilIdle, type PipelineHandlers } from '../../../src/local/event-sources.js';
 import { encodePostMessage } from '../../../src/domain/messages.js';
 import { loadConfig } from '../../../src/config.js';
+import { QUEUES } from '../../../src/resources.js';
 import { importHandlers } from '../../support/pipeline.js';
 import { makePosts } from '../../support/posts.js';
 import { attribute, drainQueue, sendBodies } from '../../support/queues.js';
@@ -145,6 +146,30 @@ describe('classify handler', () => {
     assert.equal(metricValues(lines, 'InferenceMsPerPost').length, 1);
   });
 
+  it('counts in RecordsFailed only the records it reports failed, in DlqSends every record it dead-letters', async () => {
+    const stage = await stack.freshStage();
+    await sendBodies(stack.clients.sqs, stage.queues.classify.url, [
+      encodePostMessage('never-stored-first'),
+      encodePostMessage('never-stored-last'),
+      'not json at all',
+    ]);
+    const event = await receiveEvent(3);
+    // One record on its last allowed receive: dead-lettered and acknowledged, so not a failed record.
+    const last = event.Records.find((r) => r.body.includes('never-stored-last'))!;
+    last.attributes.ApproximateReceiveCount = String(QUEUES.classify.maxReceiveCount);
+    const first = event.Records.find((r) => r.body.includes('never-stored-first'))!;
+
+    const { value: response, lines } = await captureStdout(() => handlers.classify(event, context('classify')));
+    assert.deepEqual(
+      response!.batchItemFailures.map((f) => f.itemIdentifier),
+      [first.messageId],
+    );
+    assert.deepEqual(metricValues(lines, 'RecordsFailed', ['reason', 'post-not-found']), [1]);
+    assert.deepEqual(metricValues(lines, 'DlqSends'), [2], 'the malformed record and the exhausted one');
+    const dead = await drainQueue(stack.clients.sqs, stage.queues.classifyDlq.url);
+    assert.deepEqual(dead.map((m) => attribute(m, 'failureReason')).sort(), ['not-json', 'post-not-found']);
+  });
+
   it('fails only the scored records when the model errors, still acknowledging the dead-lettered ones', async () => {
     const stage = await stack.freshStage();
     await ingestPosts(makePosts(4, { prefix: 'm', seed: 1 }), {
@@ -153,12 +178,12 @@ describe('classify handler', () => {
     });
     await sendBodies(stack.clients.sqs, stage.queues.classify.url, ['<xml/>']);
     const event = await receiveEvent(5);
-    let calls = 0;
+    const texts: string[][] = [];
     const broken = createClassifyBatch({
       classifier: async () => ({
         modelId: 'broken',
-        classify: async () => {
-          calls++;
+        classify: async (batch) => {
+          texts.push(batch);
           throw new Error('onnxruntime: out of memory');
         },
       }),
@@ -168,7 +193,11 @@ describe('classify handler', () => {
       .map((r) => r.messageId)
       .sort();
     assert.deepEqual(response.batchItemFailures.map((f) => f.itemIdentifier).sort(), valid);
-    assert.equal(calls, 1, 'one model call for the whole batch');
+    assert.deepEqual(
+      texts.map((t) => t.length),
+      [4, 2, 2, 1, 1, 1, 1],
+      'one model call for the whole batch, then its unscored posts in halves, twice',
+    );
     assert.equal((await drainQueue(stack.clients.sqs, stage.queues.classifyDlq.url)).length, 1);
     assert.equal((await readResults(stage.tables.results)).size, 0);
   });
