@@ -1,5 +1,6 @@
 // npm run bench -- [--json] [--model ID|DIR] [--quick] [--no-handler] [--no-prod-shape]
 // npm run bench -- --pipeline [--json] [--burst N] [--classify-posts N]
+// npm run bench -- --faults [--json] [--rate N] [--posts N] (fault-run.ts: the pipeline under injected faults)
 //
 // Speed, memory and cost of the classify path on generated posts: raw onnxruntime (the floor), the
 // project's classifier at batch 1/8/50 in q8 and fp32, the lexicon fallback, the SQS handler against
@@ -43,6 +44,7 @@ import { costSection, formatTable, judge, type BenchResult } from './report.js';
 
 const USAGE = `usage: npm run bench -- [--json] [--model ID|DIR] [--quick] [--no-handler] [--no-prod-shape] [--seed N]
        npm run bench -- --pipeline [--json] [--burst N] [--classify-posts N] [--seed N]
+       npm run bench -- --faults [--json] [--rate N] [--posts N] [--seed N]
   (default)         the classify path: raw onnxruntime, the classifier at batch 1/8/50 in q8 and fp32, the lexicon,
                     the SQS handler on DynamoDB Local, a cold start, and a DistilBERT-shaped peer; targets PASS/MISS
   --model           a model id in MODEL_DIR or a model directory (default: $MODEL_ID)
@@ -52,6 +54,10 @@ const USAGE = `usage: npm run bench -- [--json] [--model ID|DIR] [--quick] [--no
   --pipeline        the write path instead: aggregate handler vs one transaction per record, units and cost per post
   --burst           results in the --pipeline burst (default 20000)
   --classify-posts  posts --pipeline runs through classify (default 200)
+  --faults          the pipeline under injected faults at today's rates and at --rate times them, side by side:
+                    lost, aggregate mismatches, double counts, valid/scored posts in the DLQ, posts/s, write units
+  --rate            --faults: the multiple of today's fault rates (default 3)
+  --posts           --faults: valid posts per run (default 10000)
   --seed            the generated posts' seed (default 42)
   --json            exactly one JSON object on stdout (progress on stderr; use npm run -s)
 Exit status: 0 when the bench ran (a MISS is reported, not an error), 1 when it failed, 2 for bad arguments.`;
@@ -66,6 +72,9 @@ const OPTIONS = {
   pipeline: { type: 'boolean', default: false },
   burst: { type: 'string', default: '20000' },
   'classify-posts': { type: 'string', default: '200' },
+  faults: { type: 'boolean', default: false },
+  rate: { type: 'string', default: '3' },
+  posts: { type: 'string', default: '10000' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -115,11 +124,22 @@ async function pipelineMain(): Promise<void> {
   else console.log(`\n${formatPipelineTable(result)}`);
 }
 
+async function faultsMain(): Promise<void> {
+  const { formatFaultTable, measureFaults } = await import('./fault-run.js');
+  const rate = Number(args.rate);
+  if (!(rate >= 1)) throw new UsageError(`--rate must be a number >= 1, got "${args.rate}"`);
+  const posts = count(args.posts, '--posts', 1);
+  log(`bench --faults: ${posts} posts at 1x and ${rate}x today's fault rates`);
+  const result = await measureFaults({ posts, rate, seed: Number(args.seed) });
+  if (args.json) writeStdout(`${JSON.stringify({ machine: machineInfo(), ...result }, null, 2)}\n`);
+  else console.log(`\n${formatFaultTable(result)}`);
+}
+
 async function main(argv: string[]): Promise<number> {
   args = parseArgs({ args: argv, options: OPTIONS }).values;
   if (args.help) return (console.log(USAGE), 0);
   if (args.json) process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
-  await (args.pipeline ? pipelineMain() : classifyMain());
+  await (args.faults ? faultsMain() : args.pipeline ? pipelineMain() : classifyMain());
   // DynamoDB Local's watchdog and ORT's thread pools would keep the process alive: runCli exits.
   return 0;
 }

@@ -91,10 +91,11 @@ export function createClassifyBatch(options: ClassifyOptions = {}): ClassifyBatc
         writes.set(result.postId, write);
         write.then(
           (answer) => {
+            // (A fallback found 'unchanged' was written by an attempt whose answer was lost: still this one's.)
+            if (outcome.lastReceiveFallback) tally.lastReceiveFallbacks++;
             if (answer === 'written') {
               tally.written++;
               tally.writtenByLabel.set(result.label, (tally.writtenByLabel.get(result.label) ?? 0) + 1);
-              if (outcome.lastReceiveFallback) tally.lastReceiveFallbacks++;
             } else tally.unchanged++;
           },
           () => undefined,

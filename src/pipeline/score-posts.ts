@@ -1,6 +1,8 @@
 // Scoring a batch's posts: one model call for all of them first; the posts a failed call left unscored (a
 // model that failed to load or answer, or one model of a routed batch) are tried again within the invocation,
-// in halves, so one bad text or one failed call does not fail the posts around it.
+// in halves, so one failed call does not fail the posts around it. While halves keep succeeding the failing
+// ones are split further, down to the one text that breaks the model; when every call of a round fails (the
+// model is down), it stops after MODEL_ATTEMPTS rounds. Always within the invocation's time budget.
 import type { Classifier, Sentiment } from '../domain/sentiment.js';
 import type { StoredPost } from '../domain/posts.js';
 import { truncateDetail } from '../domain/messages.js';
@@ -9,7 +11,7 @@ import { errorMessage } from '../errors.js';
 import { MetricName, MetricUnit, logger, metrics } from '../observability.js';
 import type { TimeBudget } from './time-budget.js';
 
-/** Calls per post at most in one invocation: the whole batch, then its failed posts in halves, twice. */
+/** Rounds when no call succeeds: the whole batch, then its failed posts in halves, twice. */
 export const MODEL_ATTEMPTS = 3;
 
 export interface Scoring {
@@ -28,8 +30,11 @@ export async function scorePosts(
   const scoring: Scoring = { sentiments: new Map(), failed: new Map() };
   const timing = { ms: 0, posts: 0, slowestMs: 0 };
   let groups = posts.size > 0 ? [[...posts.keys()]] : [];
-  for (let attempt = 1; groups.length > 0; attempt++) {
+  // Enough rounds to halve a batch down to single posts.
+  const maxRounds = MODEL_ATTEMPTS + Math.ceil(Math.log2(Math.max(1, posts.size)));
+  for (let round = 1; groups.length > 0; round++) {
     const unscored: string[][] = [];
+    let someScored = false;
     for (const ids of groups) {
       const started = performance.now();
       const call = await scoreOnce(ids, posts, loadClassifier);
@@ -40,6 +45,7 @@ export async function scorePosts(
         timing.posts += ids.length;
       }
       scoring.modelId ??= call.modelId;
+      if (call.sentiments.size > 0) someScored = true;
       for (const [id, sentiment] of call.sentiments) {
         scoring.sentiments.set(id, sentiment);
         scoring.failed.delete(id);
@@ -48,7 +54,9 @@ export async function scorePosts(
       for (const id of left) scoring.failed.set(id, call.error ?? 'not scored');
       if (left.length > 0) unscored.push(left);
     }
-    if (attempt >= MODEL_ATTEMPTS || budget.leftMs() < 2 * timing.slowestMs) break;
+    const narrowing = someScored && unscored.some((ids) => ids.length > 1);
+    if (round >= maxRounds || (round >= MODEL_ATTEMPTS && !narrowing)) break;
+    if (budget.leftMs() < 2 * timing.slowestMs) break;
     groups = unscored.flatMap(halves);
   }
   if (timing.posts > 0)

@@ -82,9 +82,10 @@ describe('functions', () => {
     });
   }
 
-  it('classify: DLQ_URL is the DLQ, the model ids and dtype come from resources.json', () => {
+  it('classify: DLQ_URL is the DLQ, QUEUE_URL its queue, the model ids and dtype come from resources.json', () => {
     const env = resource(template, fnId('classify')).Properties.Environment.Variables;
     assert.equal(refName(env.DLQ_URL), queueId(QUEUES.classifyDlq.suffix));
+    assert.equal(refName(env.QUEUE_URL), queueId(QUEUES.classify.suffix), 'failed records are delayed on it');
     assert.equal(env.MODEL_ID, MODEL.id);
     assert.equal(env.MULTILINGUAL_MODEL_ID, MODEL.multilingualId);
     assert.equal(

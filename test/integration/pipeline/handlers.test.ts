@@ -13,6 +13,7 @@ import { pipelineEventSources, runUntilIdle, type PipelineHandlers } from '../..
 import { encodePostMessage } from '../../../src/domain/messages.js';
 import { loadConfig } from '../../../src/config.js';
 import { QUEUES } from '../../../src/resources.js';
+import { captureStdout, metricValues } from '../../support/emf.js';
 import { importHandlers } from '../../support/pipeline.js';
 import { makePosts } from '../../support/posts.js';
 import { attribute, drainQueue, sendBodies } from '../../support/queues.js';
@@ -60,41 +61,6 @@ async function receiveEvent(count: number): Promise<SQSEvent> {
     messages.push(...received);
   }
   return sqsEventFromMessages(messages, classify.arn);
-}
-
-/**
- * Runs fn while collecting the JSON lines written to stdout (Powertools logs and EMF metrics, which
- * console writes as strings). Buffers go on to the real stdout: under `node --test` they are the test
- * runner's own v8-serialised event frames, which Node 24 writes while a test runs (a frame's bytes can
- * start a line with '{'), and swallowing them would also lose the runner's report.
- */
-async function captureStdout<T>(fn: () => Promise<T>): Promise<{ value: T; lines: Array<Record<string, any>> }> {
-  const write = process.stdout.write.bind(process.stdout);
-  let text = '';
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    if (typeof chunk !== 'string') return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
-    text += chunk;
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    const value = await fn();
-    return {
-      value,
-      lines: text
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l)),
-    };
-  } finally {
-    process.stdout.write = write;
-  }
-}
-
-function metricValues(lines: Array<Record<string, any>>, name: string, dimension?: [string, string]): number[] {
-  return lines
-    .filter((l) => l._aws?.CloudWatchMetrics?.[0]?.Metrics?.some((m: { Name: string }) => m.Name === name))
-    .filter((l) => !dimension || l[dimension[0]] === dimension[1])
-    .flatMap((l) => [l[name]].flat());
 }
 
 describe('classify handler', () => {
