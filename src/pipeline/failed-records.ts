@@ -89,10 +89,13 @@ export async function delayRetries(records: readonly SQSRecord[], config: Config
   }
 }
 
-/** QUEUE_URL when it names the record's queue (the local stack's URLs), else the AWS URL from its ARN. */
+/**
+ * QUEUE_URL when it names the record's queue, else the AWS URL from its ARN; none against an emulator whose
+ * URL for that queue is unknown (an AWS URL would leave the machine).
+ */
 function queueUrlOf(record: SQSRecord, config: Config): string | undefined {
   const arn = record.eventSourceARN ?? '';
   const name = arn.split(':').at(-1);
   if (config.queueUrl && name && config.queueUrl.endsWith(`/${name}`)) return config.queueUrl;
-  return queueUrlFromArn(arn);
+  return config.sqsEndpoint ? undefined : queueUrlFromArn(arn);
 }
