@@ -91,7 +91,7 @@ describe('classify on a record that cannot be scored', () => {
     assert.deepEqual(await drainQueue(stack.clients.sqs, stage.queues.classifyDlq.url), []);
   });
 
-  it('acknowledges a duplicate already scored on its last receive; dead-letters an unread post with the reason', async () => {
+  it('acknowledges an already scored duplicate on its last receive; dead-letters an unread post', async () => {
     const stage = await stack.freshStage();
     const [scored, unread] = makePosts(2, { prefix: 'dup-last', seed: 1 });
     // The post's message is delivered twice (sent twice, as a producer retry would): one copy is scored first.

@@ -112,7 +112,7 @@ describe('classify handler', () => {
     assert.equal(metricValues(lines, 'InferenceMsPerPost').length, 1);
   });
 
-  it('counts in RecordsFailed only the records it reports failed, in DlqSends every record it dead-letters', async () => {
+  it('counts in RecordsFailed only records reported failed, in DlqSends every record dead-lettered', async () => {
     const stage = await stack.freshStage();
     await sendBodies(stack.clients.sqs, stage.queues.classify.url, [
       encodePostMessage('never-stored-first'),
