@@ -216,13 +216,13 @@ for bad in [{"postId": True}, {"postId": 3, "w": float("nan")}, {"postId": 4, "w
     ]);
   });
 
-  it('publishes a bigint id, datetimes and float extras; refuses a naive datetime and an empty text unsent', async () => {
+  it('publishes bigint ids, datetimes and float extras; refuses naive datetimes and empty texts unsent', async () => {
     const run = await py(block(blocks, '# example: publish ordinary Python values'));
     const [sent, naive, empty, ...rest] = run.stdout.trim().split('\n');
     assert.equal(sent, '[]', 'nothing to send again');
     assert.match(
       naive,
-      /^not sent: post 0 \('naive-time'\): createdAt: a naive datetime has no timezone and the pipeline would dead-letter it: attach one/,
+      /^not sent: post 0 \('naive-time'\): createdAt: a naive datetime has no timezone and the pipeline would/,
     );
     assert.match(empty, /^not sent: post 0 \('empty-text'\): text: must be a non-empty string, got '': the pipeline/);
     assert.deepEqual(rest, []);
@@ -273,7 +273,8 @@ calls = []
 sentiment.dynamodb.meta.client.meta.events.register("before-call.dynamodb.BatchGetItem", lambda **_: calls.append(1))
 found = sentiment.results_of([f"bulk-{n}" for n in range(150)] + ["bulk-0", "never-sent"])
 print(json.dumps({"found": len(found), "calls": len(calls), "labels": sorted({r["label"] for r in found.values()}),
-                  "day": sentiment.day_of_all_sources("2026-11-26"), "none": sentiment.day_of_all_sources("1999-01-01")}))
+                  "day": sentiment.day_of_all_sources("2026-11-26"),
+                  "none": sentiment.day_of_all_sources("1999-01-01")}))
 `);
     const answer = JSON.parse(run.stdout);
     assert.equal(answer.found, 150);
