@@ -1,12 +1,13 @@
 // docs/python.md's Python, run as written against `npm start -- --serve` and a real PostgreSQL: the three
 // sentiment.py blocks saved as one module, then every example that uses it (publishing Python values, reading,
-// the Flask app, the PostgreSQL backfill and write-back). What it checks: bigint ids, datetimes and floats are
-// published; a naive datetime or an empty text is refused before anything is sent; results_of reads 150 results
-// in two BatchGetItem calls; the all-sources day; a poison post's DLQ reason as data (failed, not pending); the
-// PostgreSQL rows published and their scores written back by the UPDATE example.
+// the Flask app, the PostgreSQL backfill and write-back). What it checks: check_post() agrees with the pipeline's
+// schema; bigint ids, datetimes and floats are published; a naive datetime or an empty text is refused before
+// anything is sent; results_of reads 150 results in two BatchGetItem calls and asks again for keys left
+// unprocessed; the all-sources day; a poison post's DLQ reason as data (failed, not pending); the PostgreSQL rows
+// published and their scores written back by the UPDATE example.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -102,6 +103,9 @@ describe('docs/python.md against npm start -- --serve and a real PostgreSQL', { 
     assert.equal(module.match(/^# sentiment\.py, part \d of 3/gm)?.length, 3, 'three parts of sentiment.py');
     writeFileSync(join(dir, 'sentiment.py'), module);
     writeFileSync(join(dir, 'app.py'), block(blocks, '# app.py'));
+    const readme = [...readFileSync(join(REPO_ROOT, 'README.md'), 'utf8').matchAll(/^```python\n([\s\S]*?)^```$/gm)];
+    assert.equal(readme.length, 1, "the README's one Python block: its Flask snippet");
+    writeFileSync(join(dir, 'readme_app.py'), readme[0][1]);
     serve = startServe([]);
     postgres = await startLocalPostgres();
     database = new pg.Client({ connectionString: postgres.url });
@@ -259,7 +263,7 @@ for bad in [{"postId": True}, {"postId": 3, "w": float("nan")}, {"postId": 4, "w
     assert.equal(lines.length, 5, run.stdout);
   });
 
-  it('results_of reads 150 results in two BatchGetItem calls; the all-sources day counts them', async () => {
+  it('results_of: 150 results in two BatchGetItem calls, unprocessed keys again; all-sources day', async () => {
     await py(`
 from datetime import datetime, timezone
 from sentiment import publish
@@ -272,13 +276,32 @@ import json, sentiment
 calls = []
 sentiment.dynamodb.meta.client.meta.events.register("before-call.dynamodb.BatchGetItem", lambda **_: calls.append(1))
 found = sentiment.results_of([f"bulk-{n}" for n in range(150)] + ["bulk-0", "never-sent"])
-print(json.dumps({"found": len(found), "calls": len(calls), "labels": sorted({r["label"] for r in found.values()}),
+first_calls = len(calls)
+
+# As a throttled table does: each call's answer leaves its last 30 keys unprocessed, twice.
+real, asked, left = sentiment.dynamodb.batch_get_item, [], [2]
+def partly(RequestItems):
+    keys = RequestItems[sentiment.results.name]["Keys"]
+    asked.append(len(keys))
+    if left[0] == 0 or len(keys) <= 30:
+        return real(RequestItems=RequestItems)
+    left[0] -= 1
+    page = real(RequestItems={sentiment.results.name: {"Keys": keys[:-30]}})
+    return {**page, "UnprocessedKeys": {sentiment.results.name: {"Keys": keys[-30:]}}}
+sentiment.dynamodb.batch_get_item = partly
+again = sentiment.results_of([f"bulk-{n}" for n in range(150)])
+print(json.dumps({"found": len(found), "calls": first_calls, "again": len(again), "asked": asked,
+                  "same": again == {k: v for k, v in found.items()},
                   "day": sentiment.day_of_all_sources("2026-11-26"),
                   "none": sentiment.day_of_all_sources("1999-01-01")}))
 `);
     const answer = JSON.parse(run.stdout);
     assert.equal(answer.found, 150);
     assert.equal(answer.calls, 2, '151 distinct keys: 100 + 51 (DynamoDB Local leaves none unprocessed)');
+    // Unprocessed keys are asked for again until none is left: 100 (70 answered), 30; 50 (20 answered), 30.
+    assert.deepEqual(answer.asked, [100, 30, 50, 30]);
+    assert.equal(answer.again, 150);
+    assert.equal(answer.same, true);
     assert.equal(answer.day.count, 150);
     assert.equal(answer.day.negative + answer.day.neutral + answer.day.positive, 150);
     assert.equal(answer.none, null);
@@ -356,6 +379,23 @@ show(client.get("/sources/web/days?from=2026-11-01&to=2026-11-30"))
       days[1].map((d: { day: string; count: number }) => [d.day, d.count]),
       [['2026-11-27', 1]],
     );
+  });
+
+  it("the README's Flask snippet runs on sentiment.py as it stands", async () => {
+    const run = await py(`
+import json
+from readme_app import app
+client = app.test_client()
+for response in [client.post("/posts", json=[{"text": "hi", "createdAt": "2026-11-27T20:00:00"}]),
+                 client.get("/posts/9000000201/sentiment"),
+                 client.get("/sources/web/days?from=2026-11-01&to=2026-11-30")]:
+    print(json.dumps([response.status_code, response.get_json()]))
+`);
+    const [refused, scored, days] = jsonLines(run.stdout);
+    assert.equal(refused[0], 400);
+    assert.match(refused[1].error, /createdAt: '2026-11-27T20:00:00' is not ISO 8601 with seconds and Z or an offset/);
+    assert.equal(scored[1].status, 'scored');
+    assert.equal(days[1][0].count, 1);
   });
 
   it('publishes the unscored PostgreSQL rows, then writes their scores back with UPDATE', async () => {
