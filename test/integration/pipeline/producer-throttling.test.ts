@@ -213,7 +213,10 @@ describe('producer under throttling (fault proxy in front of the emulators)', ()
       for (const { reason } of summary.failed)
         assert.match(
           reason,
-          /^not read: still ProvisionedThroughputExceededException: .* after \d+ attempts in [\d.]+ s \(retry budget 0.3 s\) of BatchGetItem$/,
+          new RegExp(
+            /^not read: still ProvisionedThroughputExceededException: .* /.source +
+              /after \d+ attempts in [\d.]+ s \(retry budget 0.3 s\) of BatchGetItem$/.source,
+          ),
         );
       assert.ok((dynamodbProxy.calls.get(GET) ?? 0) > 1, 'retried within the budget');
       assert.deepEqual(await queuedPostIds(stage.queues.classify.url), []);
