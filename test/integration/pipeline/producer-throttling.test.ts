@@ -15,6 +15,7 @@ import {
   SERVICE_FAULT,
   THROTTLED_DYNAMODB,
   THROTTLED_SQS,
+  UNPROCESSED_DYNAMODB,
   startFaultProxy,
   type FaultProxy,
 } from '../../support/fault-proxy.js';
@@ -196,6 +197,21 @@ describe('producer under throttling (fault proxy in front of the emulators)', ()
       assert.deepEqual(summary.failed, []);
       assert.deepEqual([summary.enqueued, summary.missing], [30, []]);
       assert.equal(dynamodbProxy.faults.get(GET), burst);
+      assert.equal(dynamodbProxy.calls.get(GET), burst + 1);
+      assert.deepEqual(await queuedPostIds(stage.queues.classify.url), ids);
+    });
+
+    it('rides out UnprocessedKeys answers for longer than the default attempts, within the budget', async () => {
+      const { stage, ids } = await storedPosts('unprocessed', 30);
+      const burst = DEFAULT_BACKOFF.attempts + 1;
+      dynamodbProxy.plan = (operation, n) => (operation === GET && n <= burst ? UNPROCESSED_DYNAMODB : undefined);
+      const summary = await producer.resendPosts(ids, {
+        postsTable: stage.tables.posts,
+        queueUrl: viaProxy(stage.queues.classify.url),
+        maxRetryMs: 60_000,
+      });
+      assert.deepEqual(summary.failed, []);
+      assert.equal(summary.enqueued, 30);
       assert.equal(dynamodbProxy.calls.get(GET), burst + 1);
       assert.deepEqual(await queuedPostIds(stage.queues.classify.url), ids);
     });

@@ -33,7 +33,7 @@ const OPS_SUBCOMMANDS = {
 const run = (args: string[]) => runTsx(args, { POWERTOOLS_DEV: 'false' });
 
 describe('unknown flags', () => {
-  it('the package scripts include every command the docs name', () => {
+  it('finds the commands in package.json, and each ops subcommand with a script of its own', () => {
     const names = COMMANDS.map((c) => c.name);
     for (const name of ['start', 'classify', 'eval', 'ingest', 'bench', 'model:fetch', 'ops'])
       assert.ok(names.includes(name), `${name} in ${names.join(', ')}`);
