@@ -17,6 +17,7 @@ import {
   THROTTLED_SQS,
   UNPROCESSED_DYNAMODB,
   startFaultProxy,
+  type FaultPlan,
   type FaultProxy,
 } from '../../support/fault-proxy.js';
 import { resetClients } from '../../../src/aws/clients.js';
@@ -170,8 +171,11 @@ describe('producer under throttling (fault proxy in front of the emulators)', ()
   });
 
   describe('resendPosts reads the posts back with BatchGetItem under its retry budget', () => {
-    /** A fresh stage holding `n` posts; the SDK makes one attempt a call, so each fault is one failed call. */
-    async function storedPosts(prefix: string, n: number) {
+    /**
+     * A fresh stage holding `n` posts (the SDK makes one attempt a call, so each fault is one failed call), and
+     * resendPosts of them through the proxies with `maxRetryMs`.
+     */
+    async function resendStored(prefix: string, n: number, plan: FaultPlan, maxRetryMs: number) {
       resetProxies();
       const stage = await freshStageBehindProxies({ AWS_MAX_ATTEMPTS: '1' });
       const posts = makePosts(n, { prefix, seed: 5 });
@@ -182,48 +186,44 @@ describe('producer under throttling (fault proxy in front of the emulators)', ()
         ),
         [],
       );
-      return { stage, ids: posts.map((p) => p.postId).sort() };
+      dynamodbProxy.plan = plan;
+      const ids = posts.map((p) => p.postId).sort();
+      const summary = await producer.resendPosts(ids, {
+        postsTable: stage.tables.posts,
+        queueUrl: viaProxy(stage.queues.classify.url),
+        maxRetryMs,
+      });
+      return { summary, ids, queued: await queuedPostIds(stage.queues.classify.url) };
     }
 
-    it('rides out a throttling burst longer than the default attempts but shorter than the budget', async () => {
-      const { stage, ids } = await storedPosts('burst', 30);
-      const burst = DEFAULT_BACKOFF.attempts + 1;
-      dynamodbProxy.plan = (operation, n) => (operation === GET && n <= burst ? THROTTLED_DYNAMODB : undefined);
-      const summary = await producer.resendPosts(ids, {
-        postsTable: stage.tables.posts,
-        queueUrl: viaProxy(stage.queues.classify.url),
-        maxRetryMs: 60_000,
+    const BURSTS = [
+      { what: 'a throttling burst (whole calls failing)', fault: THROTTLED_DYNAMODB },
+      { what: 'UnprocessedKeys answers (calls that processed nothing)', fault: UNPROCESSED_DYNAMODB },
+    ];
+    for (const { what, fault } of BURSTS) {
+      it(`rides out ${what} longer than the default attempts but shorter than the budget`, async () => {
+        const burst = DEFAULT_BACKOFF.attempts + 1;
+        const { summary, ids, queued } = await resendStored(
+          'burst',
+          30,
+          (operation, n) => (operation === GET && n <= burst ? fault : undefined),
+          60_000,
+        );
+        assert.deepEqual(summary.failed, []);
+        assert.deepEqual([summary.enqueued, summary.missing], [30, []]);
+        assert.equal(dynamodbProxy.faults.get(GET), burst);
+        assert.equal(dynamodbProxy.calls.get(GET), burst + 1);
+        assert.deepEqual(queued, ids);
       });
-      assert.deepEqual(summary.failed, []);
-      assert.deepEqual([summary.enqueued, summary.missing], [30, []]);
-      assert.equal(dynamodbProxy.faults.get(GET), burst);
-      assert.equal(dynamodbProxy.calls.get(GET), burst + 1);
-      assert.deepEqual(await queuedPostIds(stage.queues.classify.url), ids);
-    });
-
-    it('rides out UnprocessedKeys answers for longer than the default attempts, within the budget', async () => {
-      const { stage, ids } = await storedPosts('unprocessed', 30);
-      const burst = DEFAULT_BACKOFF.attempts + 1;
-      dynamodbProxy.plan = (operation, n) => (operation === GET && n <= burst ? UNPROCESSED_DYNAMODB : undefined);
-      const summary = await producer.resendPosts(ids, {
-        postsTable: stage.tables.posts,
-        queueUrl: viaProxy(stage.queues.classify.url),
-        maxRetryMs: 60_000,
-      });
-      assert.deepEqual(summary.failed, []);
-      assert.equal(summary.enqueued, 30);
-      assert.equal(dynamodbProxy.calls.get(GET), burst + 1);
-      assert.deepEqual(await queuedPostIds(stage.queues.classify.url), ids);
-    });
+    }
 
     it('reports the posts not read, with the attempts and the budget, once the budget is spent', async () => {
-      const { stage, ids } = await storedPosts('spent', 3);
-      dynamodbProxy.plan = (operation) => (operation === GET ? THROTTLED_DYNAMODB : undefined);
-      const summary = await producer.resendPosts(ids, {
-        postsTable: stage.tables.posts,
-        queueUrl: viaProxy(stage.queues.classify.url),
-        maxRetryMs: 300,
-      });
+      const { summary, ids, queued } = await resendStored(
+        'spent',
+        3,
+        (operation) => (operation === GET ? THROTTLED_DYNAMODB : undefined),
+        300,
+      );
       assert.equal(summary.enqueued, 0);
       assert.deepEqual(summary.failed.map((f) => f.postId).sort(), ids);
       for (const { reason } of summary.failed)
@@ -235,18 +235,16 @@ describe('producer under throttling (fault proxy in front of the emulators)', ()
           ),
         );
       assert.ok((dynamodbProxy.calls.get(GET) ?? 0) > 1, 'retried within the budget');
-      assert.deepEqual(await queuedPostIds(stage.queues.classify.url), []);
+      assert.deepEqual(queued, []);
     });
 
     it('fails a call rejected for its content at once, without retrying it', async () => {
-      const { stage, ids } = await storedPosts('invalid', 3);
-      dynamodbProxy.plan = (operation) =>
-        operation === GET ? { status: 400, code: 'ValidationException' } : undefined;
-      const summary = await producer.resendPosts(ids, {
-        postsTable: stage.tables.posts,
-        queueUrl: viaProxy(stage.queues.classify.url),
-        maxRetryMs: 60_000,
-      });
+      const { summary } = await resendStored(
+        'invalid',
+        3,
+        (operation) => (operation === GET ? { status: 400, code: 'ValidationException' } : undefined),
+        60_000,
+      );
       assert.equal(summary.enqueued, 0);
       for (const { reason } of summary.failed) assert.match(reason, /^not read: ValidationException: /);
       assert.equal(summary.failed.length, 3);
