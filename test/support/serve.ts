@@ -15,11 +15,11 @@ export interface Serve {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function startServe(args: string[]): Serve {
+export function startServe(args: string[], env: Record<string, string> = {}): Serve {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/local-run.ts', '--serve', ...args], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, FORCE_COLOR: '0' },
+    env: { ...process.env, FORCE_COLOR: '0', ...env },
   });
   const serve: Serve = {
     child,
