@@ -316,10 +316,17 @@ sentiment.sqs.send_message(QueueUrl=sentiment.queue_url(), MessageBody=json.dump
 `);
     await settled(152, 1);
     const run = await py(`
-import json, sentiment
-print(json.dumps({"dead": sentiment.dead_letters(), "status": sentiment.status_of([9000000113, "example-2", "soon"])}))
+import json, subprocess, sentiment
+listings, run = [], subprocess.run
+subprocess.run = lambda *args, **kwargs: listings.append(args[0]) or run(*args, **kwargs)
+dead = sentiment.dead_letters()
+status = sentiment.status_of([9000000113, "example-2", "soon"])     # answered from the same listing
+listed = len(listings)
+sentiment.dead_letters(max_age=0)
+print(json.dumps({"dead": dead, "status": status, "listed": listed, "again": len(listings)}))
 `);
-    const { dead, status } = JSON.parse(run.stdout);
+    const { dead, status, listed, again } = JSON.parse(run.stdout);
+    assert.deepEqual([listed, again], [1, 2], 'listed once a minute (max_age), again when asked to');
     assert.equal(dead.length, 1, run.stdout);
     assert.deepEqual(Object.keys(dead[0]).sort(), [
       'detail',
