@@ -3,9 +3,10 @@
 // header and the body (the SQS SDK sends each call to its QueueUrl's host, so clients use queue URLs
 // with the proxy's address, while fauxqs knows each queue by the URL it built itself), except
 // the calls a plan picks, which it answers itself with an AWS JSON-protocol error (throttling, service
-// fault) without forwarding them, as a throttled AWS endpoint would; or drop the connection (before
-// forwarding, or after: the call took effect and its answer is lost); or forward only part of a batch call
-// (BatchWriteItem, BatchGetItem, SendMessageBatch) and answer the rest as unprocessed or failed entries.
+// fault) without forwarding them, as a throttled AWS endpoint would, or (DynamoDB's batch calls) with a success
+// that processed nothing: every key or item handed back as unprocessed, as DynamoDB does when throttled; or drop
+// the connection (before forwarding, or after: the call took effect and its answer is lost); or forward only part
+// of a batch call (BatchWriteItem, BatchGetItem, SQS's batch calls) and answer the rest as unprocessed or failed.
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 
 /** An error answer, not forwarded. */
@@ -13,6 +14,8 @@ export interface ErrorFault {
   status: number;
   /** Error code, e.g. RequestThrottled, ThrottlingException, InternalFailure. */
   code: string;
+  /** Answer 200 with the whole batch unprocessed (BatchGetItem's UnprocessedKeys, BatchWriteItem's items). */
+  unprocessed?: boolean;
 }
 
 /** The connection is reset: before the request reaches the emulator, or after it took effect. */
@@ -20,7 +23,7 @@ export interface ResetFault {
   reset: 'before' | 'after';
 }
 
-/** How one entry of a SendMessageBatch fails (SQS answers it in `Failed`). */
+/** How one entry of an SQS batch call fails (SQS answers it in `Failed`). */
 export interface EntryFault {
   code: string;
   message: string;
@@ -40,6 +43,7 @@ export type Fault = ErrorFault | ResetFault | PartialFault;
 export const THROTTLED_SQS: ErrorFault = { status: 400, code: 'RequestThrottled' };
 export const THROTTLED_DYNAMODB: ErrorFault = { status: 400, code: 'ProvisionedThroughputExceededException' };
 export const SERVICE_FAULT: ErrorFault = { status: 500, code: 'InternalFailure' };
+export const UNPROCESSED_DYNAMODB: ErrorFault = { status: 200, code: 'Unprocessed', unprocessed: true };
 
 /** Picks the calls to fail: `operation` is the JSON protocol's X-Amz-Target operation, `n` its 1-based count. */
 export type FaultPlan = (operation: string, n: number) => Fault | undefined;
@@ -72,6 +76,21 @@ function errorResponse(fault: ErrorFault, operation: string): { headers: Record<
   };
 }
 
+/** A DynamoDB batch call's success that processed nothing: every requested key or item comes back unprocessed. */
+function unprocessedResponse(operation: string, request: string): { headers: Record<string, string>; body: string } {
+  const { RequestItems } = JSON.parse(request) as { RequestItems: Record<string, unknown> };
+  const answer = operation.endsWith('.BatchGetItem')
+    ? {
+        Responses: Object.fromEntries(Object.keys(RequestItems).map((table) => [table, []])),
+        UnprocessedKeys: RequestItems,
+      }
+    : { UnprocessedItems: RequestItems };
+  return {
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': `fault-${Date.now()}` },
+    body: JSON.stringify(answer),
+  };
+}
+
 export async function startFaultProxy(target: string, plan: FaultPlan = () => undefined): Promise<FaultProxy> {
   const upstream = new URL(target);
   const proxy: FaultProxy = { endpoint: '', calls: new Map(), faults: new Map(), plan, stop: async () => undefined };
@@ -81,22 +100,22 @@ export async function startFaultProxy(target: string, plan: FaultPlan = () => un
     const n = (proxy.calls.get(operation) ?? 0) + 1;
     proxy.calls.set(operation, n);
     const fault = proxy.plan(operation, n);
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     if (fault) proxy.faults.set(operation, (proxy.faults.get(operation) ?? 0) + 1);
     if (fault && 'status' in fault) {
-      incoming.resume();
       incoming.once('end', () => {
-        const { headers, body } = errorResponse(fault, operation);
+        const { headers, body } = fault.unprocessed
+          ? unprocessedResponse(operation, Buffer.concat(chunks).toString('utf8'))
+          : errorResponse(fault, operation);
         outgoing.writeHead(fault.status, { ...headers, 'content-length': Buffer.byteLength(body) }).end(body);
       });
       return;
     }
     if (fault && 'reset' in fault && fault.reset === 'before') {
-      incoming.resume();
       incoming.once('end', () => outgoing.socket?.destroy());
       return;
     }
-    const chunks: Buffer[] = [];
-    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.once('end', () => {
       let text = Buffer.concat(chunks).toString('utf8').replaceAll(proxy.endpoint, upstream.origin);
       const partial = fault && 'drop' in fault ? splitBatch(operation, text, fault) : undefined;
@@ -137,6 +156,13 @@ export async function startFaultProxy(target: string, plan: FaultPlan = () => un
 }
 
 type Json = Record<string, any>;
+
+/** SQS's batch calls: `Entries` in, `Successful` and `Failed` (by entry Id) out. */
+const SQS_BATCH_CALLS = new Set([
+  'AmazonSQS.SendMessageBatch',
+  'AmazonSQS.DeleteMessageBatch',
+  'AmazonSQS.ChangeMessageVisibilityBatch',
+]);
 
 /**
  * The part of a batch call that is forwarded, and how to complete the emulator's answer with the entries
@@ -179,7 +205,7 @@ function splitBatch(
       }),
     };
   }
-  if (operation === 'AmazonSQS.SendMessageBatch') {
+  if (SQS_BATCH_CALLS.has(operation)) {
     const { kept, dropped } = keep(request.Entries as Json[]);
     if (dropped.length === 0 || kept.length === 0) return undefined;
     const failed = dropped.map(({ entry, fault }) => {

@@ -29,7 +29,14 @@ import { createClassifyBatch } from '../../src/pipeline/classify.js';
 import { createAggregateBatch } from '../../src/pipeline/aggregate.js';
 import { ingestPosts } from '../../src/producer/ingest.js';
 import { readAggregates } from './aggregates.js';
-import { startFaultProxy, SERVICE_FAULT, THROTTLED_DYNAMODB, THROTTLED_SQS, type Fault } from './fault-proxy.js';
+import {
+  startFaultProxy,
+  SERVICE_FAULT,
+  THROTTLED_DYNAMODB,
+  THROTTLED_SQS,
+  UNPROCESSED_DYNAMODB,
+  type Fault,
+} from './fault-proxy.js';
 import { attribute, drainQueue, sendBodies } from './queues.js';
 import { metricNames, tapJsonLines } from './emf.js';
 import type { TestStack } from './stack.js';
@@ -143,6 +150,7 @@ function faultFor(seed: number, rate: number, operation: string, n: number, thro
   // A receive whose answer is lost would only burn a receive count: the poller is Lambda's, not ours to test.
   if (operation !== 'AmazonSQS.ReceiveMessage') kinds.push({ reset: 'after' });
   if (BATCH_CALLS.has(operation)) kinds.push({ drop: (i) => hashRandom(seed, operation, n, 'entry', i) < 0.5 });
+  if (operation.startsWith('DynamoDB_20120810.Batch')) kinds.push(UNPROCESSED_DYNAMODB);
   return kinds[Math.floor(hashRandom(seed, operation, n, 'kind') * kinds.length)];
 }
 
