@@ -119,16 +119,23 @@ export function loadPostgresConnection(env: NodeJS.ProcessEnv = process.env): Po
   };
 }
 
-export function loadPostgresSink(env: NodeJS.ProcessEnv = process.env): PostgresSinkConfig {
-  const table = env.POSTGRES_SINK_TABLE;
+/** The sink's settings from the environment; a CLI's flags (--postgres, --pg-table, --pg-columns) override them. */
+export function loadPostgresSink(
+  env: NodeJS.ProcessEnv = process.env,
+  flags: { url?: string; table?: string; columns?: string } = {},
+): PostgresSinkConfig {
+  const table = flags.table ?? env.POSTGRES_SINK_TABLE;
   if (!table) throw new Error('POSTGRES_SINK_TABLE is not set: the table the sink writes scores to');
   let columns: SinkColumns;
   try {
-    columns = parseSinkColumns(env.POSTGRES_SINK_COLUMNS);
+    columns = parseSinkColumns(flags.columns ?? env.POSTGRES_SINK_COLUMNS);
   } catch (error) {
-    throw new Error(`POSTGRES_SINK_COLUMNS: ${(error as Error).message}`);
+    throw new Error(
+      `${flags.columns === undefined ? 'POSTGRES_SINK_COLUMNS' : '--pg-columns'}: ${(error as Error).message}`,
+    );
   }
-  return { table, columns, connection: loadPostgresConnection(env) };
+  const connection = loadPostgresConnection(env);
+  return { table, columns, connection: flags.url ? { ...connection, url: flags.url } : connection };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

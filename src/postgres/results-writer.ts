@@ -130,7 +130,8 @@ export async function writeResults(db: pg.Pool | pg.Client, table: SinkTable, re
 
 /**
  * Writes dead-lettered posts' reasons to the failure column (when one is mapped), on rows the pipeline has not
- * scored (scoredAt empty): a score, earlier or later, always wins over a failure.
+ * scored (scoredAt empty): a score, earlier or later, always wins over a failure. A row that already says so is
+ * left alone (answers only the rows changed).
  */
 export async function writeFailures(
   db: pg.Pool | pg.Client,
@@ -142,7 +143,7 @@ export async function writeFailures(
   const { rows } = await db.query<{ id: string }>(
     `UPDATE ${table.quotedTable} AS t SET ${q.failure} = v.failure::${types.failure}
        FROM unnest($1::${types.id}[], $2::text[]) AS v(id, failure)
-      WHERE t.${q.id} = v.id AND t.${q.scoredAt} IS NULL
+      WHERE t.${q.id} = v.id AND t.${q.scoredAt} IS NULL AND t.${q.failure} IS DISTINCT FROM v.failure::${types.failure}
       RETURNING t.${q.id}::text AS id`,
     [failures.map((f) => f.postId), failures.map((f) => f.failure)],
   );

@@ -4,7 +4,7 @@
 // (SIGINT) ends it with status 0 and no DynamoDB Local left behind.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-d
 import { FIRST_JSON_BOTOCORE } from '../../../src/local/fauxqs.js';
 import { processIsRunning } from '../../../src/local/emulators.js';
 import { sourceDayKey } from '../../../src/domain/aggregation.js';
+import { exportedVariables, startServe, waitForOutput, type Serve } from '../../support/serve.js';
 
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -40,66 +41,6 @@ function pythonUnavailable(): string | undefined {
       return `python3's botocore ${version} is older than ${FIRST_JSON_BOTOCORE} (SQS's JSON protocol)`;
   }
   return undefined;
-}
-
-/** Resolves once the output matches (or rejects when the serve exits first). */
-function waitForOutput(serve: Serve, pattern: RegExp, timeoutMs = 240_000): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const match = pattern.exec(serve.output);
-      if (match) return finish(() => resolve(match));
-      if (serve.child.exitCode !== null)
-        return finish(() =>
-          reject(new Error(`serve exited (${serve.child.exitCode}) before ${pattern}:\n${serve.output}`)),
-        );
-    };
-    const timer = setTimeout(
-      () => finish(() => reject(new Error(`no ${pattern} in the serve's output:\n${serve.output}`))),
-      timeoutMs,
-    );
-    const interval = setInterval(check, 100);
-    const finish = (settle: () => void) => {
-      clearTimeout(timer);
-      clearInterval(interval);
-      settle();
-    };
-    check();
-  });
-}
-
-interface Serve {
-  child: ChildProcess;
-  output: string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function startServe(args: string[]): Serve {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/local-run.ts', '--serve', ...args], {
-    cwd: repo,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, FORCE_COLOR: '0' },
-  });
-  const serve: Serve = {
-    child,
-    output: '',
-    exited: new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal }))),
-  };
-  child.stdout!.on('data', (chunk: Buffer) => {
-    serve.output += chunk.toString();
-  });
-  child.stderr!.on('data', (chunk: Buffer) => {
-    serve.output += chunk.toString();
-  });
-  return serve;
-}
-
-/** The `export A=1 \ B=2 ...` block the serve prints, as variables. */
-function exportedVariables(output: string): Record<string, string> {
-  const block = /export ([\s\S]*?QUEUE_URL=\S+)/.exec(output);
-  assert.ok(block, output);
-  return Object.fromEntries(
-    block[1].split(/\s*\\\n\s*/).map((pair) => pair.trim().split(/=(.*)/s).slice(0, 2) as [string, string]),
-  );
 }
 
 function runPython(
