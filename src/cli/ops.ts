@@ -34,7 +34,8 @@ ${Object.values(COMMANDS)
 
 Environment: STAGE (default dev), QUEUE_URL, DLQ_URL, POSTS_TABLE, RESULTS_TABLE, AGGREGATES_TABLE, AWS_REGION,
 AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_DYNAMODB (local emulators); the worker also reads the classify settings
-(MODEL_ID, MODEL_DIR, ...); sync-postgres POSTGRES_URL or PGHOST/PGUSER/..., POSTGRES_SINK_TABLE, POSTGRES_SINK_COLUMNS.`;
+(MODEL_ID, MODEL_DIR, ...); sync-postgres POSTGRES_URL (or PGHOST, PGUSER, ...), POSTGRES_SINK_TABLE,
+POSTGRES_SINK_COLUMNS.`;
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;

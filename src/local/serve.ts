@@ -240,7 +240,8 @@ function printWelcome(environment: Record<string, string>, javaPid: number, opti
     : '';
   console.log(
     `
-Serving: the classify and aggregate handlers run as posts arrive, until Ctrl-C (DynamoDB Local java pid ${javaPid}).${sink}${kept}
+Serving: the classify and aggregate handlers run as posts arrive, until Ctrl-C (DynamoDB Local java pid ${javaPid}).` +
+      `${sink}${kept}
 In another terminal, paste these variables:
 ${exportBlock(environment)}
 Then send posts from Python (boto3 >= 1.34.90): the README's producer example (Messages and data) runs as is.

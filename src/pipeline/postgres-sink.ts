@@ -78,7 +78,8 @@ function plan(record: DynamoDBRecord): Planned | 'nothing' | SinkFailure {
     };
   return new SinkFailure(
     'invalid-stream-record',
-    `neither a result nor a failure record: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    `neither a result nor a failure record: ` +
+      result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
   );
 }
 

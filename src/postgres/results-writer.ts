@@ -66,7 +66,8 @@ export async function describeSinkTable(db: pg.Pool | pg.Client, target: SinkTar
             'timestamptz; or name yours with --pg-columns scoredAt=COLUMN)'
           : ` (map it with --pg-columns ${field}=COLUMN; ${SINK_COLUMNS_SYNTAX})`;
       throw new SinkTableError(
-        `table ${target.table} has no column "${column}" for ${field}${hint}; columns found: ${[...found.keys()].join(', ')}`,
+        `table ${target.table} has no column "${column}" for ${field}${hint}; ` +
+          `columns found: ${[...found.keys()].join(', ')}`,
       );
     }
     quoted[field] = quote(column);

@@ -5,8 +5,16 @@
 /** SQLSTATE classes and codes worth retrying. */
 const TRANSIENT_STATES = [/^08/, /^40/, /^53/, /^57/, /^55P03$/, /^58/];
 const NETWORK = /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN/;
-const CLIENT_MESSAGES =
-  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended|the database system is (starting up|shutting down)/i;
+const CLIENT_MESSAGES = new RegExp(
+  [
+    'Connection terminated',
+    'timeout exceeded when trying to connect',
+    'Client has encountered a connection error',
+    'Connection ended',
+    'the database system is (starting up|shutting down)',
+  ].join('|'),
+  'i',
+);
 
 export function isTransientPostgresError(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };

@@ -47,6 +47,15 @@ async function sinkHandler(config = sinkConfig()) {
   return createPostgresSinkBatch({ sink: config, pool: async () => pool });
 }
 
+/** classify (with the lexicon: quick, and its labels are plain), aggregate and the sink, until idle. */
+async function runWholePipeline() {
+  const { createClassifyBatch } = await import('../../../src/pipeline/classify.js');
+  const { LexiconClassifier } = await import('../../../src/classifier/lexicon.js');
+  const { handler: aggregate } = await import('../../../handlers/aggregate.js');
+  const classify = createClassifyBatch({ classifier: async () => new LexiconClassifier() });
+  await runSink(stack, await sinkHandler(), { classify, aggregate });
+}
+
 describe('PostgreSQL sink', () => {
   it('writes each scored post into its row, a bigint id matching the post id', async () => {
     await stack.freshStage();
@@ -58,11 +67,7 @@ describe('PostgreSQL sink', () => {
       ids.map((postId, i) => ({ postId, text: texts[i % 3], createdAt: '2024-05-01T10:00:00Z', source: 'twitter' })),
       { postsTable: stack.stage.tables.posts, queueUrl: stack.stage.queues.classify.url },
     );
-    const { createClassifyBatch } = await import('../../../src/pipeline/classify.js');
-    const { LexiconClassifier } = await import('../../../src/classifier/lexicon.js');
-    const { handler: aggregate } = await import('../../../handlers/aggregate.js');
-    const classify = createClassifyBatch({ classifier: async () => new LexiconClassifier() });
-    await runSink(stack, await sinkHandler(), { classify, aggregate });
+    await runWholePipeline();
 
     const rows = await readTweets(server.url);
     assert.deepEqual(
@@ -98,11 +103,7 @@ describe('PostgreSQL sink', () => {
     const { sendMessage } = await import('../../../src/aws/sqs-queues.js');
     for (const postId of ['9100000001', '9100000002'])
       await sendMessage(stack.clients.sqs, stack.stage.queues.classify.url, { body: encodePostMessage(postId) });
-    const { createClassifyBatch } = await import('../../../src/pipeline/classify.js');
-    const { LexiconClassifier } = await import('../../../src/classifier/lexicon.js');
-    const { handler: aggregate } = await import('../../../handlers/aggregate.js');
-    const classify = createClassifyBatch({ classifier: async () => new LexiconClassifier() });
-    await runSink(stack, await sinkHandler(), { classify, aggregate });
+    await runWholePipeline();
 
     const rows = await readTweets(server.url);
     assert.match(rows.get('9100000001')?.sentiment_failure ?? '', /^invalid-post: post 9100000001: createdAt/);
@@ -182,7 +183,8 @@ describe('PostgreSQL sink', () => {
   it('refuses a table without a mapped column, naming it and the columns found', async () => {
     await withClient(server.url, (client) =>
       client.query(
-        'DROP TABLE IF EXISTS plain; CREATE TABLE plain (id bigint PRIMARY KEY, text text, sentiment text, sentiment_score real)',
+        'DROP TABLE IF EXISTS plain; ' +
+          'CREATE TABLE plain (id bigint PRIMARY KEY, text text, sentiment text, sentiment_score real)',
       ),
     );
     const { describeSinkTable } = await import('../../../src/postgres/results-writer.js');
