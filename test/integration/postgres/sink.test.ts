@@ -116,6 +116,17 @@ describe('PostgreSQL sink', () => {
     await assertAggregatesMatchResults(stack.stage.tables.results, stack.stage.tables.aggregates);
   });
 
+  it('a post given up on after its retries (never stored) gets that reason too', async () => {
+    await stack.freshStage({ visibilityTimeoutSeconds: 1 });
+    await createTweets(server.url, ['9150000001']);
+    const { sendMessage } = await import('../../../src/aws/sqs-queues.js');
+    await sendMessage(stack.clients.sqs, stack.stage.queues.classify.url, { body: encodePostMessage('9150000001') });
+    await runWholePipeline();
+    const row = (await readTweets(server.url)).get('9150000001');
+    assert.match(row?.sentiment_failure ?? '', /^post-not-found: gave up after 5 receives: post 9150000001 is not/);
+    assert.equal(row?.sentiment_scored_at, null);
+  });
+
   it('a later score clears the failure; a failure never replaces a score', async () => {
     await stack.freshStage();
     await createTweets(server.url, ['9200000001', '9200000002']);
