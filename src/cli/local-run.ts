@@ -17,6 +17,7 @@ import type { SqsBatchResult } from '../event-sources/sqs-event-source.js';
 import type { StreamBatchResult } from '../event-sources/stream-event-source.js';
 import { generateSamplePosts, sampleJsonl } from '../local/sample-posts.js';
 import { runServe } from '../local/serve.js';
+import { EMBEDDED_POSTGRES } from '../local/embedded-postgres.js';
 import { FUNCTIONS } from '../resources.js';
 import { collectRunReport, formatAggregates, type DeadLetterSummary } from '../local/run-report.js';
 import { formatLanguageMix } from '../ops/language-mix.js';
@@ -31,7 +32,7 @@ const SERVE_VISIBILITY_TIMEOUT_SECONDS =
 const USAGE =
   `usage: npm start -- [--input FILE.jsonl|FILE.csv] [--keep] [--visibility-timeout SECONDS] [--verbose]
        npm start -- --serve [--input FILE.jsonl|FILE.csv] [--visibility-timeout SECONDS] [--verbose]
-                    [--port-base N] [--persist DIR] [--postgres URL [--pg-table T] [--pg-columns SPEC]]
+                    [--port-base N] [--persist DIR] [--postgres [URL] [--pg-table T] [--pg-columns SPEC]]
        npm start -- --write-sample FILE.jsonl
 
 Runs the whole pipeline locally on real emulators (DynamoDB Local via java, fauxqs in process):
@@ -50,8 +51,10 @@ source mappings would until the system is idle, and prints the aggregates and th
                              prints the same variables (a dev config written once)
   --persist DIR              with --serve: DynamoDB Local keeps its data in DIR: tables, posts, results and
                              aggregates survive a restart (the SQS emulator is in memory: queues start empty)
-  --postgres URL             with --serve: also run the PostgreSQL sink, writing each result into your table
-                             (postgres://user:password@host:port/db; the password is never printed)
+  --postgres [URL]           with --serve: also run the PostgreSQL sink, writing each result into your table
+                             (postgres://user:password@host:port/db; the password is never printed). Without a
+                             URL: a PostgreSQL of its own (Debian's server; on --port-base + 2, kept under
+                             --persist DIR/postgres) with the table created if missing, its URL printed
   --pg-table T               the sink's table (default tweets; SCHEMA.TABLE works)
   --pg-columns SPEC          ${SINK_COLUMNS_SYNTAX}
                              (default ${Object.entries(DEFAULT_SINK_COLUMNS)
@@ -84,8 +87,14 @@ const CLI_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** `--postgres` with no URL after it (last, or before another flag) asks for the embedded server. */
 function parseCli(argv: string[]) {
-  return parseArgs({ args: argv, options: CLI_OPTIONS }).values;
+  const args = argv.map((arg, i) =>
+    arg === '--postgres' && (i === argv.length - 1 || argv[i + 1].startsWith('-'))
+      ? `--postgres=${EMBEDDED_POSTGRES}`
+      : arg,
+  );
+  return parseArgs({ args, options: CLI_OPTIONS }).values;
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -16,6 +16,8 @@ import { formatStatus, readPipelineStatus, StatusLine } from './status-line.js';
 import { QUERY_PROTOCOL_HINT } from './fauxqs.js';
 import { errorMessage } from '../errors.js';
 import { parseSinkColumns } from '../domain/postgres-columns.js';
+import { EMBEDDED_POSTGRES, startEmbeddedPostgres } from './embedded-postgres.js';
+import type { LocalPostgres } from './postgres-server.js';
 
 export interface ServeLoopOptions {
   /** Stops the loop once the batch in hand (if any) is finished. */
@@ -106,10 +108,27 @@ export async function runServe(options: ServeOptions): Promise<number> {
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, onSignal);
 
+  let embedded: LocalPostgres | undefined;
+  if (options.postgresSink?.POSTGRES_URL === EMBEDDED_POSTGRES) {
+    console.log('Starting PostgreSQL…');
+    try {
+      embedded = await startEmbeddedPostgres({
+        table: options.postgresSink.POSTGRES_SINK_TABLE,
+        columns: options.postgresSink.POSTGRES_SINK_COLUMNS,
+        persist: options.persist,
+        port: options.portBase === undefined ? undefined : options.portBase + 2,
+      });
+    } catch (error) {
+      console.error(`npm start: --postgres: ${errorMessage(error)}`);
+      return 2;
+    }
+    options.postgresSink.POSTGRES_URL = embedded.url;
+  }
   if (options.postgresSink) {
     const problem = await sinkTableProblem(options.postgresSink);
     if (problem) {
       console.error(`npm start: --postgres: ${problem}`);
+      await embedded?.stop();
       return 2;
     }
   }
@@ -162,7 +181,7 @@ export async function runServe(options: ServeOptions): Promise<number> {
         console.log(`    row ${problem.row}${problem.postId ? ` (${problem.postId})` : ''}: ${problem.reason}`);
       }
     }
-    printWelcome(environment, emulators.dynamodbPid, options);
+    printWelcome(environment, emulators.dynamodbPid, options, embedded?.url);
 
     const sources = pipelineEventSources(clients, stage, { classify, aggregate, postgresSink });
     let lastRefresh = 0;
@@ -201,6 +220,7 @@ export async function runServe(options: ServeOptions): Promise<number> {
     clients.destroy();
     resetClients();
     await resetPostgresPool();
+    await embedded?.stop();
     await stopAllEmulators();
   }
   console.log(
@@ -228,12 +248,20 @@ async function sinkTableProblem(environment: Record<string, string>): Promise<st
   }
 }
 
-function printWelcome(environment: Record<string, string>, javaPid: number, options: ServeOptions): void {
+function printWelcome(
+  environment: Record<string, string>,
+  javaPid: number,
+  options: ServeOptions,
+  embeddedPostgres: string | undefined,
+): void {
   const sink = options.postgresSink
     ? `\nScores go back to PostgreSQL: table ${options.postgresSink.POSTGRES_SINK_TABLE}, ` +
       `columns ${Object.entries(parseSinkColumns(options.postgresSink.POSTGRES_SINK_COLUMNS))
         .map(([field, column]) => `${field}=${column}`)
         .join(',')}.`
+    : '';
+  const own = embeddedPostgres
+    ? `\n  export POSTGRES_URL=${embeddedPostgres}   # its own PostgreSQL, started here (no password)`
     : '';
   const kept = options.persist
     ? `\nDynamoDB Local keeps its data in ${options.persist} (the stage survives a restart; the queues start empty).`
@@ -243,7 +271,7 @@ function printWelcome(environment: Record<string, string>, javaPid: number, opti
 Serving: the classify and aggregate handlers run as posts arrive, until Ctrl-C (DynamoDB Local java pid ${javaPid}).` +
       `${sink}${kept}
 In another terminal, paste these variables:
-${exportBlock(environment)}
+${exportBlock(environment)}${own}
 Then send posts from Python (boto3 >= 1.34.90): the README's producer example (Messages and data) runs as is.
 Or from the AWS CLI: store the post, then enqueue its ID (AWS CLI v1 needs --endpoint-url for SQS in us-east-1):
   aws dynamodb put-item --table-name $POSTS_TABLE --item '{"postId":{"S":"cli-1"},"text":{"S":"What a lovely day"},` +

@@ -135,6 +135,39 @@ describe('npm start -- --serve --postgres', { timeout: 900_000 }, () => {
     assert.match(serve.output, /PostgreSQL sink invocations/);
   });
 
+  it('--postgres with no URL starts a PostgreSQL of its own with the table, and writes scores there', async () => {
+    const portBase = await freePortPair();
+    serve = startServe(['--port-base', String(portBase), '--postgres', '--pg-columns', TWEETS_COLUMNS]);
+    const [, url] = await waitForOutput(serve, /export POSTGRES_URL=(\S+)/);
+    assert.equal(new URL(url).port, String(portBase + 2));
+    await waitForOutput(serve, /Serving:/);
+    const env = exportedVariables(serve.output);
+    await withClient(url, (c) => c.query(`INSERT INTO tweets (id, text) VALUES (42, 'what a wonderful day')`));
+    const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY };
+    const documents = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: env.AWS_ENDPOINT_URL_DYNAMODB, region: env.AWS_REGION, credentials }),
+    );
+    const sqs = new SQSClient({ endpoint: env.AWS_ENDPOINT_URL_SQS, region: env.AWS_REGION, credentials });
+    try {
+      await documents.send(
+        new PutCommand({
+          TableName: env.POSTS_TABLE,
+          Item: { postId: '42', text: 'what a wonderful day', createdAt: '2026-12-02T10:00:00Z' },
+        }),
+      );
+      await sqs.send(new SendMessageCommand({ QueueUrl: env.QUEUE_URL, MessageBody: encodePostMessage('42') }));
+      const row = await waitFor('row 42 scored', async () => {
+        const rows = await readTweets(url);
+        return rows.get('42')?.sentiment ? rows.get('42') : undefined;
+      });
+      assert.equal(row?.sentiment, 'positive');
+    } finally {
+      documents.destroy();
+      sqs.destroy();
+    }
+    await stop(serve);
+  });
+
   it('checks the table before starting anything: a missing column is one line naming it, exit 2', async () => {
     await withClient(server.url, (c) =>
       c.query(
