@@ -1,4 +1,4 @@
-// Running the ops CLI as a child process, as an operator would (`npm run ops`).
+// Running the CLIs as child processes, as a user would (`npm run ops`, `npm run bench`, ...).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { TestStack } from './stack.js';
@@ -14,12 +14,12 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `src/cli/ops.ts <args>` with the stack's environment (plus `env`), as `npm run ops` would. */
-export function runOps(stack: TestStack, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+/** Runs `node --import tsx <args>` in the repository, as `npm run` would, with `env` added to process.env. */
+export function runTsx(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/ops.ts', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...stack.env, MODEL_DIR: MISSING_MODEL_DIR, POWERTOOLS_DEV: 'false', ...env },
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -32,5 +32,15 @@ export function runOps(stack: TestStack, args: string[], env: Record<string, str
     });
     child.once('error', reject);
     child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** Runs `src/cli/ops.ts <args>` with the stack's environment (plus `env`), as `npm run ops` would. */
+export function runOps(stack: TestStack, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runTsx(['src/cli/ops.ts', ...args], {
+    ...stack.env,
+    MODEL_DIR: MISSING_MODEL_DIR,
+    POWERTOOLS_DEV: 'false',
+    ...env,
   });
 }
