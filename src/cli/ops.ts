@@ -25,7 +25,7 @@ const COMMANDS: Record<string, OpsCommand> = {
 };
 
 const HELP = `Usage: npm run ops -- <command> [options]
-       (or npm run redrive|rescore|report|recount|worker -- [options])
+       (or npm run redrive|rescore|report|recount|worker|sync-postgres -- [options])
 
 Commands:
 ${Object.values(COMMANDS)
