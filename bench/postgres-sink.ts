@@ -65,8 +65,6 @@ export async function measureSinkLatency(options: SinkLatencyOptions): Promise<S
       POWERTOOLS_LOG_LEVEL: 'ERROR',
       POWERTOOLS_METRICS_DISABLED: 'true',
     });
-    // bench.ts loaded the Logger before this environment was set: quiet it here.
-    (await import('../src/observability.js')).logger.setLogLevel('ERROR');
     const { default: pg } = await import('pg');
     const db = new pg.Client({ connectionString: server.url });
     await db.connect();
