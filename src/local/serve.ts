@@ -272,7 +272,7 @@ Serving: the classify and aggregate handlers run as posts arrive, until Ctrl-C (
       `${sink}${kept}
 In another terminal, paste these variables:
 ${exportBlock(environment)}${own}
-Then send posts from Python (boto3 >= 1.34.90): the README's producer example (Messages and data) runs as is.
+Then send posts from Python (boto3 >= 1.34.90): the publish() of docs/python.md runs as is.
 Or from the AWS CLI: store the post, then enqueue its ID (AWS CLI v1 needs --endpoint-url for SQS in us-east-1):
   aws dynamodb put-item --table-name $POSTS_TABLE --item '{"postId":{"S":"cli-1"},"text":{"S":"What a lovely day"},` +
       `"createdAt":{"S":"2026-12-01T10:00:00Z"},"source":{"S":"cli"}}'
