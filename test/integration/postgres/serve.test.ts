@@ -8,15 +8,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { encodePostMessage } from '../../../src/domain/messages.js';
 import { processIsRunning } from '../../../src/local/emulators.js';
 import type { LocalPostgres } from '../../../src/local/postgres-server.js';
 import { REPO_ROOT } from '../../support/cli.js';
 import { createTweets, readTweets, startTestPostgres, TWEETS_COLUMNS, withClient } from '../../support/postgres.js';
-import { exportedVariables, startServe, waitForOutput, type Serve } from '../../support/serve.js';
+import { exportedVariables, servedDocuments, startServe, waitForOutput, type Serve } from '../../support/serve.js';
 
 const IDS = ['9500000001', '9500000002', '9500000003', '9500000004', '9500000005', '9500000006'];
 const TEXTS = ['What a lovely, wonderful day', 'This is awful and sad', 'The train leaves at nine'];
@@ -42,6 +41,26 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Stores a post and enqueues it on the serve's stack, as a producer would; answers its row once written back. */
+async function scoreThroughServe(env: Record<string, string>, url: string, postId: string, text: string) {
+  const documents = servedDocuments(env);
+  const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY };
+  const sqs = new SQSClient({ endpoint: env.AWS_ENDPOINT_URL_SQS, region: env.AWS_REGION, credentials });
+  try {
+    await documents.send(
+      new PutCommand({ TableName: env.POSTS_TABLE, Item: { postId, text, createdAt: '2026-12-02T10:00:00Z' } }),
+    );
+    await sqs.send(new SendMessageCommand({ QueueUrl: env.QUEUE_URL, MessageBody: encodePostMessage(postId) }));
+    return await waitFor(`row ${postId} written back`, async () => {
+      const row = (await readTweets(url)).get(postId);
+      return row?.sentiment ? row : undefined;
+    });
+  } finally {
+    documents.destroy();
+    sqs.destroy();
   }
 }
 
@@ -106,31 +125,18 @@ describe('npm start -- --serve --postgres', { timeout: 900_000 }, () => {
     await waitForOutput(serve, /Serving:/);
     assert.equal(/export [\s\S]*?QUEUE_URL=\S+/.exec(serve.output)![0], block, 'the same export block');
     await waitForOutput(serve, /scored 6 /);
-    const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY };
-    const documents = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ endpoint: env.AWS_ENDPOINT_URL_DYNAMODB, region: env.AWS_REGION, credentials }),
-    );
-    const sqs = new SQSClient({ endpoint: env.AWS_ENDPOINT_URL_SQS, region: env.AWS_REGION, credentials });
+    const documents = servedDocuments(env);
     try {
       const kept = await documents.send(new GetCommand({ TableName: env.RESULTS_TABLE, Key: { postId: IDS[0] } }));
       assert.equal(kept.Item?.label, 'positive', 'the results survived the restart');
-      await withClient(server.url, (c) => c.query(`INSERT INTO tweets (id, text) VALUES (9500000007, 'so happy')`));
-      await documents.send(
-        new PutCommand({
-          TableName: env.POSTS_TABLE,
-          Item: { postId: '9500000007', text: 'I am so happy, great news', createdAt: '2026-12-02T10:00:00Z' },
-        }),
-      );
-      await sqs.send(new SendMessageCommand({ QueueUrl: env.QUEUE_URL, MessageBody: encodePostMessage('9500000007') }));
-      const row = await waitFor('the new post written back', async () => {
-        const rows = await readTweets(server.url);
-        return rows.get('9500000007')?.sentiment ? rows.get('9500000007') : undefined;
-      });
-      assert.equal(row?.sentiment, 'positive');
     } finally {
       documents.destroy();
-      sqs.destroy();
     }
+    await withClient(server.url, (c) => c.query(`INSERT INTO tweets (id, text) VALUES (9500000007, 'so happy')`));
+    assert.equal(
+      (await scoreThroughServe(env, server.url, '9500000007', 'I am so happy, great news'))?.sentiment,
+      'positive',
+    );
     await stop(serve);
     assert.match(serve.output, /PostgreSQL sink invocations/);
   });
@@ -143,28 +149,7 @@ describe('npm start -- --serve --postgres', { timeout: 900_000 }, () => {
     await waitForOutput(serve, /Serving:/);
     const env = exportedVariables(serve.output);
     await withClient(url, (c) => c.query(`INSERT INTO tweets (id, text) VALUES (42, 'what a wonderful day')`));
-    const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY };
-    const documents = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ endpoint: env.AWS_ENDPOINT_URL_DYNAMODB, region: env.AWS_REGION, credentials }),
-    );
-    const sqs = new SQSClient({ endpoint: env.AWS_ENDPOINT_URL_SQS, region: env.AWS_REGION, credentials });
-    try {
-      await documents.send(
-        new PutCommand({
-          TableName: env.POSTS_TABLE,
-          Item: { postId: '42', text: 'what a wonderful day', createdAt: '2026-12-02T10:00:00Z' },
-        }),
-      );
-      await sqs.send(new SendMessageCommand({ QueueUrl: env.QUEUE_URL, MessageBody: encodePostMessage('42') }));
-      const row = await waitFor('row 42 scored', async () => {
-        const rows = await readTweets(url);
-        return rows.get('42')?.sentiment ? rows.get('42') : undefined;
-      });
-      assert.equal(row?.sentiment, 'positive');
-    } finally {
-      documents.destroy();
-      sqs.destroy();
-    }
+    assert.equal((await scoreThroughServe(env, url, '42', 'what a wonderful day'))?.sentiment, 'positive');
     await stop(serve);
   });
 
