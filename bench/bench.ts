@@ -1,5 +1,6 @@
 // npm run bench -- [--json] [--model ID|DIR] [--quick] [--no-handler] [--no-prod-shape]
 // npm run bench -- --pipeline [--json] [--burst N] [--classify-posts N]
+// npm run bench -- --postgres-sink [--json] [--sink-posts N] [--sink-rate N]
 // npm run bench -- --faults [--json] [--rate N] [--posts N] (fault-run.ts: the pipeline under injected faults)
 //
 // Speed, memory and cost of the classify path on generated posts: raw onnxruntime (the floor), the
@@ -44,6 +45,7 @@ import { costSection, formatTable, judge, type BenchResult } from './report.js';
 
 const USAGE = `usage: npm run bench -- [--json] [--model ID|DIR] [--quick] [--no-handler] [--no-prod-shape] [--seed N]
        npm run bench -- --pipeline [--json] [--burst N] [--classify-posts N] [--seed N]
+       npm run bench -- --postgres-sink [--json] [--sink-posts N] [--sink-rate N] [--seed N]
        npm run bench -- --faults [--json] [--rate N] [--posts N] [--seed N]
   (default)         the classify path: raw onnxruntime, the classifier at batch 1/8/50 in q8 and fp32, the lexicon,
                     the SQS handler on DynamoDB Local, a cold start, and a DistilBERT-shaped peer; targets PASS/MISS
@@ -54,6 +56,10 @@ const USAGE = `usage: npm run bench -- [--json] [--model ID|DIR] [--quick] [--no
   --pipeline        the write path instead: aggregate handler vs one transaction per record, units and cost per post
   --burst           results in the --pipeline burst (default 20000)
   --classify-posts  posts --pipeline runs through classify (default 200)
+  --postgres-sink   the PostgreSQL sink's latency under the serve loop (real handlers, a real PostgreSQL):
+                    scored post -> row updated, p50/p99 (target p99 within 5 s)
+  --sink-posts      posts --postgres-sink sends (default 600)
+  --sink-rate       posts per second it sends them at (default 20)
   --faults          the pipeline under injected faults at today's rates and at --rate times them, side by side:
                     lost, aggregate mismatches, double counts, valid/scored posts in the DLQ, posts/s, write units
   --rate            --faults: the multiple of today's fault rates (default 3)
@@ -72,6 +78,9 @@ const OPTIONS = {
   pipeline: { type: 'boolean', default: false },
   burst: { type: 'string', default: '20000' },
   'classify-posts': { type: 'string', default: '200' },
+  'postgres-sink': { type: 'boolean', default: false },
+  'sink-posts': { type: 'string', default: '600' },
+  'sink-rate': { type: 'string', default: '20' },
   faults: { type: 'boolean', default: false },
   rate: { type: 'string', default: '3' },
   posts: { type: 'string', default: '10000' },
@@ -124,6 +133,17 @@ async function pipelineMain(): Promise<void> {
   else console.log(`\n${formatPipelineTable(result)}`);
 }
 
+async function postgresSinkMain(): Promise<void> {
+  const { formatSinkLatency, measureSinkLatency } = await import('./postgres-sink.js');
+  const result = await measureSinkLatency({
+    posts: count(args['sink-posts'], '--sink-posts', 1),
+    perSecond: count(args['sink-rate'], '--sink-rate', 1),
+    seed: Number(args.seed),
+  });
+  if (args.json) writeStdout(`${JSON.stringify({ postgresSink: result, machine: machineInfo() }, null, 2)}\n`);
+  else console.log(`\n${formatSinkLatency(result)}`);
+}
+
 async function faultsMain(): Promise<void> {
   const { formatFaultTable, measureFaults } = await import('./fault-run.js');
   const rate = Number(args.rate);
@@ -139,7 +159,13 @@ async function main(argv: string[]): Promise<number> {
   args = parseArgs({ args: argv, options: OPTIONS }).values;
   if (args.help) return (console.log(USAGE), 0);
   if (args.json) process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
-  await (args.faults ? faultsMain() : args.pipeline ? pipelineMain() : classifyMain());
+  await (args.faults
+    ? faultsMain()
+    : args['postgres-sink']
+      ? postgresSinkMain()
+      : args.pipeline
+        ? pipelineMain()
+        : classifyMain());
   // DynamoDB Local's watchdog and ORT's thread pools would keep the process alive: runCli exits.
   return 0;
 }

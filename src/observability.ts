@@ -26,6 +26,10 @@ export const MetricName = {
   LastReceiveFallbacks: 'LastReceiveFallbacks',
   AggregateUpdates: 'AggregateUpdates',
   ReplaysSkipped: 'ReplaysSkipped',
+  /** Rows of the users' PostgreSQL table the sink updated (a score or a failure reason). */
+  PostgresRowsUpdated: 'PostgresRowsUpdated',
+  /** Stream records that updated no row: no such row, or the row holds a newer result already. */
+  PostgresRowsNotUpdated: 'PostgresRowsNotUpdated',
 } as const;
 
 /**

@@ -45,6 +45,15 @@ export const CountedResultSchema = z.object({
 
 export type CountedResult = z.infer<typeof CountedResultSchema>;
 
+/** The part of a result the PostgreSQL sink writes. */
+export const SinkResultSchema = z.object({
+  postId: z.string().min(1),
+  label: z.enum(LABELS),
+  score: z.number().min(-1).max(1),
+  modelId: z.string().min(1),
+  classifiedAt: z.string().min(1),
+});
+
 /**
  * Whether a stored result already answers a queue message sent at `sentAt`: it was classified after the
  * message was sent, or by one of `currentModels` (not the lexicon fallback, which `rescore` brings back).

@@ -80,7 +80,7 @@ export async function decideOutcomes(
     }
   }
 
-  for (const failure of await sendToDlq(config.dlqUrl, rejected, classifiedAt)) {
+  for (const failure of await sendToDlq(config.dlqUrl, rejected, classifiedAt, config.tables.failures)) {
     outcomes.set(failure.record, { kind: 'retry', reason: 'dlq-send-failed', detail: failure.error });
   }
   for (const { record, reason } of rejected)

@@ -44,7 +44,9 @@ export async function settleFailure(
   if (!isLastReceive(record)) return 'retry';
   if (failure.postId !== undefined && (await alreadyScored(record, failure.postId, options))) return 'already-scored';
   const detail = truncateDetail(`gave up after ${receiveCountOf(record)} receives: ${failure.detail}`);
-  const [unsent] = await sendToDlq(options.config.dlqUrl, [{ record, reason: failure.reason, detail }], options.now);
+  const { config } = options;
+  const letter = { record, reason: failure.reason, detail };
+  const [unsent] = await sendToDlq(config.dlqUrl, [letter], options.now, config.tables.failures);
   return unsent ? 'retry' : 'dead-lettered';
 }
 
