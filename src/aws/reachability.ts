@@ -59,7 +59,7 @@ export async function assertEndpointsReachable(target: ReachabilityTarget): Prom
     if (down.length === 0) return;
     const local = target.dynamodbEndpoint !== undefined || target.sqsEndpoint !== undefined;
     throw new EndpointUnreachableError(
-      `nothing answers at ${down.join(' or ')}: connection refused.` +
+      `cannot reach ${down.join(' and ')}: connection refused.` +
         (local
           ? ' Is the local stack running? Start it with `npm start -- --serve` and use the variables it prints.'
           : ''),

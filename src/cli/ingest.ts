@@ -1,4 +1,5 @@
-// npm run ingest -- FILE.jsonl|FILE.csv [--map FIELD=COLUMN,...] [--queue-url URL] [--posts-table NAME] [--rejects OUT.jsonl]
+// npm run ingest -- FILE.jsonl|FILE.csv [--map FIELD=COLUMN,...] [--queue-url URL] [--posts-table NAME]
+//                    [--rejects OUT.jsonl]
 // npm run ingest -- --from-postgres URL (--table T [--map ...] | --query SQL) [--timezone ZONE] [--resume]
 // npm run ingest -- --resend IDS.txt
 // Stores the posts of a file or a PostgreSQL table/query and enqueues their IDs for classification, then prints a

@@ -144,7 +144,8 @@ export class PostgresSource {
       if (options.timezone === undefined)
         throw new UsageError(
           `column ${createdAtColumn} of ${name} is a timestamp without time zone: its values carry no offset. ` +
-            'Say which zone they were written in with --timezone ZONE (e.g. --timezone UTC or --timezone Europe/Berlin).',
+            'Say which zone they were written in with --timezone ZONE ' +
+            '(e.g. --timezone UTC or --timezone Europe/Berlin).',
         );
       try {
         await client.query('SELECT now() AT TIME ZONE $1', [options.timezone]);

@@ -78,7 +78,7 @@ const storedPosts = async () =>
   new Map((await readAll<StoredPost>(stack.stage.tables.posts)).map((post) => [post.postId, post]));
 
 describe('ingest --from-postgres', () => {
-  it('reads a table with the default map: bigint ids as text, timestamptz as it comes, NULL/empty text rejected, exit 1', async () => {
+  it('reads a table by the default map: bigint ids as text, timestamptz as is, NULL/empty text rejected', async () => {
     await stack.freshStage();
     const rejects = join(dir, 'rejects.jsonl');
     const run = await runIngest(stack, ['--from-postgres', server.url, '--table', 'tweets', '--rejects', rejects]);
