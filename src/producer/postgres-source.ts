@@ -103,6 +103,9 @@ export class PostgresSource {
       },
     });
     const mask = (text: string) => maskSecrets(text, [client.password as string | undefined]);
+    // A connection lost between reads is also emitted as an event: the pending or next read rejects with it, and
+    // is reported from there (masked), not as an uncaught exception.
+    client.on('error', () => undefined);
     try {
       await client.connect();
     } catch (error) {
