@@ -187,7 +187,7 @@ function printWelcome(environment: Record<string, string>, javaPid: number): voi
 Serving: the classify and aggregate handlers run as posts arrive, until Ctrl-C (DynamoDB Local java pid ${javaPid}).
 In another terminal, paste these variables:
 ${exportBlock(environment)}
-Then send posts from Python (boto3 >= 1.34.90): the README's producer example (Messages and data) runs as is.
+Then send posts from Python (boto3 >= 1.34.90): the publish() of docs/python.md runs as is.
 Or from the AWS CLI: store the post, then enqueue its ID (AWS CLI v1 needs --endpoint-url for SQS in us-east-1):
   aws dynamodb put-item --table-name $POSTS_TABLE --item '{"postId":{"S":"cli-1"},"text":{"S":"What a lovely day"},` +
       `"createdAt":{"S":"2026-12-01T10:00:00Z"},"source":{"S":"cli"}}'

@@ -1,4 +1,4 @@
-// Running the CLIs as child processes, as an operator would (`npm run ops`, `npm run ingest`).
+// Running the CLIs as child processes, as a user would (`npm run ops`, `npm run ingest`, `npm run bench`, ...).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { TestStack } from './stack.js';
@@ -14,16 +14,17 @@ export interface CliRun {
   stderr: string;
 }
 
-/** A CLI script started with the stack's environment (plus `env`); `done` settles when it exits. */
-export function startScript(
-  stack: Pick<TestStack, 'env'>,
-  script: string,
+/**
+ * Starts `node --import tsx <args>` in the repository, as `npm run` would, with `env` added to process.env (the
+ * child, e.g. to kill it); `done` settles when it exits.
+ */
+export function startTsx(
   args: string[],
   env: Record<string, string> = {},
 ): { child: ChildProcess; done: Promise<CliRun> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...stack.env, MODEL_DIR: MISSING_MODEL_DIR, POWERTOOLS_DEV: 'false', ...env },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -41,9 +42,28 @@ export function startScript(
   return { child, done };
 }
 
+/** Runs `node --import tsx <args>` in the repository, as `npm run` would, with `env` added to process.env. */
+export function runTsx(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return startTsx(args, env).done;
+}
+
+/** The stack's environment for a CLI, scoring with the lexicon and logging plainly, plus `env`. */
+function stackEnvironment(stack: Pick<TestStack, 'env'>, env: Record<string, string>): Record<string, string> {
+  return { ...stack.env, MODEL_DIR: MISSING_MODEL_DIR, POWERTOOLS_DEV: 'false', ...env };
+}
+
 /** Runs `src/cli/ops.ts <args>` with the stack's environment (plus `env`), as `npm run ops` would. */
 export function runOps(stack: TestStack, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-  return startScript(stack, 'src/cli/ops.ts', args, env).done;
+  return runTsx(['src/cli/ops.ts', ...args], stackEnvironment(stack, env));
+}
+
+/** Starts `src/cli/ingest.ts <args>` with the stack's environment (plus `env`), as `npm run ingest` would. */
+export function startIngest(
+  stack: Pick<TestStack, 'env'>,
+  args: string[],
+  env: Record<string, string> = {},
+): { child: ChildProcess; done: Promise<CliRun> } {
+  return startTsx(['src/cli/ingest.ts', ...args], stackEnvironment(stack, env));
 }
 
 /** Runs `src/cli/ingest.ts <args>` with the stack's environment (plus `env`), as `npm run ingest` would. */
@@ -52,5 +72,5 @@ export function runIngest(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<CliRun> {
-  return startScript(stack, 'src/cli/ingest.ts', args, env).done;
+  return startIngest(stack, args, env).done;
 }

@@ -3,18 +3,22 @@
 // header and the body (the SQS SDK sends each call to its QueueUrl's host, so clients use queue URLs
 // with the proxy's address, while fauxqs knows each queue by the URL it built itself), except
 // the calls a plan picks, which it answers itself with an AWS JSON-protocol error (throttling, service
-// fault) without forwarding them, as a throttled AWS endpoint would.
+// fault) without forwarding them, as a throttled AWS endpoint would, or (DynamoDB's batch calls) with a success
+// that processed nothing: every key or item handed back as unprocessed, as DynamoDB does when throttled.
 import { createServer, request, type IncomingMessage } from 'node:http';
 
 export interface Fault {
   status: number;
   /** Error code, e.g. RequestThrottled, ThrottlingException, InternalFailure. */
   code: string;
+  /** Answer 200 with the whole batch unprocessed (BatchGetItem's UnprocessedKeys, BatchWriteItem's items). */
+  unprocessed?: boolean;
 }
 
 export const THROTTLED_SQS: Fault = { status: 400, code: 'RequestThrottled' };
 export const THROTTLED_DYNAMODB: Fault = { status: 400, code: 'ProvisionedThroughputExceededException' };
 export const SERVICE_FAULT: Fault = { status: 500, code: 'InternalFailure' };
+export const UNPROCESSED_DYNAMODB: Fault = { status: 200, code: 'Unprocessed', unprocessed: true };
 
 /** Picks the calls to fail: `operation` is the JSON protocol's X-Amz-Target operation, `n` its 1-based count. */
 export type FaultPlan = (operation: string, n: number) => Fault | undefined;
@@ -47,6 +51,21 @@ function errorResponse(fault: Fault, operation: string): { headers: Record<strin
   };
 }
 
+/** A DynamoDB batch call's success that processed nothing: every requested key or item comes back unprocessed. */
+function unprocessedResponse(operation: string, request: string): { headers: Record<string, string>; body: string } {
+  const { RequestItems } = JSON.parse(request) as { RequestItems: Record<string, unknown> };
+  const answer = operation.endsWith('.BatchGetItem')
+    ? {
+        Responses: Object.fromEntries(Object.keys(RequestItems).map((table) => [table, []])),
+        UnprocessedKeys: RequestItems,
+      }
+    : { UnprocessedItems: RequestItems };
+  return {
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': `fault-${Date.now()}` },
+    body: JSON.stringify(answer),
+  };
+}
+
 export async function startFaultProxy(target: string, plan: FaultPlan = () => undefined): Promise<FaultProxy> {
   const upstream = new URL(target);
   const proxy: FaultProxy = { endpoint: '', calls: new Map(), faults: new Map(), plan, stop: async () => undefined };
@@ -56,17 +75,18 @@ export async function startFaultProxy(target: string, plan: FaultPlan = () => un
     const n = (proxy.calls.get(operation) ?? 0) + 1;
     proxy.calls.set(operation, n);
     const fault = proxy.plan(operation, n);
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     if (fault) {
       proxy.faults.set(operation, (proxy.faults.get(operation) ?? 0) + 1);
-      incoming.resume();
       incoming.once('end', () => {
-        const { headers, body } = errorResponse(fault, operation);
+        const { headers, body } = fault.unprocessed
+          ? unprocessedResponse(operation, Buffer.concat(chunks).toString('utf8'))
+          : errorResponse(fault, operation);
         outgoing.writeHead(fault.status, { ...headers, 'content-length': Buffer.byteLength(body) }).end(body);
       });
       return;
     }
-    const chunks: Buffer[] = [];
-    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.once('end', () => {
       const body = Buffer.from(Buffer.concat(chunks).toString('utf8').replaceAll(proxy.endpoint, upstream.origin));
       const forwarded = request(

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startStack, type TestStack } from '../../support/stack.js';
-import { runIngest, startScript } from '../../support/cli.js';
+import { runIngest, startIngest } from '../../support/cli.js';
 import { drainQueue } from '../../support/queues.js';
 import { readAll } from '../../support/tables.js';
 import { postgresBinDir, startLocalPostgres, type LocalPostgres } from '../../../src/local/postgres-server.js';
@@ -276,7 +276,7 @@ describe('ingest --from-postgres', () => {
     await stack.freshStage();
     const stateDir = join(dir, 'resume-state');
     const args = ['--from-postgres', server.url, '--table', 'many', '--resume-dir', stateDir];
-    const first = startScript(stack, 'src/cli/ingest.ts', args);
+    const first = startIngest(stack, args);
     // Killed once a few rounds are checkpointed, well before the end.
     let checkpointRows = 0;
     while (checkpointRows < 2_000) {
