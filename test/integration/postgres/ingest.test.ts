@@ -285,6 +285,8 @@ describe('ingest --from-postgres', () => {
       if (files.length === 1) checkpointRows = readCheckpoint(join(stateDir, files[0])).rows;
       if (first.child.exitCode !== null) break;
     }
+    // A moment later, so the kill usually lands inside a round: some of its posts enqueued, none checkpointed.
+    await new Promise((resolve) => setTimeout(resolve, 150));
     first.child.kill('SIGKILL');
     const killed = await first.done;
     assert.equal(killed.signal, 'SIGKILL', `the first run must be killed mid-run\n${killed.stdout}${killed.stderr}`);
