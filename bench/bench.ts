@@ -1,6 +1,7 @@
 // npm run bench -- [--json] [--model ID|DIR] [--quick] [--no-handler] [--no-prod-shape]
 // npm run bench -- --pipeline [--json] [--burst N] [--classify-posts N]
 // npm run bench -- --postgres [--json] [--rows N]
+// npm run bench -- --postgres-sink [--json] [--sink-posts N] [--sink-rate N]
 //
 // Speed, memory and cost of the classify path on generated posts: raw onnxruntime (the floor), the
 // project's classifier at batch 1/8/50 in q8 and fp32, the lexicon fallback, the SQS handler against
@@ -46,6 +47,7 @@ import { costSection, formatTable, judge, type BenchResult } from './report.js';
 const USAGE = `usage: npm run bench -- [--json] [--model ID|DIR] [--quick] [--no-handler] [--no-prod-shape] [--seed N]
        npm run bench -- --pipeline [--json] [--burst N] [--classify-posts N] [--seed N]
        npm run bench -- --postgres [--json] [--rows N] [--seed N]
+       npm run bench -- --postgres-sink [--json] [--sink-posts N] [--sink-rate N] [--seed N]
   (default)         the classify path: raw onnxruntime, the classifier at batch 1/8/50 in q8 and fp32, the lexicon,
                     the SQS handler on DynamoDB Local, a cold start, and a DistilBERT-shaped peer; targets PASS/MISS
   --model           a model id in MODEL_DIR or a model directory (default: $MODEL_ID)
@@ -58,6 +60,10 @@ const USAGE = `usage: npm run bench -- [--json] [--model ID|DIR] [--quick] [--no
   --postgres        the backfill instead: ingest --from-postgres vs the file ingest of the same rows (a \\copy export)
                     into DynamoDB Local and fauxqs, rows/s and peak RSS at N/4 and N rows
   --rows            rows in the --postgres table (default 200000)
+  --postgres-sink   the PostgreSQL sink's latency under the serve loop (real handlers, a real PostgreSQL):
+                    scored post -> row updated, p50/p99 (target p99 within 5 s)
+  --sink-posts      posts --postgres-sink sends (default 600)
+  --sink-rate       posts per second it sends them at (default 20)
   --seed            the generated posts' seed (default 42)
   --json            exactly one JSON object on stdout (progress on stderr; use npm run -s)
 Exit status: 0 when the bench ran (a MISS is reported, not an error), 1 when it failed, 2 for bad arguments.`;
@@ -74,6 +80,9 @@ const OPTIONS = {
   'classify-posts': { type: 'string', default: '200' },
   postgres: { type: 'boolean', default: false },
   rows: { type: 'string', default: '200000' },
+  'postgres-sink': { type: 'boolean', default: false },
+  'sink-posts': { type: 'string', default: '600' },
+  'sink-rate': { type: 'string', default: '20' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -136,11 +145,29 @@ async function postgresMain(): Promise<void> {
   else console.log(`\n${formatBackfill(result)}`);
 }
 
+async function postgresSinkMain(): Promise<void> {
+  const { formatSinkLatency, measureSinkLatency } = await import('./postgres-sink.js');
+  const result = await measureSinkLatency({
+    posts: count(args['sink-posts'], '--sink-posts', 1),
+    perSecond: count(args['sink-rate'], '--sink-rate', 1),
+    seed: Number(args.seed),
+  });
+  if (args.json) writeStdout(`${JSON.stringify({ postgresSink: result, machine: machineInfo() }, null, 2)}\n`);
+  else console.log(`\n${formatSinkLatency(result)}`);
+}
+
 async function main(argv: string[]): Promise<number> {
   args = parseArgs({ args: argv, options: OPTIONS }).values;
   if (args.help) return (console.log(USAGE), 0);
   if (args.json) process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
-  await (args.postgres ? postgresMain() : args.pipeline ? pipelineMain() : classifyMain());
+  const run = args.postgres
+    ? postgresMain
+    : args['postgres-sink']
+      ? postgresSinkMain
+      : args.pipeline
+        ? pipelineMain
+        : classifyMain;
+  await run();
   // DynamoDB Local's watchdog and ORT's thread pools would keep the process alive: runCli exits.
   return 0;
 }

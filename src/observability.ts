@@ -22,6 +22,10 @@ export const MetricName = {
   DuplicatesSkipped: 'DuplicatesSkipped',
   AggregateUpdates: 'AggregateUpdates',
   ReplaysSkipped: 'ReplaysSkipped',
+  /** Rows of the users' PostgreSQL table the sink updated (a score or a failure reason). */
+  PostgresRowsUpdated: 'PostgresRowsUpdated',
+  /** Stream records that updated no row: no such row, or the row holds a newer result already. */
+  PostgresRowsNotUpdated: 'PostgresRowsNotUpdated',
 } as const;
 
 /**

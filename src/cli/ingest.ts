@@ -51,7 +51,8 @@ common options: [--queue-url URL] [--posts-table NAME] [--rejects OUT.jsonl] [--
   --unsent         where to write the IDs of posts stored but not enqueued (default ingest-unsent-<time>.txt)
   --resend         enqueue again the stored posts listed in this file (one postId a line), e.g. --unsent's
 Exit status: 0 when every row was stored and enqueued, 1 when any row was rejected or failed (or the source could
-not be read, or the queue and tables cannot be reached), 2 for bad arguments.
+not be read, or the queue and tables cannot be reached), 2 for bad arguments (a column --map needs and the source
+lacks, a timestamp column without --timezone).
 Rows: JSON objects / CSV records / PostgreSQL rows with postId, text, createdAt (ISO 8601 with Z or an offset, or
 PostgreSQL's timestamptz text), optional source, author, url; other CSV and --query columns are kept.`;
 

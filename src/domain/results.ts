@@ -44,3 +44,12 @@ export const CountedResultSchema = z.object({
 });
 
 export type CountedResult = z.infer<typeof CountedResultSchema>;
+
+/** The part of a result the PostgreSQL sink writes. */
+export const SinkResultSchema = z.object({
+  postId: z.string().min(1),
+  label: z.enum(LABELS),
+  score: z.number().min(-1).max(1),
+  modelId: z.string().min(1),
+  classifiedAt: z.string().min(1),
+});

@@ -17,6 +17,7 @@ export function stackEnvironment(emulators: Emulators, stage: ProvisionedStage):
     POSTS_TABLE: stage.tables.posts,
     RESULTS_TABLE: stage.tables.results,
     AGGREGATES_TABLE: stage.tables.aggregates,
+    FAILURES_TABLE: stage.tables.failures,
     DLQ_URL: stage.queues.classifyDlq.url,
     QUEUE_URL: stage.queues.classify.url,
   };

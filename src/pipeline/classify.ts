@@ -72,6 +72,7 @@ export function createClassifyBatch(options: ClassifyOptions = {}): ClassifyBatc
           config.dlqUrl,
           [{ record, reason, detail: truncateDetail(retriesExhausted) }],
           now(),
+          config.tables.failures,
         );
         if (!unsent) {
           gaveUp++;
@@ -190,7 +191,7 @@ async function decideOutcomes(
     }
   }
 
-  for (const failure of await sendToDlq(config.dlqUrl, rejected, classifiedAt)) {
+  for (const failure of await sendToDlq(config.dlqUrl, rejected, classifiedAt, config.tables.failures)) {
     outcomes.set(failure.record, { kind: 'retry', reason: 'dlq-send-failed', detail: failure.error });
   }
   for (const { record, reason } of rejected)

@@ -2,7 +2,7 @@
 // query): `--map postId=id,text=text,createdAt=created_at` and the same as defaults, so a plain
 // `\copy tweets to ... csv header` export and a table of the users' shape need no hand-written SELECT.
 // Checked once against the columns the source has, before any row is read.
-import { AppError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 
 /** The columns the fields come from when not mapped and no column is named as the field itself. */
 export const DEFAULT_COLUMNS: Readonly<Record<string, string>> = {
@@ -20,8 +20,11 @@ export type ColumnMap = Readonly<Record<string, string>>;
 /** Field -> the source's column it is read from, after checking the source has the columns. */
 export type ResolvedColumns = ReadonlyArray<readonly [field: string, column: string]>;
 
-/** A source without a column the map asks for: names it, and the columns the source has. */
-export class MissingColumnError extends AppError {}
+/**
+ * A source without a column the map asks for: names it, and the columns the source has. A usage error (exit 2), as
+ * the sink's: the fix is on the command line (--map).
+ */
+export class MissingColumnError extends UsageError {}
 
 /** `--map postId=tweet_id,source=platform` as field -> column (explicit entries only). */
 export function parseColumnMap(spec: string | undefined): ColumnMap {

@@ -146,7 +146,7 @@ describe('ingest --from-postgres', () => {
   it('names a missing column and the columns found, before reading a row', async () => {
     await stack.freshStage();
     const run = await runIngest(stack, ['--from-postgres', server.url, '--table', 'renamed']);
-    assert.equal(run.code, 1);
+    assert.equal(run.code, 2, 'a usage error: --map fixes it');
     assert.match(run.stderr, /table renamed has no column for postId \(no column postId or id\)/);
     assert.match(run.stderr, /columns found: tweet_id, body, posted, platform/);
     assert.match(run.stderr, /--map FIELD=COLUMN/);
@@ -158,7 +158,7 @@ describe('ingest --from-postgres', () => {
       '--map',
       'source=place',
     ]);
-    assert.equal(mapped.code, 1);
+    assert.equal(mapped.code, 2);
     assert.match(mapped.stderr, /source \(--map source=place: no column place\)/);
     assert.deepEqual(await queuedIds(), []);
   });
@@ -268,7 +268,7 @@ describe('ingest --from-postgres', () => {
     const headerless = join(dir, 'other.csv');
     writeFileSync(headerless, 'tweet_id,body\n1,hello\n');
     const missing = await runIngest(stack, [headerless]);
-    assert.equal(missing.code, 1);
+    assert.equal(missing.code, 2);
     assert.match(missing.stderr, /has no column for postId .* columns found: tweet_id, body\./);
   });
 

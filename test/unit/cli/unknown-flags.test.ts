@@ -11,6 +11,7 @@ import { recountCommand } from '../../../src/cli/ops/recount.js';
 import { redriveCommand } from '../../../src/cli/ops/redrive.js';
 import { reportCommand } from '../../../src/cli/ops/report.js';
 import { rescoreCommand } from '../../../src/cli/ops/rescore.js';
+import { syncPostgresCommand } from '../../../src/cli/ops/sync-postgres.js';
 import { workerCommand } from '../../../src/cli/ops/worker.js';
 import { REPO_ROOT, runTsx } from '../../support/cli.js';
 
@@ -31,6 +32,7 @@ const OPS_SUBCOMMANDS = {
   report: reportCommand,
   rescore: rescoreCommand,
   worker: workerCommand,
+  'sync-postgres': syncPostgresCommand,
 };
 
 const run = (args: string[]) => runTsx(args, { POWERTOOLS_DEV: 'false' });
