@@ -8,7 +8,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
-import { loadConfig } from '../config.js';
+import { loadConfig, loadPostgresConnection } from '../config.js';
 import {
   DEFAULT_MAX_RETRY_MS,
   ingestPosts,
@@ -34,8 +34,9 @@ const USAGE =
                           [--resume] [--resume-dir DIR] [common options]
        npm run ingest -- --resend IDS.txt [--queue-url URL] [--posts-table NAME] [--retry-for SECONDS]
 common options: [--queue-url URL] [--posts-table NAME] [--rejects OUT.jsonl] [--retry-for SECONDS] [--unsent IDS.txt]
-  --from-postgres  read the posts from PostgreSQL: a postgres:// URL, or '' / postgres:// to take the connection
-                   from PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE (the password is never printed)
+  --from-postgres  read the posts from PostgreSQL: a postgres:// URL; '' for $POSTGRES_URL; what a URL leaves out
+                   (all of it for postgres://) comes from PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE
+                   (the password is never printed)
   --table          the table to read (its mapped columns), in id order
   --query          a query whose columns are named as the fields (postId, text, createdAt, source, ...)
   --map            the column of each field for a CSV file or PostgreSQL, e.g. --map source=platform
@@ -134,7 +135,8 @@ async function main(argv: string[]): Promise<number> {
     try {
       const ingest = await ingestFromPostgres({
         ...common,
-        url: values['from-postgres'],
+        // '' takes the server from POSTGRES_URL (what `npm start -- --serve --postgres` exports), else libpq's PG*.
+        url: values['from-postgres'] || loadPostgresConnection().url,
         table: values.table,
         query: values.query,
         columns,

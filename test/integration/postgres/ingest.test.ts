@@ -194,7 +194,7 @@ describe('ingest --from-postgres', () => {
     assert.equal(posts.get('2')?.createdAt, '2026-01-15T11:00:00.250Z', 'CET is UTC+1');
   });
 
-  it('takes the connection from the libpq variables and never prints the password', async () => {
+  it('takes the connection from POSTGRES_URL or the libpq variables and never prints the password', async () => {
     await stack.freshStage();
     const password = 'Sup3r-Secret-pw';
     const { port } = server;
@@ -215,6 +215,12 @@ describe('ingest --from-postgres', () => {
       { ...fromEnv, PGDATABASE: 'postgres' },
     );
     assert.match(withEnv.stdout, /read 6, stored 4, enqueued 4, rejected 2/);
+    const fromServeVariable = await runIngest(
+      stack,
+      ['--from-postgres', '', '--table', 'renamed', '--map', 'postId=tweet_id,text=body,createdAt=posted'],
+      { POSTGRES_URL: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, PGPORT: '1' },
+    );
+    assert.equal(fromServeVariable.code, 0, `'' takes POSTGRES_URL first\n${fromServeVariable.stderr}`);
     const failures = await Promise.all([
       runIngest(stack, [
         '--from-postgres',
@@ -230,7 +236,7 @@ describe('ingest --from-postgres', () => {
       assert.equal(run.code, 1, run.stderr);
       assert.match(run.stderr, /cannot connect to PostgreSQL|does not exist/);
     }
-    for (const run of [withUrl, withEnv, ...failures]) {
+    for (const run of [withUrl, withEnv, fromServeVariable, ...failures]) {
       assert.doesNotMatch(run.stdout + run.stderr, new RegExp(password), 'the password is never printed');
     }
   });
