@@ -141,6 +141,18 @@ describe('ingest --from-postgres', () => {
     assert.equal(post.source, 'twitter');
     assert.equal(post.chars, 35);
     assert.deepEqual((await queuedIds()).sort(), VALID_IDS);
+
+    // Read in id order, a repeated id follows its first row: rejected as a duplicate, the first row kept.
+    const twice = await runIngest(stack, [
+      '--from-postgres',
+      server.url,
+      '--query',
+      'SELECT id, text, created_at FROM tweets WHERE id IN (9000000001, 9000000003) UNION ALL ' +
+        'SELECT id, upper(text), created_at FROM tweets WHERE id = 9000000001',
+    ]);
+    assert.equal(twice.code, 1);
+    assert.match(twice.stdout, /read 3, stored 2, enqueued 2, rejected 1/);
+    assert.match(twice.stdout, /row 2 \(9000000001\): duplicate postId \(first at row 1; that row is kept\)/);
   });
 
   it('names a missing column and the columns found, before reading a row', async () => {
