@@ -68,6 +68,12 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** `npm run ingest -- args`, its --resume checkpoints kept in the test's directory, not the repository's. */
+function ingest(args: string[], env: Record<string, string> = {}) {
+  const fromPostgres = args.includes('--from-postgres') && !args.includes('--resume-dir');
+  return runIngest(stack, fromPostgres ? [...args, '--resume-dir', join(dir, 'resume')] : args, env);
+}
+
 async function queuedIds(): Promise<string[]> {
   const messages = await drainQueue(stack.clients.sqs, stack.stage.queues.classify.url);
   return messages.map((m) => JSON.parse(m.Body as string).postId as string);
@@ -81,7 +87,7 @@ describe('ingest --from-postgres', () => {
   it('reads a table by the default map: bigint ids as text, timestamptz as is, NULL/empty text rejected', async () => {
     await stack.freshStage();
     const rejects = join(dir, 'rejects.jsonl');
-    const run = await runIngest(stack, ['--from-postgres', server.url, '--table', 'tweets', '--rejects', rejects]);
+    const run = await ingest(['--from-postgres', server.url, '--table', 'tweets', '--rejects', rejects]);
     assert.equal(run.code, 1, `a rejected row makes the run fail\n${run.stdout}${run.stderr}`);
     assert.match(run.stdout, /table tweets -> /);
     assert.match(run.stdout, /read 6, stored 4, enqueued 4, rejected 2, failed 0/);
@@ -109,7 +115,7 @@ describe('ingest --from-postgres', () => {
 
   it('maps columns with --map and exits 0 when every row is ingested', async () => {
     await stack.freshStage();
-    const run = await runIngest(stack, [
+    const run = await ingest([
       '--from-postgres',
       server.url,
       '--table',
@@ -128,7 +134,7 @@ describe('ingest --from-postgres', () => {
 
   it('takes a --query whose columns are named as the fields, extra columns kept', async () => {
     await stack.freshStage();
-    const run = await runIngest(stack, [
+    const run = await ingest([
       '--from-postgres',
       server.url,
       '--query',
@@ -143,7 +149,7 @@ describe('ingest --from-postgres', () => {
     assert.deepEqual((await queuedIds()).sort(), VALID_IDS);
 
     // Read in id order, a repeated id follows its first row: rejected as a duplicate, the first row kept.
-    const twice = await runIngest(stack, [
+    const twice = await ingest([
       '--from-postgres',
       server.url,
       '--query',
@@ -157,19 +163,12 @@ describe('ingest --from-postgres', () => {
 
   it('names a missing column and the columns found, before reading a row', async () => {
     await stack.freshStage();
-    const run = await runIngest(stack, ['--from-postgres', server.url, '--table', 'renamed']);
+    const run = await ingest(['--from-postgres', server.url, '--table', 'renamed']);
     assert.equal(run.code, 2, 'a usage error: --map fixes it');
     assert.match(run.stderr, /table renamed has no column for postId \(no column postId or id\)/);
     assert.match(run.stderr, /columns found: tweet_id, body, posted, platform/);
     assert.match(run.stderr, /--map FIELD=COLUMN/);
-    const mapped = await runIngest(stack, [
-      '--from-postgres',
-      server.url,
-      '--table',
-      'tweets',
-      '--map',
-      'source=place',
-    ]);
+    const mapped = await ingest(['--from-postgres', server.url, '--table', 'tweets', '--map', 'source=place']);
     assert.equal(mapped.code, 2);
     assert.match(mapped.stderr, /source \(--map source=place: no column place\)/);
     assert.deepEqual(await queuedIds(), []);
@@ -177,29 +176,15 @@ describe('ingest --from-postgres', () => {
 
   it('needs --timezone for a timestamp without time zone, and applies it', async () => {
     await stack.freshStage();
-    const bare = await runIngest(stack, ['--from-postgres', server.url, '--table', 'naive']);
+    const bare = await ingest(['--from-postgres', server.url, '--table', 'naive']);
     assert.equal(bare.code, 2, bare.stdout + bare.stderr);
     assert.match(bare.stderr, /column created_at of table naive is a timestamp without time zone.*--timezone ZONE/);
-    const unknown = await runIngest(stack, [
-      '--from-postgres',
-      server.url,
-      '--table',
-      'naive',
-      '--timezone',
-      'Mars/Base',
-    ]);
+    const unknown = await ingest(['--from-postgres', server.url, '--table', 'naive', '--timezone', 'Mars/Base']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /--timezone Mars\/Base: .*time zone "Mars\/Base" not recognized/);
     assert.deepEqual(await queuedIds(), []);
 
-    const zoned = await runIngest(stack, [
-      '--from-postgres',
-      server.url,
-      '--table',
-      'naive',
-      '--timezone',
-      'Europe/Berlin',
-    ]);
+    const zoned = await ingest(['--from-postgres', server.url, '--table', 'naive', '--timezone', 'Europe/Berlin']);
     assert.equal(zoned.code, 0, zoned.stdout + zoned.stderr);
     const posts = await storedPosts();
     assert.equal(posts.get('1')?.createdAt, '2026-07-01T10:00:00.000Z', 'CEST is UTC+2');
@@ -210,7 +195,7 @@ describe('ingest --from-postgres', () => {
     await stack.freshStage();
     const password = 'Sup3r-Secret-pw';
     const { port } = server;
-    const withUrl = await runIngest(stack, [
+    const withUrl = await ingest([
       '--from-postgres',
       `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
       '--table',
@@ -221,28 +206,21 @@ describe('ingest --from-postgres', () => {
     assert.equal(withUrl.code, 0, withUrl.stdout + withUrl.stderr);
     assert.match(withUrl.stdout, new RegExp(`postgres://postgres@127\\.0\\.0\\.1:${port}/postgres table renamed -> `));
     const fromEnv = { PGHOST: '127.0.0.1', PGPORT: String(port), PGUSER: 'postgres', PGPASSWORD: password };
-    const withEnv = await runIngest(
-      stack,
-      ['--from-postgres', '', '--table', 'tweets', '--resume-dir', join(dir, 'env-state')],
-      { ...fromEnv, PGDATABASE: 'postgres' },
-    );
+    const withEnv = await ingest(['--from-postgres', '', '--table', 'tweets', '--resume-dir', join(dir, 'env-state')], {
+      ...fromEnv,
+      PGDATABASE: 'postgres',
+    });
     assert.match(withEnv.stdout, /read 6, stored 4, enqueued 4, rejected 2/);
-    const fromServeVariable = await runIngest(
-      stack,
+    const fromServeVariable = await ingest(
       ['--from-postgres', '', '--table', 'renamed', '--map', 'postId=tweet_id,text=body,createdAt=posted'],
       { POSTGRES_URL: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, PGPORT: '1' },
     );
     assert.equal(fromServeVariable.code, 0, `'' takes POSTGRES_URL first\n${fromServeVariable.stderr}`);
     const failures = await Promise.all([
-      runIngest(stack, [
-        '--from-postgres',
-        `postgres://postgres:${password}@127.0.0.1:${port}/nosuchdb`,
-        '--table',
-        't',
-      ]),
-      runIngest(stack, ['--from-postgres', 'postgres://', '--table', 'tweets'], { ...fromEnv, PGDATABASE: 'nosuchdb' }),
-      runIngest(stack, ['--from-postgres', `postgres://postgres:${password}@127.0.0.1:1/postgres`, '--table', 't']),
-      runIngest(stack, ['--from-postgres', server.url, '--table', 'no_such_table'], fromEnv),
+      ingest(['--from-postgres', `postgres://postgres:${password}@127.0.0.1:${port}/nosuchdb`, '--table', 't']),
+      ingest(['--from-postgres', 'postgres://', '--table', 'tweets'], { ...fromEnv, PGDATABASE: 'nosuchdb' }),
+      ingest(['--from-postgres', `postgres://postgres:${password}@127.0.0.1:1/postgres`, '--table', 't']),
+      ingest(['--from-postgres', server.url, '--table', 'no_such_table'], fromEnv),
     ]);
     for (const run of failures) {
       assert.equal(run.code, 1, run.stderr);
@@ -271,7 +249,7 @@ describe('ingest --from-postgres', () => {
       /\n9000000001,"What a great launch, well done team",2026-11-20 13:11:04\.861168\+00,twitter,,\n/,
     );
 
-    const run = await runIngest(stack, [csv]);
+    const run = await ingest([csv]);
     assert.equal(run.code, 1, 'two rows have no text');
     assert.match(run.stdout, /read 6, stored 4, enqueued 4, rejected 2, failed 0/);
     const posts = await storedPosts();
@@ -279,13 +257,13 @@ describe('ingest --from-postgres', () => {
     assert.equal(posts.get('9000000002')?.createdAt, '2026-11-21T04:30:00.000Z');
     assert.equal((posts.get('9000000001') as Record<string, unknown>).platform, 'twitter', 'extra columns kept');
 
-    const mapped = await runIngest(stack, [csv, '--map', 'source=platform']);
+    const mapped = await ingest([csv, '--map', 'source=platform']);
     assert.equal((await storedPosts()).get('9000000003')?.source, 'reddit');
     assert.equal(mapped.code, 1);
 
     const headerless = join(dir, 'other.csv');
     writeFileSync(headerless, 'tweet_id,body\n1,hello\n');
-    const missing = await runIngest(stack, [headerless]);
+    const missing = await ingest([headerless]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /has no column for postId .* columns found: tweet_id, body\./);
   });
@@ -312,7 +290,7 @@ describe('ingest --from-postgres', () => {
     const checkpoint = readCheckpoint(join(stateDir, stateFile));
     assert.ok(checkpoint.rows < RESUME_ROWS, `killed at ${checkpoint.rows} of ${RESUME_ROWS} rows`);
 
-    const resumed = await runIngest(stack, [...args, '--resume']);
+    const resumed = await ingest([...args, '--resume']);
     assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
     assert.match(
       resumed.stdout,
@@ -330,7 +308,7 @@ describe('ingest --from-postgres', () => {
     assert.equal((await storedPosts()).size, RESUME_ROWS);
     assert.equal(readCheckpoint(join(stateDir, stateFile)).rows, RESUME_ROWS, 'the checkpoint reaches the end');
 
-    const again = await runIngest(stack, [...args, '--resume']);
+    const again = await ingest([...args, '--resume']);
     assert.equal(again.code, 0);
     assert.match(again.stdout, /0 rows to go/);
     assert.match(again.stdout, /read 0, stored 0, enqueued 0/);
@@ -352,7 +330,7 @@ describe('ingest against a stopped stack', () => {
       QUEUE_URL: `${nothing}/000000000000/impact-sentiment-dev-classify`,
     };
     for (const args of [[file], ['--from-postgres', server.url, '--table', 'tweets']]) {
-      const run = await runIngest(stack, args, env);
+      const run = await ingest(args, env);
       assert.equal(run.code, 1);
       assert.equal(run.stdout, '');
       const lines = run.stderr.trim().split('\n');
