@@ -18,6 +18,8 @@ export interface Config {
   queueUrl: string | undefined;
   /** AWS_ENDPOINT_URL_SQS: set when SQS is an emulator (ops redrive then moves messages itself). */
   sqsEndpoint: string | undefined;
+  /** AWS_ENDPOINT_URL_DYNAMODB: set when DynamoDB is an emulator (DynamoDB Local). */
+  dynamodbEndpoint: string | undefined;
   /** CloudWatch namespace of the EMF metrics. */
   metricsNamespace: string;
   /** HF_ENDPOINT: the Hugging Face hub (or a mirror) that `npm run model:fetch` downloads from. */
@@ -157,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dlqUrl: env.DLQ_URL || undefined,
     queueUrl: env.QUEUE_URL || undefined,
     sqsEndpoint: env.AWS_ENDPOINT_URL_SQS || undefined,
+    dynamodbEndpoint: env.AWS_ENDPOINT_URL_DYNAMODB || undefined,
     metricsNamespace: metricsNamespace(env),
     hubEndpoint: env.HF_ENDPOINT || 'https://huggingface.co',
     model: {

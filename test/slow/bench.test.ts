@@ -17,6 +17,7 @@ import { timeTorchEager } from '../../bench/torch-eager.js';
 import { formatTable, type BenchResult } from '../../bench/report.js';
 import { median } from '../../bench/measure.js';
 import { formatPipelineTable, type PipelineBenchResult } from '../../bench/pipeline-report.js';
+import { formatBackfill, type BackfillMeasurement } from '../../bench/postgres-backfill.js';
 
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -320,5 +321,34 @@ describe('npm run bench -- --pipeline --json (a small burst)', { timeout: 600_00
     assert.match(table, new RegExp(`ratio handler / reference: ${a.speedup.toFixed(2)}x`));
     assert.match(table, /\n {2}total\s+\$\d/);
     assert.match(table, /(PASS|MISS) {2}DynamoDB write units per scored post/);
+  });
+});
+
+describe('npm run bench -- --postgres --json (a small table)', { timeout: 600_000 }, () => {
+  it('ingests the same rows from PostgreSQL and from their \\copy export, at a quarter and at all', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', 'bench/bench.ts', '--postgres', '--json', '--rows', '400'],
+      { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024, env: process.env },
+    );
+    const result = JSON.parse(stdout) as { kind: string } & BackfillMeasurement;
+    assert.equal(result.kind, 'postgres');
+    assert.deepEqual(
+      result.runs.map((r) => [r.source, r.rows, r.summary]),
+      [
+        ['file', 100, 'read 100, stored 100, enqueued 100, rejected 0, failed 0'],
+        ['postgres', 100, 'read 100, stored 100, enqueued 100, rejected 0, failed 0'],
+        ['file', 400, 'read 400, stored 400, enqueued 400, rejected 0, failed 0'],
+        ['postgres', 400, 'read 400, stored 400, enqueued 400, rejected 0, failed 0'],
+      ],
+    );
+    for (const r of result.runs) {
+      assert.ok(r.peakRssMb > 0, 'the child ingest was sampled');
+      assert.ok(Math.abs(r.rowsPerSec * r.seconds - r.rows) < 1e-6);
+    }
+    const [, quarter, , full] = result.runs;
+    assert.ok(Math.abs(result.ratioToFile - full.rowsPerSec / result.runs[2].rowsPerSec) < 1e-9);
+    assert.deepEqual(result.postgresPeakRssMb, { quarter: quarter.peakRssMb, full: full.peakRssMb });
+    assert.match(formatBackfill(result), /(PASS|MISS) PostgreSQL rows\/s .*x file ingest/);
   });
 });

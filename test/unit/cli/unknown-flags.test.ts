@@ -17,9 +17,12 @@ import { REPO_ROOT, runTsx } from '../../support/cli.js';
 
 const scripts: Record<string, string> = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).scripts;
 
-/** The npm scripts that start a command: `tsx FILE [subcommand]`, as node --import tsx runs them. */
+/**
+ * The npm scripts that start a command: `tsx FILE [subcommand]` or `node [node flags] --import tsx FILE`, as
+ * node --import tsx runs them.
+ */
 const COMMANDS = Object.entries(scripts).flatMap(([name, line]) => {
-  const match = /^tsx (\S+\.ts)((?: [a-z-]+)*)$/.exec(line);
+  const match = /^(?:tsx|node(?: --[\w=-]+)* --import tsx) (\S+\.ts)((?: [a-z-]+)*)$/.exec(line);
   return match ? [{ name, args: [match[1], ...match[2].trim().split(' ').filter(Boolean)] }] : [];
 });
 /** The ops subcommands, each one file in src/cli/ops/ (and an npm script of its own). */
