@@ -1,11 +1,15 @@
 // npm run bench -- [--json] [--model ID|DIR] [--quick] [--no-handler] [--no-prod-shape]
 // npm run bench -- --pipeline [--json] [--burst N] [--classify-posts N]
+// npm run bench -- --postgres [--json] [--rows N]
+// npm run bench -- --postgres-sink [--json] [--sink-posts N] [--sink-rate N]
+// npm run bench -- --faults [--json] [--rate N] [--posts N] (fault-run.ts: the pipeline under injected faults)
 //
 // Speed, memory and cost of the classify path on generated posts: raw onnxruntime (the floor), the
 // project's classifier at batch 1/8/50 in q8 and fp32, the lexicon fallback, the SQS handler against
 // DynamoDB Local, a cold start in a fresh process, and the same on a DistilBERT-shaped model. Targets are
 // reported PASS/MISS; the exit code is non-zero only when the bench itself fails. --pipeline measures the
 // write path instead (pipeline-run.ts): aggregate handler vs one transaction per record, units and cost per post.
+// --postgres measures the backfill from PostgreSQL beside the file ingest of the same rows (postgres-backfill.ts).
 // --json prints one JSON object on stdout (progress goes to stderr); npm itself prints a "> bench" banner
 // on stdout first, so pipe `npm run -s bench -- --json` (or `npx tsx bench/bench.ts --json`).
 import { existsSync } from 'node:fs';
@@ -43,6 +47,9 @@ import { costSection, formatTable, judge, type BenchResult } from './report.js';
 
 const USAGE = `usage: npm run bench -- [--json] [--model ID|DIR] [--quick] [--no-handler] [--no-prod-shape] [--seed N]
        npm run bench -- --pipeline [--json] [--burst N] [--classify-posts N] [--seed N]
+       npm run bench -- --postgres [--json] [--rows N] [--seed N]
+       npm run bench -- --postgres-sink [--json] [--sink-posts N] [--sink-rate N] [--seed N]
+       npm run bench -- --faults [--json] [--rate N] [--posts N] [--seed N]
   (default)         the classify path: raw onnxruntime, the classifier at batch 1/8/50 in q8 and fp32, the lexicon,
                     the SQS handler on DynamoDB Local, a cold start, and a DistilBERT-shaped peer; targets PASS/MISS
   --model           a model id in MODEL_DIR or a model directory (default: $MODEL_ID)
@@ -52,6 +59,17 @@ const USAGE = `usage: npm run bench -- [--json] [--model ID|DIR] [--quick] [--no
   --pipeline        the write path instead: aggregate handler vs one transaction per record, units and cost per post
   --burst           results in the --pipeline burst (default 20000)
   --classify-posts  posts --pipeline runs through classify (default 200)
+  --postgres        the backfill instead: ingest --from-postgres vs the file ingest of the same rows (a \\copy export)
+                    into DynamoDB Local and fauxqs, rows/s and peak RSS at N/4 and N rows
+  --rows            rows in the --postgres table (default 200000)
+  --postgres-sink   the PostgreSQL sink's latency under the serve loop (real handlers, a real PostgreSQL):
+                    scored post -> row updated, p50/p99 (target p99 within 5 s)
+  --sink-posts      posts --postgres-sink sends (default 600)
+  --sink-rate       posts per second it sends them at (default 20)
+  --faults          the pipeline under injected faults at today's rates and at --rate times them, side by side:
+                    lost, aggregate mismatches, double counts, valid/scored posts in the DLQ, posts/s, write units
+  --rate            --faults: the multiple of today's fault rates (default 3)
+  --posts           --faults: valid posts per run (default 10000)
   --seed            the generated posts' seed (default 42)
   --json            exactly one JSON object on stdout (progress on stderr; use npm run -s)
 Exit status: 0 when the bench ran (a MISS is reported, not an error), 1 when it failed, 2 for bad arguments.`;
@@ -66,6 +84,14 @@ const OPTIONS = {
   pipeline: { type: 'boolean', default: false },
   burst: { type: 'string', default: '20000' },
   'classify-posts': { type: 'string', default: '200' },
+  postgres: { type: 'boolean', default: false },
+  rows: { type: 'string', default: '200000' },
+  'postgres-sink': { type: 'boolean', default: false },
+  'sink-posts': { type: 'string', default: '600' },
+  'sink-rate': { type: 'string', default: '20' },
+  faults: { type: 'boolean', default: false },
+  rate: { type: 'string', default: '3' },
+  posts: { type: 'string', default: '10000' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -115,11 +141,55 @@ async function pipelineMain(): Promise<void> {
   else console.log(`\n${formatPipelineTable(result)}`);
 }
 
+async function postgresMain(): Promise<void> {
+  const { formatBackfill, measurePostgresBackfill } = await import('./postgres-backfill.js');
+  const rows = count(args.rows, '--rows', 4);
+  log(`bench --postgres: ${rows} rows from a local PostgreSQL vs the file ingest of the same rows`);
+  const result = {
+    kind: 'postgres',
+    machine: machineInfo(),
+    ...(await measurePostgresBackfill({ rows, seed: Number(args.seed) })),
+  };
+  if (args.json) writeStdout(`${JSON.stringify(result, null, 2)}\n`);
+  else console.log(`\n${formatBackfill(result)}`);
+}
+
+async function postgresSinkMain(): Promise<void> {
+  const { formatSinkLatency, measureSinkLatency } = await import('./postgres-sink.js');
+  const result = await measureSinkLatency({
+    posts: count(args['sink-posts'], '--sink-posts', 1),
+    perSecond: count(args['sink-rate'], '--sink-rate', 1),
+    seed: Number(args.seed),
+  });
+  if (args.json) writeStdout(`${JSON.stringify({ postgresSink: result, machine: machineInfo() }, null, 2)}\n`);
+  else console.log(`\n${formatSinkLatency(result)}`);
+}
+
+async function faultsMain(): Promise<void> {
+  const { formatFaultTable, measureFaults } = await import('./fault-run.js');
+  const rate = Number(args.rate);
+  if (!(rate >= 1)) throw new UsageError(`--rate must be a number >= 1, got "${args.rate}"`);
+  const posts = count(args.posts, '--posts', 1);
+  log(`bench --faults: ${posts} posts at 1x and ${rate}x today's fault rates`);
+  const result = await measureFaults({ posts, rate, seed: Number(args.seed) });
+  if (args.json) writeStdout(`${JSON.stringify({ machine: machineInfo(), ...result }, null, 2)}\n`);
+  else console.log(`\n${formatFaultTable(result)}`);
+}
+
 async function main(argv: string[]): Promise<number> {
   args = parseArgs({ args: argv, options: OPTIONS }).values;
   if (args.help) return (console.log(USAGE), 0);
   if (args.json) process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
-  await (args.pipeline ? pipelineMain() : classifyMain());
+  const run = args.faults
+    ? faultsMain
+    : args.postgres
+      ? postgresMain
+      : args['postgres-sink']
+        ? postgresSinkMain
+        : args.pipeline
+          ? pipelineMain
+          : classifyMain;
+  await run();
   // DynamoDB Local's watchdog and ORT's thread pools would keep the process alive: runCli exits.
   return 0;
 }

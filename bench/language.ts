@@ -14,6 +14,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { francAll } from 'franc';
+import { runCli } from '../src/cli/run.js';
+import { UsageError } from '../src/errors.js';
 import {
   AUDIENCE_LANGUAGES,
   hasEnoughLetters,
@@ -163,13 +165,20 @@ function score(name: string, split: string, detect: Detect, rows: Row[]): Detect
   };
 }
 
-async function main(): Promise<void> {
+const USAGE = `usage: npm run bench:language -- DATA_DIR [--only SUBSTRING,...] [--json]
+  DATA_DIR  the tweets (e.g. ../shared/data/sentiment): SemEval English and XLM-T per language, train and val
+  --only    measure only the detectors whose name holds one of these substrings
+  --json    one JSON array on stdout instead of the table`;
+
+async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
+    args: argv,
     allowPositionals: true,
-    options: { only: { type: 'string' }, json: { type: 'boolean' } },
+    options: { only: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
+  if (values.help) return (console.log(USAGE), 0);
   const dataDir = positionals[0];
-  if (!dataDir) throw new Error('usage: tsx bench/language.ts DATA_DIR [--only SUBSTRING,...] [--json]');
+  if (!dataDir) throw new UsageError('DATA_DIR is missing');
   const found = await candidates();
   const wanted = values.only?.split(',');
   const results: DetectorScore[] = [];
@@ -186,6 +195,7 @@ async function main(): Promise<void> {
     }
   }
   if (values.json) console.log(JSON.stringify(results));
+  return 0;
 }
 
 /** The audience's languages but English (the first column), then Roman Urdu and Indonesian/Malay as either. */
@@ -206,7 +216,4 @@ function printRow(r: DetectorScore): void {
   );
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exit(1);
-});
+runCli(import.meta.url, 'bench:language', main, { usage: USAGE });

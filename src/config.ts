@@ -3,19 +3,23 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_MODEL, TABLES, resourceName } from './resources.js';
+import { DEFAULT_MODEL, FUNCTIONS, TABLES, resourceName } from './resources.js';
+import type { RetryVisibility } from './domain/retry-visibility.js';
+import { parseSinkColumns, type SinkColumns } from './domain/postgres-columns.js';
 
 export type ModelDtype = 'q8' | 'fp32';
 
 export interface Config {
   stage: string;
-  tables: { posts: string; results: string; aggregates: string };
+  tables: { posts: string; results: string; aggregates: string; failures: string };
   /** URL of the classify queue's DLQ: malformed messages are sent there at once. */
   dlqUrl: string | undefined;
   /** URL of the classify queue, where the producer (ingest CLI) enqueues post IDs. */
   queueUrl: string | undefined;
   /** AWS_ENDPOINT_URL_SQS: set when SQS is an emulator (ops redrive then moves messages itself). */
   sqsEndpoint: string | undefined;
+  /** AWS_ENDPOINT_URL_DYNAMODB: set when DynamoDB is an emulator (DynamoDB Local). */
+  dynamodbEndpoint: string | undefined;
   /** CloudWatch namespace of the EMF metrics. */
   metricsNamespace: string;
   /** HF_ENDPOINT: the Hugging Face hub (or a mirror) that `npm run model:fetch` downloads from. */
@@ -38,6 +42,11 @@ export interface Config {
   languageData: string;
   /** Score posts whose detected language neither model was trained on (they are flagged either way). */
   scoreUnsupportedLanguages: boolean;
+  /**
+   * How long a failed record stays hidden before its next receive (RETRY_BASE_SECONDS, RETRY_MAX_SECONDS;
+   * default functions.classify.retryVisibility in resources.json). The local stack sets seconds, not minutes.
+   */
+  retryVisibility: RetryVisibility;
 }
 
 /** Lambda CPU scales with memory: 1,769 MB is one vCPU, up to 6 vCPUs at 10,240 MB. */
@@ -86,7 +95,55 @@ export function loadTables(env: NodeJS.ProcessEnv = process.env): Config['tables
     posts: env.POSTS_TABLE ?? resourceName(stage, TABLES.posts.suffix),
     results: env.RESULTS_TABLE ?? resourceName(stage, TABLES.results.suffix),
     aggregates: env.AGGREGATES_TABLE ?? resourceName(stage, TABLES.aggregates.suffix),
+    failures: env.FAILURES_TABLE ?? resourceName(stage, TABLES.failures.suffix),
   };
+}
+
+/**
+ * Where the users' PostgreSQL is: a URL (POSTGRES_URL, local runs), or a Secrets Manager secret / SSM SecureString
+ * parameter holding one (POSTGRES_SECRET, deployed); neither: node-postgres reads libpq's PGHOST, PGUSER, ....
+ */
+export interface PostgresConnection {
+  url?: string;
+  secret?: string;
+  /** lock_timeout of the sink's sessions: a row someone else holds locked fails fast and is retried. */
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+}
+
+/** The sink on the results stream: which table, which columns, which server. */
+export interface PostgresSinkConfig {
+  table: string;
+  columns: SinkColumns;
+  connection: PostgresConnection;
+}
+
+export function loadPostgresConnection(env: NodeJS.ProcessEnv = process.env): PostgresConnection {
+  return {
+    url: env.POSTGRES_URL || undefined,
+    secret: env.POSTGRES_SECRET || undefined,
+    lockTimeoutMs: positiveInt(env.POSTGRES_LOCK_TIMEOUT_MS, 'POSTGRES_LOCK_TIMEOUT_MS', 5_000),
+    statementTimeoutMs: positiveInt(env.POSTGRES_STATEMENT_TIMEOUT_MS, 'POSTGRES_STATEMENT_TIMEOUT_MS', 15_000),
+  };
+}
+
+/** The sink's settings from the environment; a CLI's flags (--postgres, --pg-table, --pg-columns) override them. */
+export function loadPostgresSink(
+  env: NodeJS.ProcessEnv = process.env,
+  flags: { url?: string; table?: string; columns?: string } = {},
+): PostgresSinkConfig {
+  const table = flags.table ?? env.POSTGRES_SINK_TABLE;
+  if (!table) throw new Error('POSTGRES_SINK_TABLE is not set: the table the sink writes scores to');
+  let columns: SinkColumns;
+  try {
+    columns = parseSinkColumns(flags.columns ?? env.POSTGRES_SINK_COLUMNS);
+  } catch (error) {
+    throw new Error(
+      `${flags.columns === undefined ? 'POSTGRES_SINK_COLUMNS' : '--pg-columns'}: ${(error as Error).message}`,
+    );
+  }
+  const connection = loadPostgresConnection(env);
+  return { table, columns, connection: flags.url ? { ...connection, url: flags.url } : connection };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -102,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dlqUrl: env.DLQ_URL || undefined,
     queueUrl: env.QUEUE_URL || undefined,
     sqsEndpoint: env.AWS_ENDPOINT_URL_SQS || undefined,
+    dynamodbEndpoint: env.AWS_ENDPOINT_URL_DYNAMODB || undefined,
     metricsNamespace: metricsNamespace(env),
     hubEndpoint: env.HF_ENDPOINT || 'https://huggingface.co',
     model: {
@@ -114,5 +172,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     multilingualModelId: multilingualModelId(env.MULTILINGUAL_MODEL_ID),
     languageData: languageDataPath(env),
     scoreUnsupportedLanguages: (env.SCORE_UNSUPPORTED_LANGUAGES ?? 'true') !== 'false',
+    retryVisibility: {
+      baseSeconds: positiveInt(
+        env.RETRY_BASE_SECONDS,
+        'RETRY_BASE_SECONDS',
+        FUNCTIONS.classify.retryVisibility.baseSeconds,
+      ),
+      maxSeconds: positiveInt(
+        env.RETRY_MAX_SECONDS,
+        'RETRY_MAX_SECONDS',
+        FUNCTIONS.classify.retryVisibility.maxSeconds,
+      ),
+    },
   };
 }

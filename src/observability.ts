@@ -20,8 +20,16 @@ export const MetricName = {
   RecordsFailed: 'RecordsFailed',
   DlqSends: 'DlqSends',
   DuplicatesSkipped: 'DuplicatesSkipped',
+  /** Records on their last receive acknowledged because another delivery had already scored the post. */
+  ScoredBeforeDeadLetter: 'ScoredBeforeDeadLetter',
+  /** Posts scored with the lexicon on their last receive because the model kept failing (rescore them). */
+  LastReceiveFallbacks: 'LastReceiveFallbacks',
   AggregateUpdates: 'AggregateUpdates',
   ReplaysSkipped: 'ReplaysSkipped',
+  /** Rows of the users' PostgreSQL table the sink updated (a score or a failure reason). */
+  PostgresRowsUpdated: 'PostgresRowsUpdated',
+  /** Stream records that updated no row: no such row, or the row holds a newer result already. */
+  PostgresRowsNotUpdated: 'PostgresRowsNotUpdated',
 } as const;
 
 /**

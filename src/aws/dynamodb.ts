@@ -3,6 +3,7 @@
 import {
   BatchGetCommand,
   BatchWriteCommand,
+  GetCommand,
   PutCommand,
   paginateQuery,
   paginateScan,
@@ -137,26 +138,49 @@ export async function batchGetByKey(
 /**
  * Puts a result unless the table already holds one for this key from the same model. A redelivered
  * message therefore changes nothing (and emits no stream event); another model's result is replaced.
+ * A call that fails for a passing reason (throttled beyond the SDK's attempts, a service fault, the network)
+ * is tried again with backoff until `backoff` runs out; then, or for any other failure, it throws. (A write
+ * whose answer was lost is found, on the next attempt, as 'unchanged'.)
  */
 export async function putUnlessSameModel(
   table: string,
   keyName: string,
   item: Item & { modelId: string },
+  backoff: BackoffOptions = { ...DEFAULT_BACKOFF, attempts: 1 },
 ): Promise<'written' | 'unchanged'> {
+  const schedule = new RetrySchedule(backoff);
+  for (;;) {
+    try {
+      await documentClient().send(
+        new PutCommand({
+          TableName: table,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(#key) OR #modelId <> :modelId',
+          ExpressionAttributeNames: { '#key': keyName, '#modelId': 'modelId' },
+          ExpressionAttributeValues: { ':modelId': item.modelId },
+        }),
+      );
+      return 'written';
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return 'unchanged';
+      if (!isTransientCallError(error) || !(await schedule.beforeRetry())) throw error;
+    }
+  }
+}
+
+/** One item by its string partition key (strongly consistent): the item, undefined if absent, or the error. */
+export async function getItemByKey(
+  table: string,
+  keyName: string,
+  key: string,
+): Promise<{ item: Item | undefined } | { error: string }> {
   try {
-    await documentClient().send(
-      new PutCommand({
-        TableName: table,
-        Item: item,
-        ConditionExpression: 'attribute_not_exists(#key) OR #modelId <> :modelId',
-        ExpressionAttributeNames: { '#key': keyName, '#modelId': 'modelId' },
-        ExpressionAttributeValues: { ':modelId': item.modelId },
-      }),
+    const answer = await documentClient().send(
+      new GetCommand({ TableName: table, Key: { [keyName]: key }, ConsistentRead: true }),
     );
-    return 'written';
+    return { item: answer.Item };
   } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') return 'unchanged';
-    throw error;
+    return { error: errorMessage(error) };
   }
 }
 

@@ -80,24 +80,49 @@ export async function deleteMessages(
 }
 
 /** Sets the visibility timeout of received messages (0: visible again at once), 10 a call. */
-export async function changeVisibility(
+export function changeVisibility(
   sqs: SQSClient,
   queueUrl: string,
   receiptHandles: readonly string[],
   seconds: number,
 ): Promise<EntryFailure[]> {
+  return changeVisibilities(
+    sqs,
+    queueUrl,
+    receiptHandles.map((receiptHandle) => ({ receiptHandle, seconds })),
+  );
+}
+
+/** Sets each received message's own visibility timeout, 10 a call; answers the entries SQS refused. */
+export async function changeVisibilities(
+  sqs: SQSClient,
+  queueUrl: string,
+  entries: ReadonlyArray<{ receiptHandle: string; seconds: number }>,
+): Promise<EntryFailure[]> {
   const failures: EntryFailure[] = [];
-  for (const part of chunk(receiptHandles, ENTRY_LIMIT)) {
+  for (const part of chunk(entries, ENTRY_LIMIT)) {
     const { Failed = [] } = await sqs.send(
       new ChangeMessageVisibilityBatchCommand({
         QueueUrl: queueUrl,
-        Entries: part.map((handle, i) => ({ Id: String(i), ReceiptHandle: handle, VisibilityTimeout: seconds })),
+        Entries: part.map((entry, i) => ({
+          Id: String(i),
+          ReceiptHandle: entry.receiptHandle,
+          VisibilityTimeout: entry.seconds,
+        })),
       }),
     );
     for (const f of Failed)
-      failures.push({ receiptHandle: part[Number(f.Id)], error: `${f.Code}: ${f.Message ?? ''}`.trim() });
+      failures.push({ receiptHandle: part[Number(f.Id)].receiptHandle, error: `${f.Code}: ${f.Message ?? ''}`.trim() });
   }
   return failures;
+}
+
+/** The URL of a queue on AWS from its ARN (arn:aws:sqs:REGION:ACCOUNT:NAME). */
+export function queueUrlFromArn(arn: string): string | undefined {
+  const [, partition, service, region, account, name] = arn.split(':');
+  if (service !== 'sqs' || !region || !account || !name) return undefined;
+  const domain = partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
+  return `https://sqs.${region}.${domain}/${account}/${name}`;
 }
 
 /** One message with string attributes (sendMessages in sqs.ts batches many). */

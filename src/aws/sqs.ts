@@ -76,7 +76,8 @@ export async function sendMessages(
     const failed: SendFailure[] = [];
     const schedule = new RetrySchedule(backoff);
     let pending = indices;
-    let lastError = '';
+    // Each entry's own last error: a retried entry must never be reported with another entry's message.
+    const lastErrors = new Map<number, string>();
     while (pending.length > 0) {
       try {
         const answer = await sqsClient().send(
@@ -88,21 +89,28 @@ export async function sendMessages(
         const retry: number[] = [];
         for (const entry of answer.Failed ?? []) {
           const index = Number(entry.Id?.slice(1));
-          if (entry.SenderFault) failed.push({ index, error: `${entry.Code}: ${entry.Message ?? ''}`.trim() });
-          else retry.push(index);
-          lastError = `${entry.Code}: ${entry.Message ?? ''}`.trim();
+          const error = `${entry.Code}: ${entry.Message ?? ''}`.trim();
+          if (entry.SenderFault) failed.push({ index, error });
+          else {
+            retry.push(index);
+            lastErrors.set(index, error);
+          }
         }
         pending = retry;
       } catch (error) {
-        lastError = errorMessage(error);
+        const message = errorMessage(error);
         if (!isTransientCallError(error)) {
-          for (const index of pending) failed.push({ index, error: lastError });
+          for (const index of pending) failed.push({ index, error: message });
           break;
         }
+        for (const index of pending) lastErrors.set(index, message);
       }
       if (pending.length > 0 && !(await schedule.beforeRetry())) {
         for (const index of pending)
-          failed.push({ index, error: `still failing after ${schedule.describe()} of SendMessageBatch: ${lastError}` });
+          failed.push({
+            index,
+            error: `still failing after ${schedule.describe()} of SendMessageBatch: ${lastErrors.get(index)}`,
+          });
         break;
       }
     }

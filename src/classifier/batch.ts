@@ -17,6 +17,25 @@ export interface ScoredText {
   scoredBy?: { modelId: string; method: Sentiment['method'] };
 }
 
+/**
+ * Some of a call's answers are missing because part of the work failed (one model of a routed batch): the
+ * answers that exist, in input order (undefined where the work failed), and the failure as the cause.
+ */
+export class PartialScoringError<T> extends Error {
+  constructor(
+    readonly answers: ReadonlyArray<T | undefined>,
+    cause: unknown,
+  ) {
+    super(
+      `${answers.filter((a) => a === undefined).length} of ${answers.length} texts not scored: ${String(
+        (cause as Error)?.message ?? cause,
+      )}`,
+      { cause },
+    );
+    this.name = 'PartialScoringError';
+  }
+}
+
 /** Scores well-formed, non-empty texts (with their flags so far, e.g. the language); answers in the same order. */
 export type TextScorer = (texts: string[], flags: SentimentFlags[]) => Promise<ScoredText[]>;
 
@@ -45,8 +64,18 @@ export async function classifyBatch(texts: unknown, options: BatchOptions, score
   });
 
   if (toScore.length > 0) {
-    const scored = await score(toScore, toScoreFlags);
-    scored.forEach(({ probabilities, truncated, scoredBy }, j) => {
+    let scored: ReadonlyArray<ScoredText | undefined>;
+    let partly: PartialScoringError<ScoredText> | undefined;
+    try {
+      scored = await score(toScore, toScoreFlags);
+    } catch (error) {
+      if (!(error instanceof PartialScoringError)) throw error;
+      partly = error as PartialScoringError<ScoredText>;
+      scored = partly.answers;
+    }
+    scored.forEach((answer, j) => {
+      if (!answer) return;
+      const { probabilities, truncated, scoredBy } = answer;
       const flags = truncated ? { ...toScoreFlags[j], truncated: true } : toScoreFlags[j];
       results[toScoreAt[j]] = sentimentFromProbabilities(
         probabilities,
@@ -55,6 +84,8 @@ export async function classifyBatch(texts: unknown, options: BatchOptions, score
         flags,
       );
     });
+    // The caller keeps what was scored and retries the rest (texts answered without a model are never missing).
+    if (partly) throw new PartialScoringError<Sentiment>(results, partly.cause);
   }
   return results;
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Config } from '../config.js';
 import type { Classifier, Sentiment, SentimentFlags } from '../domain/sentiment.js';
 import { logger } from '../observability.js';
-import { classifyBatch, type ScoredText } from './batch.js';
+import { PartialScoringError, classifyBatch, type ScoredText } from './batch.js';
 import { identifyLanguage, SUPPORTED_LANGUAGES } from './language.js';
 import { errorMessage } from '../errors.js';
 
@@ -83,6 +83,10 @@ export class RoutingClassifier implements Classifier {
     return classifyBatch(texts, this.#batchOptions, (batch, flags) => this.#score(batch, flags));
   }
 
+  /**
+   * Each model's call stands alone: when one fails (or a routed model cannot load), the others' posts are still
+   * scored and the failure is a PartialScoringError naming the posts left unscored.
+   */
   async #score(texts: string[], flags: SentimentFlags[]): Promise<ScoredText[]> {
     // Posts per model: -1 is the English model, i the i-th routed model.
     const groups = new Map<number, number[]>();
@@ -90,27 +94,38 @@ export class RoutingClassifier implements Classifier {
       const model = this.#byLanguage.get(f.language ?? 'und') ?? -1;
       groups.set(model, [...(groups.get(model) ?? []), i]);
     });
-    const results = new Array<ScoredText>(texts.length);
-    const run = async (model: TextScoringModel, indices: number[], tag: boolean) => {
-      const scored = await model.score(indices.map((i) => texts[i]));
-      const scoredBy = tag ? { modelId: model.modelId, method: model.method } : undefined;
+    const results = new Array<ScoredText | undefined>(texts.length);
+    const run = async (model: () => Promise<TextScoringModel>, indices: number[], tag: boolean) => {
+      const scorer = await model();
+      const scored = await scorer.score(indices.map((i) => texts[i]));
+      const scoredBy = tag ? { modelId: scorer.modelId, method: scorer.method } : undefined;
       scored.forEach((s, j) => {
         results[indices[j]] = scoredBy ? { ...s, scoredBy } : s;
       });
     };
-    // Routed models are loaded first (a load failure then fails the batch before any model has scored).
-    const routed = await Promise.all(
-      [...groups.keys()].filter((m) => m >= 0).map(async (m) => [m, await this.#model(m)] as const),
-    );
-    const english = groups.get(-1);
-    if (english) await run(this.#english, english, false);
-    for (const [m, model] of routed.sort((a, b) => a[0] - b[0])) await run(model, groups.get(m)!, true);
-    return results;
+    // One after the other (each model already uses the vCPUs it is given), each failing alone: the English model
+    // first, then the routed ones in their order.
+    const failures: unknown[] = [];
+    for (const [m, indices] of [...groups].sort((x, y) => x[0] - y[0])) {
+      const model = m < 0 ? async () => this.#english : () => this.#model(m);
+      await run(model, indices, m >= 0).catch((error: unknown) => failures.push(error));
+    }
+    if (failures.length === 0) return results as ScoredText[];
+    if (results.every((r) => r === undefined)) throw failures[0];
+    throw new PartialScoringError<ScoredText>(results, failures[0]);
   }
 
   #model(index: number): Promise<TextScoringModel> {
-    this.#loaded[index] ??= this.#routed[index].load();
-    return this.#loaded[index];
+    let loading = this.#loaded[index];
+    if (!loading) {
+      loading = this.#routed[index].load();
+      this.#loaded[index] = loading;
+      // A load that failed is tried again by the next batch, not remembered for the life of the process.
+      loading.catch(() => {
+        if (this.#loaded[index] === loading) this.#loaded[index] = undefined;
+      });
+    }
+    return loading;
   }
 }
 

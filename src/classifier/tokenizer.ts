@@ -4,8 +4,9 @@
 // PreTrainedTokenizer wraps that library's Tokenizer, and encode() is the Tokenizer's encode().ids for every
 // tokenizer class (none overrides it). Imported on its own, the library is 0.1 MB to compile where
 // transformers.js is 1.3 MB, which a cold start paid for a tokenizer alone (README, Performance).
-// test/unit/classifier/token-ids-types.test.ts checks ids, maximum length and padding id against transformers.js's
-// AutoTokenizer on every tokenizer type the hub models use.
+// test/unit/classifier/token-ids-types.test.ts checks ids, maximum length and padding id on every tokenizer type
+// the hub models use against an independent reference (test/fixtures/models/tokenizer-reference.py: the types
+// written out in Python from the vocabulary files, sentencepiece's own encoder for Unigram).
 import { Tokenizer } from '@huggingface/tokenizers';
 import type { PublicTokenizer } from './token-ids.js';
 

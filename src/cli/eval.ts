@@ -1,10 +1,11 @@
 // npm run eval -- --data FILE.jsonl [--model ID|lexicon] [--multilingual ID|none] [--dtype q8|fp32]
-//   [--baseline lexicon] [--json]
+//   [--baseline lexicon] [--baseline-field FIELD [--baseline-neutral T|none]] [--json]
 // Scores a labelled JSONL file ({"text", "label"[, "language"]} per line) and prints accuracy, macro recall
 // (TweetEval's official metric), macro F1, per-class scores, the confusion matrix and throughput, and per gold
 // language what the detector said and how each language scored. Posts are routed by language as in production
 // (the multilingual model for the languages it covers). Files without neutral rows are scored as binary: the
-// neutral probability is folded away (positive iff P(pos) >= P(neg)).
+// neutral probability is folded away (positive iff P(pos) >= P(neg)). --baseline-field scores a column of the file
+// itself (e.g. the TextBlob polarity a team stored) beside the model, on the same rows.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
@@ -13,13 +14,14 @@ import { LexiconClassifier } from '../classifier/lexicon.js';
 import { withRouting } from '../classifier/routing.js';
 import type { Classifier } from '../domain/sentiment.js';
 import { evaluate, parseLabelledJsonl, type EvalReport, type LabelledText } from '../evaluation/evaluate.js';
+import { evaluateColumn, parseNeutralBand } from '../evaluation/column-baseline.js';
 import { withModel } from './classify.js';
 import { UsageError } from '../errors.js';
 import { runCli } from './run.js';
 
 const USAGE =
   'usage: npm run eval -- --data FILE.jsonl [--model ID|lexicon] [--multilingual ID|none] [--dtype q8|fp32] ' +
-  `[--baseline lexicon] [--binary] [--json]
+  `[--baseline lexicon] [--baseline-field FIELD [--baseline-neutral T|none]] [--binary] [--json]
   --data      JSONL, one {"text": "...", "label": "negative|neutral|positive", "language": "fra"} per line
               ("language" optional, ISO 639-3 or 639-1; a file without neutral rows is scored binary:
               neutral folded, positive iff P(pos) >= P(neg))
@@ -28,6 +30,10 @@ const USAGE =
   --multilingual  the model for the languages it covers (default: $MULTILINGUAL_MODEL_ID), or "none"
   --dtype     q8 (default) or fp32
   --baseline  lexicon: also evaluate the AFINN lexicon on the same data
+  --baseline-field  also score a field of each row, e.g. {"text", "label", "textblob_polarity": 0.35}: a label
+              (negative|neutral|positive) or a number (a polarity in [-1, 1])
+  --baseline-neutral  how a number becomes a label: T (default 0) = neutral within ±T, else by sign;
+              none = "positive if > 0 else negative" (no neutral). Without neutral rows: positive iff > 0
   --json      exactly one JSON object on stdout (logs go to stderr)`;
 
 async function loadModel(config: Config): Promise<Classifier & { method: string }> {
@@ -67,6 +73,8 @@ async function main(argv: string[]): Promise<number> {
       multilingual: { type: 'string' },
       dtype: { type: 'string' },
       baseline: { type: 'string' },
+      'baseline-field': { type: 'string' },
+      'baseline-neutral': { type: 'string' },
       json: { type: 'boolean' },
       binary: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -76,17 +84,23 @@ async function main(argv: string[]): Promise<number> {
   if (!values.data) return (console.error(USAGE), 2);
   if (values.baseline !== undefined && values.baseline !== 'lexicon')
     return (console.error(`--baseline must be lexicon\n${USAGE}`), 2);
+  const baselineField = values['baseline-field'];
+  if (values['baseline-neutral'] !== undefined && baselineField === undefined)
+    throw new UsageError('--baseline-neutral goes with --baseline-field');
+  const band = parseNeutralBand(values['baseline-neutral']);
   // Every row is scored, whatever its language: the metric is over the whole file.
   const base = loadConfig(
     values.multilingual === undefined ? process.env : { ...process.env, MULTILINGUAL_MODEL_ID: values.multilingual },
   );
   const config = { ...withModel(base, values.model, values.dtype), scoreUnsupportedLanguages: true };
-  const allRows = parseLabelledJsonl(await readFile(values.data, 'utf8'), values.data);
+  const allRows = parseLabelledJsonl(await readFile(values.data, 'utf8'), values.data, baselineField);
   const rows = values.binary ? allRows.filter((r) => r.label !== 'neutral') : allRows;
   if (rows.length === 0) throw new UsageError(`${values.data}: no rows left after dropping neutral ones`);
   if (values.binary)
     console.error(`--binary: dropped ${allRows.length - rows.length} neutral rows of ${allRows.length}`);
   const showProgress = process.stderr.isTTY === true;
+  // Read before the model loads: a bad value is a usage error at once.
+  const columnBaseline = baselineField === undefined ? undefined : evaluateColumn(rows, baselineField, band);
 
   const classifier = await loadModel(config);
   const report = await run(
@@ -97,6 +111,7 @@ async function main(argv: string[]): Promise<number> {
   );
   if (values.baseline === 'lexicon')
     report.baseline = await run(new LexiconClassifier(), rows, undefined, showProgress);
+  if (columnBaseline) report.columnBaseline = columnBaseline;
 
   if (values.json) console.log(JSON.stringify(report));
   else printReport(values.data, report);
@@ -110,17 +125,17 @@ function printReport(source: string, report: EvalReport): void {
         ? ' (no neutral rows: neutral probability folded, positive iff P(pos) >= P(neg))'
         : ''),
   );
-  for (const r of report.baseline ? [report, report.baseline] : [report]) printOne(r);
+  for (const r of [report, report.baseline, report.columnBaseline]) if (r) printOne(r);
 }
 
 function printOne(r: EvalReport): void {
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(7);
   const labels = Object.keys(r.perClass);
-  console.log(`\n${r.model} (${r.method}${r.dtype ? `, ${r.dtype}` : ''})`);
+  console.log(`\n${r.model} (${r.method}${r.dtype ? `, ${r.dtype}` : ''}${r.rule ? `: ${r.rule}` : ''})`);
   console.log(`  accuracy      ${pct(r.accuracy)}`);
   console.log(`  macro recall  ${pct(r.macroRecall)}   (TweetEval's official metric)`);
   console.log(`  macro F1      ${pct(r.macroF1)}`);
-  console.log(`  speed         ${r.textsPerSecond.toFixed(1)} texts/s`);
+  if (r.textsPerSecond !== undefined) console.log(`  speed         ${r.textsPerSecond.toFixed(1)} texts/s`);
   console.log(`\n  class        recall  precision       F1  support`);
   for (const l of labels) {
     const c = r.perClass[l];
@@ -146,16 +161,19 @@ function printLanguages(r: EvalReport): void {
       .map(([code, count]) => `${code} ${count}`)
       .join(', ');
   const gold = Object.entries(r.byLanguage);
+  // A file column detected nothing: per gold language it has only its scores.
+  const detects = r.textsPerSecond !== undefined;
   if (gold.length > 0) {
-    console.log(`\n  language        n  macro recall  accuracy  detected as right  detected as`);
+    console.log(`\n  language        n  macro recall  accuracy${detects ? '  detected as right  detected as' : ''}`);
     for (const [language, m] of gold) {
       const right = (m.detectedAs[language] ?? 0) / m.n;
       console.log(
         `  ${language.padEnd(8)} ${String(m.n).padStart(6)}       ${pct(m.macroRecall)}   ${pct(m.accuracy)}` +
-          `            ${pct(right)}  ${top(m.detectedAs, 4)}`,
+          (detects ? `            ${pct(right)}  ${top(m.detectedAs, 4)}` : ''),
       );
     }
   }
+  if (!detects) return;
   console.log(`\n  detected languages  ${top(r.detectedLanguages, 12)}`);
   console.log(`  scored by           ${top(r.byModel, 4)}`);
 }

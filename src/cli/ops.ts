@@ -1,4 +1,5 @@
-// Operations commands: redrive the DLQ, rescore with another model, report or recount the aggregates, run a worker.
+// Operations commands: redrive the DLQ, rescore with another model, report or recount the aggregates, run a worker,
+// write results that never reached PostgreSQL.
 //   npm run ops -- --help
 // Targets the stage in STAGE (default dev) or the QUEUE_URL / DLQ_URL / *_TABLE variables; with
 // AWS_ENDPOINT_URL_* set, the local emulators. Each subcommand is one file in ./ops/.
@@ -10,6 +11,7 @@ import { recountCommand } from './ops/recount.js';
 import { redriveCommand } from './ops/redrive.js';
 import { reportCommand } from './ops/report.js';
 import { rescoreCommand } from './ops/rescore.js';
+import { syncPostgresCommand } from './ops/sync-postgres.js';
 import { workerCommand } from './ops/worker.js';
 import { runCli } from './run.js';
 
@@ -19,10 +21,11 @@ const COMMANDS: Record<string, OpsCommand> = {
   report: reportCommand,
   recount: recountCommand,
   worker: workerCommand,
+  'sync-postgres': syncPostgresCommand,
 };
 
 const HELP = `Usage: npm run ops -- <command> [options]
-       (or npm run redrive|rescore|report|recount|worker -- [options])
+       (or npm run redrive|rescore|report|recount|worker|sync-postgres -- [options])
 
 Commands:
 ${Object.values(COMMANDS)
@@ -31,7 +34,8 @@ ${Object.values(COMMANDS)
 
 Environment: STAGE (default dev), QUEUE_URL, DLQ_URL, POSTS_TABLE, RESULTS_TABLE, AGGREGATES_TABLE, AWS_REGION,
 AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_DYNAMODB (local emulators); the worker also reads the classify settings
-(MODEL_ID, MODEL_DIR, ...).`;
+(MODEL_ID, MODEL_DIR, ...); sync-postgres POSTGRES_URL (or PGHOST, PGUSER, ...), POSTGRES_SINK_TABLE,
+POSTGRES_SINK_COLUMNS.`;
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;

@@ -23,11 +23,30 @@ export const MIN_YEAR = 1;
 export const MAX_YEAR = 9999;
 
 /**
- * ISO 8601 date-time with Z or an offset (a local time is ambiguous), normalised to UTC `...Z`. Its UTC
- * year must be 0001..9999: `9999-12-31T23:30-05:00` is year 10000 in UTC and has no YYYY-MM-DD day.
+ * PostgreSQL's timestamptz text (`2026-11-20 13:11:04.861168+00`, what `\copy ... csv` writes with the default
+ * DateStyle): a space for the `T`, an offset of hours alone or without its colon.
  */
-export const CreatedAtSchema = z.iso
-  .datetime({ offset: true, error: 'createdAt must be an ISO 8601 date-time with Z or an offset' })
+const POSTGRES_TIMESTAMP = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?)(Z|([+-]\d{2})(?::?(\d{2}))?)$/;
+
+/** ISO 8601 for PostgreSQL's timestamptz text (offset as ±HH:MM); any other text unchanged (the schema judges it). */
+export function fromPostgresTimestamp(value: string): string {
+  const match = POSTGRES_TIMESTAMP.exec(value);
+  if (!match) return value;
+  const [, date, time, zone, hours, minutes] = match;
+  return `${date}T${time}${zone === 'Z' ? 'Z' : `${hours}:${minutes ?? '00'}`}`;
+}
+
+const CREATED_AT_FORMAT = 'createdAt must be an ISO 8601 date-time with Z or an offset';
+
+/**
+ * ISO 8601 date-time with Z or an offset (a local time is ambiguous), or PostgreSQL's timestamptz text, normalised
+ * to UTC `...Z`. Its UTC year must be 0001..9999: `9999-12-31T23:30-05:00` is year 10000 in UTC and has no
+ * YYYY-MM-DD day.
+ */
+export const CreatedAtSchema = z
+  .string({ error: CREATED_AT_FORMAT })
+  .transform(fromPostgresTimestamp)
+  .pipe(z.iso.datetime({ offset: true, error: CREATED_AT_FORMAT }))
   .transform((value, context) => {
     const date = new Date(value);
     const year = date.getUTCFullYear();

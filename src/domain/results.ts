@@ -44,3 +44,27 @@ export const CountedResultSchema = z.object({
 });
 
 export type CountedResult = z.infer<typeof CountedResultSchema>;
+
+/** The part of a result the PostgreSQL sink writes. */
+export const SinkResultSchema = z.object({
+  postId: z.string().min(1),
+  label: z.enum(LABELS),
+  score: z.number().min(-1).max(1),
+  modelId: z.string().min(1),
+  classifiedAt: z.string().min(1),
+});
+
+/**
+ * Whether a stored result already answers a queue message sent at `sentAt`: it was classified after the
+ * message was sent, or by one of `currentModels` (not the lexicon fallback, which `rescore` brings back).
+ * A message failing on its last receive whose post has such a result is a duplicate, not a post to dead-letter.
+ */
+export function answersMessage(
+  stored: Record<string, unknown>,
+  sentAt: Date | undefined,
+  currentModels: ReadonlySet<string>,
+): boolean {
+  const classifiedAt = typeof stored.classifiedAt === 'string' ? Date.parse(stored.classifiedAt) : Number.NaN;
+  if (sentAt && classifiedAt >= sentAt.getTime()) return true;
+  return stored.method !== 'lexicon' && typeof stored.modelId === 'string' && currentModels.has(stored.modelId);
+}

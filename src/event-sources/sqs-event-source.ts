@@ -16,6 +16,7 @@ import {
 import { invokeWithTimeout, type LocalFunction } from './lambda-context.js';
 import type { EventSource } from './event-source.js';
 import { failuresFrom, invocationError } from './batch-response.js';
+import { errorMessage } from '../errors.js';
 
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void | undefined | null>;
 
@@ -121,8 +122,21 @@ export class SqsEventSource implements EventSource<SqsBatchResult> {
     return batch;
   }
 
-  private receive(max: number, waitSeconds: number): Promise<Message[]> {
-    return receiveMessages(this.options.sqs, this.options.queue.url, { max, waitSeconds });
+  /** A receive that fails (throttled, the network) is an empty one: Lambda's poller just polls again. */
+  private async receive(max: number, waitSeconds: number): Promise<Message[]> {
+    try {
+      return await receiveMessages(this.options.sqs, this.options.queue.url, { max, waitSeconds });
+    } catch (error) {
+      await this.warn('Could not receive messages; polling again', { error: errorMessage(error) });
+      return [];
+    }
+  }
+
+  private async warn(message: string, details: Record<string, unknown>): Promise<void> {
+    // Imported when needed, not at load: observability.ts creates the Metrics singleton from the environment
+    // when imported, and tests importing this module set that environment afterwards.
+    const logger = this.options.logger ?? (await import('../observability.js')).logger;
+    logger.warn(message, { source: this.name, ...details });
   }
 
   private toRecord(message: Message): SQSRecord {
@@ -130,19 +144,20 @@ export class SqsEventSource implements EventSource<SqsBatchResult> {
   }
 
   private async delete(records: SQSRecord[]): Promise<void> {
-    const failures = await deleteMessages(
-      this.options.sqs,
-      this.options.queue.url,
-      records.map((r) => r.receiptHandle),
-    );
     // Lambda does not fail the invocation for this; the message comes back and is processed again.
+    let failures: Array<{ receiptHandle: string; error: string }>;
+    try {
+      failures = await deleteMessages(
+        this.options.sqs,
+        this.options.queue.url,
+        records.map((r) => r.receiptHandle),
+      );
+    } catch (error) {
+      failures = records.map((r) => ({ receiptHandle: r.receiptHandle, error: errorMessage(error) }));
+    }
     if (failures.length > 0) {
       const byHandle = new Map(records.map((r) => [r.receiptHandle, r.messageId]));
-      // Imported when needed, not at load: observability.ts creates the Metrics singleton from the environment
-      // when imported, and tests importing this module set that environment afterwards.
-      const logger = this.options.logger ?? (await import('../observability.js')).logger;
-      logger.warn('Could not delete processed messages; they will be delivered again', {
-        source: this.name,
+      await this.warn('Could not delete processed messages; they will be delivered again', {
         failures: failures.map((f) => ({ messageId: byHandle.get(f.receiptHandle), error: f.error })),
       });
     }

@@ -38,6 +38,8 @@ export interface StreamEventSourceOptions {
   function?: Partial<LocalFunction>;
   /** How many delivered events to keep for replay(). Default 1000. */
   historySize?: number;
+  /** The source's name in a serve loop's counts (two mappings of one stream need two). Default dynamodb-stream. */
+  name?: string;
 }
 
 export interface StreamBatchResult {
@@ -61,7 +63,7 @@ export interface DeliveredBatch {
 }
 
 export class StreamEventSource implements EventSource<StreamBatchResult> {
-  readonly name = 'dynamodb-stream';
+  readonly name: string;
   readonly fn: LocalFunction;
   /** Events delivered to the handler, oldest first (bounded), so tests can replay one. */
   readonly history: DeliveredBatch[] = [];
@@ -71,6 +73,7 @@ export class StreamEventSource implements EventSource<StreamBatchResult> {
   private readonly bisect: boolean;
 
   constructor(private readonly options: StreamEventSourceOptions) {
+    this.name = options.name ?? 'dynamodb-stream';
     const aggregate = FUNCTIONS.aggregate;
     this.reader = new ShardReader({
       streams: options.streams,

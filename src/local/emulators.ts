@@ -29,6 +29,11 @@ export interface EmulatorOptions {
   /** Fixed ports instead of free ones (e.g. to reach a kept stack at a known address). */
   dynamodbPort?: number;
   sqsPort?: number;
+  /**
+   * Keep DynamoDB Local's data in this directory (-dbPath, one shared database whatever the credentials) instead of
+   * in memory: tables, items and streams survive a restart. fauxqs has no such mode: queues start empty.
+   */
+  dbPath?: string;
   /** java executable. Default `java` from PATH. */
   javaCommand?: string;
   /** How long DynamoDB Local may take to answer its first request. Default 60 s (a busy machine is slow). */
@@ -106,7 +111,7 @@ async function startDynamoDbLocal(
     `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
     '-jar',
     join(dir, 'DynamoDBLocal.jar'),
-    '-inMemory',
+    ...(options.dbPath ? ['-dbPath', options.dbPath, '-sharedDb'] : ['-inMemory']),
     '-port',
     String(port),
     '-disableTelemetry',
@@ -116,6 +121,7 @@ async function startDynamoDbLocal(
   // cwd: DynamoDB Local writes a metadata file there even in memory; keep it out of the repo.
   const cwd = join(tmpdir(), 'impact-sentiment-dynamodb-local');
   mkdirSync(cwd, { recursive: true });
+  if (options.dbPath) mkdirSync(options.dbPath, { recursive: true });
   const java = spawn(javaCommand, args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   if (java.pid !== undefined) {
     // Tracked from the start: a Ctrl-C or a crash during the (slow) startup must not leave it behind.

@@ -17,8 +17,12 @@ export function stackEnvironment(emulators: Emulators, stage: ProvisionedStage):
     POSTS_TABLE: stage.tables.posts,
     RESULTS_TABLE: stage.tables.results,
     AGGREGATES_TABLE: stage.tables.aggregates,
+    FAILURES_TABLE: stage.tables.failures,
     DLQ_URL: stage.queues.classifyDlq.url,
     QUEUE_URL: stage.queues.classify.url,
+    // Local queues hide a failed message for seconds (tests: 2 s), so the retry backoff is in seconds too.
+    RETRY_BASE_SECONDS: '1',
+    RETRY_MAX_SECONDS: '4',
   };
 }
 

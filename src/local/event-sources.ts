@@ -9,16 +9,20 @@ import {
   type StreamEventSourceOptions,
   type StreamHandler,
 } from '../event-sources/stream-event-source.js';
+import { FUNCTIONS } from '../resources.js';
 import type { ProvisionedStage } from './provision.js';
 
 export interface PipelineEventSources {
   classify: SqsEventSource;
   aggregate: StreamEventSource;
+  /** The PostgreSQL sink's two mappings (results stream, failures stream), when it has a handler. */
+  postgresSink: StreamEventSource[];
 }
 
 export interface PipelineHandlers {
   classify: SqsHandler;
   aggregate: StreamHandler;
+  postgresSink?: StreamHandler;
 }
 
 /**
@@ -55,7 +59,40 @@ export function pipelineEventSources(
       function: { name: `impact-sentiment-${stage.stage}-aggregate` },
       ...overrides.aggregate,
     }),
+    postgresSink: handlers.postgresSink ? postgresSinkSources(clients, stage, handlers.postgresSink) : [],
   };
+}
+
+/** The sink's mappings as serverless.yml declares them (no tumbling window: it keeps no per-shard state). */
+function postgresSinkSources(
+  clients: { sqs: SQSClient; streams: DynamoDBStreamsClient },
+  stage: ProvisionedStage,
+  handler: StreamHandler,
+): StreamEventSource[] {
+  const settings = FUNCTIONS.postgresSink;
+  return (['results', 'failures'] as const).map(
+    (table) =>
+      new StreamEventSource({
+        streams: clients.streams,
+        streamArn: table === 'results' ? stage.resultsStreamArn : stage.failuresStreamArn,
+        region: stage.region,
+        handler,
+        failureQueue: stage.queues.streamFailures,
+        sqs: clients.sqs,
+        batchSize: settings.batchSize,
+        maximumRetryAttempts: settings.maximumRetryAttempts,
+        maximumRecordAgeSeconds: settings.maximumRecordAgeSeconds,
+        bisectBatchOnFunctionError: settings.bisectBatchOnFunctionError,
+        startingPosition: settings.startingPosition as 'TRIM_HORIZON',
+        tumblingWindowSeconds: 0,
+        name: `postgres-sink:${table}`,
+        function: {
+          name: `impact-sentiment-${stage.stage}-postgres-sink`,
+          timeoutSeconds: settings.timeoutSeconds,
+          memorySizeMb: settings.memorySizeMb,
+        },
+      }),
+  );
 }
 
 export interface IdleRunProgress {

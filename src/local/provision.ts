@@ -20,8 +20,10 @@ export interface ProvisionedStage {
   stage: string;
   region: string;
   tables: Record<TableName, string>;
-  /** Stream of the results table (the aggregate function's event source). */
+  /** Stream of the results table (the aggregate function's and the PostgreSQL sink's event source). */
   resultsStreamArn: string;
+  /** Stream of the failures table (dead-lettered posts: the PostgreSQL sink's second source). */
+  failuresStreamArn: string;
   queues: Record<QueueName, QueueRef>;
   /** Visibility timeout the classify queue was actually created with. */
   visibilityTimeoutSeconds: number;
@@ -51,14 +53,17 @@ export async function provision(target: AwsTarget, options: ProvisionOptions): P
   const sqs = sqsClient(target);
   try {
     const tables = {} as Record<TableName, string>;
-    let resultsStreamArn: string | undefined;
+    const streams: Partial<Record<TableName, string>> = {};
     for (const key of Object.keys(TABLES) as TableName[]) {
       const name = resourceName(stage, TABLES[key].suffix);
-      const streamArn = await createTable(ddb, name, key);
+      streams[key] = await createTable(ddb, name, key);
       tables[key] = name;
-      if (key === 'results') resultsStreamArn = streamArn;
     }
-    if (!resultsStreamArn) throw new Error(`table ${tables.results} was created without a stream`);
+    const streamOf = (key: TableName) => {
+      const arn = streams[key];
+      if (!arn) throw new Error(`table ${tables[key]} was created without a stream`);
+      return arn;
+    };
 
     const visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? QUEUES.classify.visibilityTimeoutSeconds;
     const dlq = await createQueue(sqs, resourceName(stage, QUEUES.classifyDlq.suffix), {
@@ -76,7 +81,8 @@ export async function provision(target: AwsTarget, options: ProvisionOptions): P
       stage,
       region: target.region,
       tables,
-      resultsStreamArn,
+      resultsStreamArn: streamOf('results'),
+      failuresStreamArn: streamOf('failures'),
       queues: { classify, classifyDlq: dlq, streamFailures },
       visibilityTimeoutSeconds,
     };
@@ -86,8 +92,13 @@ export async function provision(target: AwsTarget, options: ProvisionOptions): P
   }
 }
 
-/** Creates a table as resources.json describes it; returns its stream ARN when it has one. */
+/**
+ * Creates a table as resources.json describes it, or finds it there already (a persisted DynamoDB Local, --persist);
+ * returns its stream ARN when it has one.
+ */
 async function createTable(ddb: DynamoDBClient, name: string, key: TableName): Promise<string | undefined> {
+  const existing = await describeTable(ddb, name);
+  if (existing) return existing.LatestStreamArn;
   const spec: { partitionKey: string; sortKey?: string; streamViewType?: string; ttlAttribute?: string } = TABLES[key];
   // Every key in this project is a string (post ids, composite aggregate keys).
   const keySchema: KeySchemaElement[] = [{ AttributeName: spec.partitionKey, KeyType: 'HASH' }];
@@ -117,6 +128,15 @@ async function createTable(ddb: DynamoDBClient, name: string, key: TableName): P
     );
   }
   return created.TableDescription?.LatestStreamArn;
+}
+
+async function describeTable(ddb: DynamoDBClient, name: string) {
+  try {
+    return (await ddb.send(new DescribeTableCommand({ TableName: name }))).Table;
+  } catch (error) {
+    if ((error as Error).name === 'ResourceNotFoundException') return undefined;
+    throw error;
+  }
 }
 
 async function waitUntilActive(ddb: DynamoDBClient, name: string): Promise<void> {

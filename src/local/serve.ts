@@ -1,7 +1,9 @@
 // `npm start -- --serve`: the local pipeline as a running service. Emulators up and a fresh stage, as a
 // one-shot run has, then both event source mappings keep running (classify queue -> classify, results
-// stream -> aggregate) for posts that arrive from any client, until Ctrl-C or SIGTERM: then the batch
-// in hand is finished, the emulators are stopped (DynamoDB Local's java included) and it exits 0.
+// stream -> aggregate; with --postgres also both streams -> the PostgreSQL sink) for posts that arrive from any
+// client, until Ctrl-C or SIGTERM: then the batch in hand is finished, the emulators are stopped (DynamoDB
+// Local's java included) and it exits 0. --port-base fixes the ports and --persist keeps DynamoDB Local's data,
+// so a restart prints the same variables and finds the stage as it was.
 import type { EventSource } from '../event-sources/event-source.js';
 import type { SqsBatchResult } from '../event-sources/sqs-event-source.js';
 import type { StreamBatchResult } from '../event-sources/stream-event-source.js';
@@ -13,6 +15,9 @@ import { localClients } from './clients.js';
 import { formatStatus, readPipelineStatus, StatusLine } from './status-line.js';
 import { QUERY_PROTOCOL_HINT } from './fauxqs.js';
 import { errorMessage } from '../errors.js';
+import { parseSinkColumns } from '../domain/postgres-columns.js';
+import { EMBEDDED_POSTGRES, startEmbeddedPostgres } from './embedded-postgres.js';
+import type { LocalPostgres } from './postgres-server.js';
 
 export interface ServeLoopOptions {
   /** Stops the loop once the batch in hand (if any) is finished. */
@@ -78,6 +83,12 @@ export interface ServeOptions {
   input?: string;
   visibilityTimeoutSeconds: number;
   verbose?: boolean;
+  /** DynamoDB Local on this port, SQS on the next (instead of free ports). */
+  portBase?: number;
+  /** DynamoDB Local's data kept in this directory (absolute path) across restarts. */
+  persist?: string;
+  /** Run the PostgreSQL sink too: the environment it reads (POSTGRES_URL, POSTGRES_SINK_TABLE, ...). */
+  postgresSink?: Record<string, string>;
 }
 
 /** How often a terminal's status line is refreshed while idle (posts may arrive from any client). */
@@ -97,6 +108,31 @@ export async function runServe(options: ServeOptions): Promise<number> {
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, onSignal);
 
+  let embedded: LocalPostgres | undefined;
+  if (options.postgresSink?.POSTGRES_URL === EMBEDDED_POSTGRES) {
+    console.log('Starting PostgreSQL…');
+    try {
+      embedded = await startEmbeddedPostgres({
+        table: options.postgresSink.POSTGRES_SINK_TABLE,
+        columns: options.postgresSink.POSTGRES_SINK_COLUMNS,
+        persist: options.persist,
+        port: options.portBase === undefined ? undefined : options.portBase + 2,
+      });
+    } catch (error) {
+      console.error(`npm start: --postgres: ${errorMessage(error)}`);
+      return 2;
+    }
+    options.postgresSink.POSTGRES_URL = embedded.url;
+  }
+  if (options.postgresSink) {
+    const problem = await sinkTableProblem(options.postgresSink);
+    if (problem) {
+      console.error(`npm start: --postgres: ${problem}`);
+      await embedded?.stop();
+      return 2;
+    }
+  }
+
   const status = new StatusLine();
   const warnedClients = new Set<string>();
   const onQueryProtocolCall = ({ action, userAgent }: QueryProtocolCall) => {
@@ -106,20 +142,29 @@ export async function runServe(options: ServeOptions): Promise<number> {
   };
 
   console.log('Starting DynamoDB Local and fauxqs…');
-  const emulators = await startEmulators({ callerHandlesSignals: true, onQueryProtocolCall });
+  const emulators = await startEmulators({
+    callerHandlesSignals: true,
+    onQueryProtocolCall,
+    dynamodbPort: options.portBase,
+    sqsPort: options.portBase === undefined ? undefined : options.portBase + 1,
+    dbPath: options.persist,
+  });
   const stage = await provision(emulators, {
     stage: 'local',
     visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
   });
   const environment = stackEnvironment(emulators, stage);
   applyEnvironment(environment);
+  if (options.postgresSink) applyEnvironment(options.postgresSink);
   if (!options.verbose) applyEnvironment({ POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true' });
   const clients = localClients(emulators);
   // Imported only now: the handlers and the producer read their config and endpoints from the environment just set.
   const { ingestPosts, readPostsFile } = await import('../producer/ingest.js');
   const { handler: classify } = await import('../../handlers/classify.js');
   const { handler: aggregate } = await import('../../handlers/aggregate.js');
+  const postgresSink = options.postgresSink ? (await import('../../handlers/postgres-sink.js')).handler : undefined;
   const { resetClients } = await import('../aws/clients.js');
+  const { resetPostgresPool } = await import('../postgres/pool.js');
 
   try {
     if (options.input && !stop.signal.aborted) {
@@ -136,22 +181,22 @@ export async function runServe(options: ServeOptions): Promise<number> {
         console.log(`    row ${problem.row}${problem.postId ? ` (${problem.postId})` : ''}: ${problem.reason}`);
       }
     }
-    printWelcome(environment, emulators.dynamodbPid);
+    printWelcome(environment, emulators.dynamodbPid, options, embedded?.url);
 
-    const sources = pipelineEventSources(clients, stage, { classify, aggregate });
+    const sources = pipelineEventSources(clients, stage, { classify, aggregate, postgresSink });
     let lastRefresh = 0;
     const refresh = async () => {
       lastRefresh = Date.now();
       status.update(formatStatus(await readPipelineStatus(clients, stage)));
     };
     await refresh();
-    const invocations = await serveUntilStopped([sources.classify, sources.aggregate], {
+    const invocations = await serveUntilStopped([sources.classify, sources.aggregate, ...sources.postgresSink], {
       signal: stop.signal,
       onBatch: async (source, result) => {
         const line =
           source === sources.classify.name
             ? classifyLine(result as SqsBatchResult)
-            : aggregateLine(result as StreamBatchResult);
+            : streamLine(source === sources.aggregate.name ? 'aggregate' : source, result as StreamBatchResult);
         const current = formatStatus(await readPipelineStatus(clients, stage));
         lastRefresh = Date.now();
         if (status.inPlace) status.update(`${current}  (${line})`);
@@ -164,14 +209,18 @@ export async function runServe(options: ServeOptions): Promise<number> {
     });
     await refresh().catch(() => undefined);
     status.end();
+    const sinkInvocations = sources.postgresSink.reduce((sum, source) => sum + invocations[source.name], 0);
     console.log(
       `Stopped after ${invocations[sources.classify.name]} classify and ` +
-        `${invocations[sources.aggregate.name]} aggregate invocations.`,
+        `${invocations[sources.aggregate.name]} aggregate invocations` +
+        `${postgresSink ? `, ${sinkInvocations} PostgreSQL sink invocations` : ''}.`,
     );
   } finally {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.removeListener(signal, onSignal);
     clients.destroy();
     resetClients();
+    await resetPostgresPool();
+    await embedded?.stop();
     await stopAllEmulators();
   }
   console.log(
@@ -181,13 +230,49 @@ export async function runServe(options: ServeOptions): Promise<number> {
   return processIsRunning(emulators.dynamodbPid) ? 1 : 0;
 }
 
-function printWelcome(environment: Record<string, string>, javaPid: number): void {
+/** Why the sink could not write to the configured table (unreachable, no such table or column), checked up front. */
+async function sinkTableProblem(environment: Record<string, string>): Promise<string | undefined> {
+  const { loadPostgresSink } = await import('../config.js');
+  const { describeSinkTable, SinkTableError } = await import('../postgres/results-writer.js');
+  const { default: pg } = await import('pg');
+  const sink = loadPostgresSink(environment);
+  const client = new pg.Client({ connectionString: sink.connection.url, connectionTimeoutMillis: 5_000 });
+  try {
+    await client.connect();
+    await describeSinkTable(client, sink);
+    return undefined;
+  } catch (error) {
+    return error instanceof SinkTableError ? error.message : errorMessage(error);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function printWelcome(
+  environment: Record<string, string>,
+  javaPid: number,
+  options: ServeOptions,
+  embeddedPostgres: string | undefined,
+): void {
+  const sink = options.postgresSink
+    ? `\nScores go back to PostgreSQL: table ${options.postgresSink.POSTGRES_SINK_TABLE}, ` +
+      `columns ${Object.entries(parseSinkColumns(options.postgresSink.POSTGRES_SINK_COLUMNS))
+        .map(([field, column]) => `${field}=${column}`)
+        .join(',')}.`
+    : '';
+  const own = embeddedPostgres
+    ? `\n  export POSTGRES_URL=${embeddedPostgres}   # its own PostgreSQL, started here (no password)`
+    : '';
+  const kept = options.persist
+    ? `\nDynamoDB Local keeps its data in ${options.persist} (the stage survives a restart; the queues start empty).`
+    : '';
   console.log(
     `
-Serving: the classify and aggregate handlers run as posts arrive, until Ctrl-C (DynamoDB Local java pid ${javaPid}).
+Serving: the classify and aggregate handlers run as posts arrive, until Ctrl-C (DynamoDB Local java pid ${javaPid}).` +
+      `${sink}${kept}
 In another terminal, paste these variables:
-${exportBlock(environment)}
-Then send posts from Python (boto3 >= 1.34.90): the README's producer example (Messages and data) runs as is.
+${exportBlock(environment)}${own}
+Then send posts from Python (boto3 >= 1.34.90): the publish() of docs/python.md runs as is.
 Or from the AWS CLI: store the post, then enqueue its ID (AWS CLI v1 needs --endpoint-url for SQS in us-east-1):
   aws dynamodb put-item --table-name $POSTS_TABLE --item '{"postId":{"S":"cli-1"},"text":{"S":"What a lovely day"},` +
       `"createdAt":{"S":"2026-12-01T10:00:00Z"},"source":{"S":"cli"}}'
@@ -205,9 +290,9 @@ function classifyLine(result: SqsBatchResult): string {
   );
 }
 
-function aggregateLine(result: StreamBatchResult): string {
+function streamLine(name: string, result: StreamBatchResult): string {
   return (
-    `aggregate batch of ${result.sequenceNumbers.length} stream records: ${result.succeeded} applied, ` +
+    `${name} batch of ${result.sequenceNumbers.length} stream records: ${result.succeeded} done, ` +
     `${result.failed} to retry` +
     `${result.sentToFailureQueue ? `, ${result.sentToFailureQueue} to the stream-failure queue` : ''}` +
     `${result.error ? ` (${result.error})` : ''} [${result.handlerMs} ms]`

@@ -3,6 +3,9 @@
 import type { SQSRecord } from 'aws-lambda';
 import { DLQ_ATTRIBUTES, type FailureReason } from '../domain/failures.js';
 import { sendMessages, type OutgoingMessage } from '../aws/sqs.js';
+import { batchWriteItems } from '../aws/dynamodb.js';
+import { parsePostMessage } from '../domain/messages.js';
+import type { FailureRecord } from '../domain/failure-records.js';
 
 export interface DeadLetter {
   record: SQSRecord;
@@ -42,18 +45,46 @@ export function deadLetterMessage({ record, reason, detail }: DeadLetter, failed
 
 /**
  * Sends the records to the DLQ. Answers the ones that could not be sent: the caller must then NOT
- * acknowledge them (they stay on the queue and reach the DLQ by redrive at worst).
+ * acknowledge them (they stay on the queue and reach the DLQ by redrive at worst). With a failures table, each
+ * letter naming a post is first recorded there (the PostgreSQL sink's source of "failed, and why"); a letter
+ * that could not be recorded is not sent either, so a retry does both.
  */
 export async function sendToDlq(
   dlqUrl: string | undefined,
   letters: readonly DeadLetter[],
   failedAt: Date,
+  failuresTable?: string,
 ): Promise<DeadLetterFailure[]> {
   if (letters.length === 0) return [];
   if (!dlqUrl) return letters.map(({ record }) => ({ record, error: 'DLQ_URL is not configured' }));
+  const unrecorded = failuresTable ? await recordFailures(failuresTable, letters, failedAt) : [];
+  const sendable = letters.filter((letter) => !unrecorded.some((u) => u.record === letter.record));
   const failures = await sendMessages(
     dlqUrl,
-    letters.map((letter) => deadLetterMessage(letter, failedAt)),
+    sendable.map((letter) => deadLetterMessage(letter, failedAt)),
   );
-  return failures.map(({ index, error }) => ({ record: letters[index].record, error }));
+  return [...unrecorded, ...failures.map(({ index, error }) => ({ record: sendable[index].record, error }))];
+}
+
+/** Puts a failure record for each letter whose message names a post; answers the letters it could not record. */
+async function recordFailures(
+  table: string,
+  letters: readonly DeadLetter[],
+  failedAt: Date,
+): Promise<DeadLetterFailure[]> {
+  const named = letters.flatMap((letter) => {
+    const parsed = parsePostMessage(letter.record?.body);
+    return parsed.ok ? [{ postId: parsed.message.postId, letter }] : [];
+  });
+  // One item per post (BatchWriteItem refuses a key twice in a call); the last letter's reason.
+  const items = new Map<string, FailureRecord>(
+    named.map(({ postId, letter }) => [
+      postId,
+      { postId, reason: letter.reason, detail: letter.detail || letter.reason, failedAt: failedAt.toISOString() },
+    ]),
+  );
+  const failed = await batchWriteItems(table, [...items.values()]);
+  return failed.flatMap(({ item, error }) =>
+    named.filter(({ postId }) => postId === item.postId).map(({ letter }) => ({ record: letter.record, error })),
+  );
 }

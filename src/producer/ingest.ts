@@ -55,6 +55,16 @@ export interface IngestOptions {
    */
   maxRetryMs?: number;
   now?: () => Date;
+  /**
+   * The rows come ordered by postId (a PostgreSQL source read in id order): a duplicate can only follow its first
+   * row, so only the previous postId is remembered and memory stays flat however many rows there are.
+   */
+  orderedByPostId?: boolean;
+  /**
+   * Called after each round, when every row read so far is stored and enqueued, rejected or failed (a checkpoint
+   * for --resume). Awaited before the next row is read.
+   */
+  onRound?: (summary: Readonly<IngestSummary>) => void | Promise<void>;
 }
 
 /** Default of IngestOptions.maxRetryMs. */
@@ -65,6 +75,21 @@ function producerBackoff(maxRetryMs = DEFAULT_MAX_RETRY_MS): BackoffOptions {
 }
 
 type Pending = { row: number; post: Post };
+
+/** The row each postId was first seen at: all of them, or only the last one for input ordered by postId. */
+class FirstRows {
+  private readonly rows = new Map<string, number>();
+  constructor(private readonly ordered: boolean) {}
+
+  get(postId: string): number | undefined {
+    return this.rows.get(postId);
+  }
+
+  set(postId: string, row: number): void {
+    if (this.ordered) this.rows.clear();
+    this.rows.set(postId, row);
+  }
+}
 
 /**
  * Ingests rows (plain objects, or SourceRows from readPostsFile): validates each, writes the posts with
@@ -79,7 +104,7 @@ export async function ingestPosts(
   const backoff = producerBackoff(options.maxRetryMs);
   const chunkSize = options.chunkSize ?? 500;
   const now = options.now ?? (() => new Date());
-  const firstRowOf = new Map<string, number>();
+  const firstRowOf = new FirstRows(options.orderedByPostId ?? false);
   let pending: Pending[] = [];
   let bytesRead: number | undefined;
 
@@ -96,10 +121,12 @@ export async function ingestPosts(
   const flush = async () => {
     const batch = pending;
     pending = [];
-    if (batch.length === 0) return;
-    const stored = await storePosts(options.postsTable, batch, summary, backoff);
-    await enqueuePosts(options.queueUrl, stored, now(), summary, backoff);
-    report();
+    if (batch.length > 0) {
+      const stored = await storePosts(options.postsTable, batch, summary, backoff);
+      await enqueuePosts(options.queueUrl, stored, now(), summary, backoff);
+      report();
+    }
+    await options.onRound?.(summary);
   };
 
   for await (const input of rows) {

@@ -4,6 +4,7 @@ import { createReadStream, type ReadStream } from 'node:fs';
 import { extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
+import { recordMapper, resolveColumns, type ColumnMap } from './column-map.js';
 
 export class SourceRow {
   constructor(
@@ -26,8 +27,13 @@ export function formatOf(path: string): PostFileFormat {
   throw new Error(`cannot tell the format of ${path}: expected a .jsonl, .ndjson or .csv file`);
 }
 
-export function readPostsFile(path: string, format: PostFileFormat = formatOf(path)): AsyncGenerator<SourceRow> {
-  return format === 'csv' ? readCsv(path) : readJsonl(path);
+/** A file's rows; `columns` (--map) names a CSV's columns for the post fields (JSONL rows are the fields). */
+export function readPostsFile(
+  path: string,
+  format: PostFileFormat = formatOf(path),
+  columns: ColumnMap = {},
+): AsyncGenerator<SourceRow> {
+  return format === 'csv' ? readCsv(path, columns) : readJsonl(path);
 }
 
 /** One JSON object per line; blank lines are skipped. */
@@ -46,13 +52,21 @@ export async function* readJsonl(path: string): AsyncGenerator<SourceRow> {
   }
 }
 
-/** CSV with a header row naming the fields (postId,text,createdAt,source,...). Empty cells count as absent. */
-export async function* readCsv(path: string): AsyncGenerator<SourceRow> {
+/**
+ * CSV with a header row naming the fields (postId,text,createdAt,source,...), or columns the map (and its defaults:
+ * id, created_at) reads them from, checked before the first row (MissingColumnError). Other columns are kept as
+ * extra fields. Empty cells count as absent.
+ */
+export async function* readCsv(path: string, columns: ColumnMap = {}): AsyncGenerator<SourceRow> {
   const stream: ReadStream = createReadStream(path);
   const unreadable: SourceRow[] = [];
+  let toPost: ReturnType<typeof recordMapper> | undefined;
   const parser = stream.pipe(
     parse({
-      columns: true,
+      columns: (header: string[]) => {
+        toPost = recordMapper(resolveColumns(header, columns, path), true);
+        return header;
+      },
       bom: true,
       skip_empty_lines: true,
       relax_quotes: true,
@@ -76,9 +90,9 @@ export async function* readCsv(path: string): AsyncGenerator<SourceRow> {
     info: { lines: number };
   }>) {
     yield* unreadable.splice(0);
-    const value: Record<string, string> = {};
-    for (const [key, cell] of Object.entries(record)) if (cell !== '') value[key] = cell;
-    yield new SourceRow(info.lines, value, undefined, stream.bytesRead);
+    const cells: Record<string, string> = {};
+    for (const [key, cell] of Object.entries(record)) if (cell !== '') cells[key] = cell;
+    yield new SourceRow(info.lines, (toPost as NonNullable<typeof toPost>)(cells), undefined, stream.bytesRead);
   }
   yield* unreadable.splice(0);
 }

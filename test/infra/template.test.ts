@@ -78,13 +78,15 @@ describe('functions', () => {
         posts: name(TABLES.posts.suffix),
         results: name(TABLES.results.suffix),
         aggregates: name(TABLES.aggregates.suffix),
+        failures: name(TABLES.failures.suffix),
       });
     });
   }
 
-  it('classify: DLQ_URL is the DLQ, the model ids and dtype come from resources.json', () => {
+  it('classify: DLQ_URL is the DLQ, QUEUE_URL its queue, the model ids and dtype come from resources.json', () => {
     const env = resource(template, fnId('classify')).Properties.Environment.Variables;
     assert.equal(refName(env.DLQ_URL), queueId(QUEUES.classifyDlq.suffix));
+    assert.equal(refName(env.QUEUE_URL), queueId(QUEUES.classify.suffix), 'failed records are delayed on it');
     assert.equal(env.MODEL_ID, MODEL.id);
     assert.equal(env.MULTILINGUAL_MODEL_ID, MODEL.multilingualId);
     assert.equal(
@@ -229,15 +231,18 @@ describe('IAM: one least-privilege role per function', () => {
     }
   });
 
-  it('classify: read posts, put results, consume the classify queue, send to the DLQ, own logs - nothing else', () => {
+  it('classify: read posts, put results and failure records, consume its queue, send to the DLQ, own logs', () => {
     const posts = arn(tableId(TABLES.posts.suffix));
     const results = arn(tableId(TABLES.results.suffix));
+    const failures = arn(tableId(TABLES.failures.suffix));
     const queue = arn(queueId(QUEUES.classify.suffix));
     const dlq = arn(queueId(QUEUES.classifyDlq.suffix));
     const logs = arn(`${fnId('classify').replace(/LambdaFunction$/, '')}LogGroup`);
     assert.deepEqual(grantKeys(grants(roleStatements(template, roleOf('classify')))), [
       `dynamodb:BatchGetItem ${posts}`,
+      `dynamodb:BatchWriteItem ${failures}`,
       `dynamodb:GetItem ${posts}`,
+      `dynamodb:PutItem ${failures}`,
       `dynamodb:PutItem ${results}`,
       `logs:CreateLogStream ${logs}`,
       `logs:PutLogEvents ${logs}`,
@@ -412,7 +417,9 @@ describe('dashboard', () => {
         (e) =>
           e.includes(`{${namespace},`) && e.includes(`MetricName="${metric}"`) && e.includes(`service="${SERVICE}"`),
       );
-    for (const metric of Object.values(MetricName)) assert.ok(shown(metric), `${metric} is not on the dashboard`);
+    // The PostgreSQL sink's metrics are on its own widget, in the template only with the sink (postgres-sink.test.ts).
+    for (const metric of Object.values(MetricName).filter((m) => !m.startsWith('Postgres')))
+      assert.ok(shown(metric), `${metric} is not on the dashboard`);
   });
 
   it('posts scored by label and records failed by reason (all values of the dimension)', () => {

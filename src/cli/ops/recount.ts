@@ -111,8 +111,8 @@ export const recountCommand: OpsCommand = {
       default ${DEFAULT_SEGMENTS}) and print each difference fixed (item, field, stored -> recounted), items without
       results included (set to zero). --check only reports: exit 1 if anything differs, 0 if not. Safe while
       the pipeline runs: an item is written only if unchanged since it was read (else recounted again), and
-      only for days whose newest result is older than --settle-minutes (default ${DEFAULT_SETTLE_SECONDS / 60}), so no stream
-      record of theirs can still be in flight; newer days are listed as not settled (exit 1). With --source,
+      only for days whose newest result is older than --settle-minutes (default ${DEFAULT_SETTLE_SECONDS / 60}), so no
+      stream record of theirs can still be in flight; newer days are listed as not settled (exit 1). With --source,
       only that source's items (the all-sources items need every source).`,
   run,
 };

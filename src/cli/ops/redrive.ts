@@ -9,11 +9,30 @@ import {
   startMoveTask,
   type DeadLetterEntry,
 } from '../../ops/redrive.js';
+import { UsageError } from '../../errors.js';
 import { parse, positiveInteger } from './args.js';
 import type { OpsCommand } from './command.js';
 
 /** A dry run holds what it lists (invisible) until it ends: keep that bounded unless asked for more. */
 const DRY_RUN_DEFAULT_LIMIT = 1000;
+
+/**
+ * The listing as data (`--dry-run --json`): one object per message, every key always present (null when
+ * unknown), so a script can tell a failed post from a pending one.
+ */
+export function deadLettersJson(entries: readonly DeadLetterEntry[]): string {
+  return JSON.stringify(
+    entries.map((e) => ({
+      messageId: e.messageId,
+      postId: e.postId ?? null,
+      reason: e.reason,
+      detail: e.detail ?? null,
+      receiveCount: e.receiveCount,
+      failedAt: e.failedAt ?? null,
+      sentAt: e.sentAt ?? null,
+    })),
+  );
+}
 
 function printDeadLetters(entries: DeadLetterEntry[]): void {
   if (entries.length === 0) return;
@@ -36,6 +55,7 @@ function printDeadLetters(entries: DeadLetterEntry[]): void {
 async function run(config: Config, args: string[]): Promise<number> {
   const flags = parse(args, {
     'dry-run': { type: 'boolean' },
+    json: { type: 'boolean' },
     limit: { type: 'string' },
     manual: { type: 'boolean' },
     status: { type: 'boolean' },
@@ -44,6 +64,7 @@ async function run(config: Config, args: string[]): Promise<number> {
   });
   const limit = positiveInteger(flags.limit, '--limit');
   const rate = positiveInteger(flags.rate, '--rate');
+  if (flags.json && !flags['dry-run']) throw new UsageError('--json goes with --dry-run (the listing as data)');
   const { classify, dlq } = await classifyQueues(config);
   if (flags.status) {
     const tasks = await listMoveTasks(dlq);
@@ -53,7 +74,8 @@ async function run(config: Config, args: string[]): Promise<number> {
   if (flags['dry-run']) {
     const shown = limit ?? DRY_RUN_DEFAULT_LIMIT;
     const entries = await listDeadLetters(config, dlq, shown);
-    printDeadLetters(entries);
+    if (flags.json) console.log(deadLettersJson(entries));
+    else printDeadLetters(entries);
     const byReason = new Map<string, number>();
     for (const e of entries) byReason.set(e.reason, (byReason.get(e.reason) ?? 0) + 1);
     const reasons = [...byReason]
@@ -62,7 +84,8 @@ async function run(config: Config, args: string[]): Promise<number> {
       .join(', ');
     const held = entries.length >= shown ? (await visibleMessages(dlq.url)) + entries.length : 0;
     const more = held > 0 ? ` Listed the first ${shown}; the DLQ holds about ${held} (--limit N to list more).` : '';
-    console.log(
+    // With --json, stdout is the array alone; the summary goes to stderr.
+    (flags.json ? console.error : console.log)(
       `${entries.length} message(s) in ${dlq.name}${reasons ? ` (${reasons})` : ''}. Dry run: nothing moved.${more}`,
     );
     return 0;
@@ -94,11 +117,13 @@ async function run(config: Config, args: string[]): Promise<number> {
 }
 
 export const redriveCommand: OpsCommand = {
-  usage: `redrive [--dry-run] [--limit N] [--manual] [--status] [--no-wait] [--rate N]
+  usage: `redrive [--dry-run [--json]] [--limit N] [--manual] [--status] [--no-wait] [--rate N]
       Move classify DLQ messages back to the classify queue. On AWS an SQS message move task does it
       (progress is followed until it ends unless --no-wait); against an emulator (AWS_ENDPOINT_URL_SQS),
       with --manual or with --limit, messages are received, sent back (failure attributes dropped) and
-      deleted. --dry-run lists the messages (post, failure reason and detail, receives) and moves nothing.
+      deleted. --dry-run lists the messages (post, failure reason and detail, receives) and moves nothing;
+      with --json the list is one JSON array on stdout of {messageId, postId, reason, detail, receiveCount,
+      failedAt, sentAt} (null when unknown) and the summary goes to stderr.
       --status lists the DLQ's recent move tasks. --rate caps a move task's messages per second.`,
   run,
 };

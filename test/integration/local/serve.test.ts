@@ -1,120 +1,16 @@
-// `npm start -- --serve` as a user runs it: a child process that keeps serving; the README's Python
-// code blocks, extracted from docs/python.md and run as written with the exported variables, get their
-// posts scored and aggregated and read back; a query-protocol SQS call gets one clear line; Ctrl-C
-// (SIGINT) ends it with status 0 and no DynamoDB Local left behind.
+// `npm start -- --serve` as a user runs it: a child process that keeps serving; the --input posts get scored
+// and aggregated; a query-protocol SQS call gets one clear line; Ctrl-C (SIGINT) ends it with status 0 and no
+// DynamoDB Local left behind. docs/python.md's examples run against it in python-examples.test.ts.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { FIRST_JSON_BOTOCORE } from '../../../src/local/fauxqs.js';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { processIsRunning } from '../../../src/local/emulators.js';
 import { sourceDayKey } from '../../../src/domain/aggregation.js';
-
-const repo = fileURLToPath(new URL('../../..', import.meta.url));
-
-/** The README's ```python blocks, in order. */
-function readmePythonBlocks(): string[] {
-  const readme = readFileSync(join(repo, 'docs', 'python.md'), 'utf8');
-  return [...readme.matchAll(/^```python\n([\s\S]*?)^```$/gm)].map((match) => match[1]);
-}
-
-/**
- * Why the Python blocks cannot run here (no python3, no boto3, or one too old for SQS's JSON protocol); undefined
- * if they can.
- */
-function pythonUnavailable(): string | undefined {
-  const probe = spawnSync('python3', ['-c', 'import botocore; print(botocore.__version__)'], { encoding: 'utf8' });
-  if (probe.error) return `no python3 on PATH (${probe.error.message})`;
-  if (probe.status !== 0) return `python3 has no boto3/botocore: ${probe.stderr.trim().split('\n').pop()}`;
-  const version = probe.stdout.trim();
-  const parts = (v: string) => v.split('.').map(Number);
-  const [have, need] = [parts(version), parts(FIRST_JSON_BOTOCORE)];
-  for (let i = 0; i < 3; i++) {
-    if ((have[i] ?? 0) > need[i]) return undefined;
-    if ((have[i] ?? 0) < need[i])
-      return `python3's botocore ${version} is older than ${FIRST_JSON_BOTOCORE} (SQS's JSON protocol)`;
-  }
-  return undefined;
-}
-
-/** Resolves once the output matches (or rejects when the serve exits first). */
-function waitForOutput(serve: Serve, pattern: RegExp, timeoutMs = 240_000): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const match = pattern.exec(serve.output);
-      if (match) return finish(() => resolve(match));
-      if (serve.child.exitCode !== null)
-        return finish(() =>
-          reject(new Error(`serve exited (${serve.child.exitCode}) before ${pattern}:\n${serve.output}`)),
-        );
-    };
-    const timer = setTimeout(
-      () => finish(() => reject(new Error(`no ${pattern} in the serve's output:\n${serve.output}`))),
-      timeoutMs,
-    );
-    const interval = setInterval(check, 100);
-    const finish = (settle: () => void) => {
-      clearTimeout(timer);
-      clearInterval(interval);
-      settle();
-    };
-    check();
-  });
-}
-
-interface Serve {
-  child: ChildProcess;
-  output: string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function startServe(args: string[]): Serve {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/local-run.ts', '--serve', ...args], {
-    cwd: repo,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, FORCE_COLOR: '0' },
-  });
-  const serve: Serve = {
-    child,
-    output: '',
-    exited: new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal }))),
-  };
-  child.stdout!.on('data', (chunk: Buffer) => {
-    serve.output += chunk.toString();
-  });
-  child.stderr!.on('data', (chunk: Buffer) => {
-    serve.output += chunk.toString();
-  });
-  return serve;
-}
-
-/** The `export A=1 \ B=2 ...` block the serve prints, as variables. */
-function exportedVariables(output: string): Record<string, string> {
-  const block = /export ([\s\S]*?QUEUE_URL=\S+)/.exec(output);
-  assert.ok(block, output);
-  return Object.fromEntries(
-    block[1].split(/\s*\\\n\s*/).map((pair) => pair.trim().split(/=(.*)/s).slice(0, 2) as [string, string]),
-  );
-}
-
-function runPython(
-  code: string,
-  env: Record<string, string>,
-): { status: number | null; stdout: string; stderr: string } {
-  // Only the exported variables point boto3 anywhere: no profile or config file of this machine.
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
-  const run = spawnSync('python3', ['-c', code], {
-    encoding: 'utf8',
-    env: { ...clean, ...env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
-    timeout: 120_000,
-  });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+import { exportedVariables, servedDocuments, startServe, waitForOutput, type Serve } from '../../support/serve.js';
 
 describe('npm start -- --serve', { timeout: 600_000 }, () => {
   let serve: Serve;
@@ -145,13 +41,7 @@ describe('npm start -- --serve', { timeout: 600_000 }, () => {
     await waitForOutput(serve, /aggregated \d+/);
     env = exportedVariables(serve.output);
     javaPid = Number(/java pid (\d+)/.exec(serve.output)?.[1]);
-    documents = DynamoDBDocumentClient.from(
-      new DynamoDBClient({
-        endpoint: env.AWS_ENDPOINT_URL_DYNAMODB,
-        region: env.AWS_REGION,
-        credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
-      }),
-    );
+    documents = servedDocuments(env);
   });
 
   after(async () => {
@@ -209,30 +99,13 @@ describe('npm start -- --serve', { timeout: 600_000 }, () => {
     assert.equal(serve.output.split('\n').filter((l) => l.startsWith('SQS GetQueueUrl refused')).length, 1, line[0]);
   });
 
-  it("runs the README's Python producer and reader as written: posts are scored, aggregated, read back", async (t) => {
-    const unavailable = pythonUnavailable();
-    if (unavailable) return t.skip(unavailable);
-    const blocks = readmePythonBlocks();
-    const producer = blocks.find((code) => code.includes('send_message_batch'));
-    const reader = blocks.find((code) => code.includes('get_item') && code.includes('.query('));
-    assert.ok(producer && reader, 'the README has a producer and a reader example');
-
-    const produced = runPython(producer, env);
-    assert.equal(produced.status, 0, produced.stderr);
-    assert.equal(produced.stdout.trim(), '[]', 'no post failed to enqueue');
-
-    // Both README posts and the two ingested ones: scored, then counted by the aggregates.
-    await waitForOutput(serve, /-> queued 0 \| in flight 0 \| scored 4 \| in the DLQ 0 \| aggregated 4$/m);
-    const result = (
-      await documents.send(new GetCommand({ TableName: env.RESULTS_TABLE, Key: { postId: 'example-1' } }))
-    ).Item;
-    assert.ok(result, 'example-1 scored');
-    assert.equal(result.day, '2026-11-25');
-    const invisible = (
-      await documents.send(new GetCommand({ TableName: env.RESULTS_TABLE, Key: { postId: 'input-2' } }))
-    ).Item;
-    assert.equal(invisible?.flags?.empty, true, 'a text of zero-width characters is flagged empty');
-    const key = sourceDayKey('twitter', '2026-11-25');
+  it('scores and aggregates the ingested posts; a text of zero-width characters is flagged empty', async () => {
+    await waitForOutput(serve, /-> queued 0 \| in flight 0 \| scored 2 \| in the DLQ 0 \| aggregated 2$/m);
+    const read = async (postId: string) =>
+      (await documents.send(new GetCommand({ TableName: env.RESULTS_TABLE, Key: { postId } }))).Item;
+    assert.equal((await read('input-1'))?.day, '2026-11-24');
+    assert.equal((await read('input-2'))?.flags?.empty, true);
+    const key = sourceDayKey('forum', '2026-11-24');
     const day = (
       await documents.send(
         new QueryCommand({
@@ -243,21 +116,6 @@ describe('npm start -- --serve', { timeout: 600_000 }, () => {
       )
     ).Items?.[0];
     assert.equal(day?.count, 2);
-
-    const read = runPython(reader, env);
-    assert.equal(read.status, 0, read.stderr);
-    const [first, ...days] = read.stdout.trim().split('\n');
-    assert.equal(first, `('${result.label}', ${Number(result.score)}, '2026-11-25')`);
-    assert.equal(days.length, 1, read.stdout);
-    assert.match(
-      days[0],
-      /^\{'day': '2026-11-25', 'count': 2, 'negative': \d, 'neutral': \d, 'positive': \d, 'meanScore': -?[\d.e-]+\}$/,
-    );
-    const counted = /'negative': (\d), 'neutral': (\d), 'positive': (\d)/.exec(days[0])!.slice(1).map(Number);
-    assert.equal(
-      counted.reduce((a, b) => a + b, 0),
-      2,
-    );
   });
 
   it('stops on SIGINT with status 0, leaving no DynamoDB Local behind', async () => {

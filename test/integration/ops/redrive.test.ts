@@ -127,6 +127,29 @@ describe('ops redrive', () => {
     );
     const dryRun = await runOps(stack, ['redrive', '--dry-run']);
     assert.match(dryRun.stdout, /kept-post\s+model-error\s+.*onnx exploded/);
+    // The same listing as data: stdout is the JSON array alone, the summary on stderr.
+    const asData = await runOps(stack, ['redrive', '--dry-run', '--json']);
+    assert.equal(asData.code, 0, asData.stderr);
+    const [entry, ...others] = JSON.parse(asData.stdout) as Array<Record<string, unknown>>;
+    assert.equal(others.length, 0, asData.stdout);
+    assert.deepEqual(
+      {
+        ...entry,
+        messageId: typeof entry.messageId,
+        sentAt: typeof entry.sentAt,
+        receiveCount: typeof entry.receiveCount,
+      },
+      {
+        messageId: 'string',
+        postId: 'kept-post',
+        reason: 'model-error',
+        detail: 'onnx exploded',
+        receiveCount: 'number',
+        failedAt: '2024-05-01T00:00:00.000Z',
+        sentAt: 'string',
+      },
+    );
+    assert.match(asData.stderr, /1 message\(s\) in .*\(1 model-error\)\. Dry run: nothing moved\./);
 
     const run = await runOps(stack, ['redrive']);
     assert.equal(run.code, 0, run.stderr);

@@ -12,6 +12,8 @@ import { sqsEventFromMessages } from '../../support/events.js';
 import { pipelineEventSources, runUntilIdle, type PipelineHandlers } from '../../../src/local/event-sources.js';
 import { encodePostMessage } from '../../../src/domain/messages.js';
 import { loadConfig } from '../../../src/config.js';
+import { QUEUES } from '../../../src/resources.js';
+import { captureStdout, metricValues } from '../../support/emf.js';
 import { importHandlers } from '../../support/pipeline.js';
 import { makePosts } from '../../support/posts.js';
 import { attribute, drainQueue, sendBodies } from '../../support/queues.js';
@@ -59,41 +61,6 @@ async function receiveEvent(count: number): Promise<SQSEvent> {
     messages.push(...received);
   }
   return sqsEventFromMessages(messages, classify.arn);
-}
-
-/**
- * Runs fn while collecting the JSON lines written to stdout (Powertools logs and EMF metrics, which
- * console writes as strings). Buffers go on to the real stdout: under `node --test` they are the test
- * runner's own v8-serialised event frames, which Node 24 writes while a test runs (a frame's bytes can
- * start a line with '{'), and swallowing them would also lose the runner's report.
- */
-async function captureStdout<T>(fn: () => Promise<T>): Promise<{ value: T; lines: Array<Record<string, any>> }> {
-  const write = process.stdout.write.bind(process.stdout);
-  let text = '';
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    if (typeof chunk !== 'string') return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
-    text += chunk;
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    const value = await fn();
-    return {
-      value,
-      lines: text
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l)),
-    };
-  } finally {
-    process.stdout.write = write;
-  }
-}
-
-function metricValues(lines: Array<Record<string, any>>, name: string, dimension?: [string, string]): number[] {
-  return lines
-    .filter((l) => l._aws?.CloudWatchMetrics?.[0]?.Metrics?.some((m: { Name: string }) => m.Name === name))
-    .filter((l) => !dimension || l[dimension[0]] === dimension[1])
-    .flatMap((l) => [l[name]].flat());
 }
 
 describe('classify handler', () => {
@@ -145,6 +112,30 @@ describe('classify handler', () => {
     assert.equal(metricValues(lines, 'InferenceMsPerPost').length, 1);
   });
 
+  it('counts in RecordsFailed only records reported failed, in DlqSends every record dead-lettered', async () => {
+    const stage = await stack.freshStage();
+    await sendBodies(stack.clients.sqs, stage.queues.classify.url, [
+      encodePostMessage('never-stored-first'),
+      encodePostMessage('never-stored-last'),
+      'not json at all',
+    ]);
+    const event = await receiveEvent(3);
+    // One record on its last allowed receive: dead-lettered and acknowledged, so not a failed record.
+    const last = event.Records.find((r) => r.body.includes('never-stored-last'))!;
+    last.attributes.ApproximateReceiveCount = String(QUEUES.classify.maxReceiveCount);
+    const first = event.Records.find((r) => r.body.includes('never-stored-first'))!;
+
+    const { value: response, lines } = await captureStdout(() => handlers.classify(event, context('classify')));
+    assert.deepEqual(
+      response!.batchItemFailures.map((f) => f.itemIdentifier),
+      [first.messageId],
+    );
+    assert.deepEqual(metricValues(lines, 'RecordsFailed', ['reason', 'post-not-found']), [1]);
+    assert.deepEqual(metricValues(lines, 'DlqSends'), [2], 'the malformed record and the exhausted one');
+    const dead = await drainQueue(stack.clients.sqs, stage.queues.classifyDlq.url);
+    assert.deepEqual(dead.map((m) => attribute(m, 'failureReason')).sort(), ['not-json', 'post-not-found']);
+  });
+
   it('fails only the scored records when the model errors, still acknowledging the dead-lettered ones', async () => {
     const stage = await stack.freshStage();
     await ingestPosts(makePosts(4, { prefix: 'm', seed: 1 }), {
@@ -153,12 +144,12 @@ describe('classify handler', () => {
     });
     await sendBodies(stack.clients.sqs, stage.queues.classify.url, ['<xml/>']);
     const event = await receiveEvent(5);
-    let calls = 0;
+    const texts: string[][] = [];
     const broken = createClassifyBatch({
       classifier: async () => ({
         modelId: 'broken',
-        classify: async () => {
-          calls++;
+        classify: async (batch) => {
+          texts.push(batch);
           throw new Error('onnxruntime: out of memory');
         },
       }),
@@ -168,7 +159,11 @@ describe('classify handler', () => {
       .map((r) => r.messageId)
       .sort();
     assert.deepEqual(response.batchItemFailures.map((f) => f.itemIdentifier).sort(), valid);
-    assert.equal(calls, 1, 'one model call for the whole batch');
+    assert.deepEqual(
+      texts.map((t) => t.length),
+      [4, 2, 2, 1, 1, 1, 1],
+      'one model call for the whole batch, then its unscored posts in halves, twice',
+    );
     assert.equal((await drainQueue(stack.clients.sqs, stage.queues.classifyDlq.url)).length, 1);
     assert.equal((await readResults(stage.tables.results)).size, 0);
   });

@@ -101,6 +101,7 @@ describe('whole pipeline', () => {
     assert.match(reasons[5], /duplicate postId \(first at row 1/);
 
     const rejectsFile = join(dir, 'rejects.jsonl');
+    // Rejected rows make ingest exit 1 (a cron job must not read them as success).
     const cli = await run(
       process.execPath,
       ['--import', 'tsx', 'src/cli/ingest.ts', csvFile, '--rejects', rejectsFile],
@@ -108,7 +109,11 @@ describe('whole pipeline', () => {
         cwd: ROOT,
         env: { ...process.env, ...stack.env },
       },
+    ).then(
+      () => assert.fail('3 rejected rows, yet ingest exited 0'),
+      (error: { code: number; stdout: string }) => error,
     );
+    assert.equal(cli.code, 1);
     assert.match(cli.stdout, /read 33, stored 30, enqueued 30, rejected 3, failed 0/);
     const rejects = readFileSync(rejectsFile, 'utf8')
       .trim()

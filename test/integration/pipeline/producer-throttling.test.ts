@@ -15,7 +15,9 @@ import {
   SERVICE_FAULT,
   THROTTLED_DYNAMODB,
   THROTTLED_SQS,
+  UNPROCESSED_DYNAMODB,
   startFaultProxy,
+  type FaultPlan,
   type FaultProxy,
 } from '../../support/fault-proxy.js';
 import { resetClients } from '../../../src/aws/clients.js';
@@ -25,10 +27,12 @@ import { encodePostMessage } from '../../../src/domain/messages.js';
 import { makePosts } from '../../support/posts.js';
 import { drainQueue } from '../../support/queues.js';
 import { readAll } from '../../support/tables.js';
+import { DEFAULT_BACKOFF } from '../../../src/aws/backoff.js';
 
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
 const SEND = 'AmazonSQS.SendMessageBatch';
 const WRITE = 'DynamoDB_20120810.BatchWriteItem';
+const GET = 'DynamoDB_20120810.BatchGetItem';
 
 let stack: TestStack;
 let sqsProxy: FaultProxy;
@@ -59,12 +63,13 @@ after(async () => {
 const viaProxy = (url: string) => url.replace(stack.emulators.sqsEndpoint, sqsProxy.endpoint);
 
 /** A fresh stage whose app clients (producer, adapters) go through the proxies; the test's own checks do not. */
-async function freshStageBehindProxies() {
+async function freshStageBehindProxies(env: Record<string, string> = {}) {
   const stage = await stack.freshStage();
   restoreEnv?.();
   restoreEnv = applyEnvironment({
     AWS_ENDPOINT_URL_SQS: sqsProxy.endpoint,
     AWS_ENDPOINT_URL_DYNAMODB: dynamodbProxy.endpoint,
+    ...env,
   });
   resetClients();
   return stage;
@@ -135,6 +140,32 @@ describe('producer under throttling (fault proxy in front of the emulators)', ()
     assert.equal(sqsProxy.calls.get(SEND), 1);
   });
 
+  it("reports each failed SendMessageBatch entry with its own error, never another entry's", async () => {
+    resetProxies();
+    const stage = await freshStageBehindProxies();
+    // Entry 0 fails on SQS's side (retried), entry 1 as the sender's fault (not retried), entry 2 is sent.
+    sqsProxy.plan = (operation) =>
+      operation === SEND
+        ? {
+            drop: (i) =>
+              i === 0
+                ? { code: 'InternalError', message: 'entry zero failed on our side', senderFault: false }
+                : i === 1 && { code: 'InvalidParameterValue', message: 'entry one is malformed', senderFault: true },
+          }
+        : undefined;
+    const messages = [0, 1, 2].map((i) => ({ body: encodePostMessage(`own-${i}`) }));
+    const failures = await sqs.sendMessages(viaProxy(stage.queues.classify.url), messages, {
+      attempts: 1,
+      baseMs: 1,
+      maxMs: 1,
+    });
+    const byIndex = new Map(failures.map((f) => [f.index, f.error]));
+    assert.deepEqual([...byIndex.keys()].sort(), [0, 1]);
+    assert.match(byIndex.get(0)!, /^still failing after 1 attempts of SendMessageBatch: InternalError: entry zero/);
+    assert.equal(byIndex.get(1), 'InvalidParameterValue: entry one is malformed');
+    assert.deepEqual(await queuedPostIds(stage.queues.classify.url), ['own-2']);
+  });
+
   it('ingests every post, stored and enqueued once, through throttled and failing calls', async () => {
     resetProxies();
     const stage = await freshStageBehindProxies();
@@ -163,6 +194,88 @@ describe('producer under throttling (fault proxy in front of the emulators)', ()
     resetProxies();
     const stored = await readAll<{ postId: string }>(stage.tables.posts);
     assert.deepEqual(stored.map((p) => p.postId).sort(), posts.map((p) => p.postId).sort());
+  });
+
+  describe('resendPosts reads the posts back with BatchGetItem under its retry budget', () => {
+    /**
+     * A fresh stage holding `n` posts (the SDK makes one attempt a call, so each fault is one failed call), and
+     * resendPosts of them through the proxies with `maxRetryMs`.
+     */
+    async function resendStored(prefix: string, n: number, plan: FaultPlan, maxRetryMs: number) {
+      resetProxies();
+      const stage = await freshStageBehindProxies({ AWS_MAX_ATTEMPTS: '1' });
+      const posts = makePosts(n, { prefix, seed: 5 });
+      assert.deepEqual(
+        await dynamodb.batchWriteItems(
+          stage.tables.posts,
+          posts.map((post) => ({ ...post })),
+        ),
+        [],
+      );
+      dynamodbProxy.plan = plan;
+      const ids = posts.map((p) => p.postId).sort();
+      const summary = await producer.resendPosts(ids, {
+        postsTable: stage.tables.posts,
+        queueUrl: viaProxy(stage.queues.classify.url),
+        maxRetryMs,
+      });
+      return { summary, ids, queued: await queuedPostIds(stage.queues.classify.url) };
+    }
+
+    const BURSTS = [
+      { what: 'a throttling burst (whole calls failing)', fault: THROTTLED_DYNAMODB },
+      { what: 'UnprocessedKeys answers (calls that processed nothing)', fault: UNPROCESSED_DYNAMODB },
+    ];
+    for (const { what, fault } of BURSTS) {
+      it(`rides out ${what} longer than the default attempts but shorter than the budget`, async () => {
+        const burst = DEFAULT_BACKOFF.attempts + 1;
+        const { summary, ids, queued } = await resendStored(
+          'burst',
+          30,
+          (operation, n) => (operation === GET && n <= burst ? fault : undefined),
+          60_000,
+        );
+        assert.deepEqual(summary.failed, []);
+        assert.deepEqual([summary.enqueued, summary.missing], [30, []]);
+        assert.equal(dynamodbProxy.faults.get(GET), burst);
+        assert.equal(dynamodbProxy.calls.get(GET), burst + 1);
+        assert.deepEqual(queued, ids);
+      });
+    }
+
+    it('reports the posts not read, with the attempts and the budget, once the budget is spent', async () => {
+      const { summary, ids, queued } = await resendStored(
+        'spent',
+        3,
+        (operation) => (operation === GET ? THROTTLED_DYNAMODB : undefined),
+        300,
+      );
+      assert.equal(summary.enqueued, 0);
+      assert.deepEqual(summary.failed.map((f) => f.postId).sort(), ids);
+      for (const { reason } of summary.failed)
+        assert.match(
+          reason,
+          new RegExp(
+            /^not read: still ProvisionedThroughputExceededException: .* /.source +
+              /after \d+ attempts in [\d.]+ s \(retry budget 0.3 s\) of BatchGetItem$/.source,
+          ),
+        );
+      assert.ok((dynamodbProxy.calls.get(GET) ?? 0) > 1, 'retried within the budget');
+      assert.deepEqual(queued, []);
+    });
+
+    it('fails a call rejected for its content at once, without retrying it', async () => {
+      const { summary } = await resendStored(
+        'invalid',
+        3,
+        (operation) => (operation === GET ? { status: 400, code: 'ValidationException' } : undefined),
+        60_000,
+      );
+      assert.equal(summary.enqueued, 0);
+      for (const { reason } of summary.failed) assert.match(reason, /^not read: ValidationException: /);
+      assert.equal(summary.failed.length, 3);
+      assert.equal(dynamodbProxy.calls.get(GET), 1);
+    });
   });
 
   it('with a tiny retry budget, reports the posts stored but not enqueued and prints a resend command that works', {

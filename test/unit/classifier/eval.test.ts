@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { evaluate, parseLabelledJsonl } from '../../../src/evaluation/evaluate.js';
+import { baselinePredictions, evaluateColumn, parseNeutralBand } from '../../../src/evaluation/column-baseline.js';
 import { sentimentFromProbabilities, type Classifier, type Probabilities } from '../../../src/domain/sentiment.js';
 import { DEFAULT_MODEL } from '../../../src/resources.js';
 import { UNAMBIGUOUS } from '../../fixtures/sentences.js';
@@ -81,7 +82,7 @@ describe('evaluate', () => {
       negative: { negative: 1, positive: 1 },
       positive: { negative: 0, positive: 1 },
     });
-    assert.ok(report.textsPerSecond > 0);
+    assert.ok((report.textsPerSecond ?? 0) > 0);
   });
 
   it('scores three-class files by the top label', async () => {
@@ -255,5 +256,144 @@ describe('npm run eval --json', () => {
     assert.equal(status, 1);
     assert.equal(stdout, '');
     assert.match(stderr, /^eval: Model no-such-model not found/m);
+  });
+});
+
+describe('a baseline from the file itself (--baseline-field)', () => {
+  // A team's export: gold label beside the polarity TextBlob gave (hand-made numbers, no dataset text).
+  const rows = [
+    { text: 'a', label: 'positive', textblob_polarity: 0.5 },
+    { text: 'b', label: 'positive', textblob_polarity: 0 },
+    { text: 'c', label: 'neutral', textblob_polarity: 0 },
+    { text: 'd', label: 'neutral', textblob_polarity: 0.05 },
+    { text: 'e', label: 'negative', textblob_polarity: -0.4 },
+    { text: 'f', label: 'negative', textblob_polarity: 0.2 },
+  ];
+  const jsonl = rows.map((r) => JSON.stringify(r)).join('\n');
+  const parsed = parseLabelledJsonl(jsonl, 'f', 'textblob_polarity');
+
+  it('keeps the field of each row, a number or a label, and names a row without one', () => {
+    assert.deepEqual(
+      parsed.map((r) => r.baseline),
+      [0.5, 0, 0, 0.05, -0.4, 0.2],
+    );
+    assert.deepEqual(
+      parseLabelledJsonl('{"text":"a","label":"positive","s":"neutral"}', 'f', 's')[0].baseline,
+      'neutral',
+    );
+    assert.throws(
+      () => parseLabelledJsonl(`${jsonl}\n{"text":"g","label":"neutral"}`, 'f.jsonl', 'textblob_polarity'),
+      /f\.jsonl:7: "textblob_polarity" \(--baseline-field\) must be a number \(a polarity\) or one of .*got undefined/,
+    );
+    assert.throws(
+      () => parseLabelledJsonl('{"text":"a","label":"positive","s":"pos"}', 'f.jsonl', 's'),
+      /f\.jsonl:1: "s" .*got "pos"/,
+    );
+  });
+
+  it('reads a polarity as TextBlob users do: 0 neutral (default), a band, or "positive if > 0 else negative"', () => {
+    assert.deepEqual(baselinePredictions(parsed, 0), [
+      'positive',
+      'neutral',
+      'neutral',
+      'positive',
+      'negative',
+      'positive',
+    ]);
+    assert.deepEqual(baselinePredictions(parsed, 0.1), [
+      'positive',
+      'neutral',
+      'neutral',
+      'neutral',
+      'negative',
+      'positive',
+    ]);
+    assert.deepEqual(baselinePredictions(parsed, 'none'), [
+      'positive',
+      'negative',
+      'negative',
+      'positive',
+      'negative',
+      'positive',
+    ]);
+    assert.equal(parseNeutralBand(undefined), 0);
+    assert.equal(parseNeutralBand('none'), 'none');
+    assert.equal(parseNeutralBand('0.05'), 0.05);
+    assert.throws(() => parseNeutralBand('-1'), /--baseline-neutral must be a number in \[0, 1\) or "none"/);
+    assert.throws(() => parseNeutralBand(''), /--baseline-neutral/);
+  });
+
+  it('scores binary rows by the sign and refuses a "neutral" label there', () => {
+    const binary = parseLabelledJsonl(
+      ['{"text":"a","label":"positive","p":0}', '{"text":"b","label":"negative","p":-0.1}'].join('\n') +
+        '\n{"text":"c","label":"positive","p":0.3}',
+      'f',
+      'p',
+    );
+    assert.deepEqual(baselinePredictions(binary, 0.5), ['negative', 'negative', 'positive']);
+    const report = evaluateColumn(binary, 'p', 0);
+    assert.equal(report.scoring, 'binary');
+    assert.equal(report.macroRecall, (1 / 2 + 1) / 2);
+    const labelled = parseLabelledJsonl('{"text":"a","label":"positive","s":"neutral"}', 'f', 's');
+    assert.throws(
+      () => baselinePredictions(labelled, 0),
+      /row 1: the baseline says neutral, but the rows are scored binary/,
+    );
+  });
+
+  it('reports the column with the same metrics as a model, on the same rows', () => {
+    const report = evaluateColumn(parsed, 'textblob_polarity', 0);
+    assert.equal(report.model, 'textblob_polarity');
+    assert.equal(report.method, 'file column');
+    assert.equal(report.n, 6);
+    // positive 1/2, neutral 1/2 (d is read positive), negative 1/2.
+    assert.equal(report.macroRecall, 0.5);
+    assert.deepEqual(report.confusion.negative, { negative: 1, neutral: 0, positive: 1 });
+    assert.equal(report.textsPerSecond, undefined);
+    assert.match(report.rule ?? '', /neutral if within ±0, else by sign/);
+  });
+
+  it('npm run eval prints the model and the column side by side (text and --json)', async () => {
+    const data = writeJsonl('textblob.jsonl', [
+      ...UNAMBIGUOUS.map((s) => ({ ...s, textblob_polarity: 0 })), // all read as neutral
+    ]);
+    const json = await runEval([
+      '--data',
+      data,
+      '--model',
+      'lexicon',
+      '--baseline-field',
+      'textblob_polarity',
+      '--baseline-neutral',
+      'none',
+      '--json',
+    ]);
+    assert.equal(json.status, 0, json.stderr);
+    const report = JSON.parse(json.stdout);
+    assert.equal(report.method, 'lexicon');
+    assert.equal(report.columnBaseline.model, 'textblob_polarity');
+    assert.equal(report.columnBaseline.n, report.n);
+    const negatives = UNAMBIGUOUS.filter((s) => s.label === 'negative').length;
+    // "positive if > 0 else negative" with every polarity 0: all negative, so only the negative rows are right.
+    assert.equal(report.columnBaseline.accuracy, negatives / UNAMBIGUOUS.length);
+    assert.equal(report.columnBaseline.macroRecall, 1 / 3);
+
+    const text = await runEval(['--data', data, '--model', 'lexicon', '--baseline-field', 'textblob_polarity']);
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, /\nlexicon-afinn-165 \(lexicon\)\n/);
+    assert.match(
+      text.stdout,
+      /\ntextblob_polarity \(file column: .*neutral if within ±0, else by sign\)\n {2}accuracy/,
+    );
+  });
+
+  it('exits 2 for a bad column value or --baseline-neutral without --baseline-field', async () => {
+    const data = writeJsonl('bad-baseline.jsonl', [{ text: 'good', label: 'positive', tb: 'pos' }]);
+    const bad = await runEval(['--data', data, '--model', 'lexicon', '--baseline-field', 'tb']);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /bad-baseline\.jsonl:1: "tb" \(--baseline-field\) must be/);
+    const lone = await runEval(['--data', data, '--model', 'lexicon', '--baseline-neutral', '0']);
+    assert.equal(lone.status, 2);
+    assert.match(lone.stderr, /--baseline-neutral goes with --baseline-field/);
   });
 });

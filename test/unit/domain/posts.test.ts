@@ -6,6 +6,7 @@ import {
   UNKNOWN_SOURCE,
   MAX_TEXT_LENGTH,
   StoredPostSchema,
+  fromPostgresTimestamp,
 } from '../../../src/domain/posts.js';
 
 const valid = {
@@ -98,4 +99,35 @@ test('a stored post needs text and a valid createdAt to be classified', () => {
   assert.equal(StoredPostSchema.safeParse({ postId: 'p', text: 'x', createdAt: '2024-01-01T00:00:00Z' }).success, true);
   assert.equal(StoredPostSchema.safeParse({ postId: 'p', createdAt: '2024-01-01T00:00:00Z' }).success, false);
   assert.equal(StoredPostSchema.safeParse({ postId: 'p', text: 'x', createdAt: 'soon' }).success, false);
+});
+
+test("createdAt takes PostgreSQL's timestamptz text, as `\\copy ... csv` writes it", () => {
+  for (const [createdAt, utc] of [
+    ['2026-11-20 13:11:04.861168+00', '2026-11-20T13:11:04.861Z'],
+    ['2026-11-20 23:30:00-05', '2026-11-21T04:30:00.000Z'],
+    ['2026-11-21 08:00:00+05:30', '2026-11-21T02:30:00.000Z'],
+    ['2026-11-21 08:00:00+0530', '2026-11-21T02:30:00.000Z'],
+    ['2026-11-21T08:00:00+05', '2026-11-21T03:00:00.000Z'],
+    ['2026-11-21 08:00:00Z', '2026-11-21T08:00:00.000Z'],
+  ]) {
+    const result = validatePostInput({ postId: 'p', text: 't', createdAt });
+    assert.ok(result.ok, createdAt);
+    assert.equal(result.post.createdAt, utc, createdAt);
+    assert.equal(StoredPostSchema.safeParse(result.post).success, true);
+  }
+  assert.equal(fromPostgresTimestamp('2026-11-20T13:11:04+05:30'), '2026-11-20T13:11:04+05:30', 'ISO unchanged');
+});
+
+test('PostgreSQL text without an offset (a bare timestamp) or in another DateStyle is still rejected', () => {
+  for (const createdAt of [
+    '2026-11-20 13:11:04.861168', // timestamp without time zone: ambiguous
+    '2026-11-20 13:11+00', // no seconds
+    '11/20/2026 13:11:04.861168 UTC', // DateStyle SQL
+    'Fri Nov 20 13:11:04.861168 2026 UTC', // DateStyle Postgres
+    '2026-11-20 25:11:04+00',
+  ]) {
+    const result = validatePostInput({ postId: 'p', text: 't', createdAt });
+    assert.equal(result.ok, false, createdAt);
+    assert.match(!result.ok ? result.reason : '', /createdAt/);
+  }
 });
