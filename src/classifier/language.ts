@@ -1,7 +1,8 @@
 // Language detection (ISO 639-3 codes), chosen by measurement on tweets (README, model section; npm run
 // bench:language). Script first (Arabic script, Urdu's own letters, Devanagari, and the other scripts by the
-// language each is written in most), then for Latin script a check for very common English (and romanised Hindi)
-// words, then eld's byte n-gram scores restricted to the audience's Latin-script languages (latin-language.ts),
+// language each is written in most), then for Latin script a check for very common English (and romanised
+// Hindustani: Hindi and Roman Urdu) words, then eld's byte n-gram scores restricted to the audience's Latin-script
+// languages (latin-language.ts), Indonesian vs Malay and Roman Urdu vs English by word rates (language-words.ts),
 // with English preferred when it scores close to the top (and German when the text has an umlaut or a German
 // function word and German scores not far below). franc's trigram profiles were the detector before: on English
 // tweets they flagged 3% as another language (26% without a candidate list) and were right on 79-87% of
@@ -261,9 +262,10 @@ const count = (text: string, pattern: RegExp): number => text.match(pattern)?.le
 /**
  * The language of a post (ISO 639-3), or 'und' when it is too short to tell. By script first: Arabic script is
  * Urdu when it has a letter only Urdu writes, else Arabic; Devanagari is Hindi. Latin script is English when
- * enough of its words are very common English words, romanised Hindi when enough are common Hindi words, else the
- * best of the audience's Latin-script languages by eld's n-gram scores, with English preferred when it scores
- * close to the top.
+ * enough of its words are very common English words, romanised Hindustani (Urdu or Hindi, by word rates) when
+ * enough are common Hindustani words with the evidence to match, else the best of the audience's Latin-script
+ * languages by eld's n-gram scores, with English preferred when it scores close to the top (unless its words say
+ * Roman Urdu) and Indonesian or Malay decided by word rates.
  */
 export function identifyLanguage(text: string, tuning: DetectionTuning = DETECTION_TUNING): string {
   const cleaned = languageSignal(text);
