@@ -39,14 +39,17 @@ RUN mkdir /prod && cp -r package.json package-lock.json .npmrc packages /prod/ &
  && rm -rf node_modules/onnxruntime-node/bin/napi-v6/darwin node_modules/onnxruntime-node/bin/napi-v6/win32 \
            node_modules/onnxruntime-node/bin/napi-v6/linux/arm64
 
-# The routed multilingual model ('none': routing off) and the language detector's table, beside the model.
-ARG MULTILINGUAL_MODEL_ID=impact-sentiment-multilingual-v2
+# The routed models, a comma-separated list in priority order ('none': routing off; serverless.yml passes
+# resources.json's model.multilingualIds), and the language detector's table, beside the model.
+ARG MULTILINGUAL_MODEL_ID=impact-sentiment-multilingual-v1,impact-sentiment-multilingual-v2
 RUN mkdir -p /ship/models && cd models && cp -r --parents language /ship/models/ \
- && if [ "${MULTILINGUAL_MODEL_ID}" != none ]; then cp -r --parents "${MULTILINGUAL_MODEL_ID}" /ship/models/; fi
+ && if [ "${MULTILINGUAL_MODEL_ID}" != none ]; then \
+      for id in $(echo "${MULTILINGUAL_MODEL_ID}" | tr ',' ' '); do cp -r --parents "${id}" /ship/models/; done; \
+    fi
 
 FROM ${BASE_IMAGE}
 ARG MODEL_ID=impact-sentiment-v2
-ARG MULTILINGUAL_MODEL_ID=impact-sentiment-multilingual-v2
+ARG MULTILINGUAL_MODEL_ID=impact-sentiment-multilingual-v1,impact-sentiment-multilingual-v2
 # src/config.ts finds the model at $LAMBDA_TASK_ROOT/models/$MODEL_ID.
 ENV MODEL_ID=${MODEL_ID} MULTILINGUAL_MODEL_ID=${MULTILINGUAL_MODEL_ID}
 COPY --from=build /prod/node_modules ${LAMBDA_TASK_ROOT}/node_modules

@@ -206,7 +206,7 @@ async function classifyMain(): Promise<void> {
   // The handler reads its config from the environment: point it at the same model and threads. The head-to-heads
   // with raw ORT run one model on every post, so routing is off for them (and for the handler beside them); the
   // routed throughput is timed on its own below, and the cold start runs as deployed (routing on).
-  const deployedMultilingual = config.multilingualModelId;
+  const deployedMultilingual = config.multilingualModelIds;
   Object.assign(process.env, {
     MODEL_ID: model.id,
     MODEL_DIR: model.dir,
@@ -252,10 +252,10 @@ async function classifyMain(): Promise<void> {
   const h = versus!;
   const atFifty = h.classifier;
   const routed = await section('classifier routed', errors, async () => {
-    if (!deployedMultilingual) return null;
+    if (deployedMultilingual.length === 0) return null;
     const config = loadConfig({
       ...process.env,
-      MULTILINGUAL_MODEL_ID: deployedMultilingual,
+      MULTILINGUAL_MODEL_ID: deployedMultilingual.join(','),
       MODEL_DTYPE: defaultDtype,
     });
     return timeClassifier(await transformerClassifier(config), texts, 50, plan);

@@ -18,7 +18,7 @@ const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 const outDir = join(repoRoot, 'node_modules', '.cache', 'impact-sentiment-bench');
 
 export interface ColdStartRun {
-  /** The models that scored the first batch (the English one, and the multilingual one if it had posts for it). */
+  /** The models that scored the first batch (the English one, and each routed one it had posts for). */
   firstBatchModels: string[];
   enteredMs: number;
   importMs: number;
@@ -58,9 +58,9 @@ export interface ColdStartTexts {
 }
 
 export interface ColdStartPair {
-  /** First batch all English or undetermined: only the English model loads (the multilingual one is lazy). */
+  /** First batch all English or undetermined: only the English model loads (the routed ones are lazy). */
   english: ColdStartResult;
-  /** First batch with posts in the multilingual model's languages: both models load before it is scored. */
+  /** First batch with posts in the routed models' languages: each model it needs loads before it is scored. */
   mixed: ColdStartResult;
 }
 

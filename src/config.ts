@@ -34,10 +34,11 @@ export interface Config {
     binaryNeutralMargin: number;
   };
   /**
-   * The model for the non-English languages its config.json lists (MULTILINGUAL_MODEL_ID, under the same MODEL_DIR
-   * and dtype); undefined ('none') turns routing off and every post goes to `model`.
+   * The models for the non-English languages their config.json lists, in priority order: a language two of them
+   * cover goes to the first (MULTILINGUAL_MODEL_ID, a comma-separated list, under the same MODEL_DIR and dtype).
+   * Empty ('none') turns routing off and every post goes to `model`.
    */
-  multilingualModelId: string | undefined;
+  multilingualModelIds: string[];
   /** The Latin-script language detector's n-gram table (models/language/latin-ngrams.bin, shipped with the code). */
   languageData: string;
   /** Score posts whose detected language neither model was trained on (they are flagged either way). */
@@ -78,9 +79,17 @@ function positiveInt(value: string | undefined, name: string, fallback: number):
   return n;
 }
 
-function multilingualModelId(value: string | undefined): string | undefined {
-  const id = value === undefined || value === '' ? DEFAULT_MODEL.multilingualId : value;
-  return id === 'none' ? undefined : id;
+/** MULTILINGUAL_MODEL_ID: unset or empty is the default list, 'none' is routing off, else ids in priority order. */
+export function parseMultilingualModelIds(value: string | undefined, name = 'MULTILINGUAL_MODEL_ID'): string[] {
+  if (value === undefined || value.trim() === '') return [...DEFAULT_MODEL.multilingualIds];
+  if (value.trim() === 'none') return [];
+  const ids = value.split(',').map((id) => id.trim());
+  const bad = ids.find((id) => id === 'none' || !/^[A-Za-z0-9._-]+$/.test(id));
+  if (bad !== undefined)
+    throw new Error(`${name} must be "none" or a comma-separated list of model ids, got "${value}" (bad id "${bad}")`);
+  const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (duplicate !== undefined) throw new Error(`${name} lists "${duplicate}" twice: "${value}"`);
+  return ids;
 }
 
 /** The CloudWatch namespace alone: read by code that must not fail on the classifier's settings (metrics). */
@@ -169,7 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       threads: positiveInt(env.ORT_THREADS, 'ORT_THREADS', defaultThreads(env)),
       binaryNeutralMargin: margin,
     },
-    multilingualModelId: multilingualModelId(env.MULTILINGUAL_MODEL_ID),
+    multilingualModelIds: parseMultilingualModelIds(env.MULTILINGUAL_MODEL_ID),
     languageData: languageDataPath(env),
     scoreUnsupportedLanguages: (env.SCORE_UNSUPPORTED_LANGUAGES ?? 'true') !== 'false',
     retryVisibility: {

@@ -23,7 +23,7 @@ function cacheKey(config: Config): string {
     threads,
     binaryNeutralMargin,
     config.scoreUnsupportedLanguages,
-    config.multilingualModelId,
+    config.multilingualModelIds,
   ]);
 }
 
@@ -31,7 +31,7 @@ export function getClassifier(config: Config = loadConfig()): Promise<Classifier
   const key = cacheKey(config);
   let classifier = classifiers.get(key);
   if (!classifier) {
-    // The multilingual model (MULTILINGUAL_MODEL_ID) is loaded by the router, lazily, with the same fallback.
+    // The routed models (MULTILINGUAL_MODEL_ID's list) are loaded by the router, lazily, with the same fallback.
     classifier = loadWithFallback(config).then((english) => withRouting(config, english, loadWithFallback));
     classifiers.set(key, classifier);
   }

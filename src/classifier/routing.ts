@@ -2,8 +2,8 @@
 // everything else (English, undetermined, languages no model covers) to the English model. One classify() call
 // detects each post's language once and calls each model at most once, with all of its posts.
 //
-// Today one model is routed (MULTILINGUAL_MODEL_ID: impact-sentiment-multilingual-v2 covers every non-English
-// language the project has data for); the router takes a list, the first model covering a language scoring it.
+// The routed models are MULTILINGUAL_MODEL_ID's list, in priority order: the first model covering a language scores
+// it (today multilingual-v1 for deu fra ita por spa, where it scores higher, and multilingual-v2 for the rest).
 // Each routed model is loaded on the first batch that has a post for it, once per process: an English-only
 // workload never pays for it (cold start), and a mixed one pays once per model it needs.
 import { readFile } from 'node:fs/promises';
@@ -144,36 +144,33 @@ export async function modelLanguages(config: Config, modelId: string): Promise<S
   return new Set(languages as string[]);
 }
 
-/** The config of the multilingual model: the English model's, with the other id. */
+/** The config of a routed model: the English model's, with the other id. */
 export function multilingualConfig(config: Config, id: string): Config {
   return { ...config, model: { ...config.model, id } };
 }
 
 /**
- * Wraps the English model in a router when a multilingual model is configured. If the multilingual model's
- * languages cannot be read, routing is off (every post goes to the English model, as before) and that is logged
- * as an error: those posts are then scored by a model not trained on them.
+ * Wraps the English model in a router over the configured routed models (MULTILINGUAL_MODEL_ID's list). A routed
+ * model whose languages cannot be read is left out and that is logged as an error: its posts then go to the next
+ * model covering them, or to the English model, which was not trained on them. None readable: routing is off.
  */
 export async function withRouting(
   config: Config,
   english: ScoringClassifier,
   loadModel: (config: Config) => Promise<TextScoringModel>,
 ): Promise<ScoringClassifier | RoutingClassifier> {
-  const id = config.multilingualModelId;
-  if (id === undefined) return english;
-  let languages: Set<string>;
-  try {
-    languages = await modelLanguages(config, id);
-  } catch (error) {
-    logger.error('Multilingual model unreadable; routing OFF, every post goes to the English model', {
-      modelId: id,
-      error: errorMessage(error),
-    });
-    return english;
+  const routed: RoutedModel[] = [];
+  for (const id of config.multilingualModelIds) {
+    try {
+      const languages = await modelLanguages(config, id);
+      routed.push({ id, languages, load: () => loadModel(multilingualConfig(config, id)) });
+    } catch (error) {
+      logger.error('Routed model unreadable; its languages go to the next model covering them, or to English', {
+        modelId: id,
+        error: errorMessage(error),
+      });
+    }
   }
-  return new RoutingClassifier({
-    english,
-    routed: [{ id, languages, load: () => loadModel(multilingualConfig(config, id)) }],
-    scoreUnsupportedLanguages: config.scoreUnsupportedLanguages,
-  });
+  if (routed.length === 0) return english;
+  return new RoutingClassifier({ english, routed, scoreUnsupportedLanguages: config.scoreUnsupportedLanguages });
 }

@@ -1,9 +1,9 @@
-// npm run eval -- --data FILE.jsonl [--model ID|lexicon] [--multilingual ID|none] [--dtype q8|fp32]
+// npm run eval -- --data FILE.jsonl [--model ID|lexicon] [--multilingual ID,ID|none] [--dtype q8|fp32]
 //   [--baseline lexicon] [--baseline-field FIELD [--baseline-neutral T|none]] [--json]
 // Scores a labelled JSONL file ({"text", "label"[, "language"]} per line) and prints accuracy, macro recall
 // (TweetEval's official metric), macro F1, per-class scores, the confusion matrix and throughput, and per gold
 // language what the detector said and how each language scored. Posts are routed by language as in production
-// (the multilingual model for the languages it covers). Files without neutral rows are scored as binary: the
+// (each language to the first routed model covering it). Files without neutral rows are scored as binary: the
 // neutral probability is folded away (positive iff P(pos) >= P(neg)). --baseline-field scores a column of the file
 // itself (e.g. the TextBlob polarity a team stored) beside the model, on the same rows.
 import { readFile } from 'node:fs/promises';
@@ -20,14 +20,15 @@ import { UsageError } from '../errors.js';
 import { runCli } from './run.js';
 
 const USAGE =
-  'usage: npm run eval -- --data FILE.jsonl [--model ID|lexicon] [--multilingual ID|none] [--dtype q8|fp32] ' +
+  'usage: npm run eval -- --data FILE.jsonl [--model ID|lexicon] [--multilingual ID,ID|none] [--dtype q8|fp32] ' +
   `[--baseline lexicon] [--baseline-field FIELD [--baseline-neutral T|none]] [--binary] [--json]
   --data      JSONL, one {"text": "...", "label": "negative|neutral|positive", "language": "fra"} per line
               ("language" optional, ISO 639-3 or 639-1; a file without neutral rows is scored binary:
               neutral folded, positive iff P(pos) >= P(neg))
   --binary    drop the neutral rows first and score binary (e.g. SST-2 from the 3-class SST files)
   --model     model directory name under MODEL_DIR (default: $MODEL_ID), or "lexicon"
-  --multilingual  the model for the languages it covers (default: $MULTILINGUAL_MODEL_ID), or "none"
+  --multilingual  the routed models, comma-separated in priority order: each language goes to the first that
+              covers it (default: $MULTILINGUAL_MODEL_ID, else resources.json's list), or "none"
   --dtype     q8 (default) or fp32
   --baseline  lexicon: also evaluate the AFINN lexicon on the same data
   --baseline-field  also score a field of each row, e.g. {"text", "label", "textblob_polarity": 0.35}: a label

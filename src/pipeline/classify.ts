@@ -61,7 +61,7 @@ export function createClassifyBatch(options: ClassifyOptions = {}): ClassifyBatc
       budget,
     );
     const currentModels = new Set(
-      [config.model.id, config.multilingualModelId, modelId].filter((id): id is string => id !== undefined),
+      [config.model.id, ...config.multilingualModelIds, modelId].filter((id): id is string => id !== undefined),
     );
     const writes = new Map<string, Promise<'written' | 'unchanged'>>();
     const tally = new Tally();

@@ -16,8 +16,9 @@ import { sqsRecord } from '../support/events.js';
 /** Lambda's limit on a function's unzipped deployment package (and layers): 250 MB. */
 const LAMBDA_UNZIPPED_LIMIT = 262_144_000;
 const MODEL_DIR = `models/${resourcesJson.model.id}`;
-/** The model classify routes the languages it covers to (MULTILINGUAL_MODEL_ID), shipped beside the first. */
-const MULTILINGUAL_DIR = `models/${resourcesJson.model.multilingualId}`;
+/** The models classify routes the languages they cover to (MULTILINGUAL_MODEL_ID's list), shipped beside it. */
+const ROUTED_DIRS = resourcesJson.model.multilingualIds.map((id) => `models/${id}`);
+const MODEL_DIRS = [MODEL_DIR, ...ROUTED_DIRS];
 /** The language detector's n-gram table (src/config.ts languageData). */
 const LANGUAGE_DATA = 'models/language/latin-ngrams.bin';
 const MODEL_FILES = [
@@ -57,15 +58,13 @@ describe('classify zip', () => {
     assert.ok(names(classify).includes('handlers/classify.mjs'));
   });
 
-  it(`has the models at ${MODEL_DIR} and ${MULTILINGUAL_DIR}, the language table, and no training files`, () => {
-    for (const dir of [MODEL_DIR, MULTILINGUAL_DIR]) {
+  it(`has the models at ${MODEL_DIRS.join(', ')}, the language table, and no training files`, () => {
+    assert.ok(ROUTED_DIRS.length >= 2, 'both routed models (v1 and v2) are listed');
+    for (const dir of MODEL_DIRS) {
       for (const file of MODEL_FILES) assert.ok(names(classify).includes(`${dir}/${file}`), `${dir}/${file} missing`);
     }
     assert.ok(names(classify).includes(LANGUAGE_DATA), `${LANGUAGE_DATA} missing`);
-    const shipped = new Set([
-      LANGUAGE_DATA,
-      ...[MODEL_DIR, MULTILINGUAL_DIR].flatMap((dir) => MODEL_FILES.map((f) => `${dir}/${f}`)),
-    ]);
+    const shipped = new Set([LANGUAGE_DATA, ...MODEL_DIRS.flatMap((dir) => MODEL_FILES.map((f) => `${dir}/${f}`))]);
     const extra = names(classify).filter((n) => n.startsWith('models/') && !shipped.has(n));
     assert.deepEqual(extra, []);
   });
@@ -164,7 +163,9 @@ describe('classify zip, unpacked: runs from the package alone', () => {
     // its onnxruntime resolves from the package's node_modules and its models from the package's models/.
     const child = await bundleChild(join(dir, 'check'));
     const texts = join(dir, 'check', 'texts.json');
-    writeFileSync(texts, JSON.stringify([...AGREEMENT, ...NON_ENGLISH.map((s) => s.text)]));
+    // A German post (hand-written) for v1; the fixtures' Arabic and audience languages for v2.
+    const german = 'Das Essen war wirklich schrecklich, wir kommen nie wieder';
+    writeFileSync(texts, JSON.stringify([...AGREEMENT, german, ...NON_ENGLISH.map((s) => s.text)]));
     const run = spawnSync(process.execPath, [child, texts], {
       cwd: dir,
       encoding: 'utf8',
@@ -176,7 +177,7 @@ describe('classify zip, unpacked: runs from the package alone', () => {
     assert.equal(result.method, 'transformer', run.stderr);
     assert.deepEqual(
       result.firstBatchModels.sort(),
-      [resourcesJson.model.id, resourcesJson.model.multilingualId].sort(),
+      [resourcesJson.model.id, ...resourcesJson.model.multilingualIds].sort(),
     );
   });
 
@@ -185,7 +186,7 @@ describe('classify zip, unpacked: runs from the package alone', () => {
       const ort = require('onnxruntime-node');
       const models = {};
       for (const file of ['onnx/model_quantized.onnx', 'onnx/model.onnx']) {
-        for (const dir of ['${MODEL_DIR}', '${MULTILINGUAL_DIR}']) {
+        for (const dir of ${JSON.stringify(MODEL_DIRS)}) {
           const session = await ort.InferenceSession.create(dir + '/' + file);
           models[dir + '/' + file] = { inputs: session.inputNames, outputs: session.outputNames };
         }
@@ -193,10 +194,7 @@ describe('classify zip, unpacked: runs from the package alone', () => {
       console.log('RESULT ' + JSON.stringify(models));
     `);
     t.diagnostic(JSON.stringify(out));
-    for (const file of [MODEL_DIR, MULTILINGUAL_DIR].flatMap((dir) => [
-      `${dir}/onnx/model_quantized.onnx`,
-      `${dir}/onnx/model.onnx`,
-    ])) {
+    for (const file of MODEL_DIRS.flatMap((dir) => [`${dir}/onnx/model_quantized.onnx`, `${dir}/onnx/model.onnx`])) {
       assert.ok(out[file].inputs.includes('input_ids'), `${file} inputs ${out[file].inputs}`);
       assert.ok(out[file].outputs.includes('logits'), `${file} outputs ${out[file].outputs}`);
     }

@@ -88,10 +88,11 @@ describe('functions', () => {
     assert.equal(refName(env.DLQ_URL), queueId(QUEUES.classifyDlq.suffix));
     assert.equal(refName(env.QUEUE_URL), queueId(QUEUES.classify.suffix), 'failed records are delayed on it');
     assert.equal(env.MODEL_ID, MODEL.id);
-    assert.equal(env.MULTILINGUAL_MODEL_ID, MODEL.multilingualId);
-    assert.equal(
-      loadConfig({ MULTILINGUAL_MODEL_ID: env.MULTILINGUAL_MODEL_ID }).multilingualModelId,
-      MODEL.multilingualId,
+    // The routed models' list (deploy/routed-models.cjs), in resources.json's priority order.
+    assert.equal(env.MULTILINGUAL_MODEL_ID, MODEL.multilingualIds.join(','));
+    assert.deepEqual(
+      loadConfig({ MULTILINGUAL_MODEL_ID: env.MULTILINGUAL_MODEL_ID }).multilingualModelIds,
+      MODEL.multilingualIds,
     );
     assert.equal(env.MODEL_DTYPE, MODEL.dtype);
     assert.equal(loadConfig({ MODEL_DTYPE: env.MODEL_DTYPE }).model.dtype, MODEL.dtype);

@@ -1,5 +1,5 @@
 // npm run ops -- rescore: Re-enqueues posts whose result came from another model or the lexicon fallback.
-import type { Config } from '../../config.js';
+import { parseMultilingualModelIds, type Config } from '../../config.js';
 import { classifyQueue } from '../../ops/queues.js';
 import { DAY_PATTERN, rescore } from '../../ops/rescore.js';
 import { UsageError } from '../../errors.js';
@@ -14,14 +14,21 @@ async function run(config: Config, args: string[]): Promise<number> {
     'dry-run': { type: 'boolean' },
   });
   if (!flags.model) throw new UsageError('rescore needs --model ID (the model classify now runs with)');
-  // Posts classify routed to the multilingual model are current results, not ones to rescore.
-  const multilingual = flags.multilingual ?? config.multilingualModelId;
+  // Posts classify routed to any of the routed models are current results, not ones to rescore.
+  let routed = config.multilingualModelIds;
+  if (flags.multilingual !== undefined) {
+    try {
+      routed = parseMultilingualModelIds(flags.multilingual, '--multilingual');
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
   if (flags.since !== undefined && !DAY_PATTERN.test(flags.since))
     throw new UsageError(`--since must be YYYY-MM-DD, got "${flags.since}"`);
   const queue = flags['dry-run'] ? undefined : await classifyQueue(config);
   const result = await rescore(config, queue, {
     modelId: flags.model,
-    alsoCurrent: multilingual && multilingual !== 'none' ? [multilingual] : [],
+    alsoCurrent: routed,
     since: flags.since,
     dryRun: flags['dry-run'],
     onProgress: (p) => process.stderr.write(`\rscanned ${p.scanned} results, ${p.matched} to rescore...`),
@@ -45,9 +52,10 @@ async function run(config: Config, args: string[]): Promise<number> {
 }
 
 export const rescoreCommand: OpsCommand = {
-  usage: `rescore --model ID [--since YYYY-MM-DD] [--dry-run]
+  usage: `rescore --model ID [--multilingual ID,ID|none] [--since YYYY-MM-DD] [--dry-run]
       Re-enqueue every post whose result came from another model or from the lexicon fallback (only
       posts on or after --since). Deploy classify with MODEL_ID=ID first: it rescores them and the
-      aggregates follow. --dry-run counts them by model.`,
+      aggregates follow. Results of the routed models (--multilingual, default $MULTILINGUAL_MODEL_ID)
+      count as current. --dry-run counts them by model.`,
   run,
 };

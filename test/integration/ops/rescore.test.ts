@@ -122,6 +122,21 @@ describe('ops rescore', () => {
         'm',
       ),
     );
+    // Every routed model of the list is current, in either place of it (classify serves v1 and v2 side by side).
+    for (const list of [`routed-v1,${OTHER_MODEL}`, `${OTHER_MODEL},routed-v2`]) {
+      const both = await runOps(stack, [
+        'rescore',
+        '--model',
+        'next-english-model',
+        '--multilingual',
+        list,
+        '--dry-run',
+      ]);
+      assert.match(both.stdout, /^10 post\(s\) not scored by next-english-model/m, list);
+    }
+    const twice = await runOps(stack, ['rescore', '--model', 'x', '--multilingual', 'a,a', '--dry-run']);
+    assert.equal(twice.code, 2);
+    assert.match(twice.stderr, /--multilingual lists "a" twice/);
     const unrouted = await runOps(stack, [
       'rescore',
       '--model',

@@ -203,7 +203,7 @@ describe('npm run eval --json', () => {
     assert.match(text.stdout, /detected languages\s+eng 2, fra 1/);
   });
 
-  it('reports the audience languages (issue #24) in byLanguage, routed to the multilingual model', async () => {
+  it('reports the audience languages (issue #24) in byLanguage, routed to v2, and German to v1', async () => {
     // Hand-written posts, one gold language each; Roman Urdu's gold language is Urdu, as in the audience files.
     const rows = [
       { text: 'Bugün hava çok güzel, herkese iyi hafta sonları', label: 'positive', language: 'tur' },
@@ -213,17 +213,20 @@ describe('npm run eval --json', () => {
       { text: 'Makanannya enak banget, harganya juga murah', label: 'positive', language: 'ind' },
       { text: 'Kerajaan perlu ambil tindakan segera, rakyat dah penat', label: 'negative', language: 'msa' },
       { text: 'What a wonderful day, thank you all so much!', label: 'positive', language: 'eng' },
+      { text: 'Das Essen war wirklich schrecklich, wir kommen nie wieder', label: 'negative', language: 'deu' },
     ];
     const data = writeJsonl('audience.jsonl', rows);
     const json = await runEval(['--data', data, '--json']);
     assert.equal(json.status, 0, json.stderr);
     const report = JSON.parse(json.stdout);
-    assert.deepEqual(Object.keys(report.byLanguage).sort(), ['eng', 'ind', 'msa', 'tur', 'urd']);
+    assert.deepEqual(Object.keys(report.byLanguage).sort(), ['deu', 'eng', 'ind', 'msa', 'tur', 'urd']);
     assert.deepEqual(report.byLanguage.urd.detectedAs, { urd: 2 });
     assert.deepEqual(report.byLanguage.tur.detectedAs, { tur: 2 });
     assert.deepEqual(report.byLanguage.ind.detectedAs, { ind: 1 });
     assert.deepEqual(report.byLanguage.msa.detectedAs, { msa: 1 });
-    assert.deepEqual(report.byModel, { [DEFAULT_MODEL.multilingualId]: 6, [DEFAULT_MODEL.id]: 1 });
+    // The routed models as listed: German to v1, the audience languages to v2.
+    const [v1, v2] = DEFAULT_MODEL.multilingualIds;
+    assert.deepEqual(report.byModel, { [v2]: 6, [DEFAULT_MODEL.id]: 1, [v1]: 1 });
     const text = await runEval(['--data', data]);
     assert.equal(text.status, 0, text.stderr);
     for (const language of ['ind', 'msa', 'tur', 'urd'])

@@ -1,8 +1,9 @@
-// Routing by language with the two shipped models: Arabic, French and the audience languages (Turkish, Urdu in
-// both scripts, Indonesian, Malay) go to the multilingual model, English and undetermined ones to the English
-// model, one call per model per batch; the multilingual model loads lazily, once; a list of routed models gives each
-// language to the first that covers it; MULTILINGUAL_MODEL_ID=none and an unreadable or unloadable multilingual
-// model keep the English path.
+// Routing by language with the shipped models: German, French, Italian, Portuguese and Spanish go to
+// multilingual-v1, Arabic and the audience languages (Turkish, Urdu in both scripts, Indonesian, Malay) to
+// multilingual-v2, English and undetermined ones to the English model, one call per model per batch; each routed
+// model loads lazily, once; a list of routed models gives each language to the first that covers it;
+// MULTILINGUAL_MODEL_ID is that list ('none' = routing off) and an unreadable or unloadable routed model keeps the
+// English path.
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,12 +12,15 @@ import { after, before, describe, it, mock } from 'node:test';
 import { getClassifier } from '../../../src/classifier/index.js';
 import { modelLanguages, RoutingClassifier, type TextScoringModel } from '../../../src/classifier/routing.js';
 import { loadTransformerClassifier, type TransformerClassifier } from '../../../src/classifier/transformer.js';
-import { loadConfig } from '../../../src/config.js';
+import { loadConfig, parseMultilingualModelIds } from '../../../src/config.js';
 import { logger } from '../../../src/observability.js';
 import { DEFAULT_MODEL } from '../../../src/resources.js';
 
 const ENGLISH = DEFAULT_MODEL.id;
-const MULTILINGUAL = DEFAULT_MODEL.multilingualId;
+/** The routed models as shipped, in priority order: v1 for the five XLM-T languages it scores better, then v2. */
+const [V1, V2] = DEFAULT_MODEL.multilingualIds;
+/** The model covering Arabic and the audience languages. */
+const MULTILINGUAL = V2;
 // Hand-written posts (never dataset text).
 const MIXED = [
   'هذا المنتج رائع جدا وأنصح به الجميع', // Arabic
@@ -114,7 +118,8 @@ describe('RoutingClassifier with the shipped models', () => {
     assert.deepEqual(results[4].probabilities, { negative: 0, neutral: 1, positive: 0 });
   });
 
-  it('reads the covered languages from the model folder', async () => {
+  it('reads the covered languages from the model folders', async () => {
+    assert.deepEqual([...(await modelLanguages(config, V1))].sort(), ['deu', 'fra', 'ita', 'por', 'spa']);
     assert.deepEqual([...(await modelLanguages(config, MULTILINGUAL))].sort(), [
       'ara',
       'deu',
@@ -151,6 +156,85 @@ describe('RoutingClassifier with the shipped models', () => {
     assert.ok(results.every((r) => !r.flags.unsupportedLanguage));
     assert.deepEqual(ml.calls, [texts.slice(0, AUDIENCE.length)]);
     assert.deepEqual(en.calls, [[MIXED[2]]]);
+  });
+});
+
+describe('the shipped routed models: v1 for deu fra ita por spa, v2 for the rest', () => {
+  const GERMAN = 'Das Essen war wirklich schrecklich, wir kommen nie wieder';
+  let english: TransformerClassifier;
+  let v1: TransformerClassifier;
+  let v2: TransformerClassifier;
+  before(async () => {
+    english = await loadTransformerClassifier(config);
+    v1 = await loadTransformerClassifier({ ...config, model: { ...config.model, id: V1 } });
+    v2 = await loadTransformerClassifier({ ...config, model: { ...config.model, id: V2 } });
+  });
+
+  /** The router getClassifier builds from the shipped folders, with each model's calls and loads counted. */
+  async function shippedRouter() {
+    const en = counted(english);
+    const models = { [V1]: counted(v1), [V2]: counted(v2) };
+    const loads: string[] = [];
+    const classifier = new RoutingClassifier({
+      english: en.model,
+      routed: await Promise.all(
+        [V1, V2].map(async (id) => ({
+          id,
+          languages: await modelLanguages(config, id),
+          load: async () => (loads.push(id), models[id].model),
+        })),
+      ),
+      scoreUnsupportedLanguages: true,
+    });
+    return { classifier, en, v1: models[V1], v2: models[V2], loads };
+  }
+
+  it('getClassifier routes by the default list: the five languages to v1, Arabic and the audience to v2', async () => {
+    const classifier = await getClassifier(config);
+    assert.ok(classifier instanceof RoutingClassifier);
+    const routed = classifier.routedLanguages;
+    for (const language of ['deu', 'fra', 'ita', 'por', 'spa']) assert.equal(routed.get(language), V1, language);
+    for (const language of ['ara', 'hin', 'ind', 'msa', 'tur', 'urd']) assert.equal(routed.get(language), V2, language);
+    assert.equal(routed.get('eng'), undefined);
+  });
+
+  it('scores German with v1, Arabic and Turkish with v2, English with the English model: one call per model', async () => {
+    const { classifier, en, v1: first, v2: second, loads } = await shippedRouter();
+    const texts = [GERMAN, MIXED[0], MIXED[2], AUDIENCE[0][0], MIXED[1]];
+    const results = await classifier.classify(texts);
+    assert.deepEqual(
+      results.map((r) => [r.flags.language, r.modelId]),
+      [
+        ['deu', V1],
+        ['ara', V2],
+        ['eng', ENGLISH],
+        ['tur', V2],
+        ['fra', V1],
+      ],
+    );
+    assert.deepEqual(first.calls, [[GERMAN, MIXED[1]]]);
+    assert.deepEqual(second.calls, [[MIXED[0], AUDIENCE[0][0]]]);
+    assert.deepEqual(en.calls, [[MIXED[2]]]);
+    // v1's own scores for the German post (to int8 rounding).
+    const [alone] = await v1.classify([GERMAN]);
+    for (const label of ['negative', 'neutral', 'positive'] as const)
+      assert.ok(Math.abs(results[0].probabilities[label] - alone.probabilities[label]) < 0.01, label);
+    await classifier.classify(texts);
+    assert.deepEqual(loads.sort(), [V1, V2], 'each loaded once');
+  });
+
+  it('loads neither routed model for English-only traffic', async () => {
+    const { classifier, v1: first, v2: second, loads } = await shippedRouter();
+    const results = await classifier.classify([MIXED[2], MIXED[3], 'Meeting at noon']);
+    assert.ok(results.every((r) => r.modelId === ENGLISH));
+    assert.deepEqual(loads, []);
+    assert.deepEqual([first.calls, second.calls], [[], []]);
+  });
+
+  it('loads only v2 for a batch in Arabic and Turkish', async () => {
+    const { classifier, loads } = await shippedRouter();
+    await classifier.classify([MIXED[0], AUDIENCE[0][0], MIXED[2]]);
+    assert.deepEqual(loads, [V2]);
   });
 });
 
@@ -226,8 +310,7 @@ describe('getClassifier routing configuration', () => {
     loadConfig({ MODEL_DIR: root, ORT_THREADS: '1', MULTILINGUAL_MODEL_ID: multilingual });
 
   it('MULTILINGUAL_MODEL_ID=none: every post goes to the English model, non-English flagged unsupported', async () => {
-    assert.equal(loadConfig({ MULTILINGUAL_MODEL_ID: 'none' }).multilingualModelId, undefined);
-    assert.equal(loadConfig({}).multilingualModelId, MULTILINGUAL);
+    assert.deepEqual(loadConfig({ MULTILINGUAL_MODEL_ID: 'none' }).multilingualModelIds, []);
     const classifier = await getClassifier(configWith('none'));
     assert.ok(!(classifier instanceof RoutingClassifier));
     const results = await classifier.classify(MIXED.slice(0, 3));
@@ -263,15 +346,53 @@ describe('getClassifier routing configuration', () => {
     }
   });
 
-  it('turns routing off, with an error, when the multilingual model does not list its languages', async () => {
+  it('turns routing off, with an error, when the only routed model does not list its languages', async () => {
     const errors = mock.method(logger, 'error', () => {});
     try {
       const classifier = await getClassifier(configWith('no-languages'));
       assert.ok(!(classifier instanceof RoutingClassifier));
       assert.equal(errors.mock.calls.length, 1);
-      assert.match(String(errors.mock.calls[0].arguments[0]), /routing OFF/);
+      assert.match(String(errors.mock.calls[0].arguments[0]), /Routed model unreadable/);
     } finally {
       errors.mock.restore();
     }
+  });
+
+  it('keeps routing to the readable models when one in the list does not list its languages', async () => {
+    const errors = mock.method(logger, 'error', () => {});
+    try {
+      const classifier = await getClassifier(configWith('no-languages,broken-multilingual'));
+      assert.ok(classifier instanceof RoutingClassifier);
+      assert.equal(classifier.routedLanguages.get('ara'), 'broken-multilingual');
+      assert.equal(errors.mock.calls.length, 1);
+      assert.equal((errors.mock.calls[0].arguments[1] as { modelId: string }).modelId, 'no-languages');
+    } finally {
+      errors.mock.restore();
+    }
+  });
+});
+
+describe('MULTILINGUAL_MODEL_ID: the routed models, in priority order', () => {
+  it("defaults to resources.json's list (unset, empty or blank): v1 first, then v2", () => {
+    assert.deepEqual(DEFAULT_MODEL.multilingualIds, [
+      'impact-sentiment-multilingual-v1',
+      'impact-sentiment-multilingual-v2',
+    ]);
+    for (const value of [undefined, '', '   '])
+      assert.deepEqual(loadConfig({ MULTILINGUAL_MODEL_ID: value }).multilingualModelIds, [V1, V2], String(value));
+  });
+
+  it('reads a comma-separated list, trimmed, in its order; none is routing off', () => {
+    assert.deepEqual(parseMultilingualModelIds(' b-2 , a_1 '), ['b-2', 'a_1']);
+    assert.deepEqual(parseMultilingualModelIds('only'), ['only']);
+    assert.deepEqual(parseMultilingualModelIds(' none '), []);
+  });
+
+  it('refuses duplicates, empty items, none inside a list and ids that are not folder names, naming the setting', () => {
+    assert.throws(() => loadConfig({ MULTILINGUAL_MODEL_ID: 'a,b,a' }), /MULTILINGUAL_MODEL_ID lists "a" twice/);
+    assert.throws(() => loadConfig({ MULTILINGUAL_MODEL_ID: 'a,,b' }), /MULTILINGUAL_MODEL_ID must be "none" or a/);
+    assert.throws(() => loadConfig({ MULTILINGUAL_MODEL_ID: 'a,none' }), /bad id "none"/);
+    assert.throws(() => loadConfig({ MULTILINGUAL_MODEL_ID: 'a b' }), /bad id "a b"/);
+    assert.throws(() => parseMultilingualModelIds('x,x', '--multilingual'), /--multilingual lists "x" twice/);
   });
 });
