@@ -198,7 +198,7 @@ describe('the shipped routed models: v1 for deu fra ita por spa, v2 for the rest
     assert.equal(routed.get('eng'), undefined);
   });
 
-  it('scores German with v1, Arabic and Turkish with v2, English with the English model: one call per model', async () => {
+  it('German to v1, Arabic and Turkish to v2, English to the English model: one call per model', async () => {
     const { classifier, en, v1: first, v2: second, loads } = await shippedRouter();
     const texts = [GERMAN, MIXED[0], MIXED[2], AUDIENCE[0][0], MIXED[1]];
     const results = await classifier.classify(texts);
@@ -388,7 +388,7 @@ describe('MULTILINGUAL_MODEL_ID: the routed models, in priority order', () => {
     assert.deepEqual(parseMultilingualModelIds(' none '), []);
   });
 
-  it('refuses duplicates, empty items, none inside a list and ids that are not folder names, naming the setting', () => {
+  it('refuses duplicates, empty items, none in a list and ids that are not folder names, naming the setting', () => {
     assert.throws(() => loadConfig({ MULTILINGUAL_MODEL_ID: 'a,b,a' }), /MULTILINGUAL_MODEL_ID lists "a" twice/);
     assert.throws(() => loadConfig({ MULTILINGUAL_MODEL_ID: 'a,,b' }), /MULTILINGUAL_MODEL_ID must be "none" or a/);
     assert.throws(() => loadConfig({ MULTILINGUAL_MODEL_ID: 'a,none' }), /bad id "none"/);
