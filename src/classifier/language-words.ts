@@ -2,6 +2,7 @@
 // validation cut (and XLM-T's and SemEval's training files); do not edit. Words only: no text of the data is
 // written here.
 // The detector's word statistics for Roman Urdu vs romanised Hindi and Indonesian vs Malay (issue #24).
+import { lazyWeights } from './word-weights.js';
 
 /** Words Roman Urdu writes often and English, Malay, Indonesian, Turkish and XLM-T's European languages rarely. */
 export const ROMAN_URDU_WORDS: ReadonlySet<string> = new Set(
@@ -652,27 +653,3 @@ export const indonesianMalayWeights = lazyWeights(
   xiaomi:0.88 ya:1.6 yaa:1.97 yaaa:1.51 yah:1.02 yaitu:1.89 yakin:-0.67 yamien:0.96 yamin:1.15 yang:-0.08
   yb:-3.44 ye:-1.68 yes:-0.13 yg:0.78 you:-0.4 your:0.86 yuk:1.69 yummy:1.02 zaman:0.14 zon:-0.14`,
 );
-
-/**
- * A table's words and weights, parsed on first use: most posts never need a table (English ones none), so a cold
- * start does not pay for building them (about 10 ms on the loaded build machine).
- */
-function lazyWeights(table: string): () => ReadonlyMap<string, number> {
-  let parsed: Map<string, number> | undefined;
-  return () => {
-    parsed ??= weights(table);
-    return parsed;
-  };
-}
-
-function weights(table: string): Map<string, number> {
-  return new Map(
-    table
-      .split(/\s+/)
-      .filter(Boolean)
-      .map((pair) => {
-        const at = pair.lastIndexOf(':');
-        return [pair.slice(0, at), Number(pair.slice(at + 1))] as [string, number];
-      }),
-  );
-}
