@@ -20,27 +20,31 @@ const skip =
       ? `no training data at ${data}`
       : false;
 
+const SERVABLE_FILES = [
+  'config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'onnx/model.onnx',
+  'onnx/model_quantized.onnx',
+];
+
+/** Runs a retrain script in smoke mode into a temporary folder; answers the folder and its two records. */
+function smokeTrain(script: string): { out: string; config: any; training: any } {
+  const out = join(mkdtempSync(join(tmpdir(), 'smoke-')), 'model');
+  execFileSync('bash', [join(root, 'models/training', script), data, out, '--smoke'], { cwd: root, stdio: 'pipe' });
+  for (const f of SERVABLE_FILES) assert.ok(existsSync(join(out, f)), `${f} written`);
+  const read = (file: string) => JSON.parse(readFileSync(join(out, file), 'utf8'));
+  const config = read('config.json');
+  assert.equal(config.model_type, 'bert');
+  const training = read('training.json');
+  assert.equal(training.smoke, true);
+  return { out, config, training };
+}
+
 test('retrain.sh --smoke trains, exports, quantises and checks a servable model', { skip, timeout: 300_000 }, () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'smoke-model-')), 'smoke-model');
+  const { out, config, training } = smokeTrain('retrain.sh');
   try {
-    execFileSync('bash', [join(root, 'models/training/retrain.sh'), data, out, '--smoke'], {
-      cwd: root,
-      stdio: 'pipe',
-    });
-    for (const f of [
-      'config.json',
-      'tokenizer.json',
-      'tokenizer_config.json',
-      'onnx/model.onnx',
-      'onnx/model_quantized.onnx',
-    ]) {
-      assert.ok(existsSync(join(out, f)), `${f} written`);
-    }
-    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
-    assert.equal(config.model_type, 'bert');
     assert.deepEqual(Object.values(config.id2label), ['negative', 'neutral', 'positive']);
-    const training = JSON.parse(readFileSync(join(out, 'training.json'), 'utf8'));
-    assert.equal(training.smoke, true);
     assert.match(training.data.files['semeval2017-task4a-2013-2016/train.jsonl'], /^[0-9a-f]{64}$/);
     assert.ok(training.quantization.devTopLabelAgreement >= 0.98, 'q8 agrees with fp32');
     // The served encoder averages the two trained ones (tweets; tweets + SST), every share scored and recorded.
@@ -64,23 +68,8 @@ test('retrain-multilingual.sh --smoke trains, exports, quantises and checks a se
   skip,
   timeout: 300_000,
 }, () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'smoke-multilingual-')), 'smoke-multilingual');
+  const { out, config, training } = smokeTrain('retrain-multilingual.sh');
   try {
-    execFileSync('bash', [join(root, 'models/training/retrain-multilingual.sh'), data, out, '--smoke'], {
-      cwd: root,
-      stdio: 'pipe',
-    });
-    for (const f of [
-      'config.json',
-      'tokenizer.json',
-      'tokenizer_config.json',
-      'onnx/model.onnx',
-      'onnx/model_quantized.onnx',
-    ]) {
-      assert.ok(existsSync(join(out, f)), `${f} written`);
-    }
-    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
-    assert.equal(config.model_type, 'bert');
     // What the router reads: the ISO 639-3 languages of the training rows, the audience files' among them.
     assert.ok(
       config.languages.length > 0 && config.languages.every((l: string) => /^[a-z]{3}$/.test(l)),
@@ -88,8 +77,6 @@ test('retrain-multilingual.sh --smoke trains, exports, quantises and checks a se
     );
     for (const language of ['ara', 'ind', 'msa', 'tur', 'urd'])
       assert.ok(config.languages.includes(language), language);
-    const training = JSON.parse(readFileSync(join(out, 'training.json'), 'utf8'));
-    assert.equal(training.smoke, true);
     assert.match(training.data.files['xlm-t-multilingual/train.jsonl'], /^[0-9a-f]{64}$/);
     // The audience files (issue #24) trained it, each with its SHA-256, and each is scored on its validation cut
     // (binary files with neutral folded away), as are XLM-T's languages.
