@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { PostgresConnection } from '../config.js';
 import { logger } from '../observability.js';
 import { errorMessage } from '../errors.js';
+import { readSecretString } from '../aws/secrets.js';
 
 let pool: Promise<pg.Pool> | undefined;
 
@@ -47,14 +48,8 @@ async function connectionSettings(connection: PostgresConnection): Promise<pg.Po
   return settingsFromSecret(await readSecret(connection.secret), connection.secret);
 }
 
-/** Secrets Manager for a secretsmanager ARN or name-less ARN; SSM (decrypted) for anything else. */
 async function readSecret(secret: string): Promise<string> {
-  const value = /^arn:[^:]+:secretsmanager:/.test(secret)
-    ? await (await import('@aws-lambda-powertools/parameters/secrets')).getSecret(secret, { maxAge: 86_400 })
-    : await (await import('@aws-lambda-powertools/parameters/ssm')).getParameter(secret, {
-        decrypt: true,
-        maxAge: 86_400,
-      });
+  const value = await readSecretString(secret);
   if (typeof value !== 'string' || value === '') throw new Error(`${secret} holds no PostgreSQL connection`);
   return value;
 }
