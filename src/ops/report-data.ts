@@ -9,6 +9,7 @@ import {
   type Counters,
 } from '../domain/aggregation.js';
 import { LABELS } from '../domain/sentiment.js';
+import { UsageError } from '../errors.js';
 import { DAY_PATTERN } from './rescore.js';
 
 export interface ReportQuery {
@@ -23,15 +24,16 @@ export type ReportRow = { source: string; day: string; meanScore: number } & Cou
 const LOWEST_DAY = '0000-00-00';
 const HIGHEST_DAY = '9999-99-99';
 
+/** A day range the caller gave (the report CLI's flags): a UsageError names the flag. */
 export function validateQuery(query: ReportQuery): void {
   for (const [flag, day] of [
     ['--from', query.from],
     ['--to', query.to],
   ] as const) {
-    if (day !== undefined && !DAY_PATTERN.test(day)) throw new Error(`${flag} must be YYYY-MM-DD, got "${day}"`);
+    if (day !== undefined && !DAY_PATTERN.test(day)) throw new UsageError(`${flag} must be YYYY-MM-DD, got "${day}"`);
   }
   if (query.from && query.to && query.from > query.to)
-    throw new Error(`--from ${query.from} is after --to ${query.to}`);
+    throw new UsageError(`--from ${query.from} is after --to ${query.to}`);
 }
 
 function toRow(item: Record<string, unknown>): ReportRow | undefined {

@@ -2,12 +2,9 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Config } from '../../config.js';
-import { DAY_PATTERN } from '../../ops/rescore.js';
 import { formatTable, loadReportRows } from '../../ops/report-data.js';
 import { formatLanguageMix, loadLanguageMix } from '../../ops/language-mix.js';
 import { renderReportHtml } from '../../ops/report-html.js';
-import { UsageError } from '../../errors.js';
-
 import { parse } from './args.js';
 import type { OpsCommand } from './command.js';
 
@@ -19,14 +16,6 @@ async function run(config: Config, args: string[]): Promise<number> {
     out: { type: 'string' },
   });
   const query = { from: flags.from, to: flags.to, source: flags.source };
-  for (const [flag, day] of [
-    ['--from', query.from],
-    ['--to', query.to],
-  ] as const) {
-    if (day !== undefined && !DAY_PATTERN.test(day)) throw new UsageError(`${flag} must be YYYY-MM-DD, got "${day}"`);
-  }
-  if (query.from && query.to && query.from > query.to)
-    throw new UsageError(`--from ${query.from} is after --to ${query.to}`);
   const rows = await loadReportRows(config, query);
   console.log(formatTable(rows));
   const languageMix = await loadLanguageMix(config, query);
