@@ -5,6 +5,7 @@
 'use strict';
 
 const resources = require('../src/resources.json');
+const { parseRoutedModelIds } = require('../src/routed-model-ids.cjs');
 
 /** One model folder at $LAMBDA_TASK_ROOT/models/<id> (src/config.ts), without training files or docs. */
 const modelPatterns = (id) => [
@@ -15,22 +16,13 @@ const modelPatterns = (id) => [
   `!models/${id}/**/*.md`,
 ];
 
-/** The same rules as src/config.ts parseMultilingualModelIds (which the function applies to the value again). */
-function routedIds(value) {
-  const text = String(value ?? '').trim();
-  if (text === '') return resources.model.multilingualIds;
-  if (text === 'none') return [];
-  const ids = text.split(',').map((id) => id.trim());
-  const bad = ids.find((id) => id === 'none' || !/^[A-Za-z0-9._-]+$/.test(id));
-  if (bad !== undefined) throw new Error(`multilingualModelId must be "none" or a list of model ids, got "${text}"`);
-  const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
-  if (duplicate !== undefined) throw new Error(`multilingualModelId lists "${duplicate}" twice: "${text}"`);
-  return ids;
-}
-
 module.exports = async ({ resolveVariable }) => {
   const modelId = String(await resolveVariable('param:modelId')).trim();
-  const ids = routedIds(await resolveVariable('param:multilingualModelId'));
+  const ids = parseRoutedModelIds(
+    await resolveVariable('param:multilingualModelId'),
+    resources.model.multilingualIds,
+    'multilingualModelId',
+  );
   return {
     // The function's MULTILINGUAL_MODEL_ID and the image's build arg: the list, or 'none'.
     ids: ids.length > 0 ? ids.join(',') : 'none',

@@ -3,6 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseRoutedModelIds } from './routed-model-ids.cjs';
 import { DEFAULT_MODEL, FUNCTIONS, TABLES, resourceName } from './resources.js';
 import type { RetryVisibility } from './domain/retry-visibility.js';
 import { parseSinkColumns, type SinkColumns } from './domain/postgres-columns.js';
@@ -81,15 +82,7 @@ function positiveInt(value: string | undefined, name: string, fallback: number):
 
 /** MULTILINGUAL_MODEL_ID: unset or empty is the default list, 'none' is routing off, else ids in priority order. */
 export function parseMultilingualModelIds(value: string | undefined, name = 'MULTILINGUAL_MODEL_ID'): string[] {
-  if (value === undefined || value.trim() === '') return [...DEFAULT_MODEL.multilingualIds];
-  if (value.trim() === 'none') return [];
-  const ids = value.split(',').map((id) => id.trim());
-  const bad = ids.find((id) => id === 'none' || !/^[A-Za-z0-9._-]+$/.test(id));
-  if (bad !== undefined)
-    throw new Error(`${name} must be "none" or a comma-separated list of model ids, got "${value}" (bad id "${bad}")`);
-  const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
-  if (duplicate !== undefined) throw new Error(`${name} lists "${duplicate}" twice: "${value}"`);
-  return ids;
+  return parseRoutedModelIds(value, DEFAULT_MODEL.multilingualIds, name);
 }
 
 /** The CloudWatch namespace alone: read by code that must not fail on the classifier's settings (metrics). */

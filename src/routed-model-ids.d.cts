@@ -1,0 +1,1 @@
+export function parseRoutedModelIds(value: string | undefined, defaults: readonly string[], name: string): string[];
