@@ -1,10 +1,10 @@
 // Why a queue record was not scored. Permanent failures can never succeed on retry, so the classify
-// Lambda moves them to the DLQ itself (with the reason) instead of spending maxReceiveCount invocations.
+// Lambda moves them to the DLQ itself (with the reason) instead of spending lastReceive invocations.
 
 /** Can never succeed: sent to the DLQ at once and acknowledged. */
 export const PERMANENT_FAILURES = ['not-json', 'schema-invalid', 'invalid-post'] as const;
-/** May succeed later: reported as a batch item failure; on its last allowed receive (maxReceiveCount) the
- * classify Lambda dead-letters it with the reason (SQS redrive only if that send fails). */
+/** May succeed later: reported as a batch item failure; on its last receive (lastReceive) the classify Lambda
+ * dead-letters it with the reason (SQS's redrive, at maxReceiveCount, only if the function never answers). */
 export const RETRYABLE_FAILURES = [
   'post-not-found',
   'post-read-failed',

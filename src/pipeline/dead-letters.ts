@@ -1,5 +1,5 @@
 // Moving queue records that can never succeed to the classify DLQ, with the reason as message attributes,
-// so a poison message costs one invocation instead of maxReceiveCount and its cause is on the message.
+// so a poison message costs one invocation instead of lastReceive and its cause is on the message.
 import type { SQSRecord } from 'aws-lambda';
 import { DLQ_ATTRIBUTES, type FailureReason } from '../domain/failures.js';
 import { sendMessages, type OutgoingMessage } from '../aws/sqs.js';

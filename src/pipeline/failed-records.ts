@@ -1,8 +1,10 @@
 // What becomes of a record that could not be scored. Before its last receive: reported failed, and hidden
 // for a backoff that grows with its receive count (ChangeMessageVisibility) so a burst of failures is not
-// retried into at the same pace. On its last receive (maxReceiveCount), where SQS would redrive it with no
-// reason attached: acknowledged if another delivery already scored the post (one GetItem), otherwise
-// dead-lettered by the function itself with its reason. If that send fails, SQS's redrive is the safety net.
+// retried into at the same pace. On its last receive (`lastReceive`) or any after it: acknowledged if another
+// delivery already scored the post (one GetItem), otherwise dead-lettered by the function itself with its reason.
+// SQS's own redrive (`maxReceiveCount`, a few receives later) is the safety net for a record whose answer never
+// arrived: a DLQ send that failed, or an acknowledgement lost on the last receive (a failed delete, a crash after
+// the write), which would otherwise put a post that is already scored in the DLQ with no reason.
 import type { SQSRecord } from 'aws-lambda';
 import type { Config } from '../config.js';
 import { QUEUES, TABLES } from '../resources.js';
@@ -31,9 +33,9 @@ export function receiveCountOf(record: SQSRecord): number {
   return Number(record.attributes?.ApproximateReceiveCount);
 }
 
-/** True on the receive after which SQS would move the message to the DLQ. */
+/** True from the receive on which the function stops retrying a record (before SQS's redrive would move it). */
 export function isLastReceive(record: SQSRecord): boolean {
-  return receiveCountOf(record) >= QUEUES.classify.maxReceiveCount;
+  return receiveCountOf(record) >= QUEUES.classify.lastReceive;
 }
 
 export async function settleFailure(

@@ -122,11 +122,13 @@ describe('classify queue -> classify', () => {
     assert.equal(q.SqsManagedSseEnabled, true);
   });
 
-  it('queue: redrive to the DLQ after maxReceiveCount receives', () => {
+  it('queue: redrive to the DLQ after maxReceiveCount receives, a few after the function gives up', () => {
     const q = resource(template, queueId(QUEUES.classify.suffix)).Properties;
     assert.equal(refName(q.RedrivePolicy.deadLetterTargetArn), `${queueId(QUEUES.classifyDlq.suffix)}.Arn`);
     assert.equal(q.RedrivePolicy.maxReceiveCount, QUEUES.classify.maxReceiveCount);
-    assert.equal(q.RedrivePolicy.maxReceiveCount, 5);
+    assert.equal(q.RedrivePolicy.maxReceiveCount, 8);
+    // Room for an acknowledgement lost on the function's last receive to be answered again, not redriven.
+    assert.ok(QUEUES.classify.maxReceiveCount >= QUEUES.classify.lastReceive + 3);
   });
 
   it('DLQ: 14-day retention, SSE, redrive back to the classify queue allowed (StartMessageMoveTask)', () => {

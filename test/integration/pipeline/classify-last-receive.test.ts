@@ -1,6 +1,6 @@
 // What classify does with a record it cannot score: before the last receive it is reported failed and hidden for
-// a backoff that grows with its receive count (ChangeMessageVisibility); on the last receive (maxReceiveCount) a
-// post whose model keeps failing is scored by the lexicon (flagged, for rescore), a duplicate whose post another
+// a backoff that grows with its receive count (ChangeMessageVisibility); on the last receive (lastReceive), and on
+// any after it (its acknowledgement was lost), a post whose model keeps failing is scored by the lexicon (flagged, for rescore), a duplicate whose post another
 // delivery already scored is acknowledged, and a post that could not be read goes to the DLQ with its reason.
 // Each counted in its metric. Real emulators; the records' receive counts are set as SQS would on that receive.
 import { after, before, describe, it } from 'node:test';
@@ -39,7 +39,9 @@ after(async () => {
   await stack?.teardown();
 });
 
-const LAST = String(QUEUES.classify.maxReceiveCount);
+const LAST = String(QUEUES.classify.lastReceive);
+// A receive after the last: the last one's acknowledgement was lost (a failed delete, a crash after the write).
+const PAST_LAST = String(QUEUES.classify.lastReceive + 1);
 
 async function receiveEvent(count: number): Promise<SQSEvent> {
   const { classify } = stack.stage.queues;
@@ -69,13 +71,14 @@ async function classifyWith(options: Parameters<typeof createClassifyBatch>[0], 
 }
 
 describe('classify on a record that cannot be scored', () => {
-  it('scores a post whose model keeps failing with the lexicon on its last receive only', async () => {
+  it('scores a post whose model keeps failing with the lexicon on its last receive only (and after it)', async () => {
     const stage = await stack.freshStage();
-    const posts = makePosts(2, { prefix: 'down', seed: 1 });
+    const posts = makePosts(3, { prefix: 'down', seed: 1 });
     await ingestPosts(posts, { postsTable: stage.tables.posts, queueUrl: stage.queues.classify.url });
-    const event = await receiveEvent(2);
-    const [early, last] = event.Records;
+    const event = await receiveEvent(3);
+    const [early, last, pastLast] = event.Records;
     last.attributes.ApproximateReceiveCount = LAST;
+    pastLast.attributes.ApproximateReceiveCount = PAST_LAST;
 
     const { value: response, lines } = await classifyWith({ classifier: brokenModel }, event);
     assert.deepEqual(
@@ -83,10 +86,11 @@ describe('classify on a record that cannot be scored', () => {
       [early.messageId],
     );
     const results = await readResults(stage.tables.results);
-    const lastPost = JSON.parse(last.body).postId;
-    assert.deepEqual([...results.keys()], [lastPost]);
-    assert.equal(results.get(lastPost)!.method, 'lexicon', 'flagged as a lexicon result, so rescore brings it back');
-    assert.deepEqual(metricValues(lines, 'LastReceiveFallbacks'), [1]);
+    const lastPosts = [last, pastLast].map((record) => JSON.parse(record.body).postId as string);
+    assert.deepEqual([...results.keys()].sort(), lastPosts.sort());
+    for (const postId of lastPosts)
+      assert.equal(results.get(postId)!.method, 'lexicon', 'flagged as a lexicon result, so rescore brings it back');
+    assert.deepEqual(metricValues(lines, 'LastReceiveFallbacks'), [2]);
     assert.deepEqual(metricValues(lines, 'RecordsFailed', ['reason', 'model-error']), [1]);
     assert.deepEqual(await drainQueue(stack.clients.sqs, stage.queues.classifyDlq.url), []);
   });
@@ -100,11 +104,12 @@ describe('classify on a record that cannot be scored', () => {
     await classifyWith({}, await receiveEvent(1));
     assert.equal((await readResults(stage.tables.results)).size, 1);
 
-    // The other copy and a message for a post that cannot be read, both on their last receive, with the posts
-    // table unreadable (a DynamoDB failure).
+    // The other copy (past its last receive: that one's acknowledgement was lost) and a message for a post that
+    // cannot be read (on its last receive), with the posts table unreadable (a DynamoDB failure).
     await sendBodies(stack.clients.sqs, stage.queues.classify.url, [encodePostMessage(unread.postId)]);
     const event = await receiveEvent(2);
-    for (const record of event.Records) record.attributes.ApproximateReceiveCount = LAST;
+    for (const record of event.Records)
+      record.attributes.ApproximateReceiveCount = JSON.parse(record.body).postId === unread.postId ? LAST : PAST_LAST;
     const config = loadConfig();
     const unreadable = { ...config, tables: { ...config.tables, posts: 'no-such-posts-table' } };
     const { value: response, lines } = await classifyWith({ config: unreadable }, event);

@@ -120,9 +120,9 @@ describe('classify handler', () => {
       'not json at all',
     ]);
     const event = await receiveEvent(3);
-    // One record on its last allowed receive: dead-lettered and acknowledged, so not a failed record.
+    // One record on its last receive: dead-lettered and acknowledged, so not a failed record.
     const last = event.Records.find((r) => r.body.includes('never-stored-last'))!;
-    last.attributes.ApproximateReceiveCount = String(QUEUES.classify.maxReceiveCount);
+    last.attributes.ApproximateReceiveCount = String(QUEUES.classify.lastReceive);
     const first = event.Records.find((r) => r.body.includes('never-stored-first'))!;
 
     const { value: response, lines } = await captureStdout(() => handlers.classify(event, context('classify')));
