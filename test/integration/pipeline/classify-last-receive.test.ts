@@ -1,8 +1,9 @@
 // What classify does with a record it cannot score: before the last receive it is reported failed and hidden for
 // a backoff that grows with its receive count (ChangeMessageVisibility); on the last receive (lastReceive), and on
-// any after it (its acknowledgement was lost), a post whose model keeps failing is scored by the lexicon (flagged, for rescore), a duplicate whose post another
-// delivery already scored is acknowledged, and a post that could not be read goes to the DLQ with its reason.
-// Each counted in its metric. Real emulators; the records' receive counts are set as SQS would on that receive.
+// any after it (its acknowledgement was lost), a post whose model keeps failing is scored by the lexicon (flagged,
+// for rescore), a duplicate whose post another delivery already scored is acknowledged, and a post that could not
+// be read goes to the DLQ with its reason. Each counted in its metric. Real emulators; the records' receive
+// counts are set as SQS would on that receive.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Message } from '@aws-sdk/client-sqs';
