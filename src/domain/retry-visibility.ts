@@ -28,9 +28,9 @@ export function retryVisibilitySeconds(
 }
 
 /** The longest a record can wait between its first and its last receive (the sum of the caps): for the docs. */
-export function longestRetryWaitSeconds(maxReceiveCount: number, visibility: RetryVisibility): number {
+export function longestRetryWaitSeconds(lastReceive: number, visibility: RetryVisibility): number {
   let total = 0;
-  for (let receive = 1; receive < maxReceiveCount; receive++)
+  for (let receive = 1; receive < lastReceive; receive++)
     total += Math.min(visibility.maxSeconds, visibility.baseSeconds * 2 ** (receive - 1));
   return total;
 }

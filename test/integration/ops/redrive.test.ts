@@ -1,6 +1,6 @@
-// redrive on the emulators: a poisoned batch (posts missing from the posts table) is redriven to the DLQ
-// by maxReceiveCount; `redrive --dry-run` lists it with reasons and moves nothing; once the posts are
-// written, `redrive` brings the messages back and they get scored. The ops CLI runs as a child process.
+// redrive on the emulators: a poisoned batch (posts missing from the posts table) is dead-lettered by the
+// function on its last receive (lastReceive); `redrive --dry-run` lists it with reasons and moves nothing; once
+// the posts are written, `redrive` brings the messages back and they get scored. The ops CLI runs as a child process.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
@@ -60,7 +60,7 @@ describe('ops redrive', () => {
       assert.match(
         line,
         new RegExp(
-          `gave up after ${QUEUES.classify.maxReceiveCount} receives: post ${post.postId} is not in the posts table`,
+          `gave up after ${QUEUES.classify.lastReceive} receives: post ${post.postId} is not in the posts table`,
         ),
       );
     }
