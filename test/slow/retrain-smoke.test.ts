@@ -130,3 +130,40 @@ test('retrain-multilingual.sh --smoke trains, exports, quantises and checks a se
     rmSync(join(out, '..'), { recursive: true, force: true });
   }
 });
+
+test('retrain-ngram.sh --smoke fits, exports (no encoder), quantises and checks a servable Turkish model', {
+  skip,
+  timeout: 300_000,
+}, async () => {
+  const { out, config, training } = smokeTrain('retrain-ngram.sh');
+  try {
+    // What the router reads: Turkish alone (the rows' language).
+    assert.deepEqual(config.languages, ['tur']);
+    // No encoder in the graph, and BERT's dimensions say so; it needs no token types.
+    assert.equal(config.impact_sentiment.ensemble, 'tf-idf n-gram logistic regression alone');
+    assert.equal(config.num_hidden_layers, 0);
+    // The two Turkish files trained it (each with its SHA-256), nothing of XLM-T's; each scored on its val cut.
+    const trainedOn = Object.keys(training.data.files).filter((f) => f.startsWith('audience-languages/'));
+    assert.deepEqual(trainedOn.sort(), [
+      'audience-languages/tur-social-binary-train.jsonl',
+      'audience-languages/tur-tweets-train.jsonl',
+    ]);
+    assert.ok(!('xlm-t-multilingual/train.jsonl' in training.data.files));
+    assert.deepEqual(Object.keys(training.val.ngram.perSource).sort(), ['tur-social-binary', 'tur-tweets']);
+    assert.ok(training.quantization.devTopLabelAgreement >= 0.98, 'q8 agrees with fp32');
+    // Served by the classify path itself: the n-gram model scores a Turkish post.
+    const { loadConfig } = await import('../../src/config.js');
+    const { loadTransformerClassifier } = await import('../../src/classifier/transformer.js');
+    const base = loadConfig({ MODEL_DIR: join(out, '..'), MODEL_ID: 'model', ORT_THREADS: '1' });
+    const classifier = await loadTransformerClassifier(base);
+    const [scored] = await classifier.score(['Bugün hava çok güzel, herkese iyi hafta sonları']);
+    const probabilities = Object.values(scored.probabilities);
+    assert.ok(Math.abs(probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-4, String(probabilities));
+    assert.ok(
+      probabilities.every((p) => p > 0 && p < 1),
+      String(probabilities),
+    );
+  } finally {
+    rmSync(join(out, '..'), { recursive: true, force: true });
+  }
+});
