@@ -17,8 +17,11 @@ import { logger } from '../../../src/observability.js';
 import { DEFAULT_MODEL } from '../../../src/resources.js';
 
 const ENGLISH = DEFAULT_MODEL.id;
-/** The routed models as shipped, in priority order: v1 for the five XLM-T languages it scores better, then v2. */
-const [V1, V2] = DEFAULT_MODEL.multilingualIds;
+/**
+ * The routed models as shipped, in priority order: v1 for the five XLM-T languages it scores better, the n-gram
+ * model for Turkish, then v2.
+ */
+const [V1, NGRAM, V2] = DEFAULT_MODEL.multilingualIds;
 /** The model covering Arabic and the audience languages. */
 const MULTILINGUAL = V2;
 // Hand-written posts (never dataset text).
@@ -120,6 +123,7 @@ describe('RoutingClassifier with the shipped models', () => {
 
   it('reads the covered languages from the model folders', async () => {
     assert.deepEqual([...(await modelLanguages(config, V1))].sort(), ['deu', 'fra', 'ita', 'por', 'spa']);
+    assert.deepEqual([...(await modelLanguages(config, NGRAM))], ['tur']);
     assert.deepEqual([...(await modelLanguages(config, MULTILINGUAL))].sort(), [
       'ara',
       'deu',
@@ -159,26 +163,25 @@ describe('RoutingClassifier with the shipped models', () => {
   });
 });
 
-describe('the shipped routed models: v1 for deu fra ita por spa, v2 for the rest', () => {
+describe('the shipped routed models: v1 for deu fra ita por spa, the n-gram model for tur, v2 for the rest', () => {
   const GERMAN = 'Das Essen war wirklich schrecklich, wir kommen nie wieder';
   let english: TransformerClassifier;
-  let v1: TransformerClassifier;
-  let v2: TransformerClassifier;
+  const shipped = new Map<string, TransformerClassifier>();
   before(async () => {
     english = await loadTransformerClassifier(config);
-    v1 = await loadTransformerClassifier({ ...config, model: { ...config.model, id: V1 } });
-    v2 = await loadTransformerClassifier({ ...config, model: { ...config.model, id: V2 } });
+    for (const id of [V1, NGRAM, V2])
+      shipped.set(id, await loadTransformerClassifier({ ...config, model: { ...config.model, id } }));
   });
 
   /** The router getClassifier builds from the shipped folders, with each model's calls and loads counted. */
   async function shippedRouter() {
     const en = counted(english);
-    const models = { [V1]: counted(v1), [V2]: counted(v2) };
+    const models = Object.fromEntries([...shipped].map(([id, model]) => [id, counted(model)]));
     const loads: string[] = [];
     const classifier = new RoutingClassifier({
       english: en.model,
       routed: await Promise.all(
-        [V1, V2].map(async (id) => ({
+        [V1, NGRAM, V2].map(async (id) => ({
           id,
           languages: await modelLanguages(config, id),
           load: async () => (loads.push(id), models[id].model),
@@ -186,20 +189,21 @@ describe('the shipped routed models: v1 for deu fra ita por spa, v2 for the rest
       ),
       scoreUnsupportedLanguages: true,
     });
-    return { classifier, en, v1: models[V1], v2: models[V2], loads };
+    return { classifier, en, v1: models[V1], ngram: models[NGRAM], v2: models[V2], loads };
   }
 
-  it('getClassifier routes by the default list: the five languages to v1, Arabic and the audience to v2', async () => {
+  it('getClassifier routes by the default list: five to v1, Turkish to the n-gram model, rest to v2', async () => {
     const classifier = await getClassifier(config);
     assert.ok(classifier instanceof RoutingClassifier);
     const routed = classifier.routedLanguages;
     for (const language of ['deu', 'fra', 'ita', 'por', 'spa']) assert.equal(routed.get(language), V1, language);
-    for (const language of ['ara', 'hin', 'ind', 'msa', 'tur', 'urd']) assert.equal(routed.get(language), V2, language);
+    assert.equal(routed.get('tur'), NGRAM);
+    for (const language of ['ara', 'hin', 'ind', 'msa', 'urd']) assert.equal(routed.get(language), V2, language);
     assert.equal(routed.get('eng'), undefined);
   });
 
-  it('German to v1, Arabic and Turkish to v2, English to the English model: one call per model', async () => {
-    const { classifier, en, v1: first, v2: second, loads } = await shippedRouter();
+  it('German to v1, Turkish to the n-gram model, Arabic to v2, English to English: one call per model', async () => {
+    const { classifier, en, v1: first, ngram, v2: second, loads } = await shippedRouter();
     const texts = [GERMAN, MIXED[0], MIXED[2], AUDIENCE[0][0], MIXED[1]];
     const results = await classifier.classify(texts);
     assert.deepEqual(
@@ -208,33 +212,37 @@ describe('the shipped routed models: v1 for deu fra ita por spa, v2 for the rest
         ['deu', V1],
         ['ara', V2],
         ['eng', ENGLISH],
-        ['tur', V2],
+        ['tur', NGRAM],
         ['fra', V1],
       ],
     );
     assert.deepEqual(first.calls, [[GERMAN, MIXED[1]]]);
-    assert.deepEqual(second.calls, [[MIXED[0], AUDIENCE[0][0]]]);
+    assert.deepEqual(ngram.calls, [[AUDIENCE[0][0]]]);
+    assert.deepEqual(second.calls, [[MIXED[0]]]);
     assert.deepEqual(en.calls, [[MIXED[2]]]);
     // v1's own scores for the German post (to int8 rounding).
-    const [alone] = await v1.classify([GERMAN]);
+    const [alone] = await shipped.get(V1)!.classify([GERMAN]);
     for (const label of ['negative', 'neutral', 'positive'] as const)
       assert.ok(Math.abs(results[0].probabilities[label] - alone.probabilities[label]) < 0.01, label);
     await classifier.classify(texts);
-    assert.deepEqual(loads.sort(), [V1, V2], 'each loaded once');
+    assert.deepEqual(loads.sort(), [V1, NGRAM, V2].sort(), 'each loaded once');
   });
 
-  it('loads neither routed model for English-only traffic', async () => {
-    const { classifier, v1: first, v2: second, loads } = await shippedRouter();
+  it('loads no routed model for English-only traffic', async () => {
+    const { classifier, v1: first, ngram, v2: second, loads } = await shippedRouter();
     const results = await classifier.classify([MIXED[2], MIXED[3], 'Meeting at noon']);
     assert.ok(results.every((r) => r.modelId === ENGLISH));
     assert.deepEqual(loads, []);
-    assert.deepEqual([first.calls, second.calls], [[], []]);
+    assert.deepEqual([first.calls, ngram.calls, second.calls], [[], [], []]);
   });
 
-  it('loads only v2 for a batch in Arabic and Turkish', async () => {
-    const { classifier, loads } = await shippedRouter();
-    await classifier.classify([MIXED[0], AUDIENCE[0][0], MIXED[2]]);
-    assert.deepEqual(loads, [V2]);
+  it('loads only v2 for a batch in Arabic, and only the n-gram model for one in Turkish', async () => {
+    const arabic = await shippedRouter();
+    await arabic.classifier.classify([MIXED[0], MIXED[2]]);
+    assert.deepEqual(arabic.loads, [V2]);
+    const turkish = await shippedRouter();
+    await turkish.classifier.classify([AUDIENCE[0][0], MIXED[2]]);
+    assert.deepEqual(turkish.loads, [NGRAM]);
   });
 });
 
@@ -373,13 +381,18 @@ describe('getClassifier routing configuration', () => {
 });
 
 describe('MULTILINGUAL_MODEL_ID: the routed models, in priority order', () => {
-  it("defaults to resources.json's list (unset, empty or blank): v1 first, then v2", () => {
+  it("defaults to resources.json's list (unset, empty or blank): v1 first, then the n-gram model, then v2", () => {
     assert.deepEqual(DEFAULT_MODEL.multilingualIds, [
       'impact-sentiment-multilingual-v1',
+      'impact-sentiment-tur-ngram-v1',
       'impact-sentiment-multilingual-v2',
     ]);
     for (const value of [undefined, '', '   '])
-      assert.deepEqual(loadConfig({ MULTILINGUAL_MODEL_ID: value }).multilingualModelIds, [V1, V2], String(value));
+      assert.deepEqual(
+        loadConfig({ MULTILINGUAL_MODEL_ID: value }).multilingualModelIds,
+        [V1, NGRAM, V2],
+        String(value),
+      );
   });
 
   it('reads a comma-separated list, trimmed, in its order; none is routing off', () => {

@@ -18,13 +18,17 @@ const params = (values: Record<string, string>) => ({
 const folders = (patterns: string[]) => patterns.filter((p) => !p.startsWith('!')).map((p) => p.replace(/\/\*\*$/, ''));
 
 describe("serverless.yml's routed models (deploy/routed-models.cjs)", () => {
-  it("defaults to resources.json's list: both routed folders and the English one packaged, list as env", async () => {
+  it("defaults to resources.json's list: every routed folder and the English one packaged, list as env", async () => {
     const { ids, patterns } = await routedModels(params({ modelId: DEFAULT_MODEL.id, multilingualModelId: '' }));
-    assert.equal(ids, 'impact-sentiment-multilingual-v1,impact-sentiment-multilingual-v2');
+    assert.equal(
+      ids,
+      'impact-sentiment-multilingual-v1,impact-sentiment-tur-ngram-v1,impact-sentiment-multilingual-v2',
+    );
     assert.deepEqual(parseMultilingualModelIds(ids), DEFAULT_MODEL.multilingualIds);
     assert.deepEqual(folders(patterns), [
       `models/${DEFAULT_MODEL.id}`,
       'models/impact-sentiment-multilingual-v1',
+      'models/impact-sentiment-tur-ngram-v1',
       'models/impact-sentiment-multilingual-v2',
       'models/language',
     ]);
