@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue, DynamoDBRecord, DynamoDBStreamEvent, SQSEvent, SQSRecord } from 'aws-lambda';
-import { startStack, type TestStack } from '../../support/stack.js';
+import type { TestStack } from '../../support/stack.js';
 import { lambdaContext } from '../../../src/event-sources/lambda-context.js';
 import type { PipelineHandlers } from '../../../src/local/event-sources.js';
 import { encodePostMessage } from '../../../src/domain/messages.js';
@@ -15,7 +15,7 @@ import { recount } from '../../../src/domain/aggregation.js';
 import { assertCountersEqual, readAggregates } from '../../support/aggregates.js';
 import type { CountedResult } from '../../../src/domain/results.js';
 import { seededRandom } from '../../../src/local/seeded-random.js';
-import { importHandlers } from '../../support/pipeline.js';
+import { startPipelineTest, type PipelineTest } from '../../support/pipeline.js';
 import { makePosts } from '../../support/posts.js';
 import { attribute, drainQueue } from '../../support/queues.js';
 import { readResults } from '../../support/tables.js';
@@ -33,12 +33,10 @@ const SEEDS = process.env.FUZZ_SEED ? [Number(process.env.FUZZ_SEED)] : [11, 23,
 
 let stack: TestStack;
 let handlers: PipelineHandlers;
-let ingestPosts: typeof import('../../../src/producer/ingest.js').ingestPosts;
+let ingestPosts: PipelineTest['ingestPosts'];
 
 before(async () => {
-  stack = await startStack();
-  handlers = await importHandlers();
-  ({ ingestPosts } = await import('../../../src/producer/ingest.js'));
+  ({ stack, handlers, ingestPosts } = await startPipelineTest());
 });
 
 after(async () => {

@@ -4,18 +4,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startEmulators } from '../../../src/local/emulators.js';
+import { processIsRunning as alive, startEmulators } from '../../../src/local/emulators.js';
 
 const owner = fileURLToPath(new URL('../../support/emulator-owner.ts', import.meta.url));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function startOwner(): Promise<{ child: ChildProcess; javaPid: number; exited: Promise<NodeJS.Signals | null> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', owner], { stdio: ['ignore', 'pipe', 'inherit'] });

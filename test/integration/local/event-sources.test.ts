@@ -10,7 +10,11 @@ import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { FUNCTIONS, QUEUES } from '../../../src/resources.js';
 import { runUntilIdle } from '../../../src/local/event-sources.js';
 import { SqsEventSource, type SqsBatchResult, type SqsHandler } from '../../../src/event-sources/sqs-event-source.js';
-import { StreamEventSource, type StreamHandler } from '../../../src/event-sources/stream-event-source.js';
+import {
+  StreamEventSource,
+  type StreamEventSourceOptions,
+  type StreamHandler,
+} from '../../../src/event-sources/stream-event-source.js';
 import type { ProvisionedStage } from '../../../src/local/provision.js';
 import { startStack, type TestStack } from '../../support/stack.js';
 
@@ -33,7 +37,11 @@ describe('local event sources', () => {
     });
   }
 
-  function streamSource(stage: ProvisionedStage, handler: StreamHandler): StreamEventSource {
+  function streamSource(
+    stage: ProvisionedStage,
+    handler: StreamHandler,
+    options: Partial<StreamEventSourceOptions> = {},
+  ): StreamEventSource {
     return new StreamEventSource({
       streams: stack.clients.streams,
       streamArn: stage.resultsStreamArn,
@@ -41,6 +49,7 @@ describe('local event sources', () => {
       handler,
       failureQueue: stage.queues.streamFailures,
       sqs: stack.clients.sqs,
+      ...options,
     });
   }
 
@@ -288,15 +297,7 @@ describe('local event sources', () => {
     assert.deepEqual(delivered.sort(), ['old-1', 'old-2']);
     assert.deepEqual(await drain(stage.queues.streamFailures.url), []);
 
-    const limited = new StreamEventSource({
-      streams: stack.clients.streams,
-      streamArn: stage.resultsStreamArn,
-      region: stage.region,
-      handler,
-      failureQueue: stage.queues.streamFailures,
-      sqs: stack.clients.sqs,
-      maximumRecordAgeSeconds: 1,
-    });
+    const limited = streamSource(stage, handler, { maximumRecordAgeSeconds: 1 });
     delivered.length = 0;
     await runUntilIdle([limited], { timeoutMs: 30_000 });
     assert.deepEqual(delivered, [], 'records older than the limit are not delivered');

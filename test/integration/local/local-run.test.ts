@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { processIsRunning as alive } from '../../../src/local/emulators.js';
 
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -41,15 +42,6 @@ function runCli(
     child.once('error', reject);
     child.once('close', (code, signal) => resolve({ code, signal, output }));
   });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('npm start (src/cli/local-run.ts)', () => {

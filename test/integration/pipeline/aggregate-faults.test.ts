@@ -8,7 +8,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { startStack, type TestStack } from '../../support/stack.js';
+import type { TestStack } from '../../support/stack.js';
 import { injectTransactionFaults, FAULTS } from '../../support/dynamodb-faults.js';
 import { pipelineEventSources, runUntilIdle, type PipelineHandlers } from '../../../src/local/event-sources.js';
 import type { StreamHandler } from '../../../src/event-sources/stream-event-source.js';
@@ -16,7 +16,7 @@ import { encodePostMessage } from '../../../src/domain/messages.js';
 import { sequenceOrder } from '../../../src/domain/aggregation.js';
 import type { Fence } from '../../../src/domain/aggregate-batch.js';
 import { seededRandom } from '../../../src/local/seeded-random.js';
-import { importHandlers } from '../../support/pipeline.js';
+import { startPipelineTest, type PipelineTest } from '../../support/pipeline.js';
 import { contraryClassifier } from '../../support/classifiers.js';
 import { makePosts } from '../../support/posts.js';
 import { drainQueue, sendBodies } from '../../support/queues.js';
@@ -29,16 +29,14 @@ process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
 let stack: TestStack;
 let handlers: PipelineHandlers;
-let ingestPosts: typeof import('../../../src/producer/ingest.js').ingestPosts;
+let ingestPosts: PipelineTest['ingestPosts'];
 let createAggregateBatch: typeof import('../../../src/pipeline/aggregate.js').createAggregateBatch;
 let createClassifyBatch: typeof import('../../../src/pipeline/classify.js').createClassifyBatch;
 let dynamoDbClient: typeof import('../../../src/aws/clients.js').dynamoDbClient;
 let onConsumedCapacity: typeof import('../../../src/aws/consumed-capacity.js').onConsumedCapacity;
 
 before(async () => {
-  stack = await startStack();
-  handlers = await importHandlers();
-  ({ ingestPosts } = await import('../../../src/producer/ingest.js'));
+  ({ stack, handlers, ingestPosts } = await startPipelineTest());
   ({ createAggregateBatch } = await import('../../../src/pipeline/aggregate.js'));
   ({ createClassifyBatch } = await import('../../../src/pipeline/classify.js'));
   ({ dynamoDbClient } = await import('../../../src/aws/clients.js'));

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Message } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
-import { startStack, type TestStack } from '../../support/stack.js';
+import type { TestStack } from '../../support/stack.js';
 import { lambdaContext } from '../../../src/event-sources/lambda-context.js';
 import { receiveMessages } from '../../../src/aws/sqs-queues.js';
 import { sqsEventFromMessages } from '../../support/events.js';
@@ -14,7 +14,7 @@ import { encodePostMessage } from '../../../src/domain/messages.js';
 import { loadConfig } from '../../../src/config.js';
 import { QUEUES } from '../../../src/resources.js';
 import { captureStdout, metricValues } from '../../support/emf.js';
-import { importHandlers } from '../../support/pipeline.js';
+import { startPipelineTest, type PipelineTest } from '../../support/pipeline.js';
 import { makePosts } from '../../support/posts.js';
 import { attribute, drainQueue, sendBodies } from '../../support/queues.js';
 import { readResults } from '../../support/tables.js';
@@ -29,14 +29,12 @@ process.env.AWS_LAMBDA_INITIALIZATION_TYPE = 'on-demand';
 
 let stack: TestStack;
 let handlers: PipelineHandlers;
-let ingestPosts: typeof import('../../../src/producer/ingest.js').ingestPosts;
+let ingestPosts: PipelineTest['ingestPosts'];
 let createClassifyBatch: typeof import('../../../src/pipeline/classify.js').createClassifyBatch;
 let LEXICON_MODEL_ID: string;
 
 before(async () => {
-  stack = await startStack();
-  handlers = await importHandlers();
-  ({ ingestPosts } = await import('../../../src/producer/ingest.js'));
+  ({ stack, handlers, ingestPosts } = await startPipelineTest());
   ({ createClassifyBatch } = await import('../../../src/pipeline/classify.js'));
   ({ LEXICON_MODEL_ID } = await import('../../../src/classifier/lexicon.js'));
 });

@@ -4,13 +4,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { startStack, type TestStack } from '../../support/stack.js';
+import type { TestStack } from '../../support/stack.js';
 import { pipelineEventSources, runUntilIdle, type PipelineHandlers } from '../../../src/local/event-sources.js';
 import type { Classifier, Label, Sentiment } from '../../../src/domain/sentiment.js';
 import { encodePostMessage } from '../../../src/domain/messages.js';
 import { ALL_SOURCES_PK } from '../../../src/domain/aggregation.js';
 import { QUEUES } from '../../../src/resources.js';
-import { importHandlers } from '../../support/pipeline.js';
+import { startPipelineTest, type PipelineTest } from '../../support/pipeline.js';
 import { makePosts } from '../../support/posts.js';
 import { attribute, drainQueue, messagesInQueue, sendBodies } from '../../support/queues.js';
 import { readCheckpoints, readResults } from '../../support/tables.js';
@@ -27,14 +27,12 @@ process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
 let stack: TestStack;
 let handlers: PipelineHandlers;
-let ingestPosts: typeof import('../../../src/producer/ingest.js').ingestPosts;
+let ingestPosts: PipelineTest['ingestPosts'];
 // Imported in before(), after the environment above is set (modules creating Logger/Metrics read it on load).
 let createClassifyBatch: typeof import('../../../src/pipeline/classify.js').createClassifyBatch;
 
 before(async () => {
-  stack = await startStack();
-  handlers = await importHandlers();
-  ({ ingestPosts } = await import('../../../src/producer/ingest.js'));
+  ({ stack, handlers, ingestPosts } = await startPipelineTest());
   ({ createClassifyBatch } = await import('../../../src/pipeline/classify.js'));
 });
 

@@ -6,11 +6,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { startStack, type TestStack } from '../../support/stack.js';
+import type { TestStack } from '../../support/stack.js';
 import { pipelineEventSources, runUntilIdle, type PipelineHandlers } from '../../../src/local/event-sources.js';
 import { FUNCTIONS } from '../../../src/resources.js';
 import { runOps } from '../../support/cli.js';
-import { importHandlers } from '../../support/pipeline.js';
+import { startPipelineTest, type PipelineTest } from '../../support/pipeline.js';
 import { makePosts } from '../../support/posts.js';
 import { drainQueue } from '../../support/queues.js';
 import { readResults } from '../../support/tables.js';
@@ -22,12 +22,10 @@ process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
 let stack: TestStack;
 let handlers: PipelineHandlers;
-let ingestPosts: typeof import('../../../src/producer/ingest.js').ingestPosts;
+let ingestPosts: PipelineTest['ingestPosts'];
 
 before(async () => {
-  stack = await startStack();
-  handlers = await importHandlers();
-  ({ ingestPosts } = await import('../../../src/producer/ingest.js'));
+  ({ stack, handlers, ingestPosts } = await startPipelineTest());
 });
 
 after(async () => {
