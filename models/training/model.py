@@ -172,7 +172,9 @@ def encoder_from_onnx(path, polarity, **dims):
 
     encoder = Encoder(len(polarity), polarity, **dims)
     graph = onnx.load(path).graph
-    inits = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in graph.initializer}
+    # Tables stored as float16 by quantize.py --half-tables are named "<name>_f16": read back as float32.
+    inits = {i.name.removesuffix("_f16"): torch.from_numpy(numpy_helper.to_array(i).astype("float32"))
+             for i in graph.initializer}
     state = {k[len("encoder."):]: v for k, v in inits.items() if k.startswith("encoder.")}
     consts = {i.name for i in graph.initializer}
     folded = []

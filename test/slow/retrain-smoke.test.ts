@@ -28,9 +28,12 @@ const SERVABLE_FILES = [
   'onnx/model_quantized.onnx',
 ];
 
-/** Runs a retrain script in smoke mode into a temporary folder; answers the folder and its two records. */
-function smokeTrain(script: string): { out: string; config: any; training: any } {
-  const out = join(mkdtempSync(join(tmpdir(), 'smoke-')), 'model');
+/**
+ * Runs a retrain script in smoke mode into a temporary folder named `name` (retrain-ngram.sh reads the language from
+ * it); answers the folder and its two records.
+ */
+function smokeTrain(script: string, name = 'model'): { out: string; config: any; training: any } {
+  const out = join(mkdtempSync(join(tmpdir(), 'smoke-')), name);
   execFileSync('bash', [join(root, 'models/training', script), data, out, '--smoke'], { cwd: root, stdio: 'pipe' });
   for (const f of SERVABLE_FILES) assert.ok(existsSync(join(out, f)), `${f} written`);
   const read = (file: string) => JSON.parse(readFileSync(join(out, file), 'utf8'));
@@ -131,38 +134,92 @@ test('retrain-multilingual.sh --smoke trains, exports, quantises and checks a se
   }
 });
 
-test('retrain-ngram.sh --smoke fits, exports (no encoder), quantises and checks a servable Turkish model', {
+const NGRAM_RECIPES = [
+  {
+    language: 'tur',
+    folder: 'model', // the default recipe
+    sources: ['tur-social-binary', 'tur-tweets'],
+    post: 'Bugün hava çok güzel, herkese iyi hafta sonları',
+    everySourcesVocabulary: false,
+  },
+  {
+    language: 'urd',
+    folder: 'impact-sentiment-urd-ngram-smoke',
+    sources: ['urd-roman', 'urd-tweets-binary'],
+    post: 'Yeh khana bohat mazedar tha, dobara zaroor aayenge',
+    everySourcesVocabulary: true, // multilingual-v2's vocabulary: built from every source
+  },
+];
+
+for (const recipe of NGRAM_RECIPES) {
+  test(`retrain-ngram.sh --smoke fits, exports (no encoder), quantises, checks a servable ${recipe.language} model`, {
+    skip,
+    timeout: 300_000,
+  }, async () => {
+    const { out, config, training } = smokeTrain('retrain-ngram.sh', recipe.folder);
+    try {
+      // What the router reads: the language alone (the rows' language).
+      assert.deepEqual(config.languages, [recipe.language]);
+      // No encoder in the graph, and BERT's dimensions say so; it needs no token types.
+      assert.equal(config.impact_sentiment.ensemble, 'tf-idf n-gram logistic regression alone');
+      assert.equal(config.num_hidden_layers, 0);
+      // The language's files trained it (each with its SHA-256), nothing of XLM-T's; each scored on its val cut.
+      const trainedOn = Object.keys(training.data.files).filter((f) => f.startsWith('audience-languages/'));
+      assert.deepEqual(
+        trainedOn.sort(),
+        recipe.sources.map((source) => `audience-languages/${source}-train.jsonl`),
+      );
+      assert.ok(!('xlm-t-multilingual/train.jsonl' in training.data.files));
+      assert.deepEqual(Object.keys(training.val.ngram.perSource).sort(), recipe.sources);
+      // The vocabulary's own files, recorded when they are more than the training files.
+      const vocabularyFiles: string[] = training.data.vocabularyFiles ?? [];
+      assert.equal(vocabularyFiles.includes('xlm-t-multilingual/train.jsonl'), recipe.everySourcesVocabulary);
+      assert.equal(
+        vocabularyFiles.filter((f) => f.startsWith('audience-languages/')).length,
+        recipe.everySourcesVocabulary ? 10 : 0,
+      );
+      assert.ok(training.quantization.devTopLabelAgreement >= 0.98, 'q8 agrees with fp32');
+      // Served by the classify path itself: the n-gram model scores a post in its language.
+      const { loadConfig } = await import('../../src/config.js');
+      const { loadTransformerClassifier } = await import('../../src/classifier/transformer.js');
+      const base = loadConfig({ MODEL_DIR: join(out, '..'), MODEL_ID: recipe.folder, ORT_THREADS: '1' });
+      const classifier = await loadTransformerClassifier(base);
+      const [scored] = await classifier.score([recipe.post]);
+      const probabilities = Object.values(scored.probabilities);
+      assert.ok(Math.abs(probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-4, String(probabilities));
+      assert.ok(
+        probabilities.every((p) => p > 0 && p < 1),
+        String(probabilities),
+      );
+    } finally {
+      rmSync(join(out, '..'), { recursive: true, force: true });
+    }
+  });
+}
+
+test('retrain-refit.sh --smoke refits the n-gram branch on the tweet files beside an encoder, servable', {
   skip,
   timeout: 300_000,
 }, async () => {
-  const { out, config, training } = smokeTrain('retrain-ngram.sh');
+  const { out, config, training } = smokeTrain('retrain-refit.sh');
   try {
-    // What the router reads: Turkish alone (the rows' language).
-    assert.deepEqual(config.languages, ['tur']);
-    // No encoder in the graph, and BERT's dimensions say so; it needs no token types.
-    assert.equal(config.impact_sentiment.ensemble, 'tf-idf n-gram logistic regression alone');
-    assert.equal(config.num_hidden_layers, 0);
-    // The two Turkish files trained it (each with its SHA-256), nothing of XLM-T's; each scored on its val cut.
-    const trainedOn = Object.keys(training.data.files).filter((f) => f.startsWith('audience-languages/'));
-    assert.deepEqual(trainedOn.sort(), [
-      'audience-languages/tur-social-binary-train.jsonl',
-      'audience-languages/tur-tweets-train.jsonl',
-    ]);
-    assert.ok(!('xlm-t-multilingual/train.jsonl' in training.data.files));
-    assert.deepEqual(Object.keys(training.val.ngram.perSource).sort(), ['tur-social-binary', 'tur-tweets']);
+    assert.deepEqual(config.languages, ['ind', 'msa']);
+    assert.equal(config.impact_sentiment.ensemble, 'encoder + tf-idf n-gram logistic regression');
+    // Every Indonesian and Malay file is scored on its cut (the choices are made by their mean)...
+    const files = ['ind-indolem-binary', 'ind-smsa', 'ind-tweets', 'msa-news-binary', 'msa-tweets'];
+    assert.deepEqual(Object.keys(training.val.ensemble.perSource).sort(), files);
+    // ...but only the two 3-class tweet files fit the n-gram branch.
+    assert.equal(training.hyperParameters.tfidf_sources, 'ind-tweets,msa-tweets');
+    assert.match(training.log.join('\n'), /tf-idf rows: \d+ \+ 0 English/);
+    const fitted = Number(/tf-idf rows: (\d+)/.exec(training.log.join('\n'))![1]);
+    assert.ok(fitted > 0 && fitted < training.data.rows.ml_train, `${fitted} of ${training.data.rows.ml_train} rows`);
     assert.ok(training.quantization.devTopLabelAgreement >= 0.98, 'q8 agrees with fp32');
-    // Served by the classify path itself: the n-gram model scores a Turkish post.
     const { loadConfig } = await import('../../src/config.js');
     const { loadTransformerClassifier } = await import('../../src/classifier/transformer.js');
     const base = loadConfig({ MODEL_DIR: join(out, '..'), MODEL_ID: 'model', ORT_THREADS: '1' });
-    const classifier = await loadTransformerClassifier(base);
-    const [scored] = await classifier.score(['Bugün hava çok güzel, herkese iyi hafta sonları']);
+    const [scored] = await (await loadTransformerClassifier(base)).score(['Makanannya enak banget, harganya murah']);
     const probabilities = Object.values(scored.probabilities);
     assert.ok(Math.abs(probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-4, String(probabilities));
-    assert.ok(
-      probabilities.every((p) => p > 0 && p < 1),
-      String(probabilities),
-    );
   } finally {
     rmSync(join(out, '..'), { recursive: true, force: true });
   }
