@@ -172,12 +172,33 @@ describe('the audience languages: Turkish, Urdu (both scripts), Indonesian and M
     const text = 'Mobile ki battery kharab nikli, refund chahiye';
     assert.ok(['urd', 'hin'].includes(identifyLanguage(text)), identifyLanguage(text));
     assert.equal(identifyLanguage(text, { ...DETECTION_TUNING, hindustaniEnglishMargin: 1000 }), 'eng');
-    assert.equal(identifyLanguage(text, { ...DETECTION_TUNING, hindustaniMinShare: 1 }), 'eng');
+    const noWordsAlone = { ...DETECTION_TUNING, hindustaniEvidenceAlone: 1000 };
+    assert.equal(identifyLanguage(text, { ...noWordsAlone, hindustaniMinShare: 1 }), 'eng');
     assert.ok(commonHindustaniShare(languageSignal(text)) < DETECTION_TUNING.hindiWordShare);
+  });
+
+  it('takes Roman Urdu that the n-grams call English on its words alone when they are Urdu enough', () => {
+    // No common Hindustani word (share 0), but mein, awam, ki and madad are far more Urdu than English.
+    const text = 'Lahore mein awam ki madad, great work by volunteers';
+    assert.equal(commonHindustaniShare(languageSignal(text)), 0);
+    assert.equal(identifyLanguage(text), 'urd');
+    assert.equal(identifyLanguage(text, { ...DETECTION_TUNING, hindustaniEvidenceAlone: 1000 }), 'eng');
+  });
+
+  it('takes Roman Urdu that the n-grams call Turkish or Malay on enough Hindustani words and evidence', () => {
+    for (const [text, before] of [
+      ['Wazir e azam ki taqreer bakwas thi', 'tur'],
+      ['Awam ki taraf se wazir azam ko dua, great job', 'msa'],
+    ]) {
+      assert.equal(identifyLanguage(text), 'urd', text);
+      assert.equal(identifyLanguage(text, { ...DETECTION_TUNING, hindustaniForeignMargin: 1000 }), before, text);
+      assert.equal(identifyLanguage(text, { ...DETECTION_TUNING, hindustaniForeignShare: 1 }), before, text);
+    }
   });
 
   it('keeps English with a Hindustani name or two English', () => {
     for (const text of [
+      'Great news for awam, wazir e azam announced relief, thanks to the sadar',
       'Imran Khan played a great match today',
       'Love the new Coke Studio song, so good',
       'Delivery bohat late thi and the packing was torn', // one word in three Hindustani, the rest English

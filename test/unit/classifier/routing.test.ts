@@ -1,9 +1,9 @@
 // Routing by language with the shipped models: German, French, Italian, Portuguese and Spanish go to
-// multilingual-v1, Arabic and the audience languages (Turkish, Urdu in both scripts, Indonesian, Malay) to
-// multilingual-v2, English and undetermined ones to the English model, one call per model per batch; each routed
-// model loads lazily, once; a list of routed models gives each language to the first that covers it;
-// MULTILINGUAL_MODEL_ID is that list ('none' = routing off) and an unreadable or unloadable routed model keeps the
-// English path.
+// multilingual-v1, Turkish to the Turkish n-gram model, Urdu (both scripts) to the Urdu n-gram model, Indonesian
+// and Malay to their model, Arabic and Hindi to multilingual-v2, English and undetermined ones to the English model,
+// one call per model per batch; each routed model loads lazily, once; a list of routed models gives each language
+// to the first that covers it; MULTILINGUAL_MODEL_ID is that list ('none' = routing off) and an unreadable or
+// unloadable routed model keeps the English path.
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,9 +19,9 @@ import { DEFAULT_MODEL } from '../../../src/resources.js';
 const ENGLISH = DEFAULT_MODEL.id;
 /**
  * The routed models as shipped, in priority order: v1 for the five XLM-T languages it scores better, the n-gram
- * model for Turkish, then v2.
+ * models for Turkish and for Urdu, the Indonesian and Malay model, then v2.
  */
-const [V1, NGRAM, V2] = DEFAULT_MODEL.multilingualIds;
+const [V1, TUR_NGRAM, URD_NGRAM, IND_MSA, V2] = DEFAULT_MODEL.multilingualIds;
 /** The model covering Arabic and the audience languages. */
 const MULTILINGUAL = V2;
 // Hand-written posts (never dataset text).
@@ -123,7 +123,9 @@ describe('RoutingClassifier with the shipped models', () => {
 
   it('reads the covered languages from the model folders', async () => {
     assert.deepEqual([...(await modelLanguages(config, V1))].sort(), ['deu', 'fra', 'ita', 'por', 'spa']);
-    assert.deepEqual([...(await modelLanguages(config, NGRAM))], ['tur']);
+    assert.deepEqual([...(await modelLanguages(config, TUR_NGRAM))], ['tur']);
+    assert.deepEqual([...(await modelLanguages(config, URD_NGRAM))], ['urd']);
+    assert.deepEqual([...(await modelLanguages(config, IND_MSA))], ['ind', 'msa']);
     assert.deepEqual([...(await modelLanguages(config, MULTILINGUAL))].sort(), [
       'ara',
       'deu',
@@ -163,13 +165,13 @@ describe('RoutingClassifier with the shipped models', () => {
   });
 });
 
-describe('the shipped routed models: v1 for deu fra ita por spa, the n-gram model for tur, v2 for the rest', () => {
+describe('the shipped routed models: v1 for deu fra ita por spa, then tur, urd, ind+msa, v2 for the rest', () => {
   const GERMAN = 'Das Essen war wirklich schrecklich, wir kommen nie wieder';
   let english: TransformerClassifier;
   const shipped = new Map<string, TransformerClassifier>();
   before(async () => {
     english = await loadTransformerClassifier(config);
-    for (const id of [V1, NGRAM, V2])
+    for (const id of [V1, TUR_NGRAM, URD_NGRAM, IND_MSA, V2])
       shipped.set(id, await loadTransformerClassifier({ ...config, model: { ...config.model, id } }));
   });
 
@@ -181,7 +183,7 @@ describe('the shipped routed models: v1 for deu fra ita por spa, the n-gram mode
     const classifier = new RoutingClassifier({
       english: en.model,
       routed: await Promise.all(
-        [V1, NGRAM, V2].map(async (id) => ({
+        [V1, TUR_NGRAM, URD_NGRAM, IND_MSA, V2].map(async (id) => ({
           id,
           languages: await modelLanguages(config, id),
           load: async () => (loads.push(id), models[id].model),
@@ -189,22 +191,26 @@ describe('the shipped routed models: v1 for deu fra ita por spa, the n-gram mode
       ),
       scoreUnsupportedLanguages: true,
     });
-    return { classifier, en, v1: models[V1], ngram: models[NGRAM], v2: models[V2], loads };
+    const [v1, ngram, urdu, malay, v2] = [V1, TUR_NGRAM, URD_NGRAM, IND_MSA, V2].map((id) => models[id]);
+    return { classifier, en, v1, ngram, urdu, malay, v2, loads };
   }
 
-  it('getClassifier routes by the default list: five to v1, Turkish to the n-gram model, rest to v2', async () => {
+  it('getClassifier routes by the default list: five to v1, tur, urd, ind+msa to theirs, the rest to v2', async () => {
     const classifier = await getClassifier(config);
     assert.ok(classifier instanceof RoutingClassifier);
     const routed = classifier.routedLanguages;
     for (const language of ['deu', 'fra', 'ita', 'por', 'spa']) assert.equal(routed.get(language), V1, language);
-    assert.equal(routed.get('tur'), NGRAM);
-    for (const language of ['ara', 'hin', 'ind', 'msa', 'urd']) assert.equal(routed.get(language), V2, language);
+    assert.equal(routed.get('tur'), TUR_NGRAM);
+    assert.equal(routed.get('urd'), URD_NGRAM);
+    for (const language of ['ind', 'msa']) assert.equal(routed.get(language), IND_MSA, language);
+    for (const language of ['ara', 'hin']) assert.equal(routed.get(language), V2, language);
     assert.equal(routed.get('eng'), undefined);
   });
 
-  it('German to v1, Turkish to the n-gram model, Arabic to v2, English to English: one call per model', async () => {
-    const { classifier, en, v1: first, ngram, v2: second, loads } = await shippedRouter();
-    const texts = [GERMAN, MIXED[0], MIXED[2], AUDIENCE[0][0], MIXED[1]];
+  it('each language to its model (English to English), one call per model, each loaded once', async () => {
+    const { classifier, en, v1: first, ngram, urdu, malay, v2: second, loads } = await shippedRouter();
+    const texts = [GERMAN, MIXED[0], MIXED[2], AUDIENCE[0][0], MIXED[1], AUDIENCE[1][0], AUDIENCE[2][0]];
+    texts.push(AUDIENCE[3][0], AUDIENCE[4][0]);
     const results = await classifier.classify(texts);
     assert.deepEqual(
       results.map((r) => [r.flags.language, r.modelId]),
@@ -212,12 +218,18 @@ describe('the shipped routed models: v1 for deu fra ita por spa, the n-gram mode
         ['deu', V1],
         ['ara', V2],
         ['eng', ENGLISH],
-        ['tur', NGRAM],
+        ['tur', TUR_NGRAM],
         ['fra', V1],
+        ['urd', URD_NGRAM],
+        ['urd', URD_NGRAM],
+        ['ind', IND_MSA],
+        ['msa', IND_MSA],
       ],
     );
     assert.deepEqual(first.calls, [[GERMAN, MIXED[1]]]);
     assert.deepEqual(ngram.calls, [[AUDIENCE[0][0]]]);
+    assert.deepEqual(urdu.calls, [[AUDIENCE[1][0], AUDIENCE[2][0]]]);
+    assert.deepEqual(malay.calls, [[AUDIENCE[3][0], AUDIENCE[4][0]]]);
     assert.deepEqual(second.calls, [[MIXED[0]]]);
     assert.deepEqual(en.calls, [[MIXED[2]]]);
     // v1's own scores for the German post (to int8 rounding).
@@ -225,24 +237,30 @@ describe('the shipped routed models: v1 for deu fra ita por spa, the n-gram mode
     for (const label of ['negative', 'neutral', 'positive'] as const)
       assert.ok(Math.abs(results[0].probabilities[label] - alone.probabilities[label]) < 0.01, label);
     await classifier.classify(texts);
-    assert.deepEqual(loads.sort(), [V1, NGRAM, V2].sort(), 'each loaded once');
+    assert.deepEqual(loads.sort(), [V1, TUR_NGRAM, URD_NGRAM, IND_MSA, V2].sort(), 'each loaded once');
   });
 
   it('loads no routed model for English-only traffic', async () => {
-    const { classifier, v1: first, ngram, v2: second, loads } = await shippedRouter();
+    const { classifier, v1: first, ngram, urdu, malay, v2: second, loads } = await shippedRouter();
     const results = await classifier.classify([MIXED[2], MIXED[3], 'Meeting at noon']);
     assert.ok(results.every((r) => r.modelId === ENGLISH));
     assert.deepEqual(loads, []);
-    assert.deepEqual([first.calls, ngram.calls, second.calls], [[], [], []]);
+    for (const model of [first, ngram, urdu, malay, second]) assert.deepEqual(model.calls, []);
   });
 
-  it('loads only v2 for a batch in Arabic, and only the n-gram model for one in Turkish', async () => {
+  it('loads only v2 for a batch in Arabic, and only the model of the language for Turkish, Urdu or Malay', async () => {
     const arabic = await shippedRouter();
     await arabic.classifier.classify([MIXED[0], MIXED[2]]);
     assert.deepEqual(arabic.loads, [V2]);
     const turkish = await shippedRouter();
     await turkish.classifier.classify([AUDIENCE[0][0], MIXED[2]]);
-    assert.deepEqual(turkish.loads, [NGRAM]);
+    assert.deepEqual(turkish.loads, [TUR_NGRAM]);
+    const urdu = await shippedRouter();
+    await urdu.classifier.classify([AUDIENCE[2][0], MIXED[2]]);
+    assert.deepEqual(urdu.loads, [URD_NGRAM]);
+    const malay = await shippedRouter();
+    await malay.classifier.classify([AUDIENCE[4][0], MIXED[2]]);
+    assert.deepEqual(malay.loads, [IND_MSA]);
   });
 });
 
@@ -381,16 +399,18 @@ describe('getClassifier routing configuration', () => {
 });
 
 describe('MULTILINGUAL_MODEL_ID: the routed models, in priority order', () => {
-  it("defaults to resources.json's list (unset, empty or blank): v1 first, then the n-gram model, then v2", () => {
+  it("defaults to resources.json's list (unset, empty or blank): v1, the tur, urd and ind+msa models, v2", () => {
     assert.deepEqual(DEFAULT_MODEL.multilingualIds, [
       'impact-sentiment-multilingual-v1',
       'impact-sentiment-tur-ngram-v1',
+      'impact-sentiment-urd-ngram-v1',
+      'impact-sentiment-ind-msa-v1',
       'impact-sentiment-multilingual-v2',
     ]);
     for (const value of [undefined, '', '   '])
       assert.deepEqual(
         loadConfig({ MULTILINGUAL_MODEL_ID: value }).multilingualModelIds,
-        [V1, NGRAM, V2],
+        [V1, TUR_NGRAM, URD_NGRAM, IND_MSA, V2],
         String(value),
       );
   });
