@@ -194,6 +194,8 @@ describe('the audience languages: Turkish, Urdu (both scripts), Indonesian and M
       assert.equal(identifyLanguage(text, { ...DETECTION_TUNING, hindustaniForeignMargin: 1000 }), before, text);
       assert.equal(identifyLanguage(text, { ...DETECTION_TUNING, hindustaniForeignShare: 1 }), before, text);
     }
+    // The evidence is summed only from hindustaniMinShare up: a lower foreign share would never see any.
+    assert.ok(DETECTION_TUNING.hindustaniForeignShare >= DETECTION_TUNING.hindustaniMinShare);
   });
 
   it('keeps English with a Hindustani name or two English', () => {
