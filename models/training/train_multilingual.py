@@ -175,13 +175,15 @@ def main():
                   open(os.path.join(args.out, "encoder.json"), "w"), indent=2)
         return
 
-    linear_rows = train
+    fitted = train
     if args.tfidf_sources:
         # e.g. only the 3-class tweet files: the binary files teach the branch that neutral is rare.
         keep = set(args.tfidf_sources.split(","))
-        linear_rows = [row for row, source in zip(train, sources(args.prep, "ml_train")) if source in keep]
-    linear_rows = linear_rows + english[:args.english_linear]
-    log(f"tf-idf rows: {len(linear_rows) - args.english_linear} + {args.english_linear} English")
+        fitted = [row for row, source in zip(train, sources(args.prep, "ml_train")) if source in keep]
+        if not fitted:
+            ap.error(f"--tfidf-sources {args.tfidf_sources}: no training rows of those sources in {args.prep}")
+    linear_rows = fitted + english[:args.english_linear]
+    log(f"tf-idf rows: {len(fitted)} + {len(linear_rows) - len(fitted)} English")
     linear, linear_val, best_c = train_tfidf(linear_rows, val, vocab, args.buckets,
                                              [float(c) for c in args.c_grid.split(",")], log, score=score)
     check_fold(linear, val, log)
