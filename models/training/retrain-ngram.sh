@@ -3,12 +3,14 @@
 # quantised and checked like the others. The model's name says its language, and so its recipe:
 #   impact-sentiment-tur-ngram-*  the two Turkish files, its own 8,000-piece WordPiece vocabulary (about 5 minutes)
 #   impact-sentiment-urd-ngram-*  the two Urdu files (script and Roman), multilingual-v2's vocabulary, built from
-#                                 every source as v2's is (about 6 minutes)
+#                                 every source as v2's is (about 4 minutes)
 #   models/training/retrain-ngram.sh ../shared/data/sentiment [models/impact-sentiment-tur-ngram-v1] [--smoke]
 #   models/training/retrain-ngram.sh ../shared/data/sentiment models/impact-sentiment-urd-ngram-v1
-# Why models without an encoder for these languages: models/README.md ("The n-gram models").
+# Why models without an encoder for these languages: models/README.md ("The Turkish n-gram model", "The Urdu
+# n-gram model").
 # Needs: apt-get install -y python3-torch python3-onnx python3-sklearn libopenblas0-pthread (use /usr/bin/python3).
-# The one choice (C) is made on the files' validation cut (validation-cut.mjs), by the mean of their macro-recall.
+# The one choice, C: for Turkish, on the files' validation cut (validation-cut.mjs) by the mean of their macro-recall;
+# for Urdu, fixed (below).
 set -euo pipefail
 data=${1:?usage: retrain-ngram.sh DATA_DIR [MODEL_DIR] [--smoke]}
 out=${2:-models/impact-sentiment-tur-ngram-v1}
