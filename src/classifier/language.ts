@@ -317,11 +317,11 @@ export function identifyLanguage(text: string, tuning: DetectionTuning = DETECTI
   if (scoreOf('de') / topScore >= tuning.germanMarkedPreference && GERMAN_MARKER.test(signal)) return 'deu';
   if (englishNear) {
     // Roman Urdu's spelling is close enough to English's for the n-grams: its words decide.
-    const romanised =
-      (hindustani >= tuning.hindustaniMinShare && evidence >= tuning.hindustaniEnglishMargin) ||
-      (hindustani < tuning.hindustaniMinShare &&
-        wordEvidence(signal, hindustaniEnglishWeights()) >= tuning.hindustaniEvidenceAlone);
-    return romanised ? urduOrHindi(signal) : 'eng';
+    // With few Hindustani words the evidence was not summed above, and must be stronger on its own.
+    const fewWords = hindustani < tuning.hindustaniMinShare;
+    const englishEvidence = fewWords ? wordEvidence(signal, hindustaniEnglishWeights()) : evidence;
+    const margin = fewWords ? tuning.hindustaniEvidenceAlone : tuning.hindustaniEnglishMargin;
+    return englishEvidence >= margin ? urduOrHindi(signal) : 'eng';
   }
   // eld's Malay and Indonesian n-grams are too alike (it called 97% of Indonesian posts Malay): words decide.
   return top === 'ms' || top === 'id' ? indonesianOrMalay(signal) : toIso3(top);
