@@ -13,7 +13,8 @@ data=${1:?usage: retrain-refit.sh DATA_DIR [MODEL_DIR] [--smoke]}
 out=${2:-models/impact-sentiment-ind-msa-v1}
 smoke=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
-models=$(cd "$here/.." && pwd)
+# v2's encoder, from the repository's root as MODEL_DIR is (training.json records the path as given, with v2's record).
+encoder=models/impact-sentiment-multilingual-v2/onnx/model.onnx
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 prepare=(node "$here/prepare-multilingual.mjs" --out "$work/prep" --data "$data" --vocabulary-sources all
@@ -26,7 +27,7 @@ if [ "$smoke" = "--smoke" ]; then
   "${train[@]}" --smoke --c-grid 1,10
 else
   "${prepare[@]}"
-  "${train[@]}" --c-grid 1,3,10 --encoder-onnx "$models/impact-sentiment-multilingual-v2/onnx/model.onnx"
+  "${train[@]}" --c-grid 1,3,10 --encoder-onnx "$encoder"
 fi
 /usr/bin/python3 "$here/quantize.py" "$out/onnx/model.onnx" "$out/onnx/model_quantized.onnx"
 # The fp32 file's embedding tables as float16 (fp32 arithmetic), as v2's: keeps it under the 30 MB limit.

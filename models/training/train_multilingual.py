@@ -22,7 +22,7 @@ import torch
 from model import Encoder, Ensemble, NgramModel, average_encoders, encoder_from_onnx
 from tfidf import train_tfidf
 from train import (add_encoder_args, add_run_args, check_fold, export, load, macro_recall, metrics, probabilities,
-                   read_prep, sha256, start_run, train_encoder)
+                   read_prep, sha256, source_record, start_run, train_encoder)
 
 
 
@@ -85,8 +85,7 @@ def write_record(args, started, meta, vocab_size, log_lines, results):
     data_files = {rel: sha256(os.path.join(args.data, rel)) for rel in meta["files"].values()} if args.data else {}
     # The files the vocabulary was built from, when more than the training files (prepare's --vocabulary-sources).
     vocabulary_files = sorted(meta.get("vocabularyFiles", {}).values())
-    script = "retrain-ngram.sh" if args.no_encoder else "retrain-multilingual.sh"
-    command = args.command or f"models/training/{script} ../shared/data/sentiment"
+    command = args.command or "models/training/retrain-multilingual.sh ../shared/data/sentiment"
     record = {
         "model": os.path.basename(os.path.normpath(args.out)),
         "smoke": args.smoke,
@@ -137,7 +136,9 @@ def main():
                          "weight average, the share chosen on val from --average-shares")
     ap.add_argument("--average-shares", default="0,0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1")
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--command", default=None, help="the command that rebuilds the model, as training.json records it")
+    ap.add_argument("--command", default=None,
+                    help="the command that rebuilds the model, as training.json records it (default: "
+                         "retrain-multilingual.sh's; the other retrain scripts pass their own)")
     args = ap.parse_args()
     if args.smoke:
         args.english_encoder = min(args.english_encoder, 100)
@@ -222,9 +223,7 @@ def main():
     averaging, encoder_from = None, "trained in this run"
     if args.encoder_onnx:
         encoder, history = encoder_from_onnx(args.encoder_onnx, polarity, **dims), []
-        repository = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-        encoder_from = {"onnx": os.path.relpath(os.path.abspath(args.encoder_onnx), repository),
-                        "sha256": sha256(args.encoder_onnx)}
+        encoder_from = source_record(args.encoder_onnx)
         log(f"encoder reused from {args.encoder_onnx}")
     elif args.reuse_encoder:
         encoder_from = run_record(args.reuse_encoder)

@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { Tokenizer } from '@huggingface/tokenizers';
 
@@ -42,6 +42,20 @@ function smokeTrain(script: string, name = 'model'): { out: string; config: any;
   const training = read('training.json');
   assert.equal(training.smoke, true);
   return { out, config, training };
+}
+
+/** The smoke model served by the classify path itself: it scores `post` with a probability for every label. */
+async function assertServes(out: string, post: string): Promise<void> {
+  const { loadConfig } = await import('../../src/config.js');
+  const { loadTransformerClassifier } = await import('../../src/classifier/transformer.js');
+  const config = loadConfig({ MODEL_DIR: join(out, '..'), MODEL_ID: basename(out), ORT_THREADS: '1' });
+  const [scored] = await (await loadTransformerClassifier(config)).score([post]);
+  const probabilities = Object.values(scored.probabilities);
+  assert.ok(Math.abs(probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-4, String(probabilities));
+  assert.ok(
+    probabilities.every((p) => p > 0 && p < 1),
+    String(probabilities),
+  );
 }
 
 test('retrain.sh --smoke trains, exports, quantises and checks a servable model', { skip, timeout: 300_000 }, () => {
@@ -180,17 +194,7 @@ for (const recipe of NGRAM_RECIPES) {
       );
       assert.ok(training.quantization.devTopLabelAgreement >= 0.98, 'q8 agrees with fp32');
       // Served by the classify path itself: the n-gram model scores a post in its language.
-      const { loadConfig } = await import('../../src/config.js');
-      const { loadTransformerClassifier } = await import('../../src/classifier/transformer.js');
-      const base = loadConfig({ MODEL_DIR: join(out, '..'), MODEL_ID: recipe.folder, ORT_THREADS: '1' });
-      const classifier = await loadTransformerClassifier(base);
-      const [scored] = await classifier.score([recipe.post]);
-      const probabilities = Object.values(scored.probabilities);
-      assert.ok(Math.abs(probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-4, String(probabilities));
-      assert.ok(
-        probabilities.every((p) => p > 0 && p < 1),
-        String(probabilities),
-      );
+      await assertServes(out, recipe.post);
     } finally {
       rmSync(join(out, '..'), { recursive: true, force: true });
     }
@@ -214,12 +218,7 @@ test('retrain-refit.sh --smoke refits the n-gram branch on the tweet files besid
     const fitted = Number(/tf-idf rows: (\d+)/.exec(training.log.join('\n'))![1]);
     assert.ok(fitted > 0 && fitted < training.data.rows.ml_train, `${fitted} of ${training.data.rows.ml_train} rows`);
     assert.ok(training.quantization.devTopLabelAgreement >= 0.98, 'q8 agrees with fp32');
-    const { loadConfig } = await import('../../src/config.js');
-    const { loadTransformerClassifier } = await import('../../src/classifier/transformer.js');
-    const base = loadConfig({ MODEL_DIR: join(out, '..'), MODEL_ID: 'model', ORT_THREADS: '1' });
-    const [scored] = await (await loadTransformerClassifier(base)).score(['Makanannya enak banget, harganya murah']);
-    const probabilities = Object.values(scored.probabilities);
-    assert.ok(Math.abs(probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-4, String(probabilities));
+    await assertServes(out, 'Makanannya enak banget, harganya murah');
   } finally {
     rmSync(join(out, '..'), { recursive: true, force: true });
   }
