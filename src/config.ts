@@ -40,8 +40,8 @@ export interface Config {
    * Empty ('none') turns routing off and every post goes to `model`.
    */
   multilingualModelIds: string[];
-  /** The Latin-script language detector's n-gram table (models/language/latin-ngrams.bin, shipped with the code). */
-  languageData: string;
+  /** The language detector's tables (models/language/, shipped with the code; read from MODEL_DIR first). */
+  languageDir: string;
   /** Score posts whose detected language neither model was trained on (they are flagged either way). */
   scoreUnsupportedLanguages: boolean;
   /**
@@ -67,11 +67,8 @@ function defaultModelDir(env: NodeJS.ProcessEnv): string {
   return fileURLToPath(new URL('../models/', import.meta.url));
 }
 
-/** Where the Latin-script language detector's n-gram table sits under a models folder. */
-export const LANGUAGE_TABLE = 'language/latin-ngrams.bin';
-
-/** Where the detector's data ships with the code (read from MODEL_DIR first, when that folder has it too). */
-const languageDataPath = (env: NodeJS.ProcessEnv): string => join(defaultModelDir(env), LANGUAGE_TABLE);
+/** The folder of the language detector's tables under a models folder (src/classifier/language-data.ts). */
+export const LANGUAGE_DIR = 'language';
 
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined || value === '') return fallback;
@@ -172,7 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       binaryNeutralMargin: margin,
     },
     multilingualModelIds: parseMultilingualModelIds(env.MULTILINGUAL_MODEL_ID),
-    languageData: languageDataPath(env),
+    languageDir: join(defaultModelDir(env), LANGUAGE_DIR),
     scoreUnsupportedLanguages: (env.SCORE_UNSUPPORTED_LANGUAGES ?? 'true') !== 'false',
     retryVisibility: {
       baseSeconds: positiveInt(

@@ -2,3 +2,4 @@
 export declare const VALIDATION_PERCENT: number;
 export declare function normaliseForCut(text: string): string;
 export declare function isValidationRow(text: string): boolean;
+export declare function isDetectorCheckRow(text: string): boolean;

@@ -17,15 +17,3 @@ export const COMMON_ENGLISH_WORDS: ReadonlySet<string> = new Set(
     .split(/\s+/)
     .filter(Boolean),
 );
-
-// Common romanised Hindi (Hinglish) function words, written as tweets spell them. Kept free of English words
-// and of words common in the audience's other Latin-script languages ("ki" Turkish, "ke" Malay, "mein" and
-// "wo" German, "par" French, "se", "me", "to").
-export const HINGLISH_WORDS: ReadonlySet<string> = new Set(
-  `hai hain nahi nahin nhi kya kyu kyun kyon aur bhi tha thi ko ka ho hoga hogi kar karo karna karte kiya raha
-  rahe rahi sab kuch koi yeh woh ye vo apna apne apni bahut bohot bhai ji tum aap jab tab kab abhi phir sirf
-  unka uska iska inka mera meri mere tera teri tere hamara tumhara pe liye wala wale wali diya dena gaya gaye
-  gayi hota hote hoti sakta sakte chahiye lekin magar agar toh accha acha yaar desh logo sabhi kaise kaisa kitna`
-    .split(/\s+/)
-    .filter(Boolean),
-);

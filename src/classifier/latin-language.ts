@@ -5,33 +5,17 @@
 // marked) adds its score for every language that has it, and the highest sum wins. On the XLM-T and SemEval
 // tweets it was the most accurate candidate measured (README), but eld's whole database takes seconds to parse;
 // this subset is read once, on the first text that needs it, in about a millisecond.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { LANGUAGE_TABLE, loadConfig } from '../config.js';
-import { logger } from '../observability.js';
+import { readLanguageTable } from './language-data.js';
 import { ngramTable, type NgramTable } from './ngram-table.js';
 
 /** The table, or null when it could not be read (then no Latin-script language is named, see latinLanguageScores). */
 let table: NgramTable | null | undefined;
 
 function loadTable(): NgramTable | null {
-  if (table !== undefined) return table;
-  // Beside the configured models first (MODEL_DIR), else where the code ships it.
-  const config = loadConfig();
-  const candidates = [join(config.model.dir, LANGUAGE_TABLE), config.languageData];
-  for (const path of candidates) {
-    try {
-      table = ngramTable(readFileSync(path));
-      return table;
-    } catch {
-      /* try the next */
-    }
+  if (table === undefined) {
+    // Null is remembered too: one error logged, not one per post.
+    table = readLanguageTable('latin-ngrams.bin', ngramTable, 'Latin-script posts are undetermined and go to English');
   }
-  // It ships beside the models (the package-size test checks the zip has it): missing, it is a packaging fault.
-  logger.error('Language n-gram table unreadable; Latin-script posts are undetermined and go to the English model', {
-    tried: candidates,
-  });
-  table = null;
   return table;
 }
 

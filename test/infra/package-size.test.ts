@@ -19,8 +19,8 @@ const MODEL_DIR = `models/${resourcesJson.model.id}`;
 /** The models classify routes the languages they cover to (MULTILINGUAL_MODEL_ID's list), shipped beside it. */
 const ROUTED_DIRS = resourcesJson.model.multilingualIds.map((id) => `models/${id}`);
 const MODEL_DIRS = [MODEL_DIR, ...ROUTED_DIRS];
-/** The language detector's n-gram table (src/config.ts languageData). */
-const LANGUAGE_DATA = 'models/language/latin-ngrams.bin';
+/** The language detector's tables (src/config.ts languageDir: src/classifier/language-data.ts reads them). */
+const LANGUAGE_DATA = ['models/language/latin-ngrams.bin', 'models/language/hindustani.bin'];
 const MODEL_FILES = [
   'config.json',
   'tokenizer.json',
@@ -63,8 +63,8 @@ describe('classify zip', () => {
     for (const dir of MODEL_DIRS) {
       for (const file of MODEL_FILES) assert.ok(names(classify).includes(`${dir}/${file}`), `${dir}/${file} missing`);
     }
-    assert.ok(names(classify).includes(LANGUAGE_DATA), `${LANGUAGE_DATA} missing`);
-    const shipped = new Set([LANGUAGE_DATA, ...MODEL_DIRS.flatMap((dir) => MODEL_FILES.map((f) => `${dir}/${f}`))]);
+    for (const table of LANGUAGE_DATA) assert.ok(names(classify).includes(table), `${table} missing`);
+    const shipped = new Set([...LANGUAGE_DATA, ...MODEL_DIRS.flatMap((dir) => MODEL_FILES.map((f) => `${dir}/${f}`))]);
     const extra = names(classify).filter((n) => n.startsWith('models/') && !shipped.has(n));
     assert.deepEqual(extra, []);
   });

@@ -1,0 +1,25 @@
+// The language detector's tables (models/language/): read once, on the first text that needs one, from beside the
+// configured models (MODEL_DIR) first, else from where the code ships them.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LANGUAGE_DIR, loadConfig } from '../config.js';
+import { logger } from '../observability.js';
+
+/**
+ * Reads and parses models/language/<name>, or answers null when no copy can be read (logged as an error: the
+ * tables ship beside the models, and the package-size test checks the zip has them, so that is a packaging fault).
+ * `consequence` says what the detector does without it.
+ */
+export function readLanguageTable<T>(name: string, parse: (bytes: Buffer) => T, consequence: string): T | null {
+  const config = loadConfig();
+  const candidates = [join(config.model.dir, LANGUAGE_DIR, name), join(config.languageDir, name)];
+  for (const path of candidates) {
+    try {
+      return parse(readFileSync(path));
+    } catch {
+      /* try the next */
+    }
+  }
+  logger.error(`Language table ${name} unreadable; ${consequence}`, { tried: candidates });
+  return null;
+}
