@@ -213,7 +213,7 @@ async function main(argv: string[]): Promise<number> {
     const audience = hasAudience ? readRows(dataDir, AUDIENCE_FILES, split as 'train' | 'val') : [];
     splits[split] = [...readRows(dataDir, files), ...audience];
   }
-  if (existsSync(join(dataDir, CHECK_FILES[1]))) {
+  if (CHECK_FILES.every((file) => existsSync(join(dataDir, file)))) {
     splits.check = readRows(dataDir, CHECK_FILES).filter((r) => isDetectorCheckRow(r.text));
   }
   for (const [split, rows] of Object.entries(splits)) {

@@ -7,7 +7,7 @@ file layout) and writes models/language/hindustani.bin.
 
 Two logistic regressions (scikit-learn, liblinear) on the `train` rows' binary features:
 - hindustani: Roman Urdu and romanised Hindi against English and the audience's other Latin-script languages;
-- urdu: Roman Urdu against romanised Hindi, classes balanced (Hindi has a tenth of the rows).
+- urdu: Roman Urdu against romanised Hindi, classes balanced (Hindi has about an eighth of the rows).
 It prints, per group and split, the share each vector calls Hindustani (or Urdu) at a few thresholds; the detector's
 threshold is chosen on the `check` rows (English the fit never saw) with the whole detector (npm run bench:language).
 """
