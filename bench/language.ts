@@ -3,7 +3,8 @@
 // What it reports, per detector, with and without the audience's candidate set, on train and on val/dev
 // separately (tune on train, check on val): % of English tweets detected as another language (the SemEval
 // tweets), % right per language (the XLM-T tweets), and µs per post (the whole set, one pass, detection alone).
-// A third split, check, is the English the romanised-Hindustani scorer was not fitted on (CHECK_FILES).
+// A third split, check, is the English the romanised-Hindustani scorer was not fitted on (isDetectorCheckRow's rows
+// of DETECTOR_ENGLISH_FILES).
 // --also CHECKOUT adds another checkout's detector (git worktree add /tmp/before main): a change side by side.
 // 'und' on English is not a false flag (undetermined posts go to the English model).
 //
@@ -26,7 +27,7 @@ import {
   toIso3,
 } from '../src/classifier/language.js';
 import { AUDIENCE_FILES as AUDIENCE_FILE_PATHS } from '../models/training/audience-files.mjs';
-import { isDetectorCheckRow, isValidationRow } from '../models/training/validation-cut.mjs';
+import { DETECTOR_ENGLISH_FILES, isDetectorCheckRow, isValidationRow } from '../models/training/validation-cut.mjs';
 
 type Detect = ((signal: string) => string) & { raw?: boolean };
 interface Row {
@@ -38,16 +39,6 @@ const SPLITS = {
   train: ['xlm-t-multilingual/train.jsonl', 'semeval2017-task4a-2013-2016/train.jsonl'],
   val: ['xlm-t-multilingual/val.jsonl', 'semeval2017-task4a-2013-2016/dev.jsonl'],
 };
-/**
- * English the romanised-Hindustani scorer was not fitted on (models/training/hindustani-rows.ts): the fifth of its
- * English training files that isDetectorCheckRow holds back. Its threshold is chosen on this split's false flags.
- */
-const CHECK_FILES = [
-  'semeval2017-task4a-2013-2016/train.jsonl',
-  'sst/train.jsonl',
-  'twitter-us-airline/all.jsonl',
-  ...['amazon', 'imdb', 'yelp'].map((name) => `uci-sentiment-labelled-sentences/${name}.jsonl`),
-];
 /**
  * The audience files (issue #24) have no split: their rows go to train or val by the training's own fixed rule
  * (models/training/validation-cut.mjs). Roman Urdu is reported as its own group, `urd-Latn`.
@@ -213,8 +204,8 @@ async function main(argv: string[]): Promise<number> {
     const audience = hasAudience ? readRows(dataDir, AUDIENCE_FILES, split as 'train' | 'val') : [];
     splits[split] = [...readRows(dataDir, files), ...audience];
   }
-  if (CHECK_FILES.every((file) => existsSync(join(dataDir, file)))) {
-    splits.check = readRows(dataDir, CHECK_FILES).filter((r) => isDetectorCheckRow(r.text));
+  if (DETECTOR_ENGLISH_FILES.every((file) => existsSync(join(dataDir, file)))) {
+    splits.check = readRows(dataDir, DETECTOR_ENGLISH_FILES).filter((r) => isDetectorCheckRow(r.text));
   }
   for (const [split, rows] of Object.entries(splits)) {
     for (const [name, detect] of Object.entries(found)) {

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { hindustaniWords } from '../../src/classifier/hindustani.js';
 import { languageSignal } from '../../src/classifier/language.js';
 import { AUDIENCE_FILES } from './audience-files.mjs';
-import { isDetectorCheckRow, isValidationRow } from './validation-cut.mjs';
+import { DETECTOR_ENGLISH_FILES, isDetectorCheckRow, isValidationRow } from './validation-cut.mjs';
 
 const [dataDir, outPath] = process.argv.slice(2);
 if (!dataDir || !outPath) {
@@ -51,12 +51,9 @@ const SOURCES: Source[] = [
   ...(['ind-smsa', 'ind-tweets', 'ind-indolem-binary'] as const).map((name) => audience(name, 'ind')),
   ...(['msa-tweets', 'msa-news-binary'] as const).map((name) => audience(name, 'msa')),
   ...(['tur-tweets', 'tur-social-binary'] as const).map((name) => audience(name, 'tur')),
-  english('semeval2017-task4a-2013-2016/train.jsonl'),
+  ...DETECTOR_ENGLISH_FILES.map((file) => english(file)),
   english('semeval2017-task4a-2013-2016/dev.jsonl', fixed('val')),
-  english('sst/train.jsonl'),
   english('sst/dev.jsonl', fixed('val')),
-  english('twitter-us-airline/all.jsonl'),
-  ...['amazon', 'imdb', 'yelp'].map((name) => english(`uci-sentiment-labelled-sentences/${name}.jsonl`)),
 ];
 
 const LETTER = /\p{L}/gu;

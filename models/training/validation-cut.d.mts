@@ -3,3 +3,4 @@ export declare const VALIDATION_PERCENT: number;
 export declare function normaliseForCut(text: string): string;
 export declare function isValidationRow(text: string): boolean;
 export declare function isDetectorCheckRow(text: string): boolean;
+export declare const DETECTOR_ENGLISH_FILES: string[];

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { isDetectorCheckRow } from '../../../models/training/validation-cut.mjs';
+import { DETECTOR_ENGLISH_FILES, isDetectorCheckRow } from '../../../models/training/validation-cut.mjs';
 import { REPO_ROOT } from '../../support/cli.js';
 
 const ENGLISH = [
@@ -20,12 +20,6 @@ const ENGLISH = [
 const checkRows = Array.from({ length: 60 }, (_, i) => `${ENGLISH[i % 5]} number ${'xyzw'[i % 4]}${i}`)
   .filter((text) => isDetectorCheckRow(text))
   .map((text) => ({ text, label: 'neutral' }));
-const CHECK_FILES = [
-  'semeval2017-task4a-2013-2016/train.jsonl',
-  'sst/train.jsonl',
-  'twitter-us-airline/all.jsonl',
-  ...['amazon', 'imdb', 'yelp'].map((name) => `uci-sentiment-labelled-sentences/${name}.jsonl`),
-];
 
 function dataFolder(withCheckFiles: boolean): string {
   const dir = mkdtempSync(join(tmpdir(), 'bench-language-'));
@@ -41,7 +35,7 @@ function dataFolder(withCheckFiles: boolean): string {
     ENGLISH.map((text) => ({ text, label: 'neutral' })),
   );
   write('semeval2017-task4a-2013-2016/train.jsonl', checkRows);
-  if (withCheckFiles) for (const file of CHECK_FILES.slice(1)) write(file, checkRows);
+  if (withCheckFiles) for (const file of DETECTOR_ENGLISH_FILES) write(file, checkRows);
   return dir;
 }
 
