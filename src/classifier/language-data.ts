@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LANGUAGE_DIR, loadConfig } from '../config.js';
+import { errorMessage } from '../errors.js';
 import { logger } from '../observability.js';
 
 /**
@@ -12,14 +13,14 @@ import { logger } from '../observability.js';
  */
 export function readLanguageTable<T>(name: string, parse: (bytes: Buffer) => T, consequence: string): T | null {
   const config = loadConfig();
-  const candidates = [join(config.model.dir, LANGUAGE_DIR, name), join(config.languageDir, name)];
-  for (const path of candidates) {
+  const tried: Array<{ path: string; error: string }> = [];
+  for (const path of [join(config.model.dir, LANGUAGE_DIR, name), join(config.languageDir, name)]) {
     try {
       return parse(readFileSync(path));
-    } catch {
-      /* try the next */
+    } catch (error) {
+      tried.push({ path, error: errorMessage(error) }); // then the next
     }
   }
-  logger.error(`Language table ${name} unreadable; ${consequence}`, { tried: candidates });
+  logger.error(`Language table ${name} unreadable; ${consequence}`, { tried });
   return null;
 }

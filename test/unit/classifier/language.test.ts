@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -285,5 +286,25 @@ describe('the n-gram table', () => {
     ]) {
       assert.equal(logged.match(error)?.length, 1, logged);
     }
+    assert.match(logged, /ENOENT/); // each place tried, with why it failed
+  });
+
+  it('reads the shipped table when the copy beside MODEL_DIR is not one', () => {
+    const models = mkdtempSync(join(tmpdir(), 'models-'));
+    mkdirSync(join(models, 'language'));
+    writeFileSync(join(models, 'language', 'hindustani.bin'), 'not a table');
+    const script = [
+      "const { identifyLanguage } = await import('./src/classifier/language.ts');",
+      "console.log(identifyLanguage('Yeh khana bohat mazedar tha, dobara zaroor aayenge'));",
+    ].join('\n');
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('../../../', import.meta.url)),
+      env: { ...process.env, MODEL_DIR: models },
+      encoding: 'utf8',
+    });
+    rmSync(models, { recursive: true, force: true });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout.trim().split('\n').pop(), 'urd');
+    assert.doesNotMatch(run.stdout + run.stderr, /unreadable/);
   });
 });
