@@ -12,7 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hindustaniWords } from '../../src/classifier/hindustani.js';
-import { languageSignal } from '../../src/classifier/language.js';
+import { languageSignal, mostlyLatin } from '../../src/classifier/language.js';
 import { AUDIENCE_FILES } from './audience-files.mjs';
 import { DETECTOR_ENGLISH_FILES, isDetectorCheckRow, isValidationRow } from './validation-cut.mjs';
 
@@ -56,11 +56,6 @@ const SOURCES: Source[] = [
   english('sst/dev.jsonl', fixed('val')),
 ];
 
-const LETTER = /\p{L}/gu;
-const LATIN = /\p{Script=Latin}/gu;
-/** Texts the detector's Latin-script branch sees: mostly Latin letters (Devanagari Hindi is Hindi by script). */
-const isLatin = (signal: string) => (signal.match(LATIN)?.length ?? 0) * 2 > (signal.match(LETTER)?.length ?? 0);
-
 const lines: string[] = [];
 const counts: Record<string, number> = {};
 for (const source of SOURCES) {
@@ -69,7 +64,8 @@ for (const source of SOURCES) {
     const row = JSON.parse(line) as { text: string; language?: string };
     const group = source.group(row);
     const signal = languageSignal(row.text);
-    if (group === undefined || !isLatin(signal)) continue;
+    // Only what the detector's Latin-script branch sees (Devanagari Hindi, say, is Hindi by its script).
+    if (group === undefined || !mostlyLatin(signal)) continue;
     const split = source.split(row.text);
     lines.push(JSON.stringify({ group, split, words: hindustaniWords(signal).join(' ') }));
     counts[`${group}/${split}`] = (counts[`${group}/${split}`] ?? 0) + 1;

@@ -225,6 +225,13 @@ const GERMAN_MARKER = new RegExp(`[äöüß]|(?<!\\p{L})(?:${GERMAN_FUNCTION_WOR
 const count = (text: string, pattern: RegExp): number => text.match(pattern)?.length ?? 0;
 
 /**
+ * Whether most of a cleaned text's letters are Latin: the texts the Latin-script rules (and the romanised-Hindustani
+ * scorer, models/training/hindustani-rows.ts) see.
+ */
+export const mostlyLatin = (signal: string, letters = count(signal, LETTER)): boolean =>
+  count(signal, LATIN) * 2 > letters;
+
+/**
  * The language of a post (ISO 639-3), or 'und' when it is too short to tell. By script first: Arabic script is
  * Urdu when it has a letter only Urdu writes, else Arabic; Devanagari is Hindi. Latin script is English when
  * enough of its words are very common English words, romanised Hindustani (Urdu or Hindi) when the fitted
@@ -243,7 +250,7 @@ export function identifyLanguage(text: string, tuning: DetectionTuning = DETECTI
   }
   if (count(signal, DEVANAGARI) * 2 > letters) return letters < tuning.minScriptLetters ? 'und' : 'hin';
   if (letters < tuning.minLatinLetters) return 'und';
-  if (count(signal, LATIN) * 2 <= letters) return otherScriptLanguage(signal);
+  if (!mostlyLatin(signal, letters)) return otherScriptLanguage(signal);
   if (commonEnglishShare(signal) >= tuning.englishWordShare) return 'eng';
   const hindustani = hindustaniScores(signal);
   if (hindustani && hindustani.hindustani >= tuning.hindustaniScore) {

@@ -75,26 +75,15 @@ describe('hindustaniWords', () => {
   });
 
   it('leaves out a capitalised word inside a sentence (a name), not at a sentence start', () => {
-    assert.deepEqual(hindustaniWords('Imran Khan ne kaha. Phir bhi Lahore mein'), [
-      'imran',
-      'ne',
-      'kaha',
-      'phir',
-      'bhi',
-      'mein',
-    ]);
-    assert.deepEqual(hindustaniWords('Kya baat hai! Wah'), ['kya', 'baat', 'hai', 'wah']);
+    assert.deepEqual(
+      hindustaniWords('Imran Khan ne kaha. Phir bhi Lahore mein'),
+      'imran ne kaha phir bhi mein'.split(' '),
+    );
+    assert.deepEqual(hindustaniWords('Kya baat hai! Wah'), 'kya baat hai wah'.split(' '));
   });
 
   it('keeps every word of a text in Title Case, where a capital marks nothing', () => {
-    assert.deepEqual(hindustaniWords('Police Ki Karwai Mein Do Afrad Zakhmi'), [
-      'police',
-      'ki',
-      'karwai',
-      'mein',
-      'do',
-      'afrad',
-      'zakhmi',
-    ]);
+    const words = 'police ki karwai mein do afrad zakhmi';
+    assert.deepEqual(hindustaniWords('Police Ki Karwai Mein Do Afrad Zakhmi'), words.split(' '));
   });
 });
