@@ -185,24 +185,29 @@ export async function loadTransformerClassifier(config: Config): Promise<Transfo
   const { id, dir, dtype, threads, binaryNeutralMargin } = config.model;
   const modelDir = join(dir, id);
   const [configFile, tokenizerFile, tokenizerConfigFile, onnxFile] = requiredModelFiles(dtype);
-  const readJson = async (file: string) => {
-    const path = join(modelDir, file);
-    const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      const what = file === configFile ? `Model ${id} not found in ${dir}` : `Model ${id} in ${dir}: no ${file}`;
-      throw new Error(`${what} (${error.code ?? error.message}); expected ${requiredModelFiles(dtype).join(', ')}`);
-    });
-    return JSON.parse(text) as unknown;
-  };
+  const expected = `expected ${requiredModelFiles(dtype).join(', ')}`;
+  /** A file's JSON, or why it could not be read (its errno code). */
+  const readJson = (file: string): Promise<{ json: unknown } | { unread: string }> =>
+    readFile(join(modelDir, file), 'utf8').then(
+      (text) => ({ json: JSON.parse(text) as unknown }),
+      (error: NodeJS.ErrnoException) => ({ unread: error.code ?? error.message }),
+    );
   // Read and check the labels first: an unsupported label set fails here, before the ONNX load.
-  const modelConfig = (await readJson(configFile)) as ModelConfig;
+  const configRead = await readJson(configFile);
+  if ('unread' in configRead) throw new Error(`Model ${id} not found in ${dir} (${configRead.unread}); ${expected}`);
+  const modelConfig = configRead.json as ModelConfig;
   const scheme = labelSchemeFromConfig(modelConfig, { binaryNeutralMargin, source: join(modelDir, configFile) });
 
-  const [tokenizerJson, tokenizerConfig, ort] = await Promise.all([
-    readJson(tokenizerFile) as Promise<object>,
-    readJson(tokenizerConfigFile) as Promise<TokenizerConfig>,
-    loadRuntime(),
-  ]);
-  const tokenizer = new ModelTokenizer(tokenizerJson, tokenizerConfig);
+  // Both reads finish before any error, so a model missing both tokenizer files names both, every time.
+  const tokenizerFiles = [tokenizerFile, tokenizerConfigFile];
+  const tokenizerReads = await Promise.all(tokenizerFiles.map(readJson));
+  const unread = tokenizerReads.flatMap((read, i) =>
+    'unread' in read ? [`no ${tokenizerFiles[i]} (${read.unread})`] : [],
+  );
+  if (unread.length > 0) throw new Error(`Model ${id} in ${dir}: ${unread.join(', ')}; ${expected}`);
+  const [tokenizerJson, tokenizerConfig] = tokenizerReads.map((read) => ('json' in read ? read.json : {}));
+  const tokenizer = new ModelTokenizer(tokenizerJson as object, tokenizerConfig as TokenizerConfig);
+  const ort = await loadRuntime();
 
   const onnxPath = join(modelDir, onnxFile);
   // logSeverityLevel 3 (errors): transformers.js's own default for its sessions.

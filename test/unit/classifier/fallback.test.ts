@@ -70,7 +70,22 @@ describe('getClassifier fallback', () => {
     const dir = join(root, 'no-tokenizer');
     mkdirSync(join(dir, 'onnx'), { recursive: true });
     copyFileSync(new URL('../../fixtures/label-configs/three-class.json', import.meta.url), join(dir, 'config.json'));
-    await assertLexiconFallback('no-tokenizer', /Model no-tokenizer in .*: no tokenizer\.json \(ENOENT\)/);
+    // Both tokenizer files are missing: the log names both, in order, not whichever read failed first.
+    await assertLexiconFallback(
+      'no-tokenizer',
+      /Model no-tokenizer in .*: no tokenizer\.json \(ENOENT\), no tokenizer_config\.json \(ENOENT\); expected/,
+    );
+  });
+
+  it('names only the missing tokenizer file when the other is there', async () => {
+    const dir = join(root, 'no-tokenizer-config');
+    mkdirSync(join(dir, 'onnx'), { recursive: true });
+    copyFileSync(new URL('../../fixtures/label-configs/three-class.json', import.meta.url), join(dir, 'config.json'));
+    writeFileSync(join(dir, 'tokenizer.json'), '{}');
+    await assertLexiconFallback(
+      'no-tokenizer-config',
+      /Model no-tokenizer-config in .*: no tokenizer_config\.json \(ENOENT\); expected/,
+    );
   });
 
   it('falls back, naming what is missing, when the graph is not a sequence classifier', async () => {
