@@ -4,7 +4,8 @@
 // separately (tune on train, check on val): % of English tweets detected as another language (the SemEval
 // tweets), % right per language (the XLM-T tweets), and µs per post (the whole set, one pass, detection alone).
 // A third split, check, is the English the romanised-Hindustani scorer was not fitted on (isDetectorCheckRow's rows
-// of DETECTOR_ENGLISH_FILES).
+// of DETECTOR_ENGLISH_FILES); check-content is the same texts without their very common English words, English as
+// headlines and terse posts write it.
 // --also CHECKOUT adds another checkout's detector (git worktree add /tmp/before main): a change side by side.
 // 'und' on English is not a false flag (undetermined posts go to the English model).
 //
@@ -25,6 +26,7 @@ import {
   identifyLanguage,
   languageSignal,
   toIso3,
+  withoutCommonEnglishWords,
 } from '../src/classifier/language.js';
 import { AUDIENCE_FILES as AUDIENCE_FILE_PATHS } from '../models/training/audience-files.mjs';
 import { DETECTOR_ENGLISH_FILES, isDetectorCheckRow, isValidationRow } from '../models/training/validation-cut.mjs';
@@ -206,6 +208,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (DETECTOR_ENGLISH_FILES.every((file) => existsSync(join(dataDir, file)))) {
     splits.check = readRows(dataDir, DETECTOR_ENGLISH_FILES).filter((r) => isDetectorCheckRow(r.text));
+    splits['check-content'] = splits.check.map((r) => ({ ...r, text: withoutCommonEnglishWords(r.text) }));
   }
   for (const [split, rows] of Object.entries(splits)) {
     for (const [name, detect] of Object.entries(found)) {

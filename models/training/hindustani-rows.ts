@@ -4,15 +4,21 @@
 //   npx tsx models/training/hindustani-rows.ts DATA_DIR OUT.jsonl
 //
 // Groups: urd-Latn (Roman Urdu) and hin (XLM-T's romanised Hindi) are romanised Hindustani; English (SemEval,
-// SST, the airline tweets and the UCI sentences) and the audience's other Latin-script languages (XLM-T's
-// European tweets, the Indonesian, Malay and Turkish files) are not. Splits: the audience files' validation cut
+// SST, the airline tweets and the UCI sentences), the same English without its very common words (eng-content)
+// and the audience's other Latin-script languages (XLM-T's European tweets, the Indonesian, Malay and Turkish
+// files) are not. Splits: the audience files' validation cut
 // and XLM-T's, SemEval's and SST's own val/dev files are `val`; a fifth of the English training rows (by
 // isDetectorCheckRow) is `check`, held out of the fit to choose the threshold on; the rest is `train`.
 // Words only go to OUT, which stays outside the repository (the texts may not be redistributed).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hindustaniWords } from '../../src/classifier/hindustani.js';
-import { languageSignal, mostlyLatin } from '../../src/classifier/language.js';
+import {
+  hasEnoughLetters,
+  languageSignal,
+  mostlyLatin,
+  withoutCommonEnglishWords,
+} from '../../src/classifier/language.js';
 import { AUDIENCE_FILES } from './audience-files.mjs';
 import { DETECTOR_ENGLISH_FILES, isDetectorCheckRow, isValidationRow } from './validation-cut.mjs';
 
@@ -67,8 +73,18 @@ for (const source of SOURCES) {
     // Only what the detector's Latin-script branch sees (Devanagari Hindi, say, is Hindi by its script).
     if (group === undefined || !mostlyLatin(signal)) continue;
     const split = source.split(row.text);
-    lines.push(JSON.stringify({ group, split, words: hindustaniWords(signal).join(' ') }));
-    counts[`${group}/${split}`] = (counts[`${group}/${split}`] ?? 0) + 1;
+    const words = hindustaniWords(signal);
+    const add = (group: string, words: string[]) => {
+      lines.push(JSON.stringify({ group, split, words: words.join(' ') }));
+      counts[`${group}/${split}`] = (counts[`${group}/${split}`] ?? 0) + 1;
+    };
+    add(group, words);
+    // English without its very common words, as headlines and short posts are written ("budget report today"):
+    // Roman Urdu borrows English nouns, and fitted on English sentences alone the scorer took them for Hindustani.
+    const content = withoutCommonEnglishWords(signal);
+    if (group === 'eng' && content !== signal && hasEnoughLetters(content)) {
+      add('eng-content', hindustaniWords(content));
+    }
   }
 }
 writeFileSync(outPath, `${lines.join('\n')}\n`);

@@ -121,13 +121,18 @@ let shipped: HindustaniTable | null | undefined;
 
 /**
  * How romanised-Hindustani a Latin-script text is (log-odds against the other Latin-script languages) and, as
- * such, how Roman Urdu rather than romanised Hindi; undefined without the table.
+ * such, how Roman Urdu rather than romanised Hindi, with how many words were scored; undefined without the table.
  */
-export function hindustaniScores(signal: string): { hindustani: number; urdu: number } | undefined {
+export function hindustaniScores(signal: string): { hindustani: number; urdu: number; words: number } | undefined {
   if (shipped === undefined) {
     shipped = readLanguageTable('hindustani.bin', parseHindustaniTable, 'no post is detected as Roman Urdu or Hindi');
   }
   if (shipped === null) return undefined;
-  const sums = scoreWords(shipped, hindustaniWords(signal));
-  return { hindustani: sums[shipped.vectors.indexOf('hindustani')], urdu: sums[shipped.vectors.indexOf('urdu')] };
+  const words = hindustaniWords(signal);
+  const sums = scoreWords(shipped, words);
+  return {
+    hindustani: sums[shipped.vectors.indexOf('hindustani')],
+    urdu: sums[shipped.vectors.indexOf('urdu')],
+    words: words.length,
+  };
 }

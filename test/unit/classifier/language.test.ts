@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
   commonEnglishShare,
+  withoutCommonEnglishWords,
   detectLanguage,
   DETECTION_TUNING,
   identifyLanguage,
@@ -50,6 +51,12 @@ describe('detectLanguage', () => {
     assert.equal(commonEnglishShare('Saya sangat suka'), 0);
     assert.equal(commonEnglishShare(''), 0);
     assert.equal(commonEnglishShare('!!! ???'), 0); // no words at all
+  });
+
+  it('strips the words it counts as common English, and keeps the rest as written', () => {
+    assert.equal(withoutCommonEnglishWords("The budget REPORT, don't miss it today!"), 'budget REPORT, miss');
+    assert.equal(withoutCommonEnglishWords('I love this so much'), '');
+    assert.equal(withoutCommonEnglishWords('  Saya   sangat suka '), 'Saya sangat suka');
   });
 
   it('needs six Latin letters, or three in Arabic script or Devanagari, before guessing', () => {
@@ -181,9 +188,26 @@ describe('the audience languages: Turkish, Urdu (both scripts), Indonesian and M
     }
   });
 
+  it('takes a short text (six scored words or fewer) as Roman Urdu from the lower short-text bar', () => {
+    // Between the short-text bar (2) and the general one (4): three words cannot add up to more.
+    for (const text of ['mjhe lgta he', 'kia scene he', 'kb milo ge']) {
+      assert.equal(identifyLanguage(text), 'urd', text);
+      assert.equal(identifyLanguage(text, { ...DETECTION_TUNING, shortHindustaniScore: 4 }), 'eng', text);
+    }
+    // Seven scored words at log-odds 2.5: the general bar applies, unless the short-text limit is raised to seven.
+    const longer = 'mjhe lgta he match tomorrow at stadium';
+    assert.equal(identifyLanguage(longer), 'eng');
+    assert.equal(identifyLanguage(longer, { ...DETECTION_TUNING, shortTextWords: 7 }), 'hin');
+    // English as headlines write it, without its common words: the scorer is fitted on such English too.
+    const terse = ['tuesday report noon today', 'budget report today', 'Lovely sunset tonight', 'nice yr'];
+    for (const text of [...terse, 'Brilliant acting, superb direction']) {
+      assert.equal(identifyLanguage(text), 'eng', text);
+    }
+  });
+
   it('keeps English with a Hindustani name or two English', () => {
     for (const text of [
-      'Great news for awam, wazir e azam announced relief, thanks to the sadar',
+      'Great news for awam, the government announced relief today',
       'Imran Khan played a great match today', // names: a capital inside a sentence is not scored
       'Babar Azam and Shaheen Afridi were brilliant in Lahore tonight',
       'Love the new Coke Studio song, so good',
@@ -191,6 +215,8 @@ describe('the audience languages: Turkish, Urdu (both scripts), Indonesian and M
     ]) {
       assert.equal(identifyLanguage(text), 'eng', text);
     }
+    // Code-mixed with five Urdu words in thirteen (Pakistani English writes titles so): Roman Urdu.
+    assert.equal(identifyLanguage('Great news for awam, wazir e azam announced relief, thanks to the sadar'), 'urd');
   });
 });
 

@@ -53,8 +53,15 @@ function bench(withCheckFiles: boolean, ...args: string[]) {
     { cwd: REPO_ROOT, encoding: 'utf8' },
   );
   assert.equal(run.status, 0, run.stderr);
-  return JSON.parse(run.stdout) as Array<{ detector: string; split: string; englishFlaggedPct: number }>;
+  return JSON.parse(run.stdout) as Array<{
+    detector: string;
+    split: string;
+    englishFlaggedPct: number;
+    detectedAs: Record<string, Record<string, number>>;
+  }>;
 }
+
+const total = (counts: Record<string, number> = {}) => Object.values(counts).reduce((a, b) => a + b, 0);
 
 describe('bench:language', () => {
   it('measures English held out of the scorer as a check split, and another checkout side by side', () => {
@@ -62,7 +69,11 @@ describe('bench:language', () => {
     const results = bench(true, '--also', REPO_ROOT);
     const names = [...new Set(results.map((r) => r.detector))];
     assert.deepEqual(names, ['impact-sentiment (src/classifier/language.ts)', `impact-sentiment at ${REPO_ROOT}`]);
-    assert.deepEqual([...new Set(results.map((r) => r.split))], ['train', 'val', 'check']);
+    assert.deepEqual([...new Set(results.map((r) => r.split))], ['train', 'val', 'check', 'check-content']);
+    // check-content holds the same texts as check, without their very common English words.
+    const [check, content] = ['check', 'check-content'].map((split) => results.find((r) => r.split === split));
+    assert.ok(total(check?.detectedAs.eng) > 0);
+    assert.equal(total(content?.detectedAs.eng), total(check?.detectedAs.eng));
     // Plain English is never flagged, by either.
     for (const r of results) assert.equal(r.englishFlaggedPct, 0, `${r.detector} ${r.split}`);
   });
