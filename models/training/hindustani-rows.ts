@@ -6,9 +6,9 @@
 // Groups: urd-Latn (Roman Urdu) and hin (XLM-T's romanised Hindi) are romanised Hindustani; English (SemEval,
 // SST, the airline tweets and the UCI sentences), the same English without its very common words (eng-content)
 // and the audience's other Latin-script languages (XLM-T's European tweets, the Indonesian, Malay and Turkish
-// files) are not. Splits: the audience files' validation cut
-// and XLM-T's, SemEval's and SST's own val/dev files are `val`; a fifth of the English training rows (by
-// isDetectorCheckRow) is `check`, held out of the fit to choose the threshold on; the rest is `train`.
+// files) are not. Splits: the audience files' validation cut and XLM-T's, SemEval's and SST's own val/dev files
+// are `val`; a fifth of the English training rows (by isDetectorCheckRow) is `check`, held out of the fit to choose
+// the thresholds on; the rest is `train`.
 // Words only go to OUT, which stays outside the repository (the texts may not be redistributed).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -73,12 +73,11 @@ for (const source of SOURCES) {
     // Only what the detector's Latin-script branch sees (Devanagari Hindi, say, is Hindi by its script).
     if (group === undefined || !mostlyLatin(signal)) continue;
     const split = source.split(row.text);
-    const words = hindustaniWords(signal);
-    const add = (group: string, words: string[]) => {
-      lines.push(JSON.stringify({ group, split, words: words.join(' ') }));
-      counts[`${group}/${split}`] = (counts[`${group}/${split}`] ?? 0) + 1;
+    const add = (rowGroup: string, words: string[]) => {
+      lines.push(JSON.stringify({ group: rowGroup, split, words: words.join(' ') }));
+      counts[`${rowGroup}/${split}`] = (counts[`${rowGroup}/${split}`] ?? 0) + 1;
     };
-    add(group, words);
+    add(group, hindustaniWords(signal));
     // English without its very common words, as headlines and short posts are written ("budget report today"):
     // Roman Urdu borrows English nouns, and fitted on English sentences alone the scorer took them for Hindustani.
     const content = withoutCommonEnglishWords(signal);
