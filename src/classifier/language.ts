@@ -145,10 +145,14 @@ function commonShare(signal: string, vocabulary: ReadonlySet<string>): number {
     const word = token.replace(NOT_WORD_CHAR, '');
     if (word === '') continue;
     words += 1;
-    if (vocabulary.has(word.includes("'") ? word.replaceAll("'", '') : word)) common += 1;
+    if (isListed(word, vocabulary)) common += 1;
   }
   return words === 0 ? 0 : common / words;
 }
+
+/** Whether a word (lower case, letters and apostrophes) is in a word list, which writes "don't" as "dont". */
+const isListed = (word: string, vocabulary: ReadonlySet<string>): boolean =>
+  vocabulary.has(word.includes("'") ? word.replaceAll("'", '') : word);
 
 /**
  * The text without the words commonEnglishShare counts as very common English: English as headlines and terse posts
@@ -159,8 +163,9 @@ export function withoutCommonEnglishWords(text: string): string {
   return text
     .split(/\s+/)
     .filter((token) => {
-      const word = token.toLowerCase().replace(NOT_WORD_CHAR, '').replaceAll("'", '');
-      return word !== '' && !COMMON_ENGLISH_WORDS.has(word);
+      const word = token.toLowerCase().replace(NOT_WORD_CHAR, '');
+      // Left with letters and apostrophes: a token of apostrophes alone is no word.
+      return word.replaceAll("'", '') !== '' && !isListed(word, COMMON_ENGLISH_WORDS);
     })
     .join(' ');
 }
@@ -225,6 +230,7 @@ export interface DetectionTuning {
   hindustaniScore: number;
   /** ...or, for a text of at most shortTextWords scored words, this... */
   shortHindustaniScore: number;
+  /** The most scored words (hindustaniWords) a text can have and still be held to shortHindustaniScore. */
   shortTextWords: number;
   /** ...and then Roman Urdu when its Urdu-over-Hindi log-odds reach this, else Hindi. */
   urduScore: number;
@@ -282,10 +288,10 @@ export function identifyLanguage(text: string, tuning: DetectionTuning = DETECTI
   if (!mostlyLatin(signal, letters)) return otherScriptLanguage(signal);
   if (commonEnglishShare(signal) >= tuning.englishWordShare) return 'eng';
   const hindustani = hindustaniScores(signal);
-  const hindustaniBar =
-    (hindustani?.words ?? Infinity) <= tuning.shortTextWords ? tuning.shortHindustaniScore : tuning.hindustaniScore;
-  if (hindustani && hindustani.hindustani >= hindustaniBar) {
-    return hindustani.urdu >= tuning.urduScore ? 'urd' : 'hin';
+  if (hindustani) {
+    const { shortTextWords, shortHindustaniScore, hindustaniScore } = tuning;
+    const bar = hindustani.words <= shortTextWords ? shortHindustaniScore : hindustaniScore;
+    if (hindustani.hindustani >= bar) return hindustani.urdu >= tuning.urduScore ? 'urd' : 'hin';
   }
   const ranked = latinLanguageScores(signal);
   const [top, topScore] = ranked[0] ?? ['und', 0];
