@@ -30,6 +30,8 @@ if (!dataDir || !outPath) {
 
 type Split = 'train' | 'val' | 'check';
 interface Source {
+  /** The audience file's name, written with its rows (the Indonesian-over-Malay vector weighs each file alike). */
+  name?: string;
   file: string;
   group: (row: { language?: string }) => string | undefined;
   split: (text: string) => Split;
@@ -40,6 +42,7 @@ const fixed = (split: Split) => () => split;
 const XLMT_LATIN = new Set(['hin', 'fra', 'deu', 'ita', 'por', 'spa']);
 const xlmt = ({ language }: { language?: string }) => (XLMT_LATIN.has(language ?? '') ? language : undefined);
 const audience = (name: keyof typeof AUDIENCE_FILES, group: string): Source => ({
+  name,
   file: AUDIENCE_FILES[name],
   group: () => group,
   split: audienceSplit,
@@ -74,7 +77,8 @@ for (const source of SOURCES) {
     if (group === undefined || !mostlyLatin(signal)) continue;
     const split = source.split(row.text);
     const add = (rowGroup: string, words: string[]) => {
-      lines.push(JSON.stringify({ group: rowGroup, split, words: words.join(' ') }));
+      const file = source.name && { file: source.name };
+      lines.push(JSON.stringify({ group: rowGroup, split, ...file, words: words.join(' ') }));
       counts[`${rowGroup}/${split}`] = (counts[`${rowGroup}/${split}`] ?? 0) + 1;
     };
     add(group, hindustaniWords(signal));

@@ -5,8 +5,9 @@
 #      encoder step 3 reuses
 #   2. impact-sentiment-tur-ngram-v1 and impact-sentiment-urd-ngram-v1 (retrain-ngram.sh, about 5 and 4 minutes)
 #   3. impact-sentiment-ind-msa-v1 (retrain-refit.sh, about 5 minutes): v2's encoder from step 1
-#   4. the language detector's romanised-Hindustani scorer, models/language/hindustani.bin (retrain-hindustani.sh,
-#      about 1 minute), which routes Roman Urdu to step 2's Urdu model
+#   4. the language detector's fitted scorers (retrain-hindustani.sh, about 1 minute): romanised Hindustani,
+#      models/language/hindustani.bin, which routes Roman Urdu to step 2's Urdu model, and Indonesian over Malay,
+#      models/language/indonesian-malay.bin
 # About 85 minutes on the 2-core machine. impact-sentiment-multilingual-v1 (German, French, Italian, Portuguese,
 # Spanish) is commit a4ce2ea's model, rebuilt with that commit's scripts (models/README.md); this leaves it as it is.
 #   models/training/retrain-audience.sh ../shared/data/sentiment

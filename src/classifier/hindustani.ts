@@ -55,7 +55,14 @@ const SENTENCE_START = /(?:^|[.!?]\s*)$/u;
  */
 const LINK_WORDS: ReadonlySet<string> = new Set(['http', 'https', 'www', 'url']);
 
-export function parseHindustaniTable(bytes: Buffer): HindustaniTable {
+/** The romanised-Hindustani table: an HND1 table with the "hindustani" and "urdu" vectors. */
+export const parseHindustaniTable = (bytes: Buffer): HindustaniTable => parseScorerTable(bytes, ['hindustani', 'urdu']);
+
+/**
+ * A table in the HND1 layout above that has (at least) the `required` vectors. The Indonesian-over-Malay table
+ * (indonesian-malay.ts) shares the layout and the features.
+ */
+export function parseScorerTable(bytes: Buffer, required: readonly string[]): HindustaniTable {
   if (bytes.toString('latin1', 0, 4) !== MAGIC) throw new Error(`not a ${MAGIC} table`);
   const headerLength = bytes.readUInt32LE(4);
   const header = JSON.parse(bytes.toString('utf8', 8, 8 + headerLength)) as HindustaniHeader;
@@ -66,7 +73,7 @@ export function parseHindustaniTable(bytes: Buffer): HindustaniTable {
     throw new Error('ngrams must be ascending positive sizes');
   }
   if (vectors.length !== bias.length) throw new Error('one bias per vector');
-  for (const name of ['hindustani', 'urdu']) if (!vectors.includes(name)) throw new Error(`no "${name}" vector`);
+  for (const name of required) if (!vectors.includes(name)) throw new Error(`no "${name}" vector`);
   const start = 8 + headerLength;
   const size = 2 ** bits;
   if (start % 4 !== 0 || bytes.length !== start + vectors.length * size * 4) {

@@ -2,16 +2,17 @@
 // bench:language). Script first (Arabic script, Urdu's own letters, Devanagari, and the other scripts by the
 // language each is written in most), then for Latin script a check for very common English words, then romanised
 // Hindustani (Roman Urdu or Hindi) by a fitted scorer (hindustani.ts), then eld's byte n-gram scores restricted to
-// the audience's Latin-script languages (latin-language.ts), Indonesian vs Malay by word rates (language-words.ts),
-// with English preferred when it scores close to the top (and German when the text has an umlaut or a German
-// function word and German scores not far below). franc's trigram profiles were the detector before: on English
-// tweets they flagged 3% as another language (26% without a candidate list) and were right on 79-87% of
-// Portuguese, Spanish and German.
+// the audience's Latin-script languages (latin-language.ts), Indonesian vs Malay by word rates (language-words.ts)
+// plus a fitted scorer (indonesian-malay.ts), with English preferred when it scores close to the top (and German
+// when the text has an umlaut or a German function word and German scores not far below). franc's trigram profiles
+// were the detector before: on English tweets they flagged 3% as another language (26% without a candidate list)
+// and were right on 79-87% of Portuguese, Spanish and German.
 //
 // Short texts are 'und' (undetermined), which counts as supported: a two-word post is scored by the English model
 // rather than dropped or routed on a guess.
 import { COMMON_ENGLISH_WORDS } from './english-words.js';
 import { hindustaniScores } from './hindustani.js';
+import { indonesianScore } from './indonesian-malay.js';
 import { indonesianMalayWeights } from './language-words.js';
 import { latinLanguageScores } from './latin-language.js';
 
@@ -132,9 +133,12 @@ function wordEvidence(signal: string, weights: ReadonlyMap<string, number>): num
 }
 const LETTER_RUNS = /\p{L}+/gu;
 
-/** Indonesian or Malay, for a text eld calls one of the two: by the words' rates in each. */
+/**
+ * Indonesian or Malay, for a text eld calls one of the two: the words' rates in each plus the fitted scorer's
+ * log-odds (indonesian-malay.ts); the sum tells tweets apart better than either alone.
+ */
 export const indonesianOrMalay = (signal: string, bias = INDONESIAN_MALAY_BIAS): 'ind' | 'msa' =>
-  wordEvidence(signal, indonesianMalayWeights()) + bias >= 0 ? 'ind' : 'msa';
+  wordEvidence(signal, indonesianMalayWeights()) + indonesianScore(signal) + bias >= 0 ? 'ind' : 'msa';
 
 function commonShare(signal: string, vocabulary: ReadonlySet<string>): number {
   // One pass without intermediate arrays: this runs on every post, and with the anchored letter count it took

@@ -20,7 +20,11 @@ const MODEL_DIR = `models/${resourcesJson.model.id}`;
 const ROUTED_DIRS = resourcesJson.model.multilingualIds.map((id) => `models/${id}`);
 const MODEL_DIRS = [MODEL_DIR, ...ROUTED_DIRS];
 /** The language detector's tables (src/config.ts languageDir: src/classifier/language-data.ts reads them). */
-const LANGUAGE_DATA = ['models/language/latin-ngrams.bin', 'models/language/hindustani.bin'];
+const LANGUAGE_DATA = [
+  'models/language/latin-ngrams.bin',
+  'models/language/hindustani.bin',
+  'models/language/indonesian-malay.bin',
+];
 const MODEL_FILES = [
   'config.json',
   'tokenizer.json',

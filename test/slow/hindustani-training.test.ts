@@ -1,7 +1,7 @@
-// The language detector's romanised-Hindustani scorer: what train_hindustani.py fits is what
-// src/classifier/hindustani.ts scores (same features, same sums), and retrain-hindustani.sh rebuilds the shipped
-// table from ../shared byte for byte. Needs Debian's python3-sklearn (.ci/run installs it) and the shared data;
-// without them the tests are reported as skipped, with the reason.
+// The language detector's fitted scorers (romanised Hindustani; Indonesian over Malay): what train_hindustani.py
+// fits is what src/classifier/hindustani.ts scores (same features, same sums), and retrain-hindustani.sh rebuilds the
+// shipped tables from ../shared byte for byte. Needs Debian's python3-sklearn (.ci/run installs it) and the shared
+// data; without them the tests are reported as skipped, with the reason.
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseHindustaniTable, scoreWords } from '../../src/classifier/hindustani.js';
+import { parseIndonesianMalayTable } from '../../src/classifier/indonesian-malay.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const data = join(root, '../shared/data/sentiment');
@@ -22,79 +23,108 @@ function syntheticRows(): string {
     hin: ['bah', 'ut', 'acc', 'ha', 'hai', 'kya', 'ta'],
     eng: ['th', 'ing', 'wor', 'ly', 'the', 'ta', 'er'],
     tur: ['ler', 'lar', 'bir', 'cok', 'iyi', 'ta', 'ben'],
+    ind: ['nggak', 'gue', 'ban', 'get', 'ya', 'ta', 'kan'],
+    msa: ['tak', 'nak', 'ko', 'rang', 'ya', 'ta', 'kan'],
   };
   let seed = 7;
   const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const lines: string[] = [];
-  for (let i = 0; i < 600; i++) {
-    const group = Object.keys(syllables)[i % 4];
+  const groups = Object.keys(syllables);
+  for (let i = 0; i < 900; i++) {
+    const group = groups[i % groups.length];
     const pick = () => syllables[group][Math.floor(next() * syllables[group].length)];
     const words = Array.from({ length: 3 + Math.floor(next() * 6) }, () => pick() + pick());
-    lines.push(JSON.stringify({ group, split: i % 10 === 9 ? 'val' : 'train', words: words.join(' ') }));
+    // Two files per Indonesian and Malay group, as the data has (the Indonesian-over-Malay fit weighs files alike).
+    const file = group === 'ind' || group === 'msa' ? `${group}-${i % 4 < 2 ? 'a' : 'b'}` : undefined;
+    lines.push(JSON.stringify({ group, split: i % 10 === 9 ? 'val' : 'train', file, words: words.join(' ') }));
   }
   return `${lines.join('\n')}\n`;
 }
 
-test('the fitted table scores in TypeScript exactly as the fit scored it in Python', { skip: noSklearn }, () => {
+test('the fitted tables score in TypeScript exactly as the fit scored them in Python', { skip: noSklearn }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'hindustani-'));
   writeFileSync(join(dir, 'rows.jsonl'), syntheticRows());
   const args = ['--rows', join(dir, 'rows.jsonl'), '--out', join(dir, 'table.bin'), '--bits', '12'];
   execFileSync(
     '/usr/bin/python3',
-    [join(root, 'models/training/train_hindustani.py'), ...args, '--check-scores', join(dir, 'check.json')],
+    [
+      join(root, 'models/training/train_hindustani.py'),
+      ...args,
+      '--indonesian-out',
+      join(dir, 'indonesian.bin'),
+      '--check-scores',
+      join(dir, 'check.json'),
+    ],
     { stdio: 'pipe' },
   );
   const table = parseHindustaniTable(readFileSync(join(dir, 'table.bin')));
+  const indonesian = parseIndonesianMalayTable(readFileSync(join(dir, 'indonesian.bin')));
   assert.equal(table.bits, 12);
-  const check = JSON.parse(readFileSync(join(dir, 'check.json'), 'utf8')) as Array<{
-    words: string;
-    hindustani: number;
-    urdu: number;
-  }>;
+  assert.equal(indonesian.bits, 12);
+  const check = JSON.parse(readFileSync(join(dir, 'check.json'), 'utf8')) as Array<
+    Record<'hindustani' | 'urdu' | 'indonesian', number> & { words: string }
+  >;
   assert.equal(check.length, 200);
   for (const row of check) {
-    const [hindustani, urdu] = scoreWords(table, row.words.split(' '));
+    const words = row.words.split(' ');
+    const [hindustani, urdu] = scoreWords(table, words);
+    const [indonesianScore] = scoreWords(indonesian, words);
     assert.ok(Math.abs(hindustani - row.hindustani) < 1e-9, `${row.words}: ${hindustani} vs ${row.hindustani}`);
     assert.ok(Math.abs(urdu - row.urdu) < 1e-9, `${row.words}: ${urdu} vs ${row.urdu}`);
+    assert.ok(Math.abs(indonesianScore - row.indonesian) < 1e-9, `${row.words}: ${indonesianScore}`);
   }
-  // And it learnt the groups: the Hindustani rows score above the others, Urdu's above Hindi's.
-  const mean = (group: string, field: 'hindustani' | 'urdu') => {
-    const rows = syntheticRows()
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l))
-      .filter((r) => r.group === group);
-    return (
-      rows.reduce((s, r) => s + scoreWords(table, r.words.split(' '))[field === 'hindustani' ? 0 : 1], 0) / rows.length
-    );
+  // And they learnt the groups: the Hindustani rows score above the others, Urdu's above Hindi's, Indonesian's
+  // above Malay's.
+  const rows = syntheticRows()
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { group: string; words: string });
+  const mean = (group: string, scorer: typeof table, vector: number) => {
+    const of = rows.filter((r) => r.group === group);
+    return of.reduce((sum, r) => sum + scoreWords(scorer, r.words.split(' '))[vector], 0) / of.length;
   };
-  assert.ok(mean('urd-Latn', 'hindustani') > 0 && mean('eng', 'hindustani') < 0 && mean('tur', 'hindustani') < 0);
-  assert.ok(mean('urd-Latn', 'urdu') > 0 && mean('hin', 'urdu') < 0);
+  assert.ok(mean('urd-Latn', table, 0) > 0 && mean('eng', table, 0) < 0 && mean('tur', table, 0) < 0);
+  assert.ok(mean('urd-Latn', table, 1) > 0 && mean('hin', table, 1) < 0);
+  assert.ok(mean('ind', indonesian, 0) > 0 && mean('msa', indonesian, 0) < 0);
 });
 
-test('a training set without both kinds of row is a usage error, not a scikit-learn trace', { skip: noSklearn }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'hindustani-'));
-  writeFileSync(join(dir, 'rows.jsonl'), `${JSON.stringify({ group: 'eng', split: 'train', words: 'the cat' })}\n`);
-  const run = spawnSync(
-    '/usr/bin/python3',
+test('a training set missing a kind of row is a usage error, not a scikit-learn trace, and writes no table', {
+  skip: noSklearn,
+}, () => {
+  const withoutMalay = syntheticRows()
+    .split('\n')
+    .filter((line) => !line.includes('"msa"'))
+    .join('\n');
+  const cases: Array<[string, string, RegExp]> = [
     [
-      join(root, 'models/training/train_hindustani.py'),
-      '--rows',
-      join(dir, 'rows.jsonl'),
-      '--out',
-      join(dir, 'table.bin'),
+      `${JSON.stringify({ group: 'eng', split: 'train', words: 'the cat' })}\n`,
+      '',
+      /need both romanised Hindustani \(urd-Latn, hin\) and other groups/,
     ],
-    { encoding: 'utf8' },
-  );
-  assert.equal(run.status, 2);
-  assert.match(run.stderr, /need both romanised Hindustani \(urd-Latn, hin\) and other groups/);
-  assert.equal(existsSync(join(dir, 'table.bin')), false);
+    [withoutMalay, 'indonesian.bin', /--indonesian-out needs train rows of both ind and msa/],
+  ];
+  for (const [rows, indonesianOut, message] of cases) {
+    const dir = mkdtempSync(join(tmpdir(), 'hindustani-'));
+    writeFileSync(join(dir, 'rows.jsonl'), rows);
+    const out = [join(dir, 'table.bin'), ...(indonesianOut ? [join(dir, indonesianOut)] : [])];
+    const args = ['--rows', join(dir, 'rows.jsonl'), '--out', out[0]];
+    if (indonesianOut) args.push('--indonesian-out', out[1]);
+    const run = spawnSync('/usr/bin/python3', [join(root, 'models/training/train_hindustani.py'), ...args], {
+      encoding: 'utf8',
+    });
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(run.stderr, message);
+    for (const path of out) assert.equal(existsSync(path), false, path);
+  }
 });
 
-test('retrain-hindustani.sh rebuilds the shipped table byte for byte', {
+test('retrain-hindustani.sh rebuilds both shipped tables byte for byte', {
   skip: noSklearn || (!existsSync(data) && `no training data at ${data}`),
 }, () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'hindustani-')), 'hindustani.bin');
+  const dir = mkdtempSync(join(tmpdir(), 'hindustani-'));
+  const out = join(dir, 'hindustani.bin');
   execFileSync('bash', [join(root, 'models/training/retrain-hindustani.sh'), data, out], { cwd: root, stdio: 'pipe' });
-  assert.ok(readFileSync(out).equals(readFileSync(join(root, 'models/language/hindustani.bin'))));
+  for (const name of ['hindustani.bin', 'indonesian-malay.bin']) {
+    assert.ok(readFileSync(join(dir, name)).equals(readFileSync(join(root, 'models/language', name))), name);
+  }
 });

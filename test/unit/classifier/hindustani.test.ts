@@ -6,6 +6,7 @@ import {
   scoreWords,
   type HindustaniHeader,
 } from '../../../src/classifier/hindustani.js';
+import { parseIndonesianMalayTable } from '../../../src/classifier/indonesian-malay.js';
 
 /** A table as train_hindustani.py writes it: magic, header length, space-padded JSON header, float32 weights. */
 function encode(header: HindustaniHeader, weights: number[][], pad = true): Buffer {
@@ -47,6 +48,21 @@ describe('parseHindustaniTable', () => {
       [encode(HEADER, zeros).subarray(0, 1000), /expected 2 vectors/],
     ];
     for (const [bytes, message] of cases) assert.throws(() => parseHindustaniTable(bytes), message);
+  });
+});
+
+describe('parseIndonesianMalayTable', () => {
+  const indonesian: HindustaniHeader = { ...HEADER, vectors: ['indonesian'], bias: [0.5] };
+
+  it('reads the one-vector table of the same layout', () => {
+    const table = parseIndonesianMalayTable(encode(indonesian, [new Array(SIZE).fill(2)]));
+    assert.deepEqual(table.vectors, ['indonesian']);
+    assert.deepEqual(scoreWords(table, ['ab']), [0.5 + 4 * 2]);
+  });
+
+  it('rejects the Hindustani table, which has no Indonesian vector', () => {
+    const zeros = [new Array(SIZE).fill(0), new Array(SIZE).fill(0)];
+    assert.throws(() => parseIndonesianMalayTable(encode(HEADER, zeros)), /no "indonesian" vector/);
   });
 });
 

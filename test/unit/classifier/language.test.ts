@@ -14,6 +14,7 @@ import {
   indonesianOrMalay,
   languageSignal,
 } from '../../../src/classifier/language.js';
+import { indonesianScore } from '../../../src/classifier/indonesian-malay.js';
 import { encodeNgramTable, ngramTable } from '../../../src/classifier/ngram-table.js';
 import { loadConfig } from '../../../src/config.js';
 import { NON_ENGLISH, SHORT_ENGLISH, UNAMBIGUOUS } from '../../fixtures/sentences.js';
@@ -154,11 +155,16 @@ describe('the audience languages: Turkish, Urdu (both scripts), Indonesian and M
     for (const [text, language] of cases) assert.equal(identifyLanguage(text), language, text);
   });
 
-  it('weighs Indonesian against Malay through indonesianOrMalay, its bias deciding a tie', () => {
-    const text = languageSignal('Kerajaan perlu ambil tindakan segera, rakyat dah penat');
-    assert.equal(indonesianOrMalay(text), 'msa');
-    assert.equal(indonesianOrMalay(text, 1000), 'ind');
-    assert.equal(indonesianOrMalay('zzzz qqqq', 0), 'ind'); // no known word: no evidence either way
+  it('weighs Indonesian against Malay by word rates plus the fitted scorer, the bias deciding a tie', () => {
+    const malay = languageSignal('Kerajaan perlu ambil tindakan segera, rakyat dah penat');
+    assert.equal(indonesianOrMalay(malay), 'msa');
+    assert.equal(indonesianOrMalay(malay, 1000), 'ind');
+    assert.ok(indonesianScore(malay) < 0);
+    // Informal Indonesian, as tweets write it: the scorer's character n-grams read its spellings too.
+    const indonesian = languageSignal('gue udah nggak sabar banget nih, kapan lagi ya');
+    assert.ok(indonesianScore(indonesian) > 0);
+    assert.equal(indonesianOrMalay(indonesian), 'ind');
+    assert.equal(indonesianOrMalay(indonesian, -1000), 'msa');
   });
 
   it('reads Roman Urdu as Urdu, and keeps romanised Hindi Hindi, by the Urdu log-odds', () => {
@@ -175,13 +181,13 @@ describe('the audience languages: Turkish, Urdu (both scripts), Indonesian and M
     assert.equal(identifyLanguage(urdu[0], { ...DETECTION_TUNING, urduScore: 1000 }), 'hin');
   });
 
-  it('takes Roman Urdu from what the n-grams say (English, Turkish, Malay) only above the Hindustani threshold', () => {
+  it('takes Roman Urdu from what the n-grams say (English, Turkish, Malay, Indonesian) only above the bar', () => {
     for (const [text, ngrams] of [
       ['Mobile ki battery kharab nikli, refund chahiye', 'eng'],
       ['Lahore mein awam ki madad, great work by volunteers', 'eng'],
       ['Wazir e azam ki taqreer bakwas thi', 'tur'],
       ['Awam ki taraf se wazir azam ko dua, great job', 'msa'],
-      ['Aap ka bohat shukriya, kaam waqt par ho gaya', 'msa'],
+      ['Aap ka bohat shukriya, kaam waqt par ho gaya', 'ind'],
     ]) {
       assert.equal(identifyLanguage(text), 'urd', text);
       assert.equal(identifyLanguage(text, { ...DETECTION_TUNING, hindustaniScore: 1000 }), ngrams, text);
