@@ -162,11 +162,12 @@ def main():
     if args.check_scores:
         sample = rows[:200]
         h, u = scores(sample)
-        i = matrix(sample, args.bits, ngrams) @ w_i.astype(np.float64) + b_i if w_i is not None else [None] * len(h)
+        checked = [{"words": r["words"], "hindustani": hh, "urdu": uu} for r, hh, uu in zip(sample, h, u)]
+        if w_i is not None:
+            for row, score in zip(checked, matrix(sample, args.bits, ngrams) @ w_i.astype(np.float64) + b_i):
+                row["indonesian"] = score
         with open(args.check_scores, "w", encoding="utf-8") as f:
-            json.dump([{"words": r["words"], "hindustani": hh, "urdu": uu, **({"indonesian": ii} if w_i is not None
-                                                                              else {})}
-                       for r, hh, uu, ii in zip(sample, h, u, i)], f)
+            json.dump(checked, f)
 
 
 if __name__ == "__main__":

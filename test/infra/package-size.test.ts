@@ -62,7 +62,7 @@ describe('classify zip', () => {
     assert.ok(names(classify).includes('handlers/classify.mjs'));
   });
 
-  it(`has the models at ${MODEL_DIRS.join(', ')}, the language table, and no training files`, () => {
+  it(`has the models at ${MODEL_DIRS.join(', ')}, the language tables, and no training files`, () => {
     assert.ok(ROUTED_DIRS.length >= 2, 'both routed models (v1 and v2) are listed');
     for (const dir of MODEL_DIRS) {
       for (const file of MODEL_FILES) assert.ok(names(classify).includes(`${dir}/${file}`), `${dir}/${file} missing`);
