@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -330,6 +330,27 @@ describe('the n-gram table', () => {
       assert.equal(logged.match(error)?.length, 1, logged);
     }
     assert.match(logged, /ENOENT/); // each place tried, with why it failed
+  });
+
+  it('without the Indonesian-over-Malay table, tells the two apart by word rates alone, logging it once', () => {
+    // Only the other two tables are where the detector looks.
+    const models = mkdtempSync(join(tmpdir(), 'models-'));
+    mkdirSync(join(models, 'language'));
+    for (const name of ['latin-ngrams.bin', 'hindustani.bin']) {
+      copyFileSync(join(loadConfig().languageDir, name), join(models, 'language', name));
+    }
+    try {
+      const texts = ['Kerajaan perlu ambil tindakan segera, rakyat dah penat', 'gue udah nggak sabar banget nih'];
+      const { detected, logged } = detectInFreshProcess([...texts, ...texts], {
+        MODEL_DIR: models,
+        LAMBDA_TASK_ROOT: '/nonexistent',
+      });
+      assert.deepEqual(detected, ['msa', 'ind', 'msa', 'ind']);
+      assert.equal(logged.match(/indonesian-malay.bin unreadable; word rates alone/g)?.length, 1, logged);
+      assert.doesNotMatch(logged, /(latin-ngrams|hindustani).bin unreadable/);
+    } finally {
+      rmSync(models, { recursive: true, force: true });
+    }
   });
 
   it('reads the shipped table when the copy beside MODEL_DIR is not one', () => {
