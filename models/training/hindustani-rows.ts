@@ -1,6 +1,7 @@
-// Writes the rows models/training/train_hindustani.py fits the language detector's romanised-Hindustani scorer on
-// (src/classifier/hindustani.ts): one JSON line per Latin-script text, {"group", "split", "words"}, where words are
-// the letter runs the detector itself scores (hindustaniWords), so training and serving see the same features.
+// Writes the rows models/training/train_hindustani.py fits the language detector's word scorers on (romanised
+// Hindustani, and Indonesian over Malay: src/classifier/word-scorer.ts): one JSON line per Latin-script text,
+// {"group", "split", "file" (audience files), "words"}, where words are the letter runs the detector itself scores
+// (scoredWords), so training and serving see the same features.
 //   npx tsx models/training/hindustani-rows.ts DATA_DIR OUT.jsonl
 //
 // Groups: urd-Latn (Roman Urdu) and hin (XLM-T's romanised Hindi) are romanised Hindustani; English (SemEval,
@@ -12,7 +13,7 @@
 // Words only go to OUT, which stays outside the repository (the texts may not be redistributed).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hindustaniWords } from '../../src/classifier/hindustani.js';
+import { scoredWords } from '../../src/classifier/word-scorer.js';
 import {
   hasEnoughLetters,
   languageSignal,
@@ -81,12 +82,12 @@ for (const source of SOURCES) {
       lines.push(JSON.stringify({ group: rowGroup, split, ...file, words: words.join(' ') }));
       counts[`${rowGroup}/${split}`] = (counts[`${rowGroup}/${split}`] ?? 0) + 1;
     };
-    add(group, hindustaniWords(signal));
+    add(group, scoredWords(signal));
     // English without its very common words, as headlines and short posts are written ("budget report today"):
     // Roman Urdu borrows English nouns, and fitted on English sentences alone the scorer took them for Hindustani.
     const content = withoutCommonEnglishWords(signal);
     if (group === 'eng' && content !== signal && hasEnoughLetters(content)) {
-      add('eng-content', hindustaniWords(content));
+      add('eng-content', scoredWords(content));
     }
   }
 }

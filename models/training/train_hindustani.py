@@ -1,5 +1,5 @@
-"""Fits the language detector's romanised-Hindustani scorer (src/classifier/hindustani.ts has the features and the
-file layout) and writes models/language/hindustani.bin.
+"""Fits the language detector's romanised-Hindustani scorer (src/classifier/word-scorer.ts has the features and the
+file layout) and writes models/language/hindustani.bin; with --indonesian-out, its Indonesian-over-Malay scorer too.
 
     npx tsx models/training/hindustani-rows.ts ../shared/data/sentiment /tmp/hindustani-rows.jsonl
     /usr/bin/python3 models/training/train_hindustani.py --rows /tmp/hindustani-rows.jsonl \\
@@ -37,7 +37,7 @@ def units(s):
 
 
 def buckets(words, bits, ngrams):
-    """The text's distinct buckets, as src/classifier/hindustani.ts scoreWords() counts them."""
+    """The text's distinct buckets, as src/classifier/word-scorer.ts scoreWords() counts them."""
     mask, found = (1 << bits) - 1, set()
     for w in words:
         h = fnv_step(FNV_OFFSET, 1)
@@ -70,7 +70,7 @@ def fit(x, y, c, balanced=False, sample_weight=None):
 
 
 def write_table(path, source, bits, ngrams, vectors):
-    """The HND1 layout src/classifier/hindustani.ts reads: vectors is [(name, weights, bias)]."""
+    """The HND1 layout src/classifier/word-scorer.ts reads: vectors is [(name, weights, bias)]."""
     header = {"source": source, "bits": bits, "ngrams": ngrams, "vectors": [name for name, _, _ in vectors],
               "bias": [bias for _, _, bias in vectors]}
     head = json.dumps(header).encode()

@@ -1,130 +1,17 @@
 // Romanised Hindustani (Roman Urdu and romanised Hindi) in Latin script: two logistic regressions over hashed
-// character n-grams and words, fitted by models/training/train_hindustani.py (models/README.md has the data and
-// the figures). eld's n-grams know no Roman Urdu, and word lists miss its many spellings ("kitny", "btaen",
-// "krta"); a word's 3- and 4-grams catch them. One vector scores Hindustani over the other Latin-script languages,
-// the other Roman Urdu over romanised Hindi. Stored as models/language/hindustani.bin:
-//
-//   "HND1" | header length (uint32 LE) | header (JSON: source, bits, ngrams, vectors, bias), space-padded so the
-//   weights start at a multiple of 4 | one float32 LE weight per bucket (2^bits) for each vector, in order
-//
-// A text's features are its distinct buckets: each word w that hindustaniWords() keeps hashes "\u0001" + w, and each
-// n-gram (ngrams sizes) of " " + w + " "; a bucket is FNV-1a (32-bit, over UTF-16 code units) modulo 2^bits.
+// character n-grams and words (word-scorer.ts has the features and the layout), fitted by
+// models/training/train_hindustani.py (models/README.md has the data and the figures). eld's n-grams know no Roman
+// Urdu, and word lists miss its many spellings ("kitny", "btaen", "krta"); a word's 3- and 4-grams catch them. One
+// vector scores Hindustani over the other Latin-script languages, the other Roman Urdu over romanised Hindi. Stored
+// as models/language/hindustani.bin.
 import { readLanguageTable } from './language-data.js';
+import { parseScorerTable, type ScorerTable, scoreText } from './word-scorer.js';
 
-const MAGIC = 'HND1';
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-const SPACE = 32;
-
-export interface HindustaniHeader {
-  source: string;
-  bits: number;
-  /** The character n-gram sizes, ascending. */
-  ngrams: number[];
-  /** What each weight vector scores, in file order: "hindustani" and "urdu". */
-  vectors: string[];
-  bias: number[];
-}
-
-export interface HindustaniTable extends HindustaniHeader {
-  /** Each vector's weights, 2^bits of them. */
-  weights: Float32Array[];
-}
-
-/** The letter runs the scorer reads (lower case): what models/training/hindustani-rows.ts writes for training. */
-export function hindustaniWords(signal: string): string[] {
-  const runs = [...signal.matchAll(LETTER_RUNS)];
-  // In Title Case text (the news headlines among the Roman Urdu rows) a capital marks nothing.
-  const titleCase = runs.filter(([word]) => NAME.test(word)).length * 2 > runs.length;
-  const words: string[] = [];
-  for (const { 0: word, index } of runs) {
-    const name = !titleCase && NAME.test(word) && !SENTENCE_START.test(signal.slice(Math.max(0, index - 3), index));
-    const lower = word.toLowerCase();
-    if (!name && !LINK_WORDS.has(lower)) words.push(lower);
-  }
-  return words;
-}
-const LETTER_RUNS = /\p{L}+/gu;
-/** A capitalised word: inside a sentence, a name most likely ("Imran Khan", "Lahore"), which names no language. */
-const NAME = /^\p{Lu}\p{Ll}/u;
-/** What comes before a sentence's first word: the text's start, or an end of sentence. */
-const SENTENCE_START = /(?:^|[.!?]\s*)$/u;
-/**
- * Link remnants the cleaning leaves name no language: XLM-T's Hindi tweets write every link as "http/URL", and with
- * these words the scorer called an English forum post's "[URL=...]" Hindi.
- */
-const LINK_WORDS: ReadonlySet<string> = new Set(['http', 'https', 'www', 'url']);
-
-/** The romanised-Hindustani table: an HND1 table with the "hindustani" and "urdu" vectors. */
-export const parseHindustaniTable = (bytes: Buffer): HindustaniTable => parseScorerTable(bytes, ['hindustani', 'urdu']);
-
-/**
- * A table in the HND1 layout above that has (at least) the `required` vectors. The Indonesian-over-Malay table
- * (indonesian-malay.ts) shares the layout and the features.
- */
-export function parseScorerTable(bytes: Buffer, required: readonly string[]): HindustaniTable {
-  if (bytes.toString('latin1', 0, 4) !== MAGIC) throw new Error(`not a ${MAGIC} table`);
-  const headerLength = bytes.readUInt32LE(4);
-  const header = JSON.parse(bytes.toString('utf8', 8, 8 + headerLength)) as HindustaniHeader;
-  const { bits, ngrams, vectors, bias } = header;
-  if (![ngrams, vectors, bias].every(Array.isArray)) throw new Error('ngrams, vectors and bias must be lists');
-  if (!(Number.isInteger(bits) && bits >= 8 && bits <= 24)) throw new Error(`bits must be 8-24, got ${bits}`);
-  if (!ngrams.every((n, i) => Number.isInteger(n) && n > 0 && (i === 0 || n > ngrams[i - 1]))) {
-    throw new Error('ngrams must be ascending positive sizes');
-  }
-  if (vectors.length !== bias.length) throw new Error('one bias per vector');
-  for (const name of required) if (!vectors.includes(name)) throw new Error(`no "${name}" vector`);
-  const start = 8 + headerLength;
-  const size = 2 ** bits;
-  if (start % 4 !== 0 || bytes.length !== start + vectors.length * size * 4) {
-    throw new Error(`expected ${vectors.length} vectors of ${size} float32 after the header`);
-  }
-  // A copy, aligned: the weights are read on every Latin-script post.
-  const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + bytes.length));
-  const weights = vectors.map((_, v) => all.subarray(v * size, (v + 1) * size));
-  return { ...header, weights };
-}
-
-/** Marks of the buckets already counted for the current text (a stamp per text, so nothing is cleared). */
-let seen = new Uint32Array(0);
-let stamp = 0;
-
-/** Each vector's score (bias plus the weights of the text's distinct buckets), in the table's vector order. */
-export function scoreWords(table: HindustaniTable, words: readonly string[]): number[] {
-  const mask = 2 ** table.bits - 1;
-  if (seen.length !== mask + 1) seen = new Uint32Array(mask + 1);
-  stamp = stamp === 0xffffffff ? 1 : stamp + 1;
-  if (stamp === 1) seen.fill(0);
-  const sums = [...table.bias];
-  const add = (hash: number) => {
-    const bucket = hash & mask;
-    if (seen[bucket] === stamp) return;
-    seen[bucket] = stamp;
-    for (let v = 0; v < sums.length; v++) sums[v] += table.weights[v][bucket];
-  };
-  const longest = table.ngrams[table.ngrams.length - 1];
-  const counted = table.ngrams;
-  for (const word of words) {
-    let hash = Math.imul(FNV_OFFSET ^ 1, FNV_PRIME) >>> 0;
-    for (let i = 0; i < word.length; i++) hash = Math.imul(hash ^ word.charCodeAt(i), FNV_PRIME) >>> 0;
-    add(hash);
-    // The n-grams of " " + word + " ", without building it; each extends the shorter one starting at the same place.
-    const padded = word.length + 2;
-    for (let i = 0; i < padded; i++) {
-      hash = FNV_OFFSET;
-      for (let n = 1; n <= longest && i + n <= padded; n++) {
-        const at = i + n - 1;
-        const code = at === 0 || at === padded - 1 ? SPACE : word.charCodeAt(at - 1);
-        hash = Math.imul(hash ^ code, FNV_PRIME) >>> 0;
-        if (n >= counted[0] && counted.includes(n)) add(hash);
-      }
-    }
-  }
-  return sums;
-}
+/** The romanised-Hindustani table: a scorer table with the "hindustani" and "urdu" vectors. */
+export const parseHindustaniTable = (bytes: Buffer): ScorerTable => parseScorerTable(bytes, ['hindustani', 'urdu']);
 
 /** The shipped table, or null when it could not be read (then no text is romanised Hindustani). */
-let shipped: HindustaniTable | null | undefined;
+let shipped: ScorerTable | null | undefined;
 
 /**
  * How romanised-Hindustani a Latin-script text is (log-odds against the other Latin-script languages) and, as
@@ -135,11 +22,10 @@ export function hindustaniScores(signal: string): { hindustani: number; urdu: nu
     shipped = readLanguageTable('hindustani.bin', parseHindustaniTable, 'no post is detected as Roman Urdu or Hindi');
   }
   if (shipped === null) return undefined;
-  const words = hindustaniWords(signal);
-  const sums = scoreWords(shipped, words);
+  const { sums, words } = scoreText(shipped, signal);
   return {
     hindustani: sums[shipped.vectors.indexOf('hindustani')],
     urdu: sums[shipped.vectors.indexOf('urdu')],
-    words: words.length,
+    words,
   };
 }

@@ -234,7 +234,7 @@ export interface DetectionTuning {
   hindustaniScore: number;
   /** ...or, for a text of at most shortTextWords scored words, this... */
   shortHindustaniScore: number;
-  /** The most scored words (hindustaniWords) a text can have and still be held to shortHindustaniScore. */
+  /** The most scored words (scoredWords) a text can have and still be held to shortHindustaniScore. */
   shortTextWords: number;
   /** ...and then Roman Urdu when its Urdu-over-Hindi log-odds reach this, else Hindi. */
   urduScore: number;

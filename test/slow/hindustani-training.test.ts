@@ -1,5 +1,5 @@
 // The language detector's fitted scorers (romanised Hindustani; Indonesian over Malay): what train_hindustani.py
-// fits is what src/classifier/hindustani.ts scores (same features, same sums), and retrain-hindustani.sh rebuilds the
+// fits is what src/classifier/word-scorer.ts scores (same features, same sums), and retrain-hindustani.sh rebuilds the
 // shipped tables from ../shared byte for byte. Needs Debian's python3-sklearn (.ci/run installs it) and the shared
 // data; without them the tests are reported as skipped, with the reason.
 import { strict as assert } from 'node:assert';
@@ -8,8 +8,9 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseHindustaniTable, scoreWords } from '../../src/classifier/hindustani.js';
+import { parseHindustaniTable } from '../../src/classifier/hindustani.js';
 import { parseIndonesianMalayTable } from '../../src/classifier/indonesian-malay.js';
+import { scoreWords } from '../../src/classifier/word-scorer.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const data = join(root, '../shared/data/sentiment');

@@ -1,22 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  hindustaniWords,
-  parseHindustaniTable,
-  scoreWords,
-  type HindustaniHeader,
-} from '../../../src/classifier/hindustani.js';
+import { parseHindustaniTable } from '../../../src/classifier/hindustani.js';
 import { parseIndonesianMalayTable } from '../../../src/classifier/indonesian-malay.js';
+import { type ScorerHeader, scoredWords, scoreText, scoreWords } from '../../../src/classifier/word-scorer.js';
 
 /** A table as train_hindustani.py writes it: magic, header length, space-padded JSON header, float32 weights. */
-function encode(header: HindustaniHeader, weights: number[][], pad = true): Buffer {
+function encode(header: ScorerHeader, weights: number[][], pad = true): Buffer {
   let head = Buffer.from(JSON.stringify(header));
   if (pad) head = Buffer.concat([head, Buffer.alloc((4 - ((8 + head.length) % 4)) % 4, ' ')]);
   const length = Buffer.alloc(4);
   length.writeUInt32LE(head.length);
   return Buffer.concat([Buffer.from('HND1'), length, head, Buffer.from(new Float32Array(weights.flat()).buffer)]);
 }
-const HEADER: HindustaniHeader = {
+const HEADER: ScorerHeader = {
   source: 'test',
   bits: 16,
   ngrams: [3, 4],
@@ -41,7 +37,7 @@ describe('parseHindustaniTable', () => {
       [Buffer.from('PK\u0003\u0004 not a table'), /not a HND1 table/],
       [encode({ ...HEADER, bits: 30 }, zeros), /bits must be 8-24/],
       [encode({ ...HEADER, ngrams: [4, 3] }, zeros), /ascending/],
-      [encode({ ...HEADER, bias: undefined } as unknown as HindustaniHeader, zeros), /must be lists/],
+      [encode({ ...HEADER, bias: undefined } as unknown as ScorerHeader, zeros), /must be lists/],
       [encode({ ...HEADER, bias: [0] }, zeros), /one bias per vector/],
       [encode({ ...HEADER, vectors: ['hindustani', 'hindi'] }, zeros), /no "urdu" vector/],
       [encode(HEADER, [zeros[0]]), /expected 2 vectors of 65536 float32/],
@@ -52,7 +48,7 @@ describe('parseHindustaniTable', () => {
 });
 
 describe('parseIndonesianMalayTable', () => {
-  const indonesian: HindustaniHeader = { ...HEADER, vectors: ['indonesian'], bias: [0.5] };
+  const indonesian: ScorerHeader = { ...HEADER, vectors: ['indonesian'], bias: [0.5] };
 
   it('reads the one-vector table of the same layout', () => {
     const table = parseIndonesianMalayTable(encode(indonesian, [new Array(SIZE).fill(2)]));
@@ -85,21 +81,47 @@ describe('scoreWords', () => {
   });
 });
 
-describe('hindustaniWords', () => {
+describe('scoreText', () => {
+  // Weights that differ by bucket, so a stale or mixed-up set of buckets shows in the sums.
+  const weights = (seed: number) => Array.from({ length: SIZE }, (_, i) => ((i * seed) % 97) / 97 - 0.5);
+  const hindustani = parseHindustaniTable(encode(HEADER, [weights(7), weights(11)]));
+  const indonesian = parseIndonesianMalayTable(
+    encode({ ...HEADER, vectors: ['indonesian'], bias: [0.25] }, [weights(13)]),
+  );
+  const narrower = parseIndonesianMalayTable(
+    encode({ ...HEADER, bits: 10, vectors: ['indonesian'], bias: [0] }, [new Array(2 ** 10).fill(1)]),
+  );
+  const fresh = (table: typeof hindustani, text: string) => scoreWords(table, scoredWords(text));
+
+  it('scores a text as scoreWords scores its words, with their count, whichever table scored it last', () => {
+    const texts = ['gue udah nggak sabar banget', 'yeh khana bohat acha tha', 'gue udah nggak sabar banget'];
+    const expected = texts.map((text) => [fresh(hindustani, text), fresh(indonesian, text), fresh(narrower, text)]);
+    texts.forEach((text, i) => {
+      // The same text with a second table of the same features reuses its buckets; a narrower table hashes anew.
+      assert.deepEqual(scoreText(hindustani, text), { sums: expected[i][0], words: 5 });
+      assert.deepEqual(scoreText(indonesian, text).sums, expected[i][1]);
+      assert.deepEqual(scoreText(narrower, text).sums, expected[i][2]);
+      assert.deepEqual(scoreText(indonesian, text).sums, expected[i][1]);
+    });
+    // scoreWords in between (other words) leaves nothing stale behind.
+    scoreText(hindustani, texts[0]);
+    scoreWords(hindustani, ['zz', 'qq']);
+    assert.deepEqual(scoreText(indonesian, texts[0]).sums, expected[0][1]);
+  });
+});
+
+describe('scoredWords', () => {
   it('lower-cases the letter runs and leaves out link remnants', () => {
-    assert.deepEqual(hindustaniWords('yeh URL dekho http www bohat acha'), ['yeh', 'dekho', 'bohat', 'acha']);
+    assert.deepEqual(scoredWords('yeh URL dekho http www bohat acha'), ['yeh', 'dekho', 'bohat', 'acha']);
   });
 
   it('leaves out a capitalised word inside a sentence (a name), not at a sentence start', () => {
-    assert.deepEqual(
-      hindustaniWords('Imran Khan ne kaha. Phir bhi Lahore mein'),
-      'imran ne kaha phir bhi mein'.split(' '),
-    );
-    assert.deepEqual(hindustaniWords('Kya baat hai! Wah'), 'kya baat hai wah'.split(' '));
+    assert.deepEqual(scoredWords('Imran Khan ne kaha. Phir bhi Lahore mein'), 'imran ne kaha phir bhi mein'.split(' '));
+    assert.deepEqual(scoredWords('Kya baat hai! Wah'), 'kya baat hai wah'.split(' '));
   });
 
   it('keeps every word of a text in Title Case, where a capital marks nothing', () => {
     const words = 'police ki karwai mein do afrad zakhmi';
-    assert.deepEqual(hindustaniWords('Police Ki Karwai Mein Do Afrad Zakhmi'), words.split(' '));
+    assert.deepEqual(scoredWords('Police Ki Karwai Mein Do Afrad Zakhmi'), words.split(' '));
   });
 });
