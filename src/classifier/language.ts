@@ -15,6 +15,7 @@ import { hindustaniScores } from './hindustani.js';
 import { indonesianScore } from './indonesian-malay.js';
 import { indonesianMalayWeights } from './language-words.js';
 import { latinLanguageScores } from './latin-language.js';
+import { LETTER_RUNS } from './word-scorer.js';
 
 /** Languages the model was trained on. */
 export const SUPPORTED_LANGUAGES: ReadonlySet<string> = new Set(['eng']);
@@ -131,7 +132,6 @@ function wordEvidence(signal: string, weights: ReadonlyMap<string, number>): num
   for (const word of signal.toLowerCase().match(LETTER_RUNS) ?? []) sum += weights.get(word) ?? 0;
   return sum;
 }
-const LETTER_RUNS = /\p{L}+/gu;
 
 /**
  * Indonesian or Malay, for a text eld calls one of the two: the words' rates in each plus the fitted scorer's

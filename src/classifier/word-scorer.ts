@@ -42,7 +42,8 @@ export function scoredWords(signal: string): string[] {
   }
   return words;
 }
-const LETTER_RUNS = /\p{L}+/gu;
+/** A text's words: its runs of letters (the word table's evidence in language.ts reads the same). */
+export const LETTER_RUNS = /\p{L}+/gu;
 /** A capitalised word: inside a sentence, a name most likely ("Imran Khan", "Lahore"), which names no language. */
 const NAME = /^\p{Lu}\p{Ll}/u;
 /** What comes before a sentence's first word: the text's start, or an end of sentence. */
