@@ -27,6 +27,8 @@ export interface ScorerHeader {
 export interface ScorerTable extends ScorerHeader {
   /** Each vector's weights, 2^bits of them. */
   weights: Float32Array[];
+  /** What the features are (bits and n-gram sizes): tables with the same key find the same buckets in a text. */
+  features: string;
 }
 
 /** The letter runs the scorers read (lower case): what models/training/hindustani-rows.ts writes for training. */
@@ -75,7 +77,7 @@ export function parseScorerTable(bytes: Buffer, required: readonly string[]): Sc
   // A copy, aligned: the weights are read on every Latin-script post.
   const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + bytes.length));
   const weights = vectors.map((_, v) => all.subarray(v * size, (v + 1) * size));
-  return { ...header, weights };
+  return { ...header, weights, features: `${bits}:${ngrams.join()}` };
 }
 
 /** Marks of the buckets already found for the current text (a stamp per text, so nothing is cleared). */
@@ -148,11 +150,10 @@ export function scoreWords(table: ScorerTable, words: readonly string[]): number
 
 /** A text's scores (as scoreWords of its scoredWords), with how many words were scored. */
 export function scoreText(table: ScorerTable, signal: string): { sums: number[]; words: number } {
-  const features = `${table.bits}:${table.ngrams.join()}`;
-  if (foundFor?.signal !== signal || foundFor.features !== features) {
+  if (foundFor?.signal !== signal || foundFor.features !== table.features) {
     const words = scoredWords(signal);
     findBuckets(words, table.bits, table.ngrams);
-    foundFor = { signal, features, words: words.length };
+    foundFor = { signal, features: table.features, words: words.length };
   }
   return { sums: sumFound(table), words: foundFor.words };
 }
