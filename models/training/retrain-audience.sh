@@ -3,7 +3,7 @@
 # they depend on each other (each step is its own script, with its own smoke test in test/slow/retrain-smoke.test.ts):
 #   1. impact-sentiment-multilingual-v2 (retrain-multilingual.sh, about 71 minutes): Arabic and Hindi, and the
 #      encoder step 3 reuses
-#   2. impact-sentiment-tur-ngram-v1 and impact-sentiment-urd-ngram-v1 (retrain-ngram.sh, about 5 and 4 minutes)
+#   2. impact-sentiment-tur-ngram-v1 and impact-sentiment-urd-ngram-v1 (retrain-ngram.sh, about 5 and 1 to 4 minutes)
 #   3. impact-sentiment-ind-msa-v1 (retrain-refit.sh, about 5 minutes): v2's encoder from step 1
 #   4. the language detector's fitted scorers (retrain-hindustani.sh, about 1 minute): romanised Hindustani,
 #      models/language/hindustani.bin, which routes Roman Urdu to step 2's Urdu model, and Indonesian over Malay,
@@ -18,8 +18,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/../.." # the folders below are the repository's
 step() { echo "== $* ($(date -u +%H:%M:%S))"; "$@"; }
 step "$here/retrain-multilingual.sh" "$data" models/impact-sentiment-multilingual-v2
-step "$here/retrain-ngram.sh" "$data"
-step "$here/retrain-ngram.sh" "$data" models/impact-sentiment-urd-ngram-v1
+step "$here/retrain-ngram.sh" "$data" tur
+step "$here/retrain-ngram.sh" "$data" urd
 step "$here/retrain-refit.sh" "$data"
 step "$here/retrain-hindustani.sh" "$data"
 echo "== done ($(date -u +%H:%M:%S))"

@@ -11,8 +11,6 @@ set -euo pipefail
 data=${1:?usage: retrain-hindustani.sh DATA_DIR [HINDUSTANI.bin [INDONESIAN_MALAY.bin]]}
 out=${2:-models/language/hindustani.bin}
 indonesian_out=${3:-$(dirname "$out")/indonesian-malay.bin}
-here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/retrain-common.sh"
 npx tsx "$here/hindustani-rows.ts" "$data" "$work/rows.jsonl"
 /usr/bin/python3 "$here/train_hindustani.py" --rows "$work/rows.jsonl" --out "$out" --indonesian-out "$indonesian_out"

@@ -19,12 +19,10 @@ set -euo pipefail
 data=${1:?usage: retrain-multilingual.sh DATA_DIR [MODEL_DIR] [--smoke]}
 out=${2:-models/impact-sentiment-multilingual-v2}
 smoke=${3:-}
-here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
+source "$(dirname "$0")/retrain-common.sh"
 lexicon=()
 if [ -n "${LEXICON_LANGUAGES+set}" ]; then lexicon=(--lexicon-languages "$LEXICON_LANGUAGES"); fi
 if [ -n "${LEXICON_DIR:-}" ]; then lexicon+=(--lexicon-dir "$LEXICON_DIR"); fi
-trap 'rm -rf "$work"' EXIT
 if [ "$smoke" = "--smoke" ]; then
   node "$here/prepare-multilingual.mjs" --out "$work/prep" --data "$data" --limit 400 --vocab-size 3000 "${lexicon[@]}"
   train=(/usr/bin/python3 "$here/train_multilingual.py" --prep "$work/prep" --data "$data" --smoke)
@@ -36,7 +34,4 @@ fi
   || { cat "$work/encoder.log"; exit 1; }
 tail -n 3 "$work/encoder.log"
 "${train[@]}" --out "$out" --reuse-encoder "$work/encoder/encoder.pt"
-/usr/bin/python3 "$here/quantize.py" "$out/onnx/model.onnx" "$out/onnx/model_quantized.onnx"
-# The fp32 file's embedding tables as float16 (fp32 arithmetic): keeps it under the 30 MB limit for tracked files.
-/usr/bin/python3 "$here/quantize.py" --half-tables "$out/onnx/model.onnx"
-node "$here/check-model.mjs" --model "$out" --data "$data" --file xlm-t-multilingual/val.jsonl
+finish_model "$out" "$data" xlm-t-multilingual/val.jsonl --half-tables

@@ -12,11 +12,9 @@ set -euo pipefail
 data=${1:?usage: retrain-refit.sh DATA_DIR [MODEL_DIR] [--smoke]}
 out=${2:-models/impact-sentiment-ind-msa-v1}
 smoke=${3:-}
-here=$(cd "$(dirname "$0")" && pwd)
 # v2's encoder, from the repository's root as MODEL_DIR is (training.json records the path as given, with v2's record).
 encoder=models/impact-sentiment-multilingual-v2/onnx/model.onnx
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/retrain-common.sh"
 prepare=(node "$here/prepare-multilingual.mjs" --out "$work/prep" --data "$data" --vocabulary-sources all
   --sources ind-tweets,ind-smsa,ind-indolem-binary,msa-tweets,msa-news-binary)
 train=(/usr/bin/python3 "$here/train_multilingual.py" --prep "$work/prep" --data "$data" --out "$out"
@@ -29,7 +27,4 @@ else
   "${prepare[@]}"
   "${train[@]}" --c-grid 1,3,10 --encoder-onnx "$encoder"
 fi
-/usr/bin/python3 "$here/quantize.py" "$out/onnx/model.onnx" "$out/onnx/model_quantized.onnx"
-# The fp32 file's embedding tables as float16 (fp32 arithmetic), as v2's: keeps it under the 30 MB limit.
-/usr/bin/python3 "$here/quantize.py" --half-tables "$out/onnx/model.onnx"
-node "$here/check-model.mjs" --model "$out" --data "$data" --file audience-languages/ind-tweets-train.jsonl
+finish_model "$out" "$data" audience-languages/ind-tweets-train.jsonl --half-tables

@@ -11,9 +11,7 @@ set -euo pipefail
 data=${1:?usage: retrain.sh DATA_DIR [MODEL_DIR] [--smoke]}
 out=${2:-models/impact-sentiment-v2}
 smoke=${3:-}
-here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/retrain-common.sh"
 if [ "$smoke" = "--smoke" ]; then
   node "$here/prepare-data.mjs" --out "$work/prep" --data "$data" --limit 400 --vocab-size 3000
   train=(/usr/bin/python3 "$here/train.py" --prep "$work/prep" --data "$data" --smoke)
@@ -30,5 +28,4 @@ wait "$tweets_sst" || { cat "$work/tweets-sst.log"; exit 1; }
 tail -n 3 "$work/tweets.log" "$work/tweets-sst.log"
 "${train[@]}" --out "$out" --threads 2 \
   --reuse-encoder "$work/tweets/onnx/model.onnx" --average-with "$work/tweets-sst/onnx/model.onnx"
-/usr/bin/python3 "$here/quantize.py" "$out/onnx/model.onnx" "$out/onnx/model_quantized.onnx"
-node "$here/check-model.mjs" --model "$out" --data "$data"
+finish_model "$out" "$data" semeval2017-task4a-2013-2016/dev.jsonl

@@ -29,12 +29,13 @@ const SERVABLE_FILES = [
 ];
 
 /**
- * Runs a retrain script in smoke mode into a temporary folder named `name` (retrain-ngram.sh reads the language from
- * it); answers the folder and its two records.
+ * Runs a retrain script in smoke mode into a temporary folder, with `args` after the data folder (retrain-ngram.sh's
+ * language); answers the folder and its two records.
  */
-function smokeTrain(script: string, name = 'model'): { out: string; config: any; training: any } {
-  const out = join(mkdtempSync(join(tmpdir(), 'smoke-')), name);
-  execFileSync('bash', [join(root, 'models/training', script), data, out, '--smoke'], { cwd: root, stdio: 'pipe' });
+function smokeTrain(script: string, args: string[] = []): { out: string; config: any; training: any } {
+  const out = join(mkdtempSync(join(tmpdir(), 'smoke-')), 'model');
+  const command = [join(root, 'models/training', script), data, ...args, out, '--smoke'];
+  execFileSync('bash', command, { cwd: root, stdio: 'pipe' });
   for (const f of SERVABLE_FILES) assert.ok(existsSync(join(out, f)), `${f} written`);
   const read = (file: string) => JSON.parse(readFileSync(join(out, file), 'utf8'));
   const config = read('config.json');
@@ -151,14 +152,12 @@ test('retrain-multilingual.sh --smoke trains, exports, quantises and checks a se
 const NGRAM_RECIPES = [
   {
     language: 'tur',
-    folder: 'model', // the default recipe
     sources: ['tur-social-binary', 'tur-tweets'],
     post: 'Bugün hava çok güzel, herkese iyi hafta sonları',
     everySourcesVocabulary: false,
   },
   {
     language: 'urd',
-    folder: 'impact-sentiment-urd-ngram-smoke',
     sources: ['urd-roman', 'urd-tweets-binary'],
     post: 'Yeh khana bohat mazedar tha, dobara zaroor aayenge',
     everySourcesVocabulary: true, // multilingual-v2's vocabulary: built from every source
@@ -170,10 +169,12 @@ for (const recipe of NGRAM_RECIPES) {
     skip,
     timeout: 300_000,
   }, async () => {
-    const { out, config, training } = smokeTrain('retrain-ngram.sh', recipe.folder);
+    const { out, config, training } = smokeTrain('retrain-ngram.sh', [recipe.language]);
     try {
       // What the router reads: the language alone (the rows' language).
       assert.deepEqual(config.languages, [recipe.language]);
+      // The command that rebuilds it names the recipe.
+      assert.match(training.command, new RegExp(`^models/training/retrain-ngram\\.sh \\S+ ${recipe.language} `));
       // No encoder in the graph, and BERT's dimensions say so; it needs no token types.
       assert.equal(config.impact_sentiment.ensemble, 'tf-idf n-gram logistic regression alone');
       assert.equal(config.num_hidden_layers, 0);
@@ -200,6 +201,15 @@ for (const recipe of NGRAM_RECIPES) {
     }
   });
 }
+
+test('retrain-ngram.sh without a known language is a usage error, before any work', () => {
+  const script = join(root, 'models/training/retrain-ngram.sh');
+  for (const args of [[data], [data, 'ind']]) {
+    const run = spawnSync('bash', [script, ...args], { cwd: root, encoding: 'utf8' });
+    assert.notEqual(run.status, 0, args.join(' '));
+    assert.match(run.stderr, /usage: retrain-ngram\.sh DATA_DIR tur\|urd/);
+  }
+});
 
 test('retrain-refit.sh --smoke refits the n-gram branch on the tweet files beside an encoder, servable', {
   skip,
