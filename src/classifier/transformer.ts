@@ -186,26 +186,39 @@ export async function loadTransformerClassifier(config: Config): Promise<Transfo
   const modelDir = join(dir, id);
   const [configFile, tokenizerFile, tokenizerConfigFile, onnxFile] = requiredModelFiles(dtype);
   const expected = `expected ${requiredModelFiles(dtype).join(', ')}`;
-  /** A file's JSON, or why it could not be read (its errno code). */
-  const readJson = (file: string): Promise<{ json: unknown } | { unread: string }> =>
-    readFile(join(modelDir, file), 'utf8').then(
-      (text) => ({ json: JSON.parse(text) as unknown }),
-      (error: NodeJS.ErrnoException) => ({ unread: error.code ?? error.message }),
-    );
+  /** A file's JSON, or why not: missing (its errno code) or not JSON (the parser's message). */
+  const readJson = async (file: string): Promise<{ json: unknown } | { missing: string } | { notJson: string }> => {
+    let text: string;
+    try {
+      text = await readFile(join(modelDir, file), 'utf8');
+    } catch (error) {
+      return { missing: (error as NodeJS.ErrnoException).code ?? String(error) };
+    }
+    try {
+      return { json: JSON.parse(text) as unknown };
+    } catch (error) {
+      return { notJson: (error as Error).message };
+    }
+  };
+  const problem = (file: string, read: { missing: string } | { notJson: string }) =>
+    'missing' in read ? `no ${file} (${read.missing})` : `${file} is not JSON (${read.notJson})`;
   // Read and check the labels first: an unsupported label set fails here, before the ONNX load.
   const configRead = await readJson(configFile);
-  if ('unread' in configRead) throw new Error(`Model ${id} not found in ${dir} (${configRead.unread}); ${expected}`);
+  if ('missing' in configRead) throw new Error(`Model ${id} not found in ${dir} (${configRead.missing}); ${expected}`);
+  if (!('json' in configRead)) throw new Error(`Model ${id} in ${dir}: ${problem(configFile, configRead)}`);
   const modelConfig = configRead.json as ModelConfig;
   const scheme = labelSchemeFromConfig(modelConfig, { binaryNeutralMargin, source: join(modelDir, configFile) });
 
   // Both reads finish before any error, so a model missing both tokenizer files names both, every time.
   const tokenizerFiles = [tokenizerFile, tokenizerConfigFile];
-  const tokenizerReads = await Promise.all(tokenizerFiles.map(readJson));
-  const unread = tokenizerReads.flatMap((read, i) =>
-    'unread' in read ? [`no ${tokenizerFiles[i]} (${read.unread})`] : [],
-  );
+  const tokenizerJsons: unknown[] = [];
+  const unread: string[] = [];
+  (await Promise.all(tokenizerFiles.map(readJson))).forEach((read, i) => {
+    if ('json' in read) tokenizerJsons.push(read.json);
+    else unread.push(problem(tokenizerFiles[i], read));
+  });
   if (unread.length > 0) throw new Error(`Model ${id} in ${dir}: ${unread.join(', ')}; ${expected}`);
-  const [tokenizerJson, tokenizerConfig] = tokenizerReads.map((read) => ('json' in read ? read.json : {}));
+  const [tokenizerJson, tokenizerConfig] = tokenizerJsons;
   const tokenizer = new ModelTokenizer(tokenizerJson as object, tokenizerConfig as TokenizerConfig);
   const ort = await loadRuntime();
 

@@ -30,6 +30,12 @@ async function loadCapturingErrors(id: string) {
   }
 }
 
+/** The default model's two tokenizer files, into `dir`. */
+function copyShippedTokenizer(dir: string): void {
+  const shipped = new URL(`../../../models/${loadConfig().model.id}/`, import.meta.url);
+  for (const file of ['tokenizer.json', 'tokenizer_config.json']) copyFileSync(new URL(file, shipped), join(dir, file));
+}
+
 async function assertLexiconFallback(id: string, reason: RegExp): Promise<void> {
   const { classifier, logged } = await loadCapturingErrors(id);
   assert.equal(classifier.modelId, 'lexicon-afinn-165');
@@ -46,14 +52,28 @@ describe('getClassifier fallback', () => {
     await assertLexiconFallback('not-there', /Model not-there not found/);
   });
 
-  it('falls back when the model files are broken', async () => {
+  it('falls back when the graph is broken', async () => {
     const dir = join(root, 'broken');
     mkdirSync(join(dir, 'onnx'), { recursive: true });
     copyFileSync(new URL('../../fixtures/label-configs/three-class.json', import.meta.url), join(dir, 'config.json'));
-    writeFileSync(join(dir, 'tokenizer.json'), '{ not json');
-    writeFileSync(join(dir, 'tokenizer_config.json'), '{}');
+    copyShippedTokenizer(dir);
     writeFileSync(join(dir, 'onnx', 'model_quantized.onnx'), 'not an onnx graph');
-    await assertLexiconFallback('broken', /"error":/);
+    await assertLexiconFallback('broken', /Load model from .*broken\/onnx\/model_quantized\.onnx failed/);
+  });
+
+  it('falls back, naming the file, when a JSON file of the model is not JSON', async () => {
+    for (const [id, broken] of [
+      ['config-not-json', 'config.json'],
+      ['tokenizer-not-json', 'tokenizer.json'],
+    ]) {
+      const dir = join(root, id);
+      mkdirSync(join(dir, 'onnx'), { recursive: true });
+      copyFileSync(new URL('../../fixtures/label-configs/three-class.json', import.meta.url), join(dir, 'config.json'));
+      copyShippedTokenizer(dir);
+      writeFileSync(join(dir, broken), '{ "id2label": ');
+      const file = broken.replace('.', '\\.');
+      await assertLexiconFallback(id, new RegExp(`Model ${id} in .*: ${file} is not JSON \\(`));
+    }
   });
 
   it('falls back, naming the labels, when the model has an unsupported label set', async () => {
@@ -91,10 +111,8 @@ describe('getClassifier fallback', () => {
   it('falls back, naming what is missing, when the graph is not a sequence classifier', async () => {
     const dir = join(root, 'identity-graph');
     mkdirSync(join(dir, 'onnx'), { recursive: true });
-    const shipped = new URL(`../../../models/${loadConfig().model.id}/`, import.meta.url);
     copyFileSync(new URL('../../fixtures/label-configs/three-class.json', import.meta.url), join(dir, 'config.json'));
-    for (const file of ['tokenizer.json', 'tokenizer_config.json'])
-      copyFileSync(new URL(file, shipped), join(dir, file));
+    copyShippedTokenizer(dir);
     writeFileSync(join(dir, 'onnx', 'model_quantized.onnx'), identityGraph());
     await assertLexiconFallback(
       'identity-graph',
