@@ -1,7 +1,6 @@
 // The language mix: scored posts per detected language (flags.language) per day, counted from the results table
 // (the aggregates count labels, not languages). Shown by `npm run report` and by the local run.
-import { paginateScan } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '../aws/clients.js';
+import { scanItems } from '../aws/dynamodb.js';
 import type { Config } from '../config.js';
 import type { ReportQuery } from './report-data.js';
 
@@ -37,15 +36,11 @@ export function tallyLanguageMix(results: Iterable<ResultLanguage>, query: Repor
 /** Scans the results table for the day, source and language of each result. */
 export async function loadLanguageMix(config: Config, query: ReportQuery = {}): Promise<LanguageMixDay[]> {
   const results: ResultLanguage[] = [];
-  const pages = paginateScan(
-    { client: documentClient() },
-    {
-      TableName: config.tables.results,
-      ProjectionExpression: '#day, #source, flags.#language',
-      ExpressionAttributeNames: { '#day': 'day', '#source': 'source', '#language': 'language' },
-    },
-  );
-  for await (const page of pages) results.push(...((page.Items ?? []) as ResultLanguage[]));
+  const items = scanItems(config.tables.results, {
+    ProjectionExpression: '#day, #source, flags.#language',
+    ExpressionAttributeNames: { '#day': 'day', '#source': 'source', '#language': 'language' },
+  });
+  for await (const item of items) results.push(item as ResultLanguage);
   return tallyLanguageMix(results, query);
 }
 
