@@ -1,6 +1,6 @@
 // The tree's rules, checked on every tracked TypeScript file of src/ and handlers/: the domain imports no AWS code,
-// every AWS call goes through src/aws/ (the local runner's emulator set-up aside), and the code handlers run never
-// imports the local runner or the command lines.
+// every AWS call goes through src/aws/ (the local runner's emulator set-up aside), settings come from src/config.ts,
+// and the code handlers run never imports the local runner or the command lines.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -87,6 +87,13 @@ describe('layering', () => {
       (path) => !path.startsWith('src/aws/') && !path.startsWith('src/local/'),
       (from, typeOnly) => AWS_CALLS.test(from) && !typeOnly,
     );
+    assert.deepEqual(found, []);
+  });
+
+  it('settings come from the environment through src/config.ts (the CLIs pass it on, the local run sets it)', () => {
+    const found = trackedTypeScript()
+      .filter((path) => !/^src\/(config\.ts|cli\/|local\/)/.test(path))
+      .filter((path) => /\bprocess\.env\b/.test(readFileSync(join(ROOT, path), 'utf8')));
     assert.deepEqual(found, []);
   });
 
