@@ -22,6 +22,7 @@ function importsOf(source: string): Array<{ from: string; typeOnly: boolean }> {
     const everyNameTyped = names.length > 0 && names.every((name) => name.startsWith('type '));
     found.push({ from, typeOnly: /^type\s/.test(clause) || everyNameTyped });
   }
+  for (const [, from] of source.matchAll(/^\s*import\s*'([^']+)'/gm)) found.push({ from, typeOnly: false });
   for (const [, from] of source.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g)) found.push({ from, typeOnly: false });
   return found;
 }
@@ -55,13 +56,14 @@ const resolved = (from: string, path: string) => (from.startsWith('.') ? join(di
 const AWS_CALLS = /^@aws-sdk\/(?!util-dynamodb$)/;
 
 describe('layering', () => {
-  it('reads imports as written: type-only ones, mixed ones, re-exports and dynamic imports', () => {
+  it('reads imports as written: type-only, mixed, re-exports, side effects only, dynamic', () => {
     const source = [
       "import type { Message } from '@aws-sdk/client-sqs';",
       "import { type AttributeValue, type _Record } from '@aws-sdk/client-dynamodb-streams';",
       "import { paginateScan, type ScanCommandInput } from '@aws-sdk/lib-dynamodb';",
       "import {\n  QueryCommand,\n} from '@aws-sdk/client-dynamodb';",
       "export { localClients } from '../local/clients.js';",
+      "import '../local/environment.js';",
       "const runner = await import('../cli/local-run.js');",
     ].join('\n');
     assert.deepEqual(importsOf(source), [
@@ -70,6 +72,7 @@ describe('layering', () => {
       { from: '@aws-sdk/lib-dynamodb', typeOnly: false },
       { from: '@aws-sdk/client-dynamodb', typeOnly: false },
       { from: '../local/clients.js', typeOnly: false },
+      { from: '../local/environment.js', typeOnly: false },
       { from: '../cli/local-run.js', typeOnly: false },
     ]);
   });
