@@ -3,23 +3,21 @@
 // fitted by models/training/train_hindustani.py --indonesian-out on the Indonesian and Malay files. The detector adds
 // it to the words' rate evidence (language-words.ts): together they tell the two apart in tweets better than either
 // (models/README.md has the figures). Stored as models/language/indonesian-malay.bin.
-import { readLanguageTable } from './language-data.js';
+import { languageTable } from './language-data.js';
 import { parseScorerTable, type ScorerTable, scoreText } from './word-scorer.js';
 
 export const parseIndonesianMalayTable = (bytes: Buffer): ScorerTable => parseScorerTable(bytes, ['indonesian']);
 
 /** The shipped table, or null when it could not be read (then the words' rates decide alone). */
-let shipped: ScorerTable | null | undefined;
+const shippedTable = languageTable(
+  'indonesian-malay.bin',
+  parseIndonesianMalayTable,
+  'word rates alone tell Indonesian from Malay',
+);
 
 /** The log-odds of Indonesian over Malay; 0 (no evidence) without the table. */
 export function indonesianScore(signal: string): number {
-  if (shipped === undefined) {
-    shipped = readLanguageTable(
-      'indonesian-malay.bin',
-      parseIndonesianMalayTable,
-      'word rates alone tell Indonesian from Malay',
-    );
-  }
+  const shipped = shippedTable();
   if (shipped === null) return 0;
   return scoreText(shipped, signal).sums[shipped.vectors.indexOf('indonesian')];
 }

@@ -11,7 +11,7 @@ import { logger } from '../observability.js';
  * tables ship beside the models, and the package-size test checks the zip has them, so that is a packaging fault).
  * `consequence` says what the detector does without it.
  */
-export function readLanguageTable<T>(name: string, parse: (bytes: Buffer) => T, consequence: string): T | null {
+function readLanguageTable<T>(name: string, parse: (bytes: Buffer) => T, consequence: string): T | null {
   const config = loadConfig();
   const tried: Array<{ path: string; error: string }> = [];
   for (const path of [join(config.model.dir, LANGUAGE_DIR, name), join(config.languageDir, name)]) {
@@ -23,4 +23,16 @@ export function readLanguageTable<T>(name: string, parse: (bytes: Buffer) => T, 
   }
   logger.error(`Language table ${name} unreadable; ${consequence}`, { tried });
   return null;
+}
+
+/**
+ * readLanguageTable, once: the returned function reads the table on its first call and answers the same table (or
+ * null: one error logged, not one per post) on every later one.
+ */
+export function languageTable<T>(name: string, parse: (bytes: Buffer) => T, consequence: string): () => T | null {
+  let table: T | null | undefined;
+  return () => {
+    if (table === undefined) table = readLanguageTable(name, parse, consequence);
+    return table;
+  };
 }

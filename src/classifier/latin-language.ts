@@ -5,19 +5,15 @@
 // marked) adds its score for every language that has it, and the highest sum wins. On the XLM-T and SemEval
 // tweets it was the most accurate candidate measured (README), but eld's whole database takes seconds to parse;
 // this subset is read once, on the first text that needs it, in about a millisecond.
-import { readLanguageTable } from './language-data.js';
-import { ngramTable, type NgramTable } from './ngram-table.js';
+import { languageTable } from './language-data.js';
+import { ngramTable } from './ngram-table.js';
 
 /** The table, or null when it could not be read (then no Latin-script language is named, see latinLanguageScores). */
-let table: NgramTable | null | undefined;
-
-function loadTable(): NgramTable | null {
-  if (table === undefined) {
-    // Null is remembered too: one error logged, not one per post.
-    table = readLanguageTable('latin-ngrams.bin', ngramTable, 'Latin-script posts are undetermined and go to English');
-  }
-  return table;
-}
+const loadTable = languageTable(
+  'latin-ngrams.bin',
+  ngramTable,
+  'Latin-script posts are undetermined and go to English',
+);
 
 /** eld's word separators: anything but letters, keeping apostrophes that follow a letter ("don't"). */
 const SEPARATORS = /[^\p{L}]+(?<![\x27\x60\u2019])/gu;
