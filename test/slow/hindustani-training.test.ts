@@ -4,10 +4,10 @@
 // data; without them the tests are reported as skipped, with the reason.
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { parseHindustaniTable } from '../../src/classifier/hindustani.js';
 import { parseIndonesianMalayTable } from '../../src/classifier/indonesian-malay.js';
 import { scoreWords } from '../../src/classifier/word-scorer.js';
@@ -16,6 +16,9 @@ const root = new URL('../../', import.meta.url).pathname;
 const data = join(root, '../shared/data/sentiment');
 const sklearn = spawnSync('/usr/bin/python3', ['-c', 'import sklearn, scipy'], { stdio: 'ignore' }).status === 0;
 const noSklearn = sklearn ? false : 'python3-sklearn not installed (apt-get install -y python3-sklearn)';
+// Every test's files go under one folder, removed at the end.
+const scratch = mkdtempSync(join(tmpdir(), 'hindustani-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** Made-up words (never the data's texts): each group draws from its own syllables, some shared. */
 function syntheticRows(): string {
@@ -43,7 +46,7 @@ function syntheticRows(): string {
 }
 
 test('the fitted tables score in TypeScript exactly as the fit scored them in Python', { skip: noSklearn }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'hindustani-'));
+  const dir = mkdtempSync(join(scratch, 'case-'));
   writeFileSync(join(dir, 'rows.jsonl'), syntheticRows());
   const args = ['--rows', join(dir, 'rows.jsonl'), '--out', join(dir, 'table.bin'), '--bits', '12'];
   execFileSync(
@@ -105,7 +108,7 @@ test('a training set missing a kind of row is a usage error, not a scikit-learn 
     [withoutMalay, 'indonesian.bin', /--indonesian-out needs train rows of both ind and msa/],
   ];
   for (const [rows, indonesianOut, message] of cases) {
-    const dir = mkdtempSync(join(tmpdir(), 'hindustani-'));
+    const dir = mkdtempSync(join(scratch, 'case-'));
     writeFileSync(join(dir, 'rows.jsonl'), rows);
     const out = [join(dir, 'table.bin'), ...(indonesianOut ? [join(dir, indonesianOut)] : [])];
     const args = ['--rows', join(dir, 'rows.jsonl'), '--out', out[0]];
@@ -122,7 +125,7 @@ test('a training set missing a kind of row is a usage error, not a scikit-learn 
 test('retrain-hindustani.sh rebuilds both shipped tables byte for byte', {
   skip: noSklearn || (!existsSync(data) && `no training data at ${data}`),
 }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'hindustani-'));
+  const dir = mkdtempSync(join(scratch, 'case-'));
   const out = join(dir, 'hindustani.bin');
   execFileSync('bash', [join(root, 'models/training/retrain-hindustani.sh'), data, out], { cwd: root, stdio: 'pipe' });
   for (const name of ['hindustani.bin', 'indonesian-malay.bin']) {

@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { withFileLock } from '../support/file-lock.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'file-lock-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe("the test processes' file lock", () => {
   it('takes over a lock left by a process that was killed (no wait)', async () => {
-    const lock = join(mkdtempSync(join(tmpdir(), 'lock-')), 'models.lock');
+    const lock = join(mkdtempSync(join(scratch, 'case-')), 'models.lock');
     const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     mkdirSync(lock);
     writeFileSync(join(lock, 'owner'), gone.stdout);
@@ -19,7 +22,7 @@ describe("the test processes' file lock", () => {
   });
 
   it('waits for a live owner, and times out naming the lock', async () => {
-    const lock = join(mkdtempSync(join(tmpdir(), 'lock-')), 'models.lock');
+    const lock = join(mkdtempSync(join(scratch, 'case-')), 'models.lock');
     mkdirSync(lock);
     writeFileSync(join(lock, 'owner'), String(process.pid));
     await assert.rejects(
@@ -29,7 +32,7 @@ describe("the test processes' file lock", () => {
   });
 
   it('releases the lock when the work throws', async () => {
-    const lock = join(mkdtempSync(join(tmpdir(), 'lock-')), 'models.lock');
+    const lock = join(mkdtempSync(join(scratch, 'case-')), 'models.lock');
     await assert.rejects(
       withFileLock(lock, () => {
         throw new Error('boom');
