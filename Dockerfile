@@ -41,7 +41,7 @@ RUN mkdir /prod && cp -r package.json package-lock.json .npmrc packages /prod/ &
 
 # The routed models, a comma-separated list in priority order ('none': routing off; serverless.yml passes
 # resources.json's model.multilingualIds), and the language detector's table, beside the model.
-ARG MULTILINGUAL_MODEL_ID=impact-sentiment-multilingual-v1,impact-sentiment-tur-ngram-v1,impact-sentiment-urd-ngram-v1,impact-sentiment-ind-msa-v1,impact-sentiment-multilingual-v2
+ARG MULTILINGUAL_MODEL_ID=impact-sentiment-multilingual-v1,impact-sentiment-tur-ngram-v1,impact-sentiment-urd-ngram-v1,impact-sentiment-ind-msa-v2,impact-sentiment-multilingual-v2
 RUN mkdir -p /ship/models && cd models && cp -r --parents language /ship/models/ \
  && if [ "${MULTILINGUAL_MODEL_ID}" != none ]; then \
       for id in $(echo "${MULTILINGUAL_MODEL_ID}" | tr ',' ' '); do cp -r --parents "${id}" /ship/models/; done; \
@@ -49,7 +49,7 @@ RUN mkdir -p /ship/models && cd models && cp -r --parents language /ship/models/
 
 FROM ${BASE_IMAGE}
 ARG MODEL_ID=impact-sentiment-v2
-ARG MULTILINGUAL_MODEL_ID=impact-sentiment-multilingual-v1,impact-sentiment-tur-ngram-v1,impact-sentiment-urd-ngram-v1,impact-sentiment-ind-msa-v1,impact-sentiment-multilingual-v2
+ARG MULTILINGUAL_MODEL_ID=impact-sentiment-multilingual-v1,impact-sentiment-tur-ngram-v1,impact-sentiment-urd-ngram-v1,impact-sentiment-ind-msa-v2,impact-sentiment-multilingual-v2
 # src/config.ts finds the model at $LAMBDA_TASK_ROOT/models/$MODEL_ID.
 ENV MODEL_ID=${MODEL_ID} MULTILINGUAL_MODEL_ID=${MULTILINGUAL_MODEL_ID}
 COPY --from=build /prod/node_modules ${LAMBDA_TASK_ROOT}/node_modules

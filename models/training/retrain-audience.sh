@@ -4,7 +4,7 @@
 #   1. impact-sentiment-multilingual-v2 (retrain-multilingual.sh, about 71 minutes): Arabic and Hindi, and the
 #      encoder step 3 reuses
 #   2. impact-sentiment-tur-ngram-v1 and impact-sentiment-urd-ngram-v1 (retrain-ngram.sh, about 5 and 1 to 4 minutes)
-#   3. impact-sentiment-ind-msa-v1 (retrain-refit.sh, about 5 minutes): v2's encoder from step 1
+#   3. impact-sentiment-ind-msa-v2 (retrain-refit.sh, about 5 minutes): v2's encoder from step 1
 #   4. the language detector's fitted scorers (retrain-hindustani.sh, about 1 minute): romanised Hindustani,
 #      models/language/hindustani.bin, which routes Roman Urdu to step 2's Urdu model, and Indonesian over Malay,
 #      models/language/indonesian-malay.bin

@@ -74,7 +74,9 @@ def macro_recall(y, p):
     return float(np.mean([(p[y == c] == c).mean() for c in range(3) if (y == c).any()]))
 
 
-def train_tfidf(train, holdout, vocab, buckets, c_grid, log, score=None):
+def train_tfidf(train, holdout, vocab, buckets, c_grid, log, score=None, weights=None):
+    """Fits one regression per C and keeps the best on the holdout. Classes are balanced, unless `weights` (one per
+    training row) are given: then those weigh the rows instead."""
     feats = Featurizer(vocab, buckets)
     train_counts = feats.counts(train)
     feats.fit_idf(train_counts)
@@ -83,8 +85,9 @@ def train_tfidf(train, holdout, vocab, buckets, c_grid, log, score=None):
     y_hold = np.array([y for _, y in holdout])
     best = None
     for c in c_grid:
-        lr = LogisticRegression(C=c, class_weight="balanced", max_iter=1000, solver="lbfgs")
-        lr.fit(x_train, y_train)
+        lr = LogisticRegression(C=c, class_weight=None if weights is not None else "balanced", max_iter=1000,
+                                solver="lbfgs")
+        lr.fit(x_train, y_train, sample_weight=weights)
         # Pooled macro-recall, or `score(probabilities)` when given (e.g. a mean over sources).
         mr = score(lr.predict_proba(x_hold)) if score else macro_recall(y_hold, lr.predict(x_hold))
         log(f"tf-idf logistic regression C={c}: holdout macro-recall {mr:.4f}")

@@ -65,6 +65,14 @@ def selection_score(y, probs, groups):
     return float(np.mean(list(group_scores(y, probs, groups).values())))
 
 
+def source_class_weights(labels, row_sources):
+    """Row weights that give every (source, class) pair the same total: a file's neutral rows weigh as much as its
+    positive ones, and a small or binary file as much as a large one (each of its two classes)."""
+    cells = list(zip(row_sources, labels))
+    counts = {cell: cells.count(cell) for cell in set(cells)}
+    return np.array([len(cells) / (len(counts) * counts[cell]) for cell in cells])
+
+
 def served_metrics(model, val, y_val, val_langs, groups):
     """The exported model's figures on val: overall, per language, the selection score and per source."""
     p_val = probabilities(lambda i, m: model(i, m, torch.zeros_like(i)), val)
@@ -131,6 +139,9 @@ def main():
     ap.add_argument("--tfidf-sources", default=None,
                     help="comma-separated sources (audience file names, or xlm-t) whose training rows fit the tf-idf "
                          "branch (default: every training row); val still scores every source of the prep")
+    ap.add_argument("--tfidf-weights", choices=("classes", "source-classes"), default="classes",
+                    help="how the tf-idf branch weighs its rows: classes balanced over all rows, or every (source, "
+                         "class) pair the same total (so binary files do not teach that neutral is rare)")
     ap.add_argument("--average-with", default=None,
                     help="encoder.pt of a second --encoder-only run from the same seed: the served encoder is their "
                          "weight average, the share chosen on val from --average-shares")
@@ -176,17 +187,22 @@ def main():
                   open(os.path.join(args.out, "encoder.json"), "w"), indent=2)
         return
 
-    fitted = train
+    fitted, fitted_sources = train, sources(args.prep, "ml_train")
     if args.tfidf_sources:
         # e.g. only the 3-class tweet files: the binary files teach the branch that neutral is rare.
-        keep = set(args.tfidf_sources.split(","))
-        fitted = [row for row, source in zip(train, sources(args.prep, "ml_train")) if source in keep]
+        keep = np.isin(fitted_sources, args.tfidf_sources.split(","))
+        fitted, fitted_sources = [row for row, k in zip(train, keep) if k], fitted_sources[keep]
         if not fitted:
             ap.error(f"--tfidf-sources {args.tfidf_sources}: no training rows of those sources in {args.prep}")
     linear_rows = fitted + english[:args.english_linear]
-    log(f"tf-idf rows: {len(fitted)} + {len(linear_rows) - len(fitted)} English")
+    log(f"tf-idf rows: {len(fitted)} + {len(linear_rows) - len(fitted)} English; weights: {args.tfidf_weights}")
+    weights = None
+    if args.tfidf_weights == "source-classes":
+        row_sources = list(fitted_sources) + ["semeval"] * (len(linear_rows) - len(fitted))
+        weights = source_class_weights([y for _, y in linear_rows], row_sources)
     linear, linear_val, best_c = train_tfidf(linear_rows, val, vocab, args.buckets,
-                                             [float(c) for c in args.c_grid.split(",")], log, score=score)
+                                             [float(c) for c in args.c_grid.split(",")], log, score=score,
+                                             weights=weights)
     check_fold(linear, val, log)
     p_lin = probabilities(lambda i, m: linear(i, m), val)
     log(f"tf-idf val score {score(p_lin):.4f}; per source {group_scores(y_val, p_lin, groups)}")

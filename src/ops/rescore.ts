@@ -12,8 +12,8 @@ export interface RescoreOptions {
   /** The model that should have scored every post. */
   modelId: string;
   /**
-   * Models whose results are current too: the multilingual model classify routes posts to by language. Without
-   * it, every post routed there would be re-enqueued by every rescore, and scored by it again (an unchanged write).
+   * Models whose results are current too: the routed models classify sends posts to by language. Without them,
+   * every post routed there would be re-enqueued by every rescore, and scored by it again (an unchanged write).
    */
   alsoCurrent?: string[];
   /** Only posts whose day (UTC, YYYY-MM-DD) is on or after this one. */

@@ -211,7 +211,7 @@ test('retrain-ngram.sh without a known language is a usage error, before any wor
   }
 });
 
-test('retrain-refit.sh --smoke refits the n-gram branch on the tweet files beside an encoder, servable', {
+test('retrain-refit.sh --smoke refits the n-gram branch on every file beside an encoder, servable', {
   skip,
   timeout: 300_000,
 }, async () => {
@@ -222,14 +222,38 @@ test('retrain-refit.sh --smoke refits the n-gram branch on the tweet files besid
     // Every Indonesian and Malay file is scored on its cut (the choices are made by their mean)...
     const files = ['ind-indolem-binary', 'ind-smsa', 'ind-tweets', 'msa-news-binary', 'msa-tweets'];
     assert.deepEqual(Object.keys(training.val.ensemble.perSource).sort(), files);
-    // ...but only the two 3-class tweet files fit the n-gram branch.
-    assert.equal(training.hyperParameters.tfidf_sources, 'ind-tweets,msa-tweets');
-    assert.match(training.log.join('\n'), /tf-idf rows: \d+ \+ 0 English/);
-    const fitted = Number(/tf-idf rows: (\d+)/.exec(training.log.join('\n'))![1]);
-    assert.ok(fitted > 0 && fitted < training.data.rows.ml_train, `${fitted} of ${training.data.rows.ml_train} rows`);
+    // ...and every training row fits the n-gram branch, each (file, class) pair weighing the same.
+    assert.equal(training.hyperParameters.tfidf_sources, null);
+    assert.equal(training.hyperParameters.tfidf_weights, 'source-classes');
+    const fitted = Number(/tf-idf rows: (\d+) \+ 0 English; weights: source-classes/.exec(training.log.join('\n'))![1]);
+    assert.equal(fitted, training.data.rows.ml_train);
     assert.ok(training.quantization.devTopLabelAgreement >= 0.98, 'q8 agrees with fp32');
     await assertServes(out, 'Makanannya enak banget, harganya murah');
   } finally {
     rmSync(join(out, '..'), { recursive: true, force: true });
   }
+});
+
+test('--tfidf-weights source-classes: every (file, class) pair weighs the same in all, whatever its rows', {
+  skip,
+}, () => {
+  const script = [
+    'import json, sys',
+    "sys.path.insert(0, 'models/training')",
+    'from train_multilingual import source_class_weights',
+    'labels = [0, 0, 0, 2, 1, 0, 2, 2, 2, 2]',
+    "files = ['a', 'a', 'a', 'a', 'a', 'b', 'b', 'b', 'b', 'b']",
+    'print(json.dumps(list(source_class_weights(labels, files))))',
+  ].join('\n');
+  const weights: number[] = JSON.parse(
+    execFileSync('/usr/bin/python3', ['-c', script], { cwd: root, encoding: 'utf8' }),
+  );
+  const cells = ['a0', 'a0', 'a0', 'a2', 'a1', 'b0', 'b2', 'b2', 'b2', 'b2'];
+  const totals = new Map<string, number>();
+  cells.forEach((cell, i) => totals.set(cell, (totals.get(cell) ?? 0) + weights[i]));
+  // Five pairs (a: 0, 1, 2; b: 0, 2), ten rows: each pair's rows sum to 10 / 5 = 2, however many they are.
+  assert.deepEqual(
+    [...totals.values()].map((t) => Number(t.toFixed(12))),
+    [2, 2, 2, 2, 2],
+  );
 });

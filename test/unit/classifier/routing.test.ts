@@ -404,7 +404,7 @@ describe('MULTILINGUAL_MODEL_ID: the routed models, in priority order', () => {
       'impact-sentiment-multilingual-v1',
       'impact-sentiment-tur-ngram-v1',
       'impact-sentiment-urd-ngram-v1',
-      'impact-sentiment-ind-msa-v1',
+      'impact-sentiment-ind-msa-v2',
       'impact-sentiment-multilingual-v2',
     ]);
     for (const value of [undefined, '', '   '])

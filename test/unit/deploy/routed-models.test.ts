@@ -23,7 +23,7 @@ describe("serverless.yml's routed models (deploy/routed-models.cjs)", () => {
     assert.equal(
       ids,
       'impact-sentiment-multilingual-v1,impact-sentiment-tur-ngram-v1,' +
-        'impact-sentiment-urd-ngram-v1,impact-sentiment-ind-msa-v1,impact-sentiment-multilingual-v2',
+        'impact-sentiment-urd-ngram-v1,impact-sentiment-ind-msa-v2,impact-sentiment-multilingual-v2',
     );
     assert.deepEqual(parseMultilingualModelIds(ids), DEFAULT_MODEL.multilingualIds);
     assert.deepEqual(folders(patterns), [
@@ -31,7 +31,7 @@ describe("serverless.yml's routed models (deploy/routed-models.cjs)", () => {
       'models/impact-sentiment-multilingual-v1',
       'models/impact-sentiment-tur-ngram-v1',
       'models/impact-sentiment-urd-ngram-v1',
-      'models/impact-sentiment-ind-msa-v1',
+      'models/impact-sentiment-ind-msa-v2',
       'models/impact-sentiment-multilingual-v2',
       'models/language',
     ]);
