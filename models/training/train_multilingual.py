@@ -15,6 +15,7 @@ import json
 import os
 import random
 import time
+from collections import Counter
 
 import numpy as np
 import torch
@@ -67,9 +68,9 @@ def selection_score(y, probs, groups):
 
 def source_class_weights(labels, row_sources):
     """Row weights that give every (source, class) pair the same total: a file's neutral rows weigh as much as its
-    positive ones, and a small or binary file as much as a large one (each of its two classes)."""
+    positive ones, and a small file's classes as much as a large file's."""
     cells = list(zip(row_sources, labels))
-    counts = {cell: cells.count(cell) for cell in set(cells)}
+    counts = Counter(cells)
     return np.array([len(cells) / (len(counts) * counts[cell]) for cell in cells])
 
 
