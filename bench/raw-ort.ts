@@ -12,6 +12,7 @@ import {
   runOverheadTokens,
 } from '../src/classifier/tokens.js';
 import { sessionOptions } from '../src/classifier/transformer.js';
+import { disableOnnxRuntimeTelemetry } from '../src/config.js';
 import { chunks, timePasses, textsPerSec, type RunPlan } from './measure.js';
 
 export interface ModelRef {
@@ -147,6 +148,7 @@ export async function createSession(
   path: string,
   options: ort.InferenceSession.SessionOptions,
 ): Promise<ort.InferenceSession> {
+  disableOnnxRuntimeTelemetry(); // as the classifier does: its first session may be this one
   return ort.InferenceSession.create(path, { logSeverityLevel: 3, ...options });
 }
 

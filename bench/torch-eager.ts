@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as ort from 'onnxruntime-node';
+import { disableOnnxRuntimeTelemetry } from '../src/config.js';
 import { buildFeeds, modelPath, tokenizeAll, type ModelRef } from './raw-ort.js';
 import { chunks, log, textsPerSec, type RunPlan } from './measure.js';
 
@@ -86,6 +87,7 @@ export async function timeTorchEager(
 
 /** onnxruntime's fp32 logits for one text against PyTorch's: proof both ran the same weights. */
 async function logitDifference(model: ModelRef, ids: number[], padId: number, torchLogits: number[]): Promise<number> {
+  disableOnnxRuntimeTelemetry(); // as the classifier does
   const session = await ort.InferenceSession.create(modelPath(model, 'fp32'), { intraOpNumThreads: 1 });
   try {
     const { feeds } = buildFeeds([ids], padId, session.inputNames);

@@ -145,6 +145,16 @@ export function loadPostgresSink(
   return { table, columns, connection: flags.url ? { ...connection, url: flags.url } : connection };
 }
 
+/**
+ * onnxruntime 1.29+ on Linux reports usage to Microsoft (a device id kept under ~/.cache, events sent to
+ * mobile.events.data.microsoft.com) unless ORT_DISABLE_TELEMETRY is set when its first session is created. The
+ * classifier calls this before it loads onnxruntime, so the pipeline sends nothing out of the account;
+ * ORT_DISABLE_TELEMETRY=0 in the environment allows it.
+ */
+export function disableOnnxRuntimeTelemetry(env: NodeJS.ProcessEnv = process.env): void {
+  env.ORT_DISABLE_TELEMETRY ??= '1';
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const stage = env.STAGE ?? 'dev';
   const dtype = env.MODEL_DTYPE ?? DEFAULT_MODEL.dtype;

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
-import type { Config } from '../config.js';
+import { type Config, disableOnnxRuntimeTelemetry } from '../config.js';
 import { labelSchemeFromConfig, softmax, type LabelScheme } from '../domain/labels.js';
 import type { Classifier, Sentiment } from '../domain/sentiment.js';
 import { classifyBatch, type ScoredText } from './batch.js';
@@ -35,7 +35,10 @@ const CHARS_PER_TOKEN_BUDGET = 16;
 
 // onnxruntime-node's native binding is imported on first load, not with this module: if it cannot load,
 // getClassifier() still falls back to the lexicon instead of the handler failing at import.
-const loadRuntime = () => import('onnxruntime-node');
+const loadRuntime = () => {
+  disableOnnxRuntimeTelemetry();
+  return import('onnxruntime-node');
+};
 
 export interface TransformerParts {
   modelId: string;
