@@ -22,6 +22,9 @@ if (!args.model || !args.data) {
 const modelDir = resolve(args.model);
 env.localModelPath = dirname(modelDir);
 env.allowRemoteModels = false;
+// onnxruntime (under transformers.js) reports usage to Microsoft unless this is set before its first session, as the
+// classifier sets it (src/config.ts, disableOnnxRuntimeTelemetry).
+process.env.ORT_DISABLE_TELEMETRY ??= '1';
 const id = basename(modelDir);
 const texts = readFileSync(join(args.data, args.file), 'utf8')
   .split('\n').filter(Boolean).map((l) => JSON.parse(l).text);
