@@ -147,8 +147,8 @@ export function loadPostgresSink(
 
 /**
  * onnxruntime 1.29+ on Linux reports usage to Microsoft (a device id kept under ~/.cache, events sent to
- * mobile.events.data.microsoft.com; with an unwritable HOME, as on Lambda, a ':memory:.ses' file in the working
- * directory) unless ORT_DISABLE_TELEMETRY is set when its first session is created. The classifier calls this before
+ * mobile.events.data.microsoft.com; with an unwritable HOME, a ':memory:.ses' file in the working directory instead)
+ * unless ORT_DISABLE_TELEMETRY is set when its first session is created. The classifier calls this before
  * it loads onnxruntime, so the pipeline reports nothing to a third party; ORT_DISABLE_TELEMETRY=0 allows it.
  */
 export function disableOnnxRuntimeTelemetry(env: NodeJS.ProcessEnv = process.env): void {
