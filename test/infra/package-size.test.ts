@@ -187,6 +187,7 @@ describe('classify zip, unpacked: runs from the package alone', () => {
 
   it('the packaged onnxruntime opens both packaged model files of both models', (t) => {
     const out = inPackage(`
+      process.env.ORT_DISABLE_TELEMETRY = '1'; // as the classifier sets it (src/config.ts)
       const ort = require('onnxruntime-node');
       const models = {};
       for (const file of ['onnx/model_quantized.onnx', 'onnx/model.onnx']) {
