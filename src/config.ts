@@ -1,5 +1,6 @@
 // Runtime configuration, read once from the environment. serverless.yml, the local runner and the
-// tests set these variables; nothing else in src/ reads process.env.
+// tests set these variables; nothing else in src/ reads process.env. The one variable written here is
+// onnxruntime's own (disableOnnxRuntimeTelemetry), which its native code reads.
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

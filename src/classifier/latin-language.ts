@@ -9,7 +9,7 @@ import { languageTable } from './language-data.js';
 import { ngramTable } from './ngram-table.js';
 
 /** The table, or null when it could not be read (then no Latin-script language is named, see latinLanguageScores). */
-const loadTable = languageTable(
+const shippedTable = languageTable(
   'latin-ngrams.bin',
   ngramTable,
   'Latin-script posts are undetermined and go to English',
@@ -71,7 +71,7 @@ function ngramsOf(words: string[]): Set<string> {
 
 /** Each candidate language's score for the text, highest first; empty when no n-gram is known (or no table). */
 export function latinLanguageScores(text: string): Array<[language: string, score: number]> {
-  const loaded = loadTable();
+  const loaded = shippedTable();
   if (!loaded) return [];
   const { languages, byteChars } = loaded;
   const sums = new Array<number>(languages.length).fill(0);
